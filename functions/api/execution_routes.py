@@ -1,0 +1,98 @@
+"""Routes of the execution API: the seed's five endpoints, exact paths.
+
+`/api/workflows/executions...` is declared before `/api/workflows/<workflow_id>/...` style routes of the
+other function; API Gateway (and the local stack) prefer literal path segments over variables, so
+"executions" is never read as a workflow id.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from api.identity import caller_id
+from workflow_engine.data.logs import LogFilter
+from workflow_engine.data.query import MAX_OFFSET
+from workflow_engine.execution_service import ExecutionService
+from workflow_engine.models.execution import (
+    ExecuteRequest,
+    ExecutionLogResponse,
+    ExecutionResultResponse,
+    ExecutionStatus,
+    ExecutionStatusResponse,
+)
+
+router = Router()
+
+ExecutionId = Annotated[UUID, Path(description="Execution id (UUID)")]
+
+
+def _service() -> ExecutionService:
+    return router.context["executions"]
+
+
+@router.post(
+    "/api/workflows/<workflow_id>/execute",
+    summary="Start an execution of a workflow",
+    responses={202: {"description": "Accepted: the execution is pending or running"}},
+)
+def execute_workflow(
+    workflow_id: Annotated[UUID, Path(description="Workflow id (UUID)")],
+    request: ExecuteRequest | None = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="idempotency-key", min_length=1, max_length=128, description="Repeat-safe key: same key + body, same execution"),
+    ] = None,
+) -> Response[ExecutionResultResponse]:
+    input_data = request.input_data if request else None
+    start: Any = router.context["start_execution"]
+    body = start(caller_id(router), str(workflow_id), input_data, idempotency_key)
+    return Response(202, content_types.APPLICATION_JSON, body)
+
+
+@router.get("/api/workflows/executions", summary="List your executions, newest first")
+def list_executions(
+    workflow_id: Annotated[UUID | None, Query()] = None,
+    status_filter: Annotated[ExecutionStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    next_token: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Response[list[ExecutionStatusResponse]]:
+    records, token = _service().list(
+        caller_id(router),
+        limit=limit,
+        offset=offset,
+        next_token=next_token,
+        workflow_id=str(workflow_id) if workflow_id else None,
+        status=status_filter,
+    )
+    headers = {"X-Next-Token": token} if token else {}
+    body = [ExecutionStatusResponse.of(record) for record in records]
+    return Response(200, content_types.APPLICATION_JSON, body, headers=headers)
+
+
+@router.get("/api/workflows/executions/<execution_id>", summary="Get an execution's status")
+def get_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
+    return ExecutionStatusResponse.of(_service().get(caller_id(router), str(execution_id)))
+
+
+@router.get("/api/workflows/executions/<execution_id>/logs", summary="Step logs of an execution, oldest first")
+def get_execution_logs(
+    execution_id: ExecutionId,
+    step_type: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    step_name: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    has_error: Annotated[bool | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ExecutionLogResponse]:
+    filters = LogFilter(step_type=step_type, step_name=step_name, has_error=has_error)
+    records = _service().logs(caller_id(router), str(execution_id), filters, limit)
+    return [ExecutionLogResponse.of(record) for record in records]
+
+
+@router.post("/api/workflows/executions/<execution_id>/cancel", summary="Cancel a pending or running execution")
+def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
+    return ExecutionStatusResponse.of(_service().cancel(caller_id(router), str(execution_id)))

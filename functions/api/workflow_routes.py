@@ -1,0 +1,61 @@
+"""Routes of the workflow API: health and workflow CRUD."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from api.identity import caller_id
+from workflow_engine.data.query import MAX_OFFSET
+from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse
+from workflow_engine.workflow_service import WorkflowService
+
+router = Router()
+
+WorkflowId = Annotated[UUID, Path(description="Workflow id (UUID)")]
+
+
+def _service() -> WorkflowService:
+    return router.context["workflows"]
+
+
+@router.get("/api/health", summary="Liveness (no token needed)")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.post("/api/workflows", summary="Create a workflow", responses={201: {"description": "Created"}})
+def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowResponse]:
+    record = _service().create(caller_id(router), definition)
+    return Response(201, content_types.APPLICATION_JSON, WorkflowResponse.of(record))
+
+
+@router.get("/api/workflows", summary="List your workflows")
+def list_workflows(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    next_token: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Response[list[WorkflowResponse]]:
+    records, token = _service().list(caller_id(router), limit=limit, offset=offset, next_token=next_token)
+    headers = {"X-Next-Token": token} if token else {}
+    return Response(200, content_types.APPLICATION_JSON, [WorkflowResponse.of(r) for r in records], headers=headers)
+
+
+@router.get("/api/workflows/<workflow_id>", summary="Get a workflow")
+def get_workflow(workflow_id: WorkflowId) -> WorkflowResponse:
+    return WorkflowResponse.of(_service().get(caller_id(router), str(workflow_id)))
+
+
+@router.put("/api/workflows/<workflow_id>", summary="Replace a workflow (publishes a new version)")
+def replace_workflow(workflow_id: WorkflowId, definition: WorkflowDefinition) -> WorkflowResponse:
+    return WorkflowResponse.of(_service().replace(caller_id(router), str(workflow_id), definition))
+
+
+@router.delete("/api/workflows/<workflow_id>", summary="Delete a workflow and its state machine")
+def delete_workflow(workflow_id: WorkflowId) -> Response:
+    _service().delete(caller_id(router), str(workflow_id))
+    return Response(204, content_types.APPLICATION_JSON, "")

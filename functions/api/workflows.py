@@ -1,0 +1,26 @@
+"""Lambda handler of the workflow API (GET /api/health, /api/workflows...)."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.logging import correlation_paths
+
+from api.errors import register_error_handlers
+from api.workflow_routes import router
+from workflow_engine.aws import client
+from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.observability import logger, tracer
+from workflow_engine.settings import ApiSettings
+from workflow_engine.workflow_service import WorkflowService
+
+settings = ApiSettings.from_env()
+service = WorkflowService(WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings)
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(router)
+register_error_handlers(app)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: object) -> dict:
+    app.append_context(workflows=service)
+    return app.resolve(event, context)

@@ -1,0 +1,37 @@
+"""EventBridge "Step Functions Execution Status Change" -> the execution item (aborts, timeouts, misses)."""
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+
+from workflow_engine.aws import client
+from workflow_engine.data.executions import ExecutionRepository
+from workflow_engine.data.logs import LogRepository
+from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.execution_service import ExecutionService
+from workflow_engine.observability import logger, tracer
+from workflow_engine.settings import ReconcilerSettings
+
+settings = ReconcilerSettings.from_env()
+dynamodb = client("dynamodb")
+service = ExecutionService(
+    WorkflowRepository(dynamodb, settings.workflows_table),
+    ExecutionRepository(dynamodb, settings.executions_table),
+    LogRepository(dynamodb, settings.logs_table),
+    sfn=None,
+)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: object) -> dict:
+    detail = event.detail
+    record = service.reconcile(
+        execution_id=detail["name"],
+        sfn_status=detail["status"],
+        output=detail.get("output"),
+        error=detail.get("error"),
+        cause=detail.get("cause"),
+    )
+    status = record.status.value if record else None
+    logger.info("reconciled", extra={"execution_id": detail["name"], "sfn_status": detail["status"], "status": status})
+    return {"execution_id": detail["name"], "status": status}

@@ -1,0 +1,1 @@
+"""Infrastructure: the CDK stack (constructs per concern) and the embedded local stack."""

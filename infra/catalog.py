@@ -1,0 +1,81 @@
+"""What the system is made of: its functions and its HTTP routes, declared once.
+
+The CDK stack wires these into Lambda functions and HTTP API routes; the local stack serves the same
+routes with the same handlers, so both stacks answer alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+LAYER_DIR = REPO_ROOT / "layers" / "common"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Lambda function: its construct id, handler (module path under functions/) and role."""
+
+    id: str
+    handler: str
+    description: str
+    kind: str  # "api" | "step" | "reconciler"
+    timeout_seconds: int = 30
+    memory_mb: int = 512
+    step_type: str | None = None  # for step functions: the workflow step type it runs
+
+
+WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
+EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
+TRANSFORM_STEP = FunctionSpec(
+    "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
+)
+HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http")
+AI_STEP = FunctionSpec("AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai")
+RECONCILER = FunctionSpec(
+    "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
+STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway syntax: /api/workflows/{workflow_id}
+    function: FunctionSpec
+    authorized: bool = True
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/api/health", WORKFLOWS_API, authorized=False),
+    Route("POST", "/api/workflows", WORKFLOWS_API),
+    Route("GET", "/api/workflows", WORKFLOWS_API),
+    Route("GET", "/api/workflows/{workflow_id}", WORKFLOWS_API),
+    Route("PUT", "/api/workflows/{workflow_id}", WORKFLOWS_API),
+    Route("DELETE", "/api/workflows/{workflow_id}", WORKFLOWS_API),
+    Route("POST", "/api/workflows/{workflow_id}/execute", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+)
+
+# Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
+ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
+ENV_API = (
+    *ENV_TABLES,
+    "IDEMPOTENCY_TABLE",
+    "STATE_MACHINE_PREFIX",
+    "STATES_ROLE_ARN",
+    "STATE_MACHINE_LOG_GROUP_ARN",
+    "TRANSFORM_FUNCTION_ARN",
+    "HTTP_FUNCTION_ARN",
+    "AI_FUNCTION_ARN",
+)
+ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
+STACK_NAME = "WorkflowEngine"
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")

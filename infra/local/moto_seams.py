@@ -1,0 +1,123 @@
+"""The only two places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range).
+
+1. Lambda: moto runs function code in Docker; without Docker its "simple" backend echoes the payload.
+   `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
+   resolved under functions/) in-process, with the payload and error shapes Lambda uses.
+2. EventBridge: moto's Step Functions emits no "Execution Status Change" events. When an execution ends,
+   the event AWS would send is built here and handed to a listener (the local stack's reconciler).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.config import default_user_config
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+StatusListener = Callable[[dict[str, Any]], None]
+_status_listeners: list[StatusListener] = []
+_original_terminated = BaseExecutionWorkerCommunication.terminated
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = ""
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def resolve_handler(handler: str) -> Callable[[Any, Any], Any]:
+    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path)."""
+    module_name, _, attribute = handler.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def invoke_handler(handler: str, event: Any, function_name: str, function_arn: str = "") -> tuple[bytes, bool]:
+    """Run a handler as Lambda would: returns (payload bytes, whether it is a function error)."""
+    context = LambdaContext(function_name=function_name, invoked_function_arn=function_arn)
+    try:
+        result = resolve_handler(handler)(event, context)
+    except Exception as error:  # Lambda reports any exception as an unhandled function error
+        document = {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "requestId": context.aws_request_id,
+            "stackTrace": traceback.format_tb(error.__traceback__),
+        }
+        return json.dumps(document).encode(), True
+    return json.dumps(result).encode(), False
+
+
+def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any) -> bytes:
+    function = self.get_function(function_name, qualifier)
+    event = json.loads(body) if body else {}
+    payload, failed = invoke_handler(function.handler, event, function.function_name, function.function_arn)
+    if failed:
+        response_headers["x-amz-function-error"] = "Unhandled"
+    return payload
+
+
+def _status_change_event(communication: BaseExecutionWorkerCommunication) -> dict[str, Any]:
+    execution = communication.execution
+    status = execution.exec_status.value
+    stop = execution.stop_date or datetime.now(timezone.utc)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states",
+        "account": execution.account_id,
+        "time": stop.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": execution.region_name,
+        "resources": [execution.exec_arn],
+        "detail": {
+            "executionArn": execution.exec_arn,
+            "stateMachineArn": execution.state_machine_arn,
+            "name": execution.name,
+            "status": status,
+            "startDate": int(execution.start_date.timestamp() * 1000),
+            "stopDate": int(stop.timestamp() * 1000),
+            "input": json.dumps(execution.input_data) if execution.input_data is not None else None,
+            "output": execution.output if isinstance(execution.output, str) or execution.output is None else json.dumps(execution.output),
+            "error": execution.error,
+            "cause": execution.cause,
+        },
+    }
+
+
+def _terminated(self: BaseExecutionWorkerCommunication) -> None:
+    _original_terminated(self)
+    event = _status_change_event(self)
+    for listener in list(_status_listeners):
+        listener(event)
+
+
+def install(status_listener: StatusListener | None = None) -> None:
+    """Route Lambda invocations to the handlers, run state machines, and emit status-change events."""
+    default_user_config["lambda"] = {"use_docker": False}
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
+    BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
+    if status_listener is not None and status_listener not in _status_listeners:
+        _status_listeners.append(status_listener)
+
+
+def remove_status_listeners() -> None:
+    _status_listeners.clear()

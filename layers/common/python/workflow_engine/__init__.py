@@ -1,0 +1,1 @@
+"""Shared code of the workflow engine: settings, models, data access, compiler, engine, step logic."""

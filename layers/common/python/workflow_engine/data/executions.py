@@ -1,0 +1,145 @@
+"""The executions table: one item per execution; indexes by user, user+workflow and user+status.
+
+Every status change is a conditional update, so a late writer never overwrites a terminal status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
+from workflow_engine.data.query import KeyedQuery, query_page
+from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
+from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
+
+JSON_FIELDS = ("input_data", "output_data")
+
+
+def user_status_key(user_id: str, status: ExecutionStatus) -> str:
+    return f"{user_id}#{status.value}"
+
+
+def user_workflow_key(user_id: str, workflow_id: str) -> str:
+    return f"{user_id}#{workflow_id}"
+
+
+class ExecutionRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def create(self, record: ExecutionRecord) -> None:
+        values = _to_values(record)
+        values["user_status"] = user_status_key(record.user_id, record.status)
+        values["user_workflow"] = user_workflow_key(record.user_id, record.workflow_id)
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item(values),
+            ConditionExpression="attribute_not_exists(execution_id)",
+        )
+
+    def get(self, execution_id: str) -> ExecutionRecord | None:
+        response = self._client.get_item(TableName=self._table, Key=to_item({"execution_id": execution_id}))
+        item = response.get("Item")
+        return _from_values(from_item(item)) if item else None
+
+    def transition(
+        self,
+        record: ExecutionRecord,
+        to_status: ExecutionStatus,
+        from_statuses: Iterable[ExecutionStatus],
+        now: str,
+        **fields: Any,
+    ) -> tuple[bool, ExecutionRecord]:
+        """Move `record` to `to_status` if its stored status is one of `from_statuses`.
+
+        Returns (applied, the item as stored afterwards): when the condition fails, the stored item comes
+        back with the failure itself (no second read).
+        """
+        values: dict[str, Any] = {
+            "status": to_status.value,
+            "user_status": user_status_key(record.user_id, to_status),
+            "updated_at": now,
+            **({"completed_at": now} if to_status.is_terminal else {}),
+            **{name: dump_json(value) if name in JSON_FIELDS else value for name, value in fields.items() if value is not None},
+        }
+        names = {f"#a{i}": name for i, name in enumerate(values)}
+        attribute_values = {f":v{i}": value for i, value in enumerate(to_item({**values}).values())}
+        allowed = {f":from{i}": {"S": status.value} for i, status in enumerate(from_statuses)}
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"execution_id": record.execution_id}),
+                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
+                ConditionExpression=f"#status IN ({', '.join(allowed)})",
+                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeValues={**attribute_values, **allowed},
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            item = error.response.get("Item")
+            return False, _from_values(from_item(item)) if item else record
+        return True, _from_values(from_item(response["Attributes"]))
+
+    def list(
+        self,
+        user_id: str,
+        limit: int,
+        offset: int = 0,
+        next_token: str | None = None,
+        workflow_id: str | None = None,
+        status: ExecutionStatus | None = None,
+    ) -> tuple[list[ExecutionRecord], str | None]:
+        """Newest first. Each combination of filters reads one index designed for it."""
+        filter_kwargs: dict[str, Any] = {}
+        if workflow_id:
+            index, partition = EXECUTIONS_BY_WORKFLOW, user_workflow_key(user_id, workflow_id)
+            if status:
+                filter_kwargs = {
+                    "filter_expression": "#status = :status",
+                    "filter_names": {"#status": "status"},
+                    "filter_values": {":status": {"S": status.value}},
+                }
+        elif status:
+            index, partition = EXECUTIONS_BY_STATUS, user_status_key(user_id, status)
+        else:
+            index, partition = EXECUTIONS_BY_USER, user_id
+        query = KeyedQuery(
+            table_name=self._table,
+            index_name=index.name,
+            partition_attribute=index.partition_key,
+            partition_value=partition,
+            key_attributes=_index_key_attributes(index),
+            newest_first=True,
+            **filter_kwargs,
+        )
+        page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)
+        return [_from_values(values) for values in page.items], page.next_token
+
+
+def _index_key_attributes(index: Index) -> list[str]:
+    return [name for name in dict.fromkeys([EXECUTIONS.partition_key, index.partition_key, index.sort_key]) if name]
+
+
+def _to_values(record: ExecutionRecord) -> dict[str, Any]:
+    values = record.model_dump(mode="json")
+    for name in JSON_FIELDS:
+        values[name] = dump_json(values[name]) if values[name] is not None else None
+    return values
+
+
+def _from_values(values: dict[str, Any]) -> ExecutionRecord:
+    for name in JSON_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = load_json(values[name])
+    # The state machine records its last step's result document ({"output": ...}) as `final_result`.
+    final_result = load_json(values.pop("final_result", None))
+    if values.get("output_data") is None and isinstance(final_result, dict):
+        values["output_data"] = final_result.get("output")
+    return ExecutionRecord.model_validate(values)

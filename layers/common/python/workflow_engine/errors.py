@@ -1,0 +1,41 @@
+"""Domain errors. The API maps each class to one status code in one place (functions/api/errors.py)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: the message is safe to show to the caller."""
+
+
+class NotFoundError(DomainError):
+    """Unknown id, or an id that belongs to another user (the two are indistinguishable on purpose)."""
+
+
+class WorkflowNotFound(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("Workflow not found")
+
+
+class ExecutionNotFound(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("Execution not found")
+
+
+class ConflictError(DomainError):
+    """The request is valid but the resource's state does not allow it."""
+
+
+class InvalidRequestError(DomainError):
+    """Well-formed but unacceptable input that the request schema cannot express (cursors, offsets)."""
+
+
+class PayloadTooLargeError(DomainError):
+    """An input that Step Functions could not carry."""
+
+
+class ServiceUnavailableError(DomainError):
+    """A dependency failed; nothing was left half-done and the caller may retry."""
+
+    def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

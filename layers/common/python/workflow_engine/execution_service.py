@@ -1,0 +1,201 @@
+"""The engine service the API uses: start, read, list, cancel executions and read their logs.
+
+Step Functions is the source of truth for an execution's state; the executions table is its index. Every
+status write is conditional (see ExecutionRepository.transition), so concurrent writers (the state machine,
+the reconciler, a cancel, a read-repair) can never move an execution out of a terminal status.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from workflow_engine.clock import age_seconds, utc_now
+from workflow_engine.data.codec import dump_json
+from workflow_engine.data.executions import ExecutionRepository
+from workflow_engine.data.logs import LogFilter, LogRepository
+from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.errors import (
+    ConflictError,
+    ExecutionNotFound,
+    PayloadTooLargeError,
+    ServiceUnavailableError,
+    WorkflowNotFound,
+)
+from workflow_engine.models.execution import (
+    ACTIVE_STATUSES,
+    SFN_STATUS,
+    ExecutionRecord,
+    ExecutionStatus,
+    LogRecord,
+)
+from workflow_engine.state_document import final_output, initial_document
+
+# Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
+MAX_SFN_PAYLOAD_BYTES = 262_144
+MAX_INPUT_BYTES = MAX_SFN_PAYLOAD_BYTES - 1_024
+
+
+def execution_arn(state_machine_arn: str, execution_id: str) -> str:
+    """arn:aws:states:R:A:stateMachine:NAME -> arn:aws:states:R:A:execution:NAME:EXECUTION_ID"""
+    return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{execution_id}"
+
+
+def outcome_fields(status: ExecutionStatus, output: str | None, error: str | None, cause: str | None) -> dict[str, Any]:
+    """What a terminal Step Functions outcome records on the execution item."""
+    if status is ExecutionStatus.COMPLETED:
+        document = json.loads(output) if output else {}
+        return {"output_data": final_output(document) if isinstance(document, dict) else None}
+    if status in (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT):
+        return {"error_code": error or status.value, "error_cause": cause or ""}
+    return {}
+
+
+class ExecutionService:
+    def __init__(
+        self,
+        workflows: WorkflowRepository,
+        executions: ExecutionRepository,
+        logs: LogRepository,
+        sfn: Any,
+        stale_after_seconds: int = 30,
+    ) -> None:
+        self._workflows = workflows
+        self._executions = executions
+        self._logs = logs
+        self._sfn = sfn
+        self._stale_after = stale_after_seconds
+
+    def start(self, user_id: str, workflow_id: str, input_data: Any) -> ExecutionRecord:
+        """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""
+        document = dump_json(initial_document(input_data))
+        if len(document.encode()) > MAX_INPUT_BYTES:
+            raise PayloadTooLargeError(
+                f"input_data is {len(document.encode())} bytes as JSON; the limit is {MAX_INPUT_BYTES} bytes "
+                f"(Step Functions carries at most {MAX_SFN_PAYLOAD_BYTES} bytes)"
+            )
+        workflow = self._workflows.get(user_id, workflow_id)
+        if workflow is None:
+            raise WorkflowNotFound()
+        now = utc_now()
+        record = ExecutionRecord(
+            execution_id=str(uuid.uuid4()),
+            user_id=user_id,
+            workflow_id=workflow_id,
+            workflow_version=workflow.version,
+            state_machine_arn=workflow.state_machine_arn,
+            state_machine_version_arn=workflow.state_machine_version_arn,
+            status=ExecutionStatus.PENDING,
+            input_data=input_data,
+            started_at=now,
+            updated_at=now,
+        )
+        self._executions.create(record)
+        try:
+            self._sfn.start_execution(
+                stateMachineArn=workflow.state_machine_arn, name=record.execution_id, input=document
+            )
+        except (ClientError, BotoCoreError) as error:
+            code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+            self._executions.transition(
+                record,
+                ExecutionStatus.FAILED,
+                [ExecutionStatus.PENDING],
+                utc_now(),
+                error_code="StartExecutionFailed",
+                error_cause=f"Step Functions did not start the execution ({code}); start it again",
+            )
+            raise ServiceUnavailableError(
+                f"The workflow could not be started ({code}); the execution was recorded as failed. Retry later."
+            ) from error
+        return record
+
+    def get(self, user_id: str, execution_id: str) -> ExecutionRecord:
+        """One read; a non-terminal execution not updated for a while is refreshed from Step Functions."""
+        record = self._owned(user_id, execution_id)
+        if record.status in ACTIVE_STATUSES and age_seconds(record.updated_at) >= self._stale_after:
+            record = self.refresh(record)
+        return record
+
+    def list(
+        self,
+        user_id: str,
+        limit: int,
+        offset: int = 0,
+        next_token: str | None = None,
+        workflow_id: str | None = None,
+        status: ExecutionStatus | None = None,
+    ) -> tuple[list[ExecutionRecord], str | None]:
+        return self._executions.list(
+            user_id, limit=limit, offset=offset, next_token=next_token, workflow_id=workflow_id, status=status
+        )
+
+    def cancel(self, user_id: str, execution_id: str) -> ExecutionRecord:
+        """StopExecution, then a conditional `cancelled`. If the execution finished first, 409 with its state."""
+        record = self._owned(user_id, execution_id)
+        if record.status.is_terminal:
+            raise ConflictError(f"Execution is {record.status.value}; only pending or running executions can be cancelled")
+        try:
+            self._sfn.stop_execution(
+                executionArn=execution_arn(record.state_machine_arn, execution_id), cause="Cancelled by the user"
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                raise ServiceUnavailableError("The execution could not be stopped; retry later") from error
+        except BotoCoreError as error:
+            raise ServiceUnavailableError("The execution could not be stopped; retry later") from error
+        applied, stored = self._executions.transition(record, ExecutionStatus.CANCELLED, ACTIVE_STATUSES, utc_now())
+        if not applied:
+            raise ConflictError(f"Execution is {stored.status.value}; it finished before it could be cancelled")
+        return stored
+
+    def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
+        """One Query per page. Only an empty answer costs a second read, to tell `[]` from 404."""
+        records, _calls = self._logs.query(user_id, execution_id, filters, limit)
+        if not records:
+            self._owned(user_id, execution_id)
+        return records
+
+    def refresh(self, record: ExecutionRecord) -> ExecutionRecord:
+        """Read-repair: record Step Functions' terminal outcome if the table still says otherwise."""
+        try:
+            described = self._sfn.describe_execution(
+                executionArn=execution_arn(record.state_machine_arn, record.execution_id)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist" and record.status is ExecutionStatus.PENDING:
+                return record  # not started yet (or StartExecution still in flight): nothing to repair
+            return record
+        except BotoCoreError:
+            return record
+        return self.apply_outcome(
+            record, described["status"], described.get("output"), described.get("error"), described.get("cause")
+        )
+
+    def reconcile(self, execution_id: str, sfn_status: str, output: str | None, error: str | None, cause: str | None) -> ExecutionRecord | None:
+        """Apply a Step Functions status-change event (the reconciler's entry point)."""
+        record = self._executions.get(execution_id)
+        if record is None:
+            return None
+        return self.apply_outcome(record, sfn_status, output, error, cause)
+
+    def apply_outcome(self, record: ExecutionRecord, sfn_status: str, output: str | None, error: str | None, cause: str | None) -> ExecutionRecord:
+        status = SFN_STATUS.get(sfn_status)
+        if status is None or record.status.is_terminal or status == record.status:
+            return record
+        if status is ExecutionStatus.RUNNING:
+            _, stored = self._executions.transition(record, status, [ExecutionStatus.PENDING], utc_now())
+            return stored
+        _, stored = self._executions.transition(
+            record, status, ACTIVE_STATUSES, utc_now(), **outcome_fields(status, output, error, cause)
+        )
+        return stored
+
+    def _owned(self, user_id: str, execution_id: str) -> ExecutionRecord:
+        record = self._executions.get(execution_id)
+        if record is None or record.user_id != user_id:
+            raise ExecutionNotFound()
+        return record

@@ -1,0 +1,1 @@
+"""Pydantic models: workflow definitions, executions, logs and API payloads."""

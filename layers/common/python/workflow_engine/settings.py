@@ -1,0 +1,71 @@
+"""Typed settings, parsed once from the environment by each handler at cold start and passed in.
+
+Each function reads only the settings it needs; the CDK stack and the local stack set the same names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _EnvSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None):
+        """Build the settings from environment variables named like the fields, upper-cased."""
+        environ = os.environ if environ is None else environ
+        values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
+        return cls(**values)
+
+
+class TableSettings(_EnvSettings):
+    workflows_table: str
+    executions_table: str
+    logs_table: str
+
+
+class ApiSettings(TableSettings):
+    """The API functions: tables, state machine lifecycle, idempotency."""
+
+    idempotency_table: str
+    state_machine_prefix: str = Field(min_length=1, max_length=40)
+    states_role_arn: str
+    state_machine_log_group_arn: str = ""
+    transform_function_arn: str
+    http_function_arn: str
+    ai_function_arn: str
+    # A non-terminal execution not updated for this long is refreshed from DescribeExecution on read.
+    stale_after_seconds: int = Field(default=30, ge=0)
+    idempotency_ttl_seconds: int = Field(default=3600, ge=60)
+
+
+class StepSettings(_EnvSettings):
+    """The step functions: where to log, and the limits of each step type."""
+
+    logs_table: str
+    log_payload_max_bytes: int = Field(default=32_768, ge=1_024, le=200_000)
+    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated).
+    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_max_response_bytes: int = Field(default=1_048_576, ge=1_024, le=5_000_000)
+    ai_provider: Literal["bedrock", "local"] = "bedrock"
+    ai_default_model_id: str = "amazon.nova-micro-v1:0"
+    ai_max_tokens_limit: int = Field(default=4_096, ge=1)
+
+    @field_validator("http_allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(ipaddress.ip_network(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
+
+class ReconcilerSettings(TableSettings):
+    """The reconciler: the executions table."""

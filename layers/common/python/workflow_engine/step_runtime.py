@@ -1,0 +1,101 @@
+"""Running one attempt of one step inside its Lambda: context in, output out, one log item always.
+
+The Lambda's error type becomes the Step Functions error name: `StepFailed` for a reason the user should
+read (retried only if the step has a retry policy), anything else for an internal fault.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflow_engine.clock import utc_now
+from workflow_engine.data.logs import LogRepository
+from workflow_engine.models.execution import LogRecord
+from workflow_engine.state_document import step_context
+from workflow_engine.steps.errors import StepError
+from workflow_engine.steps.payload import cap_json
+
+
+class StepFailed(Exception):
+    """The step failed for a reason the user can act on; the message names the step."""
+
+
+class StepSpec(BaseModel):
+    key: str
+    name: str
+    type: str
+    config: dict[str, Any]
+
+
+class StepInvocation(BaseModel):
+    """The payload a compiled Task state sends (see compiler._lambda_task)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    execution_id: str
+    workflow_id: str
+    user_id: str
+    retry_count: int = Field(default=0, ge=0)
+    step: StepSpec
+    step_names: dict[str, str] = Field(default_factory=dict)
+    document: dict[str, Any]
+
+
+Runner = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_payload_bytes: int) -> Any:
+    invocation = StepInvocation.model_validate(event)
+    context = step_context(invocation.document, invocation.step_names)
+    timestamp = utc_now()
+    started = time.perf_counter()
+    output: Any = None
+    error_message: str | None = None
+    try:
+        output = runner(invocation.step.config, context)
+        return output
+    except StepError as error:
+        error_message = f"Step '{invocation.step.name}' failed: {error}"
+        raise StepFailed(error_message) from None
+    except Exception as error:
+        error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
+        raise
+    finally:
+        _write_log(logs, invocation, context, output, error_message, timestamp, started, max_payload_bytes)
+
+
+def _write_log(
+    logs: LogRepository,
+    invocation: StepInvocation,
+    context: dict[str, Any],
+    output: Any,
+    error_message: str | None,
+    timestamp: str,
+    started: float,
+    max_payload_bytes: int,
+) -> None:
+    input_data, input_truncated = cap_json(context, max_payload_bytes)
+    output_data, output_truncated = cap_json(output, max_payload_bytes)
+    logs.put(
+        LogRecord(
+            id=str(uuid.uuid4()),
+            execution_id=invocation.execution_id,
+            user_id=invocation.user_id,
+            workflow_id=invocation.workflow_id,
+            step_name=invocation.step.name,
+            step_type=invocation.step.type,
+            attempt=invocation.retry_count + 1,
+            input_data=input_data,
+            output_data=output_data,
+            input_truncated=input_truncated,
+            output_truncated=output_truncated,
+            duration_ms=round((time.perf_counter() - started) * 1000),
+            error_message=error_message,
+            timestamp=timestamp,
+        )
+    )

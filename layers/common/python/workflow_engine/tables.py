@@ -1,0 +1,55 @@
+"""DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """One table: its logical id (also the settings key), keys, indexes and TTL attribute."""
+
+    logical_id: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+    ttl_attribute: str | None = None
+
+    def key_attributes(self) -> list[str]:
+        """Every attribute that is a key of the table or of one of its indexes (all strings)."""
+        names: list[str] = [self.partition_key]
+        if self.sort_key:
+            names.append(self.sort_key)
+        for index in self.indexes:
+            names.append(index.partition_key)
+            if index.sort_key:
+                names.append(index.sort_key)
+        return list(dict.fromkeys(names))
+
+
+WORKFLOWS = TableDefinition(logical_id="Workflows", partition_key="user_id", sort_key="workflow_id")
+
+# Executions: one item per execution. Every listing is a Query on an index whose partition key carries
+# the user, so isolation holds by construction; sort keys are start times, read newest first.
+EXECUTIONS_BY_USER = Index("by_user", "user_id", "started_at")
+EXECUTIONS_BY_WORKFLOW = Index("by_user_workflow", "user_workflow", "started_at")
+EXECUTIONS_BY_STATUS = Index("by_user_status", "user_status", "started_at")
+EXECUTIONS = TableDefinition(
+    logical_id="Executions",
+    partition_key="execution_id",
+    indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
+)
+
+# Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
+LOGS = TableDefinition(logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key")
+
+IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
+
+ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY)

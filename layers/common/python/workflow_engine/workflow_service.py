@@ -1,0 +1,142 @@
+"""Workflows and their state machines: one Standard state machine per workflow, kept in step with it.
+
+Creating a workflow creates and publishes its state machine; replacing it publishes a new version;
+deleting it deletes the machine. Any Step Functions failure leaves nothing half-made and surfaces as
+ServiceUnavailableError (503, safe to retry).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from workflow_engine.clock import utc_now
+from workflow_engine.compiler import CompileTarget, compile_workflow, definition_json
+from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.errors import ConflictError, ServiceUnavailableError, WorkflowNotFound
+from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
+from workflow_engine.settings import ApiSettings
+
+AWS_ERRORS = (ClientError, BotoCoreError)
+
+
+def compile_target(settings: ApiSettings) -> CompileTarget:
+    return CompileTarget(
+        function_arns={
+            "transform": settings.transform_function_arn,
+            "http": settings.http_function_arn,
+            "ai": settings.ai_function_arn,
+        },
+        executions_table=settings.executions_table,
+    )
+
+
+class WorkflowService:
+    def __init__(self, repository: WorkflowRepository, sfn: Any, settings: ApiSettings) -> None:
+        self._repository = repository
+        self._sfn = sfn
+        self._settings = settings
+        self._target = compile_target(settings)
+
+    def create(self, user_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
+        workflow_id = str(uuid.uuid4())
+        now = utc_now()
+        asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
+        try:
+            created = self._sfn.create_state_machine(
+                name=f"{self._settings.state_machine_prefix}{workflow_id}",
+                definition=definition_json(asl),
+                roleArn=self._settings.states_role_arn,
+                type="STANDARD",
+                publish=True,
+                versionDescription="version 1",
+                tracingConfiguration={"enabled": True},
+                **self._logging(),
+            )
+        except AWS_ERRORS as error:
+            raise ServiceUnavailableError(f"Could not create the workflow's state machine: {_reason(error)}") from error
+        record = WorkflowRecord(
+            workflow_id=workflow_id,
+            user_id=user_id,
+            name=definition.name,
+            description=definition.description,
+            steps=definition.steps,
+            version=1,
+            state_machine_arn=created["stateMachineArn"],
+            state_machine_version_arn=created.get("stateMachineVersionArn"),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            self._repository.create(record)
+        except AWS_ERRORS as error:
+            self._delete_machine(record.state_machine_arn)
+            raise ServiceUnavailableError(f"Could not store the workflow: {_reason(error)}") from error
+        return record
+
+    def get(self, user_id: str, workflow_id: str) -> WorkflowRecord:
+        record = self._repository.get(user_id, workflow_id)
+        if record is None:
+            raise WorkflowNotFound()
+        return record
+
+    def list(self, user_id: str, limit: int, offset: int, next_token: str | None) -> tuple[list[WorkflowRecord], str | None]:
+        return self._repository.list(user_id, limit=limit, offset=offset, next_token=next_token)
+
+    def replace(self, user_id: str, workflow_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
+        current = self.get(user_id, workflow_id)
+        version = current.version + 1
+        asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
+        try:
+            updated = self._sfn.update_state_machine(
+                stateMachineArn=current.state_machine_arn,
+                definition=definition_json(asl),
+                publish=True,
+                versionDescription=f"version {version}",
+            )
+        except AWS_ERRORS as error:
+            raise ServiceUnavailableError(f"Could not update the workflow's state machine: {_reason(error)}") from error
+        record = current.model_copy(
+            update={
+                "name": definition.name,
+                "description": definition.description,
+                "steps": definition.steps,
+                "version": version,
+                "state_machine_version_arn": updated.get("stateMachineVersionArn"),
+                "updated_at": utc_now(),
+            }
+        )
+        if not self._repository.replace(record, expected_version=current.version):
+            raise ConflictError("The workflow was changed by another request; read it again and retry")
+        return record
+
+    def delete(self, user_id: str, workflow_id: str) -> None:
+        record = self.get(user_id, workflow_id)
+        self._delete_machine(record.state_machine_arn)
+        self._repository.delete(user_id, workflow_id)
+
+    def _delete_machine(self, arn: str) -> None:
+        try:
+            self._sfn.delete_state_machine(stateMachineArn=arn)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "StateMachineDoesNotExist":
+                raise ServiceUnavailableError(f"Could not delete the state machine: {_reason(error)}") from error
+
+    def _logging(self) -> dict[str, Any]:
+        if not self._settings.state_machine_log_group_arn:
+            return {}
+        return {
+            "loggingConfiguration": {
+                "level": "ERROR",
+                "includeExecutionData": False,
+                "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": self._settings.state_machine_log_group_arn}}],
+            }
+        }
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return error.response["Error"].get("Code", "error")
+    return type(error).__name__

@@ -1,0 +1,115 @@
+"""Integration set-up: moto in-process executing the real compiled state machines, handlers in-process.
+
+One mocked account per test session (resources are provisioned once); tests isolate by user id.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from infra.catalog import EXECUTIONS_API, ROUTES, WORKFLOWS_API
+from infra.local.gateway import build_event
+from infra.local.moto_seams import LambdaContext
+from infra.local.provision import LocalResources, provision
+from infra.local.runtime import install_runtime
+
+
+@pytest.fixture(scope="session")
+def aws() -> Any:
+    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def resources(aws: Any) -> LocalResources:
+    resources = provision()
+    install_runtime(resources)
+    return resources
+
+
+class Api:
+    """Calls the API handlers with HTTP API v2 events, as an authorized user."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        self._handlers = {
+            WORKFLOWS_API.id: importlib.import_module("api.workflows").handler,
+            EXECUTIONS_API.id: importlib.import_module("api.executions").handler,
+        }
+
+    def call(self, method: str, path: str, body: Any = None, query: str = "", headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+        route, params = _match(method, path)
+        event = build_event(
+            route, method, path, query_string=query,
+            headers={"content-type": "application/json", **(headers or {})},
+            body=json.dumps(body) if body is not None and not isinstance(body, str) else body,
+            path_parameters=params,
+            claims={"sub": self.user_id, "token_use": "access"},
+        )
+        result = self._handlers[route.function.id](event, LambdaContext(function_name=route.function.id))
+        text = result.get("body") or ""
+        return result["statusCode"], json.loads(text) if text else None, result.get("headers", {})
+
+
+def _match(method: str, path: str):
+    parts = path.strip("/").split("/")
+    candidates = []
+    for route in ROUTES:
+        template = route.path.strip("/").split("/")
+        if route.method != method or len(template) != len(parts):
+            continue
+        params, literal = {}, 0
+        for want, got in zip(template, parts):
+            if want.startswith("{"):
+                params[want[1:-1]] = got
+            elif want == got:
+                literal += 1
+            else:
+                break
+        else:
+            candidates.append((literal, route, params))
+    if not candidates:
+        raise AssertionError(f"no route for {method} {path}")
+    _, route, params = max(candidates, key=lambda c: c[0])
+    return route, params
+
+
+@pytest.fixture
+def api(resources: LocalResources) -> Api:
+    return Api(user_id=str(uuid.uuid4()))
+
+
+@pytest.fixture
+def other_api(resources: LocalResources) -> Api:
+    return Api(user_id=str(uuid.uuid4()))
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+TERMINAL = {"completed", "failed", "cancelled", "timed_out"}
+
+
+def wait_terminal(api: Api, execution_id: str, timeout: float = 30.0) -> dict:
+    def done():
+        status, body, _ = api.call("GET", f"/api/workflows/executions/{execution_id}")
+        assert status == 200, body
+        return body if body["status"] in TERMINAL else None
+
+    return wait_for(done, timeout)
