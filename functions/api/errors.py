@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 
 from workflow_engine.errors import (
@@ -52,7 +53,26 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             "Idempotency-Key was already used with a different request body",
         )
 
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        return Response(
+            status_code=HTTPStatus.UNPROCESSABLE_ENTITY.value,
+            content_type=content_types.APPLICATION_JSON,
+            body={"message": "Request validation failed", "detail": _jsonable(error.errors())},
+        )
+
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.exception("unhandled error")
         return _message(HTTPStatus.SERVICE_UNAVAILABLE, "The service could not complete the request; retry later", {"Retry-After": "5"})
+
+
+def _jsonable(errors: object) -> object:
+    """Validation details without the raw `ctx` objects pydantic may attach (exceptions are not JSON)."""
+    if isinstance(errors, (list, tuple)):
+        return [_jsonable(item) for item in errors]
+    if isinstance(errors, dict):
+        return {key: _jsonable(value) for key, value in errors.items() if key != "url"}
+    if isinstance(errors, (str, int, float, bool)) or errors is None:
+        return errors
+    return str(errors)

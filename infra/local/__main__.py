@@ -1,0 +1,44 @@
+"""`python -m infra.local`: the embedded local stack in the foreground (what `make local` runs).
+
+AWS endpoint (moto server: DynamoDB, Step Functions executing the real ASL, Lambda, Cognito, IAM,
+EventBridge) on 127.0.0.1:$AWS_PORT, the HTTP API on 127.0.0.1:$API_PORT, the outputs file written
+when ready. Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from infra.catalog import REPO_ROOT
+
+
+def main() -> int:
+    api_port = int(os.environ.get("API_PORT", "8000"))
+    aws_port = int(os.environ.get("AWS_PORT", "4566"))
+    outputs_file = Path(os.environ.get("OUTPUTS_FILE", ".local/outputs.json"))
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    started = time.perf_counter()
+
+    from infra.local.server import LocalStack
+
+    stack = LocalStack(api_port=api_port, aws_port=aws_port, region=region, openapi_file=REPO_ROOT / "openapi.json")
+    stack.start()
+    stack.write_outputs(outputs_file)
+    print(stack.ready_message(outputs_file, time.perf_counter() - started), flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    print("\nStopping the local stack...", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""`python -m infra.local.signin USER [PASSWORD]`: sign up (once), confirm and print an IdToken.
+
+Uses only the standard Cognito APIs (SignUp, AdminConfirmSignUp, InitiateAuth USER_PASSWORD_AUTH) against
+the stack named by the outputs file ($OUTPUTS_FILE, default .local/outputs.json).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+
+from infra.catalog import STACK_NAME
+
+
+def sign_in(outputs: dict, username: str, password: str, token: str = "IdToken") -> str:
+    endpoint = outputs.get("AwsEndpointUrl")
+    local = {"aws_access_key_id": "local", "aws_secret_access_key": "local"} if endpoint else {}
+    cognito = boto3.client("cognito-idp", region_name=outputs["Region"], endpoint_url=endpoint, **local)
+    try:
+        cognito.sign_up(ClientId=outputs["UserPoolClientId"], Username=username, Password=password)
+    except cognito.exceptions.UsernameExistsException:
+        pass
+    try:
+        cognito.admin_confirm_sign_up(UserPoolId=outputs["UserPoolId"], Username=username)
+    except cognito.exceptions.NotAuthorizedException:
+        pass  # already confirmed
+    result = cognito.initiate_auth(
+        ClientId=outputs["UserPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return result["AuthenticationResult"][token]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    outputs = json.loads(Path(os.environ.get("OUTPUTS_FILE", ".local/outputs.json")).read_text())[STACK_NAME]
+    print(sign_in(outputs, argv[1], argv[2] if len(argv) > 2 else "Passw0rd!23"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
