@@ -148,7 +148,8 @@ class ExecutionService:
         except BotoCoreError as error:
             raise ServiceUnavailableError("The execution could not be stopped; retry later") from error
         applied, stored = self._executions.transition(record, ExecutionStatus.CANCELLED, ACTIVE_STATUSES, utc_now())
-        if not applied:
+        # The ABORTED event may reach the reconciler before this write: cancelled either way.
+        if not applied and stored.status is not ExecutionStatus.CANCELLED:
             raise ConflictError(f"Execution is {stored.status.value}; it finished before it could be cancelled")
         return stored
 
