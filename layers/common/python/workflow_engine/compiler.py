@@ -108,6 +108,7 @@ def _lambda_task(
         {"ErrorEquals": LAMBDA_SERVICE_ERRORS, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
     ]
     if step.retry and step.retry.max_attempts > 1:
+        retriers.append({"ErrorEquals": ["UnsafeTarget"], "MaxAttempts": 0})  # a refusal stays a refusal
         retriers.append(
             {
                 "ErrorEquals": ["States.ALL"],

@@ -54,7 +54,7 @@ class StepSettings(_EnvSettings):
     http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    http_max_response_bytes: int = Field(default=1_048_576, ge=1_024, le=5_000_000)
+    http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
     ai_provider: Literal["bedrock", "local"] = "bedrock"
     ai_default_model_id: str = "amazon.nova-micro-v1:0"
     ai_max_tokens_limit: int = Field(default=4_096, ge=1)

@@ -1,7 +1,9 @@
 """Running one attempt of one step inside its Lambda: context in, output out, one log item always.
 
-The Lambda's error type becomes the Step Functions error name: `StepFailed` for a reason the user should
-read (retried only if the step has a retry policy), anything else for an internal fault.
+The Lambda's error type becomes the Step Functions error name, so the compiled Retry/Catch can tell kinds
+apart: `StepFailed` (a reason the user should read), `StepRetryable` (transient: throttling, 5xx,
+timeouts), `UnsafeTarget` (the SSRF guard refused the address: never retried); anything else is an
+internal fault. Each message names the step.
 """
 
 from __future__ import annotations
@@ -17,12 +19,31 @@ from workflow_engine.clock import utc_now
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.state_document import step_context
-from workflow_engine.steps.errors import StepError
-from workflow_engine.steps.payload import cap_json
+from workflow_engine.steps.errors import RetryableStepError, StepError, UnsafeTargetError
+from workflow_engine.steps.payload import cap_json, json_size, to_jsonable
+
+# A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
+MAX_OUTPUT_BYTES = 200_000
 
 
 class StepFailed(Exception):
     """The step failed for a reason the user can act on; the message names the step."""
+
+
+class StepRetryable(StepFailed):
+    """A transient failure a retry may fix."""
+
+
+class UnsafeTarget(StepFailed):
+    """The http step refused an internal address."""
+
+
+def _lambda_error(error: StepError) -> type[StepFailed]:
+    if isinstance(error, UnsafeTargetError):
+        return UnsafeTarget
+    if isinstance(error, RetryableStepError):
+        return StepRetryable
+    return StepFailed
 
 
 class StepSpec(BaseModel):
@@ -57,11 +78,15 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
     output: Any = None
     error_message: str | None = None
     try:
-        output = runner(invocation.step.config, context)
+        output = to_jsonable(runner(invocation.step.config, context))
+        size = json_size(output)
+        if size > MAX_OUTPUT_BYTES:
+            raise StepError(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
         return output
     except StepError as error:
         error_message = f"Step '{invocation.step.name}' failed: {error}"
-        raise StepFailed(error_message) from None
+        output = error.details  # e.g. the HTTP response of a failed request, for the log
+        raise _lambda_error(error)(error_message) from None
     except Exception as error:
         error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
         raise

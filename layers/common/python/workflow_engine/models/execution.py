@@ -37,6 +37,10 @@ SFN_STATUS = {
 }
 
 
+# Error names of the step Lambdas (workflow_engine.step_runtime): their messages already say it all.
+STEP_ERRORS = ("StepFailed", "StepRetryable", "UnsafeTarget")
+
+
 def readable_error(error: str | None, cause: str | None) -> str | None:
     """Turn a Step Functions (error, cause) pair into one sentence a user can read.
 
@@ -57,7 +61,7 @@ def readable_error(error: str | None, cause: str | None) -> str | None:
         return f"A step exceeded its timeout_seconds{': ' + message if message else ''}"
     if error and not message:
         return error
-    return message if not error or error in ("StepFailed", "RetryableStepError") else f"{error}: {message}"
+    return message if not error or error in STEP_ERRORS else f"{error}: {message}"
 
 
 class ExecutionRecord(BaseModel):

@@ -1,0 +1,179 @@
+"""The `ai` step: one prompt sent to a model, answered as text.
+
+Config: `{"prompt": str, "model_id"?: str, "max_tokens"?: int}`. The prompt is rendered with
+`{{ jmespath }}` placeholders first; a prompt that is exactly one placeholder selecting an object or
+array is sent as its compact JSON. A prompt that renders empty raises `StepError`.
+
+Rules:
+- `model_id` defaults to `settings.ai_default_model_id`. `max_tokens` defaults to, and is capped
+  at, `settings.ai_max_tokens_limit` (a larger request is lowered to the limit, not refused).
+- Provider `bedrock` (`settings.ai_provider`): the Amazon Bedrock Converse API, one user message,
+  `inferenceConfig.maxTokens` set. The answer is the text blocks of `output.message.content`
+  joined in order (other block kinds, e.g. reasoning, are skipped).
+- Provider `local`: `LocalAiProvider`, a deterministic stand-in for machines without Bedrock access
+  (the local stack, tests). It calls nothing and answers
+  `"[local-ai model=<model id>] <first 200 characters of the prompt>"`. Never use it in production.
+- Output (both providers): `{"text", "model_id", "stop_reason", "usage": {"input_tokens",
+  "output_tokens", "total_tokens"}, "provider"}`.
+- Errors: Bedrock throttling, service unavailable, internal errors, model not ready / timeouts and
+  connection failures raise `RetryableStepError`; everything else (access denied, validation,
+  unknown model, missing credentials) raises `StepError`. Both name the AWS error code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from .errors import RetryableStepError, StepError
+from .placeholders import render, to_text
+
+LOCAL_PREVIEW_CHARS = 200
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        "InternalServerException",
+        "ModelNotReadyException",
+        "ModelTimeoutException",
+    }
+)
+
+
+class AiProvider(Protocol):
+    """Answers one prompt with the step's output shape."""
+
+    name: str
+
+    def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]: ...
+
+
+def run_ai(config: dict[str, Any], context: dict[str, Any], settings: Any, client: Any = None) -> dict[str, Any]:
+    """Render the prompt and ask the configured provider; returns the step output."""
+    prompt = render_prompt(config.get("prompt"), context)
+    model_id = config.get("model_id") or settings.ai_default_model_id
+    max_tokens = resolve_max_tokens(config.get("max_tokens"), int(settings.ai_max_tokens_limit))
+    provider = make_provider(settings.ai_provider, client)
+    return provider.complete(prompt, str(model_id), max_tokens)
+
+
+def render_prompt(template: Any, context: dict[str, Any]) -> str:
+    """The prompt as text, placeholders rendered; `StepError` when nothing is left to send."""
+    if not isinstance(template, str):
+        raise StepError("ai step needs a 'prompt' string")
+    prompt = to_text(render(template, context))
+    if not prompt.strip():
+        raise StepError("ai step prompt rendered to an empty string")
+    return prompt
+
+
+def resolve_max_tokens(requested: Any, limit: int) -> int:
+    """The requested token budget, defaulting to and capped at `limit`."""
+    if requested is None:
+        return limit
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
+        raise StepError("ai step max_tokens must be a positive integer")
+    return min(requested, limit)
+
+
+def make_provider(name: str, client: Any = None) -> AiProvider:
+    """The provider named by the settings; a Bedrock client is created only when none is given."""
+    if name == "local":
+        return LocalAiProvider()
+    if name == "bedrock":
+        return BedrockProvider(client if client is not None else make_bedrock_client())
+    raise StepError(f"unknown ai provider {name!r}")
+
+
+def make_bedrock_client() -> Any:
+    """A bedrock-runtime client for the Lambda's region; few SDK retries (the state machine retries)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=5, read_timeout=120, retries={"mode": "standard", "max_attempts": 2})
+    return boto3.client("bedrock-runtime", config=config)
+
+
+def _output(text: str, model_id: str, stop_reason: str, usage: dict[str, int], provider: str) -> dict[str, Any]:
+    return {
+        "text": text,
+        "model_id": model_id,
+        "stop_reason": stop_reason,
+        "usage": usage,
+        "provider": provider,
+    }
+
+
+class BedrockProvider:
+    """Amazon Bedrock through the Converse API."""
+
+    name = "bedrock"
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]:
+        try:
+            response = self._client.converse(
+                modelId=model_id,
+                messages=[{"role": "user", "content": [{"text": prompt}]}],
+                inferenceConfig={"maxTokens": max_tokens},
+            )
+        except ClientError as error:
+            raise _client_error(error, model_id) from None
+        except (BotoConnectionError, HTTPClientError) as error:
+            raise RetryableStepError(f"could not reach Amazon Bedrock: {error}") from None
+        except BotoCoreError as error:
+            raise StepError(f"Amazon Bedrock call failed: {error}") from None
+        content = ((response.get("output") or {}).get("message") or {}).get("content") or []
+        text = "".join(block["text"] for block in content if isinstance(block.get("text"), str))
+        usage = response.get("usage") or {}
+        return _output(
+            text=text,
+            model_id=model_id,
+            stop_reason=str(response.get("stopReason") or ""),
+            usage={
+                "input_tokens": int(usage.get("inputTokens") or 0),
+                "output_tokens": int(usage.get("outputTokens") or 0),
+                "total_tokens": int(usage.get("totalTokens") or 0),
+            },
+            provider=self.name,
+        )
+
+
+def _client_error(error: ClientError, model_id: str) -> StepError:
+    details = error.response.get("Error") or {}
+    code = str(details.get("Code") or "UnknownError")
+    message = str(details.get("Message") or "").strip()
+    text = f"Amazon Bedrock {code} for model {model_id!r}" + (f": {message}" if message else "")
+    error_class = RetryableStepError if code in RETRYABLE_CODES else StepError
+    return error_class(text, details={"error_code": code})
+
+
+class LocalAiProvider:
+    """A deterministic stand-in for Bedrock on machines without access to it. Calls nothing.
+
+    The answer is `"[local-ai model=<id>] <first 200 characters of the prompt>"`; token counts are
+    white-space separated words, so the output has the real shape and is stable across runs.
+    """
+
+    name = "local"
+
+    def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]:
+        text = f"[local-ai model={model_id}] {prompt[:LOCAL_PREVIEW_CHARS]}"
+        input_tokens = len(prompt.split())
+        output_tokens = len(text.split())
+        return _output(
+            text=text,
+            model_id=model_id,
+            stop_reason="end_turn",
+            usage={
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "total_tokens": input_tokens + output_tokens,
+            },
+            provider=self.name,
+        )
