@@ -64,7 +64,11 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.exception("unhandled error")
-        return _message(HTTPStatus.SERVICE_UNAVAILABLE, "The service could not complete the request; retry later", {"Retry-After": "5"})
+        return _message(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "The service could not complete the request; retry later",
+            {"Retry-After": "5"},
+        )
 
 
 def _jsonable(errors: object) -> object:

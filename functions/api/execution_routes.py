@@ -45,7 +45,12 @@ def execute_workflow(
     request: ExecuteRequest | None = None,
     idempotency_key: Annotated[
         str | None,
-        Header(alias="idempotency-key", min_length=1, max_length=128, description="Repeat-safe key: same key + body, same execution"),
+        Header(
+            alias="idempotency-key",
+            min_length=1,
+            max_length=128,
+            description="Repeat-safe key: same key + body, same execution",
+        ),
     ] = None,
 ) -> Response[ExecutionResultResponse]:
     input_data = request.input_data if request else None

@@ -55,7 +55,11 @@ def replace_workflow(workflow_id: WorkflowId, definition: WorkflowDefinition) ->
     return WorkflowResponse.of(_service().replace(caller_id(router), str(workflow_id), definition))
 
 
-@router.delete("/api/workflows/<workflow_id>", summary="Delete a workflow and its state machine", responses={204: {"description": "Deleted"}})
+@router.delete(
+    "/api/workflows/<workflow_id>",
+    summary="Delete a workflow and its state machine",
+    responses={204: {"description": "Deleted"}},
+)
 def delete_workflow(workflow_id: WorkflowId) -> Response[None]:
     _service().delete(caller_id(router), str(workflow_id))
     return Response(204, content_types.APPLICATION_JSON, "")

@@ -12,7 +12,9 @@ from workflow_engine.settings import ApiSettings
 from workflow_engine.workflow_service import WorkflowService
 
 settings = ApiSettings.from_env()
-service = WorkflowService(WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings)
+service = WorkflowService(
+    WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings
+)
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(router)

@@ -15,4 +15,6 @@ bedrock = client("bedrock-runtime") if settings.ai_provider == "bedrock" else No
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> object:
-    return run_step(event, lambda config, ctx: run_ai(config, ctx, settings, bedrock), logs, settings.log_payload_max_bytes)
+    return run_step(
+        event, lambda config, ctx: run_ai(config, ctx, settings, bedrock), logs, settings.log_payload_max_bytes
+    )

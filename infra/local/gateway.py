@@ -12,7 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -58,7 +58,7 @@ def build_event(
             text, is_base64 = base64.b64encode(body).decode(), True
     elif isinstance(body, str) and body:
         text = body
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     route_key = f"{route.method} {route.path}"
     event: dict[str, Any] = {
         "version": "2.0",
@@ -96,7 +96,10 @@ def build_event(
         event["body"] = text
     if claims is not None:
         event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()}, "scopes": None}
+            "jwt": {
+                "claims": {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()},
+                "scopes": None,
+            }
         }
     return event
 
@@ -112,7 +115,9 @@ class LocalHttpApi:
         self._authorizer = authorizer
         self._openapi_file = openapi_file
         self._routes = {f"{route.method} {route.path}": route for route in ROUTES}
-        rules = [Rule(_rule_path(route.path), methods=[route.method], endpoint=key) for key, route in self._routes.items()]
+        rules = [
+            Rule(_rule_path(route.path), methods=[route.method], endpoint=key) for key, route in self._routes.items()
+        ]
         if openapi_file is not None:
             rules.append(Rule(OPENAPI_PATH, methods=["GET"], endpoint="openapi"))
         self._map = Map(rules, strict_slashes=False, merge_slashes=False)

@@ -15,7 +15,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -65,7 +65,9 @@ def invoke_handler(handler: str, event: Any, function_name: str, function_arn: s
     return json.dumps(result).encode(), False
 
 
-def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any) -> bytes:
+def _invoke(
+    self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+) -> bytes:
     function = self.get_function(function_name, qualifier)
     event = json.loads(body) if body else {}
     payload, failed = invoke_handler(function.handler, event, function.function_name, function.function_arn)
@@ -77,7 +79,7 @@ def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None
 def _status_change_event(communication: BaseExecutionWorkerCommunication) -> dict[str, Any]:
     execution = communication.execution
     status = execution.exec_status.value
-    stop = execution.stop_date or datetime.now(timezone.utc)
+    stop = execution.stop_date or datetime.now(UTC)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -95,7 +97,9 @@ def _status_change_event(communication: BaseExecutionWorkerCommunication) -> dic
             "startDate": int(execution.start_date.timestamp() * 1000),
             "stopDate": int(stop.timestamp() * 1000),
             "input": json.dumps(execution.input_data) if execution.input_data is not None else None,
-            "output": execution.output if isinstance(execution.output, str) or execution.output is None else json.dumps(execution.output),
+            "output": execution.output
+            if isinstance(execution.output, str) or execution.output is None
+            else json.dumps(execution.output),
             "error": execution.error,
             "cause": execution.cause,
         },

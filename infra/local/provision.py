@@ -117,8 +117,15 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     cognito = session.client("cognito-idp", region_name=region)
     pool_id = cognito.create_user_pool(
         PoolName=f"{NAME_PREFIX}-users",
-        Policies={"PasswordPolicy": {"MinimumLength": 8, "RequireLowercase": True, "RequireNumbers": True,
-                                     "RequireUppercase": True, "RequireSymbols": False}},
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireUppercase": True,
+                "RequireSymbols": False,
+            }
+        },
     )["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,

@@ -6,6 +6,7 @@ the stack named by the outputs file ($OUTPUTS_FILE, default .local/outputs.json)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -16,24 +17,20 @@ import boto3
 from infra.catalog import STACK_NAME
 
 
-def sign_in(outputs: dict, username: str, password: str, token: str = "IdToken") -> str:
+def sign_in(outputs: dict, username: str, password: str, token_kind: str = "IdToken") -> str:  # noqa: S107 (a token type, not a secret)
     endpoint = outputs.get("AwsEndpointUrl")
     local = {"aws_access_key_id": "local", "aws_secret_access_key": "local"} if endpoint else {}
     cognito = boto3.client("cognito-idp", region_name=outputs["Region"], endpoint_url=endpoint, **local)
-    try:
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
         cognito.sign_up(ClientId=outputs["UserPoolClientId"], Username=username, Password=password)
-    except cognito.exceptions.UsernameExistsException:
-        pass
-    try:
+    with contextlib.suppress(cognito.exceptions.NotAuthorizedException):  # already confirmed
         cognito.admin_confirm_sign_up(UserPoolId=outputs["UserPoolId"], Username=username)
-    except cognito.exceptions.NotAuthorizedException:
-        pass  # already confirmed
     result = cognito.initiate_auth(
         ClientId=outputs["UserPoolClientId"],
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
-    return result["AuthenticationResult"][token]
+    return result["AuthenticationResult"][token_kind]
 
 
 def main(argv: list[str]) -> int:

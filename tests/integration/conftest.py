@@ -45,10 +45,15 @@ class Api:
             EXECUTIONS_API.id: importlib.import_module("api.executions").handler,
         }
 
-    def call(self, method: str, path: str, body: Any = None, query: str = "", headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+    def call(
+        self, method: str, path: str, body: Any = None, query: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         route, params = _match(method, path)
         event = build_event(
-            route, method, path, query_string=query,
+            route,
+            method,
+            path,
+            query_string=query,
             headers={"content-type": "application/json", **(headers or {})},
             body=json.dumps(body) if body is not None and not isinstance(body, str) else body,
             path_parameters=params,
@@ -67,7 +72,7 @@ def _match(method: str, path: str):
         if route.method != method or len(template) != len(parts):
             continue
         params, literal = {}, 0
-        for want, got in zip(template, parts):
+        for want, got in zip(template, parts, strict=True):
             if want.startswith("{"):
                 params[want[1:-1]] = got
             elif want == got:

@@ -58,11 +58,14 @@ def logs(api, execution_id, query=""):
 
 
 def test_failing_step_fails_the_execution_and_its_log_carries_the_error(api):
-    workflow = create(api, [
-        {"name": "ok", "type": "transform", "config": {"expression": "input"}},
-        {"name": "Bad math", "type": "transform", "config": {"expression": "abs(input.word)"}},
-        {"name": "never", "type": "transform", "config": {"expression": "input"}},
-    ])
+    workflow = create(
+        api,
+        [
+            {"name": "ok", "type": "transform", "config": {"expression": "input"}},
+            {"name": "Bad math", "type": "transform", "config": {"expression": "abs(input.word)"}},
+            {"name": "never", "type": "transform", "config": {"expression": "input"}},
+        ],
+    )
     execution_id, final = run(api, workflow, {"word": "abc"})
     assert final["status"] == "failed"
     assert "Bad math" in final["error_message"]
@@ -74,10 +77,17 @@ def test_failing_step_fails_the_execution_and_its_log_carries_the_error(api):
 
 
 def test_retries_write_one_log_per_attempt(api):
-    workflow = create(api, [
-        {"name": "flaky", "type": "transform", "config": {"expression": "abs(input.word)"},
-         "retry": {"max_attempts": 3, "interval_seconds": 1, "backoff_rate": 1.0}},
-    ])
+    workflow = create(
+        api,
+        [
+            {
+                "name": "flaky",
+                "type": "transform",
+                "config": {"expression": "abs(input.word)"},
+                "retry": {"max_attempts": 3, "interval_seconds": 1, "backoff_rate": 1.0},
+            },
+        ],
+    )
     execution_id, final = run(api, workflow, {"word": "x"}, timeout=60)
     assert final["status"] == "failed"
     entries = logs(api, execution_id)
@@ -86,10 +96,18 @@ def test_retries_write_one_log_per_attempt(api):
 
 
 def test_continue_on_error_goes_on_and_exposes_the_error_to_later_steps(api):
-    workflow = create(api, [
-        {"name": "may fail", "type": "transform", "config": {"expression": "abs(input.word)"}, "continue_on_error": True},
-        {"name": "after", "type": "transform", "config": {"expression": "{previous: steps.\"may fail\"}"}},
-    ])
+    workflow = create(
+        api,
+        [
+            {
+                "name": "may fail",
+                "type": "transform",
+                "config": {"expression": "abs(input.word)"},
+                "continue_on_error": True,
+            },
+            {"name": "after", "type": "transform", "config": {"expression": '{previous: steps."may fail"}'}},
+        ],
+    )
     execution_id, final = run(api, workflow, {"word": "x"})
     assert final["status"] == "completed", final
     assert final["output_data"]["previous"]["output"] is None
@@ -98,11 +116,14 @@ def test_continue_on_error_goes_on_and_exposes_the_error_to_later_steps(api):
 
 
 def test_cancel_during_a_wait_step_aborts_the_machine(api, resources):
-    workflow = create(api, [
-        {"name": "first", "type": "transform", "config": {"expression": "input"}},
-        {"name": "long wait", "type": "wait", "config": {"seconds": 120}},
-        {"name": "never", "type": "transform", "config": {"expression": "input"}},
-    ])
+    workflow = create(
+        api,
+        [
+            {"name": "first", "type": "transform", "config": {"expression": "input"}},
+            {"name": "long wait", "type": "wait", "config": {"seconds": 120}},
+            {"name": "never", "type": "transform", "config": {"expression": "input"}},
+        ],
+    )
     status, started, _ = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {}})
     execution_id = started["execution_id"]
     wait_for(lambda: logs(api, execution_id))  # the first step ran: the machine is in the wait
@@ -118,25 +139,30 @@ def test_cancel_during_a_wait_step_aborts_the_machine(api, resources):
 
 
 def test_step_timeout_ends_the_execution_as_timed_out(api, slow_server):
-    workflow = create(api, [
-        {"name": "slow call", "type": "http", "config": {"url": f"{slow_server}/sleep/4"}, "timeout_seconds": 1},
-    ])
+    workflow = create(
+        api,
+        [
+            {"name": "slow call", "type": "http", "config": {"url": f"{slow_server}/sleep/4"}, "timeout_seconds": 1},
+        ],
+    )
     _, final = run(api, workflow, {})
     assert final["status"] == "timed_out", final
     assert "timeout" in final["error_message"]
 
 
 def test_http_step_reaches_an_allowed_loopback_server(api, slow_server):
-    workflow = create(api, [{"name": "call", "type": "http", "config": {"url": f"{slow_server}/hello/{{{{input.who}}}}"}}])
+    workflow = create(
+        api, [{"name": "call", "type": "http", "config": {"url": f"{slow_server}/hello/{{{{input.who}}}}"}}]
+    )
     _, final = run(api, workflow, {"who": "ada"})
     assert final["status"] == "completed", final
     assert final["output_data"]["body"] == {"path": "/hello/ada"}
 
 
 def test_twenty_concurrent_executions_all_finish_with_one_log_per_attempt(api):
-    workflow = create(api, [
-        {"name": f"step {i}", "type": "transform", "config": {"expression": "input"}} for i in range(3)
-    ])
+    workflow = create(
+        api, [{"name": f"step {i}", "type": "transform", "config": {"expression": "input"}} for i in range(3)]
+    )
 
     def one(n):
         return run(api, workflow, {"n": n}, timeout=90)

@@ -32,13 +32,37 @@ def test_execute_status_and_logs_shapes(api):
     assert set(started) == {"execution_id", "status", "output_data", "error_message"}
     assert started["status"] in ("pending", "running")
     final = wait_terminal(api, started["execution_id"])
-    assert set(final) == {"id", "workflow_id", "status", "input_data", "output_data", "error_message", "started_at", "completed_at"}
+    assert set(final) == {
+        "id",
+        "workflow_id",
+        "status",
+        "input_data",
+        "output_data",
+        "error_message",
+        "started_at",
+        "completed_at",
+    }
     assert final["status"] == "completed" and final["input_data"] == {"n": 1}
     assert final["completed_at"] >= final["started_at"]
     status, entries, _ = api.call("GET", f"/api/workflows/executions/{final['id']}/logs")
-    assert {"id", "step_name", "step_type", "input_data", "output_data", "duration_ms", "error_message", "timestamp"} <= set(entries[0])
-    assert api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="step_type=ai")[1][0]["step_name"] == "ai"
-    assert [e["step_name"] for e in api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="step_name=echo")[1]] == ["echo"]
+    assert {
+        "id",
+        "step_name",
+        "step_type",
+        "input_data",
+        "output_data",
+        "duration_ms",
+        "error_message",
+        "timestamp",
+    } <= set(entries[0])
+    assert (
+        api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="step_type=ai")[1][0]["step_name"]
+        == "ai"
+    )
+    assert [
+        e["step_name"]
+        for e in api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="step_name=echo")[1]
+    ] == ["echo"]
     assert api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="has_error=true")[1] == []
     assert len(api.call("GET", f"/api/workflows/executions/{final['id']}/logs", query="limit=1")[1]) == 1
 
@@ -63,11 +87,15 @@ def test_list_filters_and_pagination_newest_first(api):
     status, completed, _ = api.call("GET", "/api/workflows/executions", query="status_filter=completed")
     assert len(completed) == 3
     assert api.call("GET", "/api/workflows/executions", query="status_filter=running")[1] == []
-    both = api.call("GET", "/api/workflows/executions", query=f"workflow_id={first['id']}&status_filter=completed&limit=1")
+    both = api.call(
+        "GET", "/api/workflows/executions", query=f"workflow_id={first['id']}&status_filter=completed&limit=1"
+    )
     assert [e["id"] for e in both[1]] == [ids[2]] and both[2].get("X-Next-Token")
     pages, token = [], None
     while True:
-        status, page, headers = api.call("GET", "/api/workflows/executions", query="limit=2" + (f"&next_token={token}" if token else ""))
+        status, page, headers = api.call(
+            "GET", "/api/workflows/executions", query="limit=2" + (f"&next_token={token}" if token else "")
+        )
         pages.append([e["id"] for e in page])
         token = headers.get("X-Next-Token")
         if not token:

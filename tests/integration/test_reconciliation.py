@@ -11,10 +11,17 @@ from tests.integration.conftest import wait_terminal
 
 
 def _finished_execution(api):
-    status, workflow, _ = api.call("POST", "/api/workflows", {
-        "name": "wf", "steps": [{"name": "echo", "type": "transform", "config": {"expression": "input.v"}}],
-    })
-    execution_id = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"v": 7}})[1]["execution_id"]
+    status, workflow, _ = api.call(
+        "POST",
+        "/api/workflows",
+        {
+            "name": "wf",
+            "steps": [{"name": "echo", "type": "transform", "config": {"expression": "input.v"}}],
+        },
+    )
+    execution_id = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"v": 7}})[1][
+        "execution_id"
+    ]
     assert wait_terminal(api, execution_id)["status"] == "completed"
     return workflow, execution_id
 
@@ -41,10 +48,23 @@ def test_reconciler_repairs_a_missed_completion(api, resources):
     arn = f"arn:aws:states:{resources.region}:123456789012:execution:wfe-local-{workflow['id']}:{execution_id}"
     described = sfn.describe_execution(executionArn=arn)
     event = {
-        "version": "0", "id": "e1", "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
-        "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": resources.region, "resources": [arn],
-        "detail": {"executionArn": arn, "name": execution_id, "status": "SUCCEEDED", "output": described["output"],
-                   "stateMachineArn": described["stateMachineArn"], "error": None, "cause": None},
+        "version": "0",
+        "id": "e1",
+        "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states",
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": resources.region,
+        "resources": [arn],
+        "detail": {
+            "executionArn": arn,
+            "name": execution_id,
+            "status": "SUCCEEDED",
+            "output": described["output"],
+            "stateMachineArn": described["stateMachineArn"],
+            "error": None,
+            "cause": None,
+        },
     }
     result = handler(event, LambdaContext(function_name="Reconciler"))
     assert result == {"execution_id": execution_id, "status": "completed"}

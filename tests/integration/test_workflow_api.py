@@ -31,7 +31,9 @@ def test_create_get_replace_delete(api, resources):
     sfn = boto3.client("stepfunctions", region_name=resources.region)
     arn = f"arn:aws:states:{resources.region}:123456789012:stateMachine:wfe-local-{workflow['id']}"
     published = sfn.describe_state_machine(stateMachineArn=f"{arn}:2")["definition"]
-    assert '"Pause"' in published and '"Pause"' not in sfn.describe_state_machine(stateMachineArn=f"{arn}:1")["definition"]
+    assert (
+        '"Pause"' in published and '"Pause"' not in sfn.describe_state_machine(stateMachineArn=f"{arn}:1")["definition"]
+    )
 
     status, _, _ = api.call("DELETE", f"/api/workflows/{workflow['id']}")
     assert status == 204

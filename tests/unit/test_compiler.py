@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from workflow_engine.compiler import FAILED, MARK_RUNNING, RECORD_SUCCESS, CompileTarget, compile_workflow, definition_json
+from workflow_engine.compiler import (
+    FAILED,
+    MARK_RUNNING,
+    RECORD_SUCCESS,
+    CompileTarget,
+    compile_workflow,
+    definition_json,
+)
 from workflow_engine.models.workflow import WorkflowDefinition
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -22,11 +29,20 @@ USER_ID = "user-1"
 EXAMPLES = {
     "mixed": [
         {"name": "Load order", "type": "transform", "config": {"expression": "input.order"}},
-        {"name": "Bob's call", "type": "http", "config": {"url": "https://example.com/{{input.id}}", "method": "post"},
-         "timeout_seconds": 5, "retry": {"max_attempts": 3, "interval_seconds": 2, "backoff_rate": 1.5}},
+        {
+            "name": "Bob's call",
+            "type": "http",
+            "config": {"url": "https://example.com/{{input.id}}", "method": "post"},
+            "timeout_seconds": 5,
+            "retry": {"max_attempts": 3, "interval_seconds": 2, "backoff_rate": 1.5},
+        },
         {"name": "Pause", "type": "wait", "config": {"seconds": 10}},
-        {"name": "Summarize", "type": "ai", "config": {"prompt": "Summarize {{steps.\"Load order\".output}}"},
-         "continue_on_error": True},
+        {
+            "name": "Summarize",
+            "type": "ai",
+            "config": {"prompt": 'Summarize {{steps."Load order".output}}'},
+            "continue_on_error": True,
+        },
     ],
     "single": [{"name": "only", "type": "transform", "config": {"expression": "input"}}],
     "wait_only": [{"name": "nap", "type": "wait", "config": {"seconds": 1}}],
@@ -64,7 +80,12 @@ def test_retry_timeout_and_catch_mapping():
     states = compile_example(EXAMPLES["mixed"])["States"]
     call = states["Bob's call"]
     assert call["TimeoutSeconds"] == 5
-    assert call["Retry"][-1] == {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 2, "BackoffRate": 1.5}
+    assert call["Retry"][-1] == {
+        "ErrorEquals": ["States.ALL"],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 2,
+        "BackoffRate": 1.5,
+    }
     assert [c["Next"] for c in call["Catch"]] == ["$record timeout", "$record failure"]
     summarize = states["Summarize"]
     assert summarize["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.results.s3", "Next": RECORD_SUCCESS}]
@@ -92,7 +113,9 @@ def test_step_names_never_appear_in_json_paths():
 
 @pytest.mark.parametrize("steps", [1, 5, 10, 50])
 def test_success_path_costs_n_plus_two_states(steps):
-    asl = compile_example([{"name": f"s{i}", "type": "transform", "config": {"expression": "input"}} for i in range(steps)])
+    asl = compile_example(
+        [{"name": f"s{i}", "type": "transform", "config": {"expression": "input"}} for i in range(steps)]
+    )
     visited, state = 0, asl["StartAt"]
     while state:
         visited += 1

@@ -50,13 +50,18 @@ def test_invalid_definitions_are_rejected(steps):
 
 
 def test_http_method_is_normalized_and_placeholders_allowed_in_url():
-    definition = WorkflowDefinition(name="w", steps=[step(type_="http", config={"url": "{{input.url}}", "method": "post"})])
+    definition = WorkflowDefinition(
+        name="w", steps=[step(type_="http", config={"url": "{{input.url}}", "method": "post"})]
+    )
     assert definition.steps[0].config.method == "POST"
 
 
 def test_terminal_statuses():
     assert {s for s in ExecutionStatus if s.is_terminal} == {
-        ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED, ExecutionStatus.TIMED_OUT
+        ExecutionStatus.COMPLETED,
+        ExecutionStatus.FAILED,
+        ExecutionStatus.CANCELLED,
+        ExecutionStatus.TIMED_OUT,
     }
 
 
@@ -64,7 +69,11 @@ def test_terminal_statuses():
     ("error", "cause", "expected"),
     [
         (None, None, None),
-        ("StepFailed", '{"errorMessage": "Step \'x\' failed: boom", "errorType": "StepFailed"}', "Step 'x' failed: boom"),
+        (
+            "StepFailed",
+            '{"errorMessage": "Step \'x\' failed: boom", "errorType": "StepFailed"}',
+            "Step 'x' failed: boom",
+        ),
         ("States.Timeout", None, "A step exceeded its timeout_seconds"),
         ("Lambda.Unknown", "plain text", "Lambda.Unknown: plain text"),
         ("StartExecutionFailed", "", "StartExecutionFailed"),

@@ -94,7 +94,12 @@ def _lambda_task(
                 "workflow_id": workflow_id,
                 "user_id": user_id,
                 "retry_count.$": "$$.State.RetryCount",
-                "step": {"key": key, "name": step.name, "type": step.type, "config": step.config.model_dump(mode="json")},
+                "step": {
+                    "key": key,
+                    "name": step.name,
+                    "type": step.type,
+                    "config": step.config.model_dump(mode="json"),
+                },
                 "step_names": earlier,
                 "document.$": "$",
             },
@@ -129,7 +134,9 @@ def _lambda_task(
     return state
 
 
-def _update(table: str, expression: str, values: dict[str, Any], condition_from: Sequence[ExecutionStatus]) -> dict[str, Any]:
+def _update(
+    table: str, expression: str, values: dict[str, Any], condition_from: Sequence[ExecutionStatus]
+) -> dict[str, Any]:
     allowed = {f":from_{status.value}": {"S": status.value} for status in condition_from}
     names = {"#status": "status"}
     for token in expression.replace(",", " ").split():
@@ -177,9 +184,7 @@ def _mark_running(user_id: str, table: str, first_step: str) -> dict[str, Any]:
 
 def _record_success(user_id: str, table: str, last_result: str | None) -> dict[str, Any]:
     values = _status_values(user_id, ExecutionStatus.COMPLETED)
-    values[":result"] = (
-        {"S.$": f"States.JsonToString($.results.{last_result})"} if last_result else {"S": "{}"}
-    )
+    values[":result"] = {"S.$": f"States.JsonToString($.results.{last_result})"} if last_result else {"S": "{}"}
     state = _update(
         table,
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "

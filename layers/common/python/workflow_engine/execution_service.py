@@ -137,7 +137,9 @@ class ExecutionService:
         """StopExecution, then a conditional `cancelled`. If the execution finished first, 409 with its state."""
         record = self._owned(user_id, execution_id)
         if record.status.is_terminal:
-            raise ConflictError(f"Execution is {record.status.value}; only pending or running executions can be cancelled")
+            raise ConflictError(
+                f"Execution is {record.status.value}; only pending or running executions can be cancelled"
+            )
         try:
             self._sfn.stop_execution(
                 executionArn=execution_arn(record.state_machine_arn, execution_id), cause="Cancelled by the user"
@@ -176,14 +178,18 @@ class ExecutionService:
             record, described["status"], described.get("output"), described.get("error"), described.get("cause")
         )
 
-    def reconcile(self, execution_id: str, sfn_status: str, output: str | None, error: str | None, cause: str | None) -> ExecutionRecord | None:
+    def reconcile(
+        self, execution_id: str, sfn_status: str, output: str | None, error: str | None, cause: str | None
+    ) -> ExecutionRecord | None:
         """Apply a Step Functions status-change event (the reconciler's entry point)."""
         record = self._executions.get(execution_id)
         if record is None:
             return None
         return self.apply_outcome(record, sfn_status, output, error, cause)
 
-    def apply_outcome(self, record: ExecutionRecord, sfn_status: str, output: str | None, error: str | None, cause: str | None) -> ExecutionRecord:
+    def apply_outcome(
+        self, record: ExecutionRecord, sfn_status: str, output: str | None, error: str | None, cause: str | None
+    ) -> ExecutionRecord:
         status = SFN_STATUS.get(sfn_status)
         if status is None or record.status.is_terminal or status == record.status:
             return record

@@ -82,7 +82,9 @@ class WorkflowService:
             raise WorkflowNotFound()
         return record
 
-    def list(self, user_id: str, limit: int, offset: int, next_token: str | None) -> tuple[list[WorkflowRecord], str | None]:
+    def list(
+        self, user_id: str, limit: int, offset: int, next_token: str | None
+    ) -> tuple[list[WorkflowRecord], str | None]:
         return self._repository.list(user_id, limit=limit, offset=offset, next_token=next_token)
 
     def replace(self, user_id: str, workflow_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
@@ -131,7 +133,9 @@ class WorkflowService:
             "loggingConfiguration": {
                 "level": "ERROR",
                 "includeExecutionData": False,
-                "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": self._settings.state_machine_log_group_arn}}],
+                "destinations": [
+                    {"cloudWatchLogsLogGroup": {"logGroupArn": self._settings.state_machine_log_group_arn}}
+                ],
             }
         }
 

@@ -64,7 +64,11 @@ class ExecutionRepository:
             "user_status": user_status_key(record.user_id, to_status),
             "updated_at": now,
             **({"completed_at": now} if to_status.is_terminal else {}),
-            **{name: dump_json(value) if name in JSON_FIELDS else value for name, value in fields.items() if value is not None},
+            **{
+                name: dump_json(value) if name in JSON_FIELDS else value
+                for name, value in fields.items()
+                if value is not None
+            },
         }
         names = {f"#a{i}": name for i, name in enumerate(values)}
         attribute_values = {f":v{i}": value for i, value in enumerate(to_item({**values}).values())}

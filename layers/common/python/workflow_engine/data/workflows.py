@@ -50,7 +50,9 @@ class WorkflowRepository:
     def delete(self, user_id: str, workflow_id: str) -> None:
         self._client.delete_item(TableName=self._table, Key=to_item({"user_id": user_id, "workflow_id": workflow_id}))
 
-    def list(self, user_id: str, limit: int, offset: int = 0, next_token: str | None = None) -> tuple[list[WorkflowRecord], str | None]:
+    def list(
+        self, user_id: str, limit: int, offset: int = 0, next_token: str | None = None
+    ) -> tuple[list[WorkflowRecord], str | None]:
         query = KeyedQuery(
             table_name=self._table,
             partition_attribute=WORKFLOWS.partition_key,

@@ -1,0 +1,1 @@
+"""CDK constructs, one per concern, wired together by infra.stack."""

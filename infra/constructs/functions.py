@@ -1,0 +1,209 @@
+"""Functions: one Lambda function per infra.catalog.FUNCTIONS entry, its settings and least-privilege grants.
+
+Every function runs Python 3.13 on arm64 with the shared code layer and the public Powertools layer (boto3 comes
+from the runtime), JSON logs in its own log group, and active tracing. The environment each kind receives is
+checked against the names the catalog declares for it, so the catalog stays the single source of truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from aws_cdk import Aws, Duration, Fn
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.catalog import (
+    AI_STEP,
+    ENV_API,
+    ENV_STEP,
+    ENV_TABLES,
+    EXECUTIONS_API,
+    FUNCTIONS,
+    FUNCTIONS_DIR,
+    LAYER_DIR,
+    RECONCILER,
+    STEP_FUNCTIONS,
+    WORKFLOWS_API,
+    FunctionSpec,
+)
+from infra.constructs.data import Data
+from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
+from infra.constructs.observability import METRICS_NAMESPACE, log_group
+from infra.constructs.orchestration import Orchestration
+from workflow_engine import tables
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
+
+# Public Powertools for AWS Lambda (Python) v3 layer, matching RUNTIME and ARCHITECTURE.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_LAYER_ARN = (
+    "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
+    f"{POWERTOOLS_LAYER_VERSION}"
+)
+
+# The setting (environment variable) each table's name is passed in.
+TABLE_ENV = {
+    tables.WORKFLOWS.logical_id: "WORKFLOWS_TABLE",
+    tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
+    tables.LOGS.logical_id: "LOGS_TABLE",
+    tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+}
+# The environment variable names the catalog declares per function kind.
+CATALOG_ENV = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}
+
+XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
+INDEX_REASON = (
+    "Queries the table's global secondary indexes (user-scoped listings); '/index/*' is how DynamoDB names them."
+)
+BEDROCK_REASON = (
+    "The ai step's model is chosen per workflow step at runtime (Converse API), so any foundation model or "
+    "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
+)
+RUNTIME_REASON = (
+    "Python 3.13 is pinned on purpose: the public Powertools v3 layer (python313-arm64) and the local stack "
+    "target it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
+)
+
+
+class Functions(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, data: Data, orchestration: Orchestration) -> None:
+        super().__init__(scope, construct_id)
+        self._data = data
+        self._orchestration = orchestration
+        self.roles: dict[str, iam.Role] = {}
+
+        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
+        self.common_layer = lambda_.LayerVersion(
+            self,
+            "CommonLayer",
+            code=lambda_.Code.from_asset(str(LAYER_DIR), exclude=ASSET_EXCLUDE),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="workflow_engine: shared models, settings and table definitions",
+        )
+        powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", Fn.sub(POWERTOOLS_LAYER_ARN))
+        layers = [self.common_layer, powertools]
+
+        self.functions: dict[str, lambda_.Function] = {
+            spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
+        }
+        self.step_functions: list[lambda_.Function] = [self.functions[spec.id] for spec in STEP_FUNCTIONS]
+        self.reconciler = self.functions[RECONCILER.id]
+
+        grants: Mapping[str, Callable[[iam.Role], None]] = {
+            WORKFLOWS_API.id: self._grant_workflows_api,
+            EXECUTIONS_API.id: self._grant_executions_api,
+            RECONCILER.id: self._grant_reconciler,
+            **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
+            AI_STEP.id: self._grant_ai_step,
+        }
+        for spec in FUNCTIONS:
+            function = self.functions[spec.id]
+            for name, value in self._environment(spec).items():
+                function.add_environment(name, value)
+            grants[spec.id](self.roles[spec.id])
+
+    def _function(
+        self, spec: FunctionSpec, code: lambda_.Code, layers: list[lambda_.ILayerVersion]
+    ) -> lambda_.Function:
+        logs = log_group(self, f"{spec.id}Logs")
+        role = iam.Role(
+            self,
+            f"{spec.id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.description} (Lambda execution role)",
+        )
+        logs.grant_write(role)  # instead of the AWSLambdaBasicExecutionRole managed policy
+        self.roles[spec.id] = role
+        function = lambda_.Function(
+            self,
+            spec.id,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=code,
+            layers=layers,
+            role=role,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            memory_size=spec.memory_mb,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=logs,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": spec.id,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+        acknowledge_wildcard_resources(role, XRAY_REASON, "*")
+        acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+        return function
+
+    # -- settings -------------------------------------------------------------------------------------------
+
+    def _environment(self, spec: FunctionSpec) -> dict[str, str]:
+        table_names = {TABLE_ENV[logical_id]: table.table_name for logical_id, table in self._data.tables.items()}
+        if spec.kind == "step":
+            environment = {
+                "LOGS_TABLE": table_names["LOGS_TABLE"],
+                "AI_PROVIDER": "bedrock",
+                "HTTP_ALLOWED_NETWORKS": "",
+            }
+        elif spec.kind == "api":
+            orchestration = self._orchestration
+            environment = {
+                **table_names,
+                "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
+                "STATES_ROLE_ARN": orchestration.role.role_arn,
+                "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
+                **{
+                    f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
+                    for step in STEP_FUNCTIONS
+                    if step.step_type
+                },
+            }
+        else:
+            environment = {name: table_names[name] for name in ENV_TABLES}
+        expected = set(CATALOG_ENV[spec.kind])
+        if set(environment) != expected:
+            raise ValueError(
+                f"{spec.id}: environment {sorted(environment)} does not match the catalog {sorted(expected)}"
+            )
+        return environment
+
+    # -- grants ---------------------------------------------------------------------------------------------
+
+    def _grant_workflows_api(self, role: iam.Role) -> None:
+        self._data.table(tables.WORKFLOWS).grant_read_write_data(role)
+        self._orchestration.grant_manage_state_machines(role)
+
+    def _grant_executions_api(self, role: iam.Role) -> None:
+        data = self._data
+        data.table(tables.WORKFLOWS).grant_read_data(role)
+        data.table(tables.EXECUTIONS).grant_read_write_data(role)
+        data.table(tables.LOGS).grant_read_data(role)
+        data.table(tables.IDEMPOTENCY).grant_read_write_data(role)
+        acknowledge_wildcard_resources(role, INDEX_REASON, f"{data.table(tables.EXECUTIONS).table_arn}/index/*")
+        self._orchestration.grant_run_executions(role)
+
+    def _grant_step(self, role: iam.Role) -> None:
+        self._data.grant(tables.LOGS, role, "dynamodb:PutItem")
+
+    def _grant_ai_step(self, role: iam.Role) -> None:
+        self._grant_step(role)
+        models = f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/*"
+        inference_profiles = f"arn:{Aws.PARTITION}:bedrock:*:{Aws.ACCOUNT_ID}:inference-profile/*"
+        iam.Grant.add_to_principal(
+            grantee=role, actions=["bedrock:InvokeModel"], resource_arns=[models, inference_profiles]
+        )
+        acknowledge_wildcard_resources(role, BEDROCK_REASON, models, inference_profiles)
+
+    def _grant_reconciler(self, role: iam.Role) -> None:
+        self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")

@@ -1,0 +1,175 @@
+"""Orchestration: what the per-workflow state machines (created at runtime by the API) run under and report to.
+
+- the one IAM role every workflow state machine assumes,
+- the log group their execution history is delivered to,
+- the EventBridge rule that sends their status changes to the reconciler.
+
+State machines are named ``<state_machine_prefix><workflow id>``; every ARN pattern below derives from that
+prefix, so permissions and the event rule reach this stack's state machines only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
+from infra.constructs.observability import log_group
+
+TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+# Creating or updating a state machine with a logging configuration goes through CloudWatch Logs vended log
+# delivery; these actions do not support resource-level permissions (resource must be "*").
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets")
+STATE_MACHINE_LIFECYCLE_ACTIONS = (
+    "states:CreateStateMachine",
+    "states:UpdateStateMachine",
+    "states:DeleteStateMachine",
+    "states:DescribeStateMachine",
+    "states:PublishStateMachineVersion",
+    "states:ListStateMachineVersions",
+    "states:DeleteStateMachineVersion",
+    "states:TagResource",
+)
+
+LOG_DELIVERY_REASON = (
+    "CloudWatch Logs vended log delivery actions (used to attach a log group to a state machine) do not "
+    "support resource-level permissions; AWS documents Resource '*' for them."
+)
+STATE_MACHINE_PREFIX_REASON = (
+    "Workflow state machines are created at runtime, one per workflow; access is scoped to this stack's "
+    "name prefix (and their versions/executions), not to all state machines of the account."
+)
+
+
+class Orchestration(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, executions_table: dynamodb.ITable) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.state_machine_prefix = f"{stack.stack_name}-wf-"
+        self.state_machine_arn_prefix = self._states_arn("stateMachine", self.state_machine_prefix)
+        self.state_machines_arn = f"{self.state_machine_arn_prefix}*"
+        self.executions_arn = self._states_arn("execution", f"{self.state_machine_prefix}*:*")
+
+        self.log_group = log_group(self, "StateMachineLogs")
+        # The log group's Arn attribute ends with ":*", the form Step Functions logging destinations require.
+        self.log_group_arn = self.log_group.log_group_arn
+
+        self.role = iam.Role(
+            self,
+            "StatesRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description="Runs every workflow state machine of this stack",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:UpdateItem"], resources=[executions_table.table_arn])
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"]))
+        self.role.add_to_policy(iam.PolicyStatement(actions=list(LOG_DELIVERY_ACTIONS), resources=["*"]))
+        acknowledge_wildcard_resources(
+            self.role,
+            "X-Ray trace segment/sampling actions and CloudWatch Logs vended log delivery actions do not support "
+            "resource-level permissions (Resource '*' by AWS design).",
+            "*",
+        )
+
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "StatusEventsDlq",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            self.dead_letter_queue,
+            "AwsSolutions-SQS3",
+            "This queue is itself the dead-letter queue of the status-change rule's target; it needs no DLQ.",
+        )
+
+    def allow_invoke(self, functions: Iterable[lambda_.IFunction]) -> None:
+        """Let the state machines invoke these (step) functions, and nothing else."""
+        for function in functions:
+            function.grant_invoke(self.role)
+            acknowledge_wildcard_resources(
+                self.role,
+                "lambda:InvokeFunction on the step function's own qualified ARNs (versions/aliases) as grant_invoke "
+                "emits them; no other function is reachable.",
+                f"{function.function_arn}:*",
+            )
+
+    def route_status_changes_to(self, function: lambda_.IFunction) -> events.Rule:
+        """Send the terminal status changes of this stack's state machines to ``function``."""
+        return events.Rule(
+            self,
+            "StatusChangeRule",
+            description="Terminal status changes of workflow executions -> reconciler",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={
+                    "status": list(TERMINAL_STATUSES),
+                    "stateMachineArn": events.Match.prefix(self.state_machine_arn_prefix),
+                },
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    function,
+                    dead_letter_queue=self.dead_letter_queue,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(2),
+                )
+            ],
+        )
+
+    def grant_manage_state_machines(self, role: iam.IRole) -> None:
+        """Create/update/delete this stack's workflow state machines, running them under the states role."""
+        iam.Grant.add_to_principal(
+            grantee=role, actions=list(STATE_MACHINE_LIFECYCLE_ACTIONS), resource_arns=[self.state_machines_arn]
+        )
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["iam:PassRole"],
+            resource_arns=[self.role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}},
+        )
+        iam.Grant.add_to_principal(grantee=role, actions=list(LOG_DELIVERY_ACTIONS), resource_arns=["*"])
+        acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn)
+        acknowledge_wildcard_resources(role, LOG_DELIVERY_REASON, "*")
+
+    def grant_run_executions(self, role: iam.IRole) -> None:
+        """Start, describe and stop executions of this stack's workflow state machines."""
+        iam.Grant.add_to_principal(
+            grantee=role, actions=["states:StartExecution"], resource_arns=[self.state_machines_arn]
+        )
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["states:DescribeExecution", "states:StopExecution"],
+            resource_arns=[self.executions_arn],
+        )
+        acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn, self.executions_arn)
+
+    def _states_arn(self, resource: str, resource_name: str) -> str:
+        return Stack.of(self).format_arn(
+            service="states",
+            resource=resource,
+            resource_name=resource_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )

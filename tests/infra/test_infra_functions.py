@@ -1,0 +1,127 @@
+"""Lambda functions: one per catalog entry, Python 3.13 on arm64, traced, JSON-logged, configured per kind."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from infra.catalog import ENV_API, ENV_STEP, ENV_TABLES, FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.constructs.functions import POWERTOOLS_LAYER_ARN
+from workflow_engine import settings, tables
+
+if TYPE_CHECKING:
+    from conftest import Synthesized
+
+# One worker synthesizes the app once for all infra tests (make test runs pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("infra")
+
+POWERTOOLS_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}
+SETTINGS_BY_KIND = {
+    "api": settings.ApiSettings,
+    "step": settings.StepSettings,
+    "reconciler": settings.ReconcilerSettings,
+}
+
+
+def _props(synth: Synthesized, spec: FunctionSpec) -> dict:
+    return synth.resource(synth.stack.functions.functions[spec.id])["Properties"]
+
+
+def _variables(synth: Synthesized, spec: FunctionSpec) -> dict:
+    return _props(synth, spec)["Environment"]["Variables"]
+
+
+def test_one_function_per_catalog_entry(synth: Synthesized) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(FUNCTIONS)
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
+def test_function_runtime_and_observability(synth: Synthesized, spec: FunctionSpec) -> None:
+    props = _props(synth, spec)
+
+    assert props["Runtime"] == "python3.13"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == spec.handler
+    assert props["Timeout"] == spec.timeout_seconds
+    assert props["MemorySize"] == spec.memory_mb
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    log_group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+    assert synth.resources[log_group_id]["Type"] == "AWS::Logs::LogGroup"
+    assert "FunctionName" not in props
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
+def test_function_layers_are_shared_code_and_powertools(synth: Synthesized, spec: FunctionSpec) -> None:
+    layers = _props(synth, spec)["Layers"]
+
+    assert layers == [synth.ref(synth.stack.functions.common_layer), {"Fn::Sub": POWERTOOLS_LAYER_ARN}]
+    assert ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:" in POWERTOOLS_LAYER_ARN
+
+
+def test_common_layer_targets_the_function_runtime(synth: Synthesized) -> None:
+    (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_functions_share_one_code_asset(synth: Synthesized) -> None:
+    keys = {
+        str(function["Properties"]["Code"]["S3Key"]) for function in synth.of_type("AWS::Lambda::Function").values()
+    }
+    assert len(keys) == 1
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
+def test_environment_is_exactly_what_the_catalog_declares(synth: Synthesized, spec: FunctionSpec) -> None:
+    variables = _variables(synth, spec)
+
+    assert set(variables) == set(ENV_BY_KIND[spec.kind]) | POWERTOOLS_ENV
+    assert variables["POWERTOOLS_SERVICE_NAME"] == spec.id
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "WorkflowEngine"
+    assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    # every name the stack sets is a setting the function reads (field name upper-cased)
+    fields = {name.upper() for name in SETTINGS_BY_KIND[spec.kind].model_fields}
+    assert set(ENV_BY_KIND[spec.kind]) <= fields
+
+
+@pytest.mark.parametrize("spec", STEP_FUNCTIONS, ids=lambda spec: spec.id)
+def test_step_function_settings(synth: Synthesized, spec: FunctionSpec) -> None:
+    variables = _variables(synth, spec)
+
+    assert variables["LOGS_TABLE"] == synth.ref(synth.stack.data.table(tables.LOGS))
+    assert variables["AI_PROVIDER"] == "bedrock"
+    assert variables["HTTP_ALLOWED_NETWORKS"] == ""
+
+
+@pytest.mark.parametrize("spec", [spec for spec in FUNCTIONS if spec.kind == "api"], ids=lambda spec: spec.id)
+def test_api_function_settings(synth: Synthesized, spec: FunctionSpec) -> None:
+    variables = _variables(synth, spec)
+    data, orchestration, functions = synth.stack.data, synth.stack.orchestration, synth.stack.functions
+
+    assert variables["WORKFLOWS_TABLE"] == synth.ref(data.table(tables.WORKFLOWS))
+    assert variables["EXECUTIONS_TABLE"] == synth.ref(data.table(tables.EXECUTIONS))
+    assert variables["LOGS_TABLE"] == synth.ref(data.table(tables.LOGS))
+    assert variables["IDEMPOTENCY_TABLE"] == synth.ref(data.table(tables.IDEMPOTENCY))
+    assert variables["STATE_MACHINE_PREFIX"] == f"{STACK_NAME}-wf-"
+    assert variables["STATES_ROLE_ARN"] == synth.get_att(orchestration.role)
+    # Step Functions logging wants the log group ARN ending in ":*", which is what the Arn attribute returns.
+    assert variables["STATE_MACHINE_LOG_GROUP_ARN"] == synth.get_att(orchestration.log_group)
+    for step in STEP_FUNCTIONS:
+        assert variables[f"{(step.step_type or '').upper()}_FUNCTION_ARN"] == synth.get_att(
+            functions.functions[step.id]
+        )
+
+
+def test_reconciler_settings(synth: Synthesized) -> None:
+    variables = _variables(synth, next(spec for spec in FUNCTIONS if spec.kind == "reconciler"))
+    assert variables["EXECUTIONS_TABLE"] == synth.ref(synth.stack.data.table(tables.EXECUTIONS))
+
+
+def test_every_log_group_has_a_retention(synth: Synthesized) -> None:
+    log_groups = synth.of_type("AWS::Logs::LogGroup")
+    assert log_groups
+    for logical_id, log_group in log_groups.items():
+        assert log_group["Properties"].get("RetentionInDays", 0) > 0, logical_id
