@@ -1,0 +1,72 @@
+"""One attempt of one step: output returned, exactly one log item written, errors classified."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, StepFailed, StepRetryable, UnsafeTarget, run_step
+from workflow_engine.steps.errors import RetryableStepError, StepError, UnsafeTargetError
+
+
+class FakeLogs:
+    def __init__(self):
+        self.items = []
+
+    def put(self, record):
+        self.items.append(record)
+
+
+def event(retry_count=0):
+    return {
+        "execution_id": "e1",
+        "workflow_id": "w1",
+        "user_id": "u1",
+        "retry_count": retry_count,
+        "step": {"key": "s1", "name": "Second", "type": "transform", "config": {"expression": "input"}},
+        "step_names": {"s0": "First"},
+        "document": {"input": {"a": 1}, "results": {"s0": {"output": 2}}},
+    }
+
+
+def test_success_logs_context_and_output():
+    logs = FakeLogs()
+    output = run_step(event(), lambda config, context: {"saw": context}, logs, 10_000)
+    expected_context = {"input": {"a": 1}, "steps": {"First": {"output": 2}}}
+    assert output == {"saw": expected_context}
+    [item] = logs.items
+    assert item.attempt == 1 and item.step_name == "Second" and item.error_message is None
+    assert item.input_data == expected_context and item.output_data == output
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [(StepError("bad"), StepFailed), (RetryableStepError("503"), StepRetryable), (UnsafeTargetError("no"), UnsafeTarget)],
+)
+def test_step_errors_are_classified_and_logged(raised, expected):
+    logs = FakeLogs()
+
+    def runner(config, context):
+        raise raised
+
+    with pytest.raises(expected) as caught:
+        run_step(event(retry_count=2), runner, logs, 10_000)
+    assert type(caught.value) is expected
+    assert str(caught.value) == f"Step 'Second' failed: {raised}"
+    [item] = logs.items
+    assert item.attempt == 3 and item.error_message == str(caught.value)
+
+
+def test_internal_error_is_logged_and_reraised():
+    logs = FakeLogs()
+    with pytest.raises(ZeroDivisionError):
+        run_step(event(), lambda config, context: 1 / 0, logs, 10_000)
+    assert "internal error (ZeroDivisionError)" in logs.items[0].error_message
+
+
+def test_oversized_output_fails_with_the_limit_and_large_logs_are_capped():
+    logs = FakeLogs()
+    with pytest.raises(StepFailed, match=str(MAX_OUTPUT_BYTES)):
+        run_step(event(), lambda config, context: "x" * (MAX_OUTPUT_BYTES + 1), logs, 10_000)
+    logs = FakeLogs()
+    run_step(event(), lambda config, context: "y" * 50_000, logs, 2_000)
+    assert logs.items[0].output_truncated and logs.items[0].output_data["truncated"] is True
