@@ -16,6 +16,7 @@ help:
 	@echo "make synth   - synthesize the CDK app into cdk.out/ (offline, no Docker)"
 	@echo "make lint    - ruff"
 	@echo "make openapi - regenerate openapi.json from the routes"
+	@echo "make bench   - run the benchmarks, write BENCHMARKS.md and bench/results.json"
 
 # The virtualenv is created once and re-installed whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt

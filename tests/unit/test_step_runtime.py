@@ -40,7 +40,11 @@ def test_success_logs_context_and_output():
 
 @pytest.mark.parametrize(
     ("raised", "expected"),
-    [(StepError("bad"), StepFailed), (RetryableStepError("503"), StepRetryable), (UnsafeTargetError("no"), UnsafeTarget)],
+    [
+        (StepError("bad"), StepFailed),
+        (RetryableStepError("503"), StepRetryable),
+        (UnsafeTargetError("no"), UnsafeTarget),
+    ],
 )
 def test_step_errors_are_classified_and_logged(raised, expected):
     logs = FakeLogs()
