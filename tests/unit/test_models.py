@@ -81,3 +81,16 @@ def test_terminal_statuses():
 )
 def test_readable_error(error, cause, expected):
     assert readable_error(error, cause) == expected
+
+
+@pytest.mark.parametrize(
+    ("cause", "expected"),
+    [
+        ('{"Error": "StepFailed", "Cause": "{\\"errorMessage\\": \\"Step \'a\' failed: no\\"}"}', "Step 'a' failed: no"),
+        ('{"Error": "States.Timeout"}', "A step exceeded its timeout_seconds"),
+        ('{"Error": "States.Timeout", "Cause": null}', "A step exceeded its timeout_seconds"),
+    ],
+)
+def test_readable_error_of_a_recorded_catch_document(cause, expected):
+    error = "States.Timeout" if "Timeout" in cause else "StepFailed"
+    assert readable_error(error, cause) == expected

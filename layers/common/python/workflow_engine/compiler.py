@@ -200,7 +200,8 @@ def _record_success(user_id: str, table: str, last_result: str | None) -> dict[s
 def _record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[str, Any]:
     values = _status_values(user_id, status)
     values[":error_code"] = {"S.$": "$.error.Error"}
-    values[":error_cause"] = {"S.$": "States.Format('{}', $.error.Cause)"}
+    # The whole {"Error", "Cause"} document: Cause may be absent (e.g. some timeouts), the document never is.
+    values[":error_cause"] = {"S.$": "States.JsonToString($.error)"}
     state = _update(
         table,
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "

@@ -49,19 +49,30 @@ def readable_error(error: str | None, cause: str | None) -> str | None:
     """
     if not error and not cause:
         return None
-    message = cause or ""
-    if message.startswith("{"):
-        try:
-            document = json.loads(message)
-        except ValueError:
-            document = None
-        if isinstance(document, dict) and isinstance(document.get("errorMessage"), str):
-            message = document["errorMessage"]
+    message = _cause_text(cause or "")
     if error == "States.Timeout":
         return f"A step exceeded its timeout_seconds{': ' + message if message else ''}"
     if error and not message:
         return error
     return message if not error or error in STEP_ERRORS else f"{error}: {message}"
+
+
+def _cause_text(cause: str) -> str:
+    """The readable part of a cause: a Lambda error document's errorMessage, or a Catch document's Cause."""
+    if not cause.startswith("{"):
+        return cause
+    try:
+        document = json.loads(cause)
+    except ValueError:
+        return cause
+    if not isinstance(document, dict):
+        return cause
+    if isinstance(document.get("errorMessage"), str):
+        return document["errorMessage"]
+    if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
+        inner = document.get("Cause")
+        return _cause_text(inner) if isinstance(inner, str) else ""
+    return cause
 
 
 class ExecutionRecord(BaseModel):
