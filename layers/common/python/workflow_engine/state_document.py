@@ -8,9 +8,10 @@ Steps see the user-facing context `{"input": ..., "steps": {"<step name>": {"out
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from workflow_engine.models.execution import cause_text
 
 
 def step_key(index: int) -> str:
@@ -33,19 +34,10 @@ def step_context(document: Mapping[str, Any], step_names: Mapping[str, str]) -> 
 
 def _user_result(result: Mapping[str, Any]) -> dict[str, Any]:
     if "Error" in result:  # caught by continue_on_error
-        return {"output": None, "error": _cause_message(result.get("Error"), result.get("Cause"))}
+        cause = result.get("Cause")
+        message = cause_text(cause) if isinstance(cause, str) and cause else str(result["Error"])
+        return {"output": None, "error": message}
     return {"output": result.get("output")}
-
-
-def _cause_message(error: Any, cause: Any) -> str:
-    if isinstance(cause, str) and cause.startswith("{"):
-        try:
-            document = json.loads(cause)
-            if isinstance(document, dict) and isinstance(document.get("errorMessage"), str):
-                return document["errorMessage"]
-        except ValueError:
-            pass
-    return str(cause or error or "error")
 
 
 def final_output(document: Mapping[str, Any]) -> Any:

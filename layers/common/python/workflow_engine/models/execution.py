@@ -49,7 +49,7 @@ def readable_error(error: str | None, cause: str | None) -> str | None:
     """
     if not error and not cause:
         return None
-    message = _cause_text(cause or "")
+    message = cause_text(cause or "")
     if error == "States.Timeout":
         return f"A step exceeded its timeout_seconds{': ' + message if message else ''}"
     if error and not message:
@@ -57,7 +57,7 @@ def readable_error(error: str | None, cause: str | None) -> str | None:
     return message if not error or error in STEP_ERRORS else f"{error}: {message}"
 
 
-def _cause_text(cause: str) -> str:
+def cause_text(cause: str) -> str:
     """The readable part of a cause: a Lambda error document's errorMessage, or a Catch document's Cause."""
     if not cause.startswith("{"):
         return cause
@@ -71,7 +71,7 @@ def _cause_text(cause: str) -> str:
         return document["errorMessage"]
     if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
         inner = document.get("Cause")
-        return _cause_text(inner) if isinstance(inner, str) else ""
+        return cause_text(inner) if isinstance(inner, str) else ""
     return cause
 
 
