@@ -14,7 +14,12 @@ import threading
 import time
 from pathlib import Path
 
-from infra.catalog import REPO_ROOT
+from infra.catalog import FUNCTIONS_DIR, LAYER_DIR, REPO_ROOT
+
+# The handlers and the shared layer are importable as Lambda makes them: functions/ and the layer's python/.
+for path in (LAYER_DIR / "python", FUNCTIONS_DIR):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 
 def main() -> int:
