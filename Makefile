@@ -52,6 +52,9 @@ lint: $(STAMP)
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
 
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 openapi: $(STAMP)
 	$(BIN)/python -m api.openapi > openapi.json
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as NoRouteError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from pydantic import BaseModel
 
 from workflow_engine.errors import (
     ConflictError,
@@ -25,6 +30,44 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (PayloadTooLargeError, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (ServiceUnavailableError, HTTPStatus.SERVICE_UNAVAILABLE),
 )
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error answer but request validation (422 adds the validation `detail`)."""
+
+    message: str
+
+
+# What each error status means for any route; `responses(...)` documents a route's answers with them.
+ERROR_DESCRIPTIONS = {
+    HTTPStatus.UNAUTHORIZED: "No valid token (answered by the HTTP API's JWT authorizer)",
+    HTTPStatus.NOT_FOUND: "Unknown id, or an id that belongs to another user",
+    HTTPStatus.CONFLICT: "The resource's state does not allow this request",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body, or the input_data in it, is too large",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The body is not JSON",
+    HTTPStatus.SERVICE_UNAVAILABLE: "A dependency failed; nothing was left half-done: retry after Retry-After seconds",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}}
+NEXT_TOKEN = {
+    "X-Next-Token": {"description": "Pass back as next_token for the next page", "schema": {"type": "string"}}
+}
+
+
+def responses(
+    success: int, description: str, *errors: HTTPStatus, headers: dict[str, Any] | None = None
+) -> dict[int, Any]:
+    """OpenAPI `responses=` of a route: its success answer (schema from the return type) and its errors.
+
+    401 and 503 are possible on every authorized route; 422 (validation) is added by the resolver itself.
+    """
+    documented: dict[int, Any] = {success: {"description": description, **({"headers": headers} if headers else {})}}
+    for status in (HTTPStatus.UNAUTHORIZED, *errors, HTTPStatus.SERVICE_UNAVAILABLE):
+        documented[status.value] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {content_types.APPLICATION_JSON: {"model": ErrorMessage}},
+            **({"headers": RETRY_AFTER} if status is HTTPStatus.SERVICE_UNAVAILABLE else {}),
+        }
+    return documented
 
 
 def _message(status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -46,13 +89,6 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             logger.warning("dependency unavailable", extra={"reason": str(error)})
         return _message(status, str(error), headers)
 
-    @app.exception_handler(IdempotencyValidationError)
-    def _idempotency_mismatch(_: IdempotencyValidationError) -> Response:
-        return _message(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "Idempotency-Key was already used with a different request body",
-        )
-
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
         return Response(
@@ -60,6 +96,24 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             content_type=content_types.APPLICATION_JSON,
             body={"message": "Request validation failed", "detail": _jsonable(error.errors())},
         )
+
+    @app.exception_handler(NoRouteError)
+    def _no_route(_: NoRouteError) -> Response:
+        # API Gateway matched the route, but the resolver's own path matching is narrower (a path parameter
+        # with characters such as '"' or U+FFFD matches none of its patterns): answer as API Gateway does
+        # for a path it has no route for, not with the catch-all 503 below.
+        return _message(HTTPStatus.NOT_FOUND, "Not Found")
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response:
+        return _message(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "The request body must be JSON (Content-Type: application/json)"
+        )
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _undecodable_body(_: UnicodeDecodeError) -> Response:
+        # Raised only where the resolver decodes a (binary, base64-encoded) request body as UTF-8.
+        return _message(HTTPStatus.UNPROCESSABLE_ENTITY, "The request body is not valid UTF-8 JSON")
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:

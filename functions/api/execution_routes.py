@@ -7,6 +7,7 @@ other function; API Gateway (and the local stack) prefer literal path segments o
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
+from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
@@ -38,7 +40,14 @@ def _service() -> ExecutionService:
 @router.post(
     "/api/workflows/<workflow_id>/execute",
     summary="Start an execution of a workflow",
-    responses={202: {"description": "Accepted: the execution is pending or running"}},
+    responses=responses(
+        202,
+        "Accepted: the execution is pending or running",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
 )
 def execute_workflow(
     workflow_id: Annotated[UUID, Path(description="Workflow id (UUID)")],
@@ -59,7 +68,11 @@ def execute_workflow(
     return Response(202, content_types.APPLICATION_JSON, body)
 
 
-@router.get("/api/workflows/executions", summary="List your executions, newest first")
+@router.get(
+    "/api/workflows/executions",
+    summary="List your executions, newest first",
+    responses=responses(200, "Your executions, newest first", headers=NEXT_TOKEN),
+)
 def list_executions(
     workflow_id: Annotated[UUID | None, Query()] = None,
     status_filter: Annotated[ExecutionStatus | None, Query()] = None,
@@ -80,12 +93,20 @@ def list_executions(
     return Response(200, content_types.APPLICATION_JSON, body, headers=headers)
 
 
-@router.get("/api/workflows/executions/<execution_id>", summary="Get an execution's status")
+@router.get(
+    "/api/workflows/executions/<execution_id>",
+    summary="Get an execution's status",
+    responses=responses(200, "The execution", HTTPStatus.NOT_FOUND),
+)
 def get_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
     return ExecutionStatusResponse.of(_service().get(caller_id(router), str(execution_id)))
 
 
-@router.get("/api/workflows/executions/<execution_id>/logs", summary="Step logs of an execution, oldest first")
+@router.get(
+    "/api/workflows/executions/<execution_id>/logs",
+    summary="Step logs of an execution, oldest first",
+    responses=responses(200, "One item per step attempt, oldest first", HTTPStatus.NOT_FOUND),
+)
 def get_execution_logs(
     execution_id: ExecutionId,
     step_type: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
@@ -98,6 +119,10 @@ def get_execution_logs(
     return [ExecutionLogResponse.of(record) for record in records]
 
 
-@router.post("/api/workflows/executions/<execution_id>/cancel", summary="Cancel a pending or running execution")
+@router.post(
+    "/api/workflows/executions/<execution_id>/cancel",
+    summary="Cancel a pending or running execution",
+    responses=responses(200, "The execution, now cancelled", HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
 def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
     return ExecutionStatusResponse.of(_service().cancel(caller_id(router), str(execution_id)))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
 from api.errors import register_error_handlers
 from api.execution_routes import router
+from api.request_body import parse_json_body
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.execution_service import ExecutionService
 from workflow_engine.models.execution import ExecutionResultResponse
 from workflow_engine.observability import logger, tracer
@@ -29,13 +32,8 @@ service = ExecutionService(
     stale_after_seconds=settings.stale_after_seconds,
 )
 
-# Idempotency-Key: the key is scoped to the caller; the body (workflow + input) must match on repeat.
-idempotency = IdempotencyConfig(
-    event_key_jmespath='["user_id", "key"]',
-    payload_validation_jmespath='["workflow_id", "input_data"]',
-    expires_after_seconds=settings.idempotency_ttl_seconds,
-)
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
+IDEMPOTENCY_MISMATCH = "Idempotency-Key was already used with a different request body"
+IDEMPOTENCY_IN_PROGRESS = "A request with this Idempotency-Key is still in progress; retry it in a moment"
 
 
 def _start(user_id: str, workflow_id: str, input_data: Any) -> dict[str, Any]:
@@ -43,19 +41,50 @@ def _start(user_id: str, workflow_id: str, input_data: Any) -> dict[str, Any]:
     return ExecutionResultResponse.of(record).model_dump(mode="json")
 
 
-@idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
-def _start_once(request: dict[str, Any]) -> dict[str, Any]:
-    return _start(request["user_id"], request["workflow_id"], request["input_data"])
+@cache
+def _idempotent_start() -> tuple[Any, Callable[..., dict[str, Any]], type[Exception], type[Exception]]:
+    """Powertools idempotency around _start, built on the first request with an Idempotency-Key: the utility
+    imports boto3 and its DynamoDB layer, which requests without a key (and the cold start) never need."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    # The key is scoped to the caller; the body (workflow + input) must match on repeat.
+    config = IdempotencyConfig(
+        event_key_jmespath='["user_id", "key"]',
+        payload_validation_jmespath='["workflow_id", "input_data"]',
+        expires_after_seconds=settings.idempotency_ttl_seconds,
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def start_once(request: dict[str, Any]) -> dict[str, Any]:
+        return _start(request["user_id"], request["workflow_id"], request["input_data"])
+
+    return config, start_once, IdempotencyValidationError, IdempotencyAlreadyInProgressError
 
 
 def start_execution(user_id: str, workflow_id: str, input_data: Any, idempotency_key: str | None) -> dict[str, Any]:
     if idempotency_key is None:
         return _start(user_id, workflow_id, input_data)
+    config, start_once, mismatch, in_progress = _idempotent_start()
+    config.register_lambda_context(app.lambda_context)
     request = {"user_id": user_id, "key": idempotency_key, "workflow_id": workflow_id, "input_data": input_data}
-    return _start_once(request=request)
+    try:
+        return start_once(request=request)
+    except mismatch:
+        raise InvalidRequestError(IDEMPOTENCY_MISMATCH) from None
+    except in_progress:
+        raise ConflictError(IDEMPOTENCY_IN_PROGRESS) from None
 
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
 register_error_handlers(app)
 
@@ -63,6 +92,5 @@ register_error_handlers(app)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
-    idempotency.register_lambda_context(context)
     app.append_context(executions=service, start_execution=start_execution)
     return app.resolve(event, context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.query import MAX_OFFSET
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse
@@ -23,18 +25,26 @@ def _service() -> WorkflowService:
     return router.context["workflows"]
 
 
-@router.get("/api/health", summary="Liveness (no token needed)")
+@router.get("/api/health", summary="Liveness (no token needed)", security=[{}])  # [{}]: no auth required
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.post("/api/workflows", summary="Create a workflow", responses={201: {"description": "Created"}})
+@router.post(
+    "/api/workflows",
+    summary="Create a workflow",
+    responses=responses(201, "Created", HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+)
 def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowResponse]:
     record = _service().create(caller_id(router), definition)
     return Response(201, content_types.APPLICATION_JSON, WorkflowResponse.of(record))
 
 
-@router.get("/api/workflows", summary="List your workflows")
+@router.get(
+    "/api/workflows",
+    summary="List your workflows",
+    responses=responses(200, "Your workflows, newest first", headers=NEXT_TOKEN),
+)
 def list_workflows(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -45,12 +55,26 @@ def list_workflows(
     return Response(200, content_types.APPLICATION_JSON, [WorkflowResponse.of(r) for r in records], headers=headers)
 
 
-@router.get("/api/workflows/<workflow_id>", summary="Get a workflow")
+@router.get(
+    "/api/workflows/<workflow_id>",
+    summary="Get a workflow",
+    responses=responses(200, "The workflow", HTTPStatus.NOT_FOUND),
+)
 def get_workflow(workflow_id: WorkflowId) -> WorkflowResponse:
     return WorkflowResponse.of(_service().get(caller_id(router), str(workflow_id)))
 
 
-@router.put("/api/workflows/<workflow_id>", summary="Replace a workflow (publishes a new version)")
+@router.put(
+    "/api/workflows/<workflow_id>",
+    summary="Replace a workflow (publishes a new version)",
+    responses=responses(
+        200,
+        "The workflow, with its new version",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
 def replace_workflow(workflow_id: WorkflowId, definition: WorkflowDefinition) -> WorkflowResponse:
     return WorkflowResponse.of(_service().replace(caller_id(router), str(workflow_id), definition))
 
@@ -58,7 +82,7 @@ def replace_workflow(workflow_id: WorkflowId, definition: WorkflowDefinition) ->
 @router.delete(
     "/api/workflows/<workflow_id>",
     summary="Delete a workflow and its state machine",
-    responses={204: {"description": "Deleted"}},
+    responses=responses(204, "Deleted", HTTPStatus.NOT_FOUND),
 )
 def delete_workflow(workflow_id: WorkflowId) -> Response[None]:
     _service().delete(caller_id(router), str(workflow_id))

@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from api.errors import register_error_handlers
+from api.request_body import parse_json_body
 from api.workflow_routes import router
 from workflow_engine.aws import client
 from workflow_engine.data.workflows import WorkflowRepository
@@ -16,7 +17,7 @@ service = WorkflowService(
     WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings
 )
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
 register_error_handlers(app)
 

@@ -180,17 +180,30 @@ class Functions(Construct):
 
     # -- grants ---------------------------------------------------------------------------------------------
 
+    # Each role gets exactly the DynamoDB actions its code calls (see workflow_engine/data/*, Powertools
+    # idempotency), never the broader grant_read_*/grant_write_* sets (Scan, Batch*, streams...).
     def _grant_workflows_api(self, role: iam.Role) -> None:
-        self._data.table(tables.WORKFLOWS).grant_read_write_data(role)
+        self._data.grant(
+            tables.WORKFLOWS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
+        )
         self._orchestration.grant_manage_state_machines(role)
 
     def _grant_executions_api(self, role: iam.Role) -> None:
         data = self._data
-        data.table(tables.WORKFLOWS).grant_read_data(role)
-        data.table(tables.EXECUTIONS).grant_read_write_data(role)
-        data.table(tables.LOGS).grant_read_data(role)
-        data.table(tables.IDEMPOTENCY).grant_read_write_data(role)
-        acknowledge_wildcard_resources(role, INDEX_REASON, f"{data.table(tables.EXECUTIONS).table_arn}/index/*")
+        data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
+        data.grant(tables.LOGS, role, "dynamodb:Query")
+        data.grant(
+            tables.IDEMPOTENCY,
+            role,
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        )
+        acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
         self._orchestration.grant_run_executions(role)
 
     def _grant_step(self, role: iam.Role) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -27,6 +28,13 @@ from infra.local.moto_seams import invoke_handler
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 OPENAPI_PATH = "/api/openapi.json"
+
+# In Lambda an execution environment runs one invocation at a time. Here every API function shares one
+# process, and Powertools keeps the current event on a class attribute shared by all resolvers
+# (BaseRouter.current_event), so two API invocations at once could read each other's event (and caller).
+# The local stack therefore runs one API invocation at a time; step and reconciler invocations are not
+# affected (they do not use the resolver).
+API_INVOCATION_LOCK = threading.Lock()  # also for in-process callers of the API handlers (tests)
 
 
 def _rule_path(path: str) -> str:
@@ -135,6 +143,8 @@ class LocalHttpApi:
             return _json_response(404, {"message": "Not Found"})
         if request.content_length and request.content_length > MAX_PAYLOAD_BYTES:
             return _json_response(413, {"message": "Request Entity Too Large"})
+        # A chunked body has no Content-Length: read at most one byte past the quota to tell if it is over.
+        request.max_content_length = MAX_PAYLOAD_BYTES + 1
         if endpoint == "openapi":
             return self._openapi(request)
         route = self._routes[endpoint]
@@ -143,19 +153,26 @@ class LocalHttpApi:
             claims = self._authorizer.claims(request.headers.get("Authorization"))
             if claims is None:
                 return _json_response(401, {"message": "Unauthorized"}, {"www-authenticate": "Bearer"})
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return _json_response(413, {"message": "Request Entity Too Large"})
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return _json_response(413, {"message": "Request Entity Too Large"})
         event = build_event(
             route,
             request.method,
             request.path,
             query_string=request.query_string.decode("latin-1"),
             headers=dict(request.headers.items()),
-            body=request.get_data(cache=False),
+            body=body,
             path_parameters={name: str(value) for name, value in arguments.items()},
             claims=claims,
             source_ip=request.remote_addr or "127.0.0.1",
         )
         started = time.perf_counter()
-        payload, failed = invoke_handler(route.function.handler, event, function_name=route.function.id)
+        with API_INVOCATION_LOCK:
+            payload, failed = invoke_handler(route.function.handler, event, function_name=route.function.id)
         if failed:  # what API Gateway answers when the integration fails
             return _json_response(500, {"message": "Internal Server Error"})
         response = _to_http(json.loads(payload))

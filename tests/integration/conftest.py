@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from infra.catalog import EXECUTIONS_API, ROUTES, WORKFLOWS_API
-from infra.local.gateway import build_event
+from infra.local.gateway import API_INVOCATION_LOCK, build_event
 from infra.local.moto_seams import LambdaContext
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
@@ -59,7 +59,10 @@ class Api:
             path_parameters=params,
             claims={"sub": self.user_id, "token_use": "access"},
         )
-        result = self._handlers[route.function.id](event, LambdaContext(function_name=route.function.id))
+        # One invocation at a time, as one Lambda instance serves one request (Powertools' resolver state is
+        # shared by the handler modules of this process).
+        with API_INVOCATION_LOCK:
+            result = self._handlers[route.function.id](event, LambdaContext(function_name=route.function.id))
         text = result.get("body") or ""
         return result["statusCode"], json.loads(text) if text else None, result.get("headers", {})
 

@@ -183,3 +183,18 @@ def test_start_execution_failure_is_503_and_recorded_failed(api, monkeypatch):
     listed = api.call("GET", "/api/workflows/executions", query=f"workflow_id={workflow['id']}")[1]
     assert [e["status"] for e in listed] == ["failed"]
     assert "did not start" in listed[0]["error_message"]
+
+
+def test_duplicate_key_still_in_progress_is_409(api, monkeypatch):
+    import api.executions as module
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    workflow = create(api)
+    config, _, mismatch, in_progress = module._idempotent_start()
+
+    def still_running(request):
+        raise IdempotencyAlreadyInProgressError("in progress")
+
+    monkeypatch.setattr(module, "_idempotent_start", lambda: (config, still_running, mismatch, in_progress))
+    status, body, _ = execute(api, workflow["id"], {"n": 1}, {"Idempotency-Key": "busy"})
+    assert status == 409 and "in progress" in body["message"]

@@ -86,7 +86,10 @@ def test_readable_error(error, cause, expected):
 @pytest.mark.parametrize(
     ("cause", "expected"),
     [
-        ('{"Error": "StepFailed", "Cause": "{\\"errorMessage\\": \\"Step \'a\' failed: no\\"}"}', "Step 'a' failed: no"),
+        (
+            '{"Error": "StepFailed", "Cause": "{\\"errorMessage\\": \\"Step \'a\' failed: no\\"}"}',
+            "Step 'a' failed: no",
+        ),
         ('{"Error": "States.Timeout"}', "A step exceeded its timeout_seconds"),
         ('{"Error": "States.Timeout", "Cause": null}', "A step exceeded its timeout_seconds"),
     ],

@@ -37,6 +37,7 @@ from workflow_engine.state_document import final_output, initial_document
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144
 MAX_INPUT_BYTES = MAX_SFN_PAYLOAD_BYTES - 1_024
+START_FAILED = "StartExecutionFailed"
 
 
 def execution_arn(state_machine_arn: str, execution_id: str) -> str:
@@ -100,16 +101,20 @@ class ExecutionService:
             )
         except (ClientError, BotoCoreError) as error:
             code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
-            self._executions.transition(
-                record,
-                ExecutionStatus.FAILED,
-                [ExecutionStatus.PENDING],
-                utc_now(),
-                error_code="StartExecutionFailed",
-                error_cause=f"Step Functions did not start the execution ({code}); start it again",
-            )
+            try:
+                self._executions.transition(
+                    record,
+                    ExecutionStatus.FAILED,
+                    [ExecutionStatus.PENDING],
+                    utc_now(),
+                    error_code=START_FAILED,
+                    error_cause=f"Step Functions did not start the execution ({code}); start it again",
+                )
+                recorded = "the execution was recorded as failed"
+            except (ClientError, BotoCoreError):  # still `pending`: the first stale read records it failed
+                recorded = "the execution will show as failed"
             raise ServiceUnavailableError(
-                f"The workflow could not be started ({code}); the execution was recorded as failed. Retry later."
+                f"The workflow could not be started ({code}); {recorded}. Retry later."
             ) from error
         return record
 
@@ -163,14 +168,26 @@ class ExecutionService:
         return records
 
     def refresh(self, record: ExecutionRecord) -> ExecutionRecord:
-        """Read-repair: record Step Functions' terminal outcome if the table still says otherwise."""
+        """Read-repair of a stale execution: record Step Functions' terminal outcome if the table still says
+        otherwise. A stale `pending` execution that Step Functions does not know was never started (the API
+        call that wrote it failed or died between its two writes): it is recorded `failed`, so no `pending`
+        orphan stays behind. (`stale_after_seconds` is at least the API function's timeout, so no
+        StartExecution for it can still be in flight.)"""
         try:
             described = self._sfn.describe_execution(
                 executionArn=execution_arn(record.state_machine_arn, record.execution_id)
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist" and record.status is ExecutionStatus.PENDING:
-                return record  # not started yet (or StartExecution still in flight): nothing to repair
+                _, stored = self._executions.transition(
+                    record,
+                    ExecutionStatus.FAILED,
+                    [ExecutionStatus.PENDING],
+                    utc_now(),
+                    error_code=START_FAILED,
+                    error_cause="Step Functions has no record of this execution: it was never started; start it again",
+                )
+                return stored
             return record
         except BotoCoreError:
             return record
@@ -191,11 +208,10 @@ class ExecutionService:
         self, record: ExecutionRecord, sfn_status: str, output: str | None, error: str | None, cause: str | None
     ) -> ExecutionRecord:
         status = SFN_STATUS.get(sfn_status)
-        if status is None or record.status.is_terminal or status == record.status:
+        # `running` is the machine's own first write ("$mark running", conditional on `pending`): recording it
+        # here first would make that write fail and end the execution as failed. Only outcomes are repaired.
+        if status is None or not status.is_terminal or record.status.is_terminal:
             return record
-        if status is ExecutionStatus.RUNNING:
-            _, stored = self._executions.transition(record, status, [ExecutionStatus.PENDING], utc_now())
-            return stored
         _, stored = self._executions.transition(
             record, status, ACTIVE_STATUSES, utc_now(), **outcome_fields(status, output, error, cause)
         )

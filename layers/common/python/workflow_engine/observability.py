@@ -2,12 +2,66 @@
 
 The service name, log level and metrics namespace come from the POWERTOOLS_* environment variables
 that the stacks set per function.
+
+The tracer is created on first use rather than at import: a Powertools Tracer imports the X-Ray SDK, which
+imports botocore and builds its sampler, the largest single cost of a handler's import (see BENCHMARKS.md,
+cold start). Where Powertools would disable tracing anyway (POWERTOOLS_TRACE_DISABLED, outside Lambda, SAM
+local) the SDK is never imported; in Lambda the tracer is made, and the SDK patches botocore, at the first
+invocation, before the handler makes any AWS call.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.shared import constants
+from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
+
+
+def tracing_enabled() -> bool:
+    """What Powertools' Tracer decides: on in Lambda (not SAM local or Chalice) unless POWERTOOLS_TRACE_DISABLED."""
+    if resolve_truthy_env_var_choice(env=os.getenv(constants.TRACER_DISABLED_ENV, "false")):
+        return False
+    in_lambda = bool(os.getenv(constants.LAMBDA_TASK_ROOT_ENV))
+    emulated = bool(os.getenv(constants.SAM_LOCAL_ENV) or os.getenv(constants.CHALICE_LOCAL_ENV))
+    return in_lambda and not emulated
+
+
+class LazyTracer:
+    """A Powertools Tracer made on first use; any attribute other than the handler decorator is the Tracer's."""
+
+    def __init__(self) -> None:
+        self._tracer: Tracer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def real(self) -> Tracer:
+        with self._lock:
+            if self._tracer is None:
+                self._tracer = Tracer()
+            return self._tracer
+
+    def capture_lambda_handler(self, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        traced: Callable[[Any, Any], Any] | None = None
+
+        @functools.wraps(handler)
+        def wrapper(event: Any, context: Any) -> Any:
+            nonlocal traced
+            if traced is None:
+                traced = self.real.capture_lambda_handler(handler) if tracing_enabled() else handler
+            return traced(event, context)
+
+        return wrapper
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
 
 logger = Logger()
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics()

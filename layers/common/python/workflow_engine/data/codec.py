@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+@cache
+def _codecs() -> tuple[Any, Any]:
+    # boto3.dynamodb.types imports boto3 (and botocore's session): deferred to first use, not paid at import.
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """Serialize a flat dict; None values are left out (absent attribute = null)."""
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+    serializer = _codecs()[0]
+    return {key: serializer.serialize(value) for key, value in values.items() if value is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    deserializer = _codecs()[1]
+    return {key: _plain(deserializer.deserialize(value)) for key, value in item.items()}
 
 
 def _plain(value: Any) -> Any:

@@ -39,6 +39,14 @@ SFN_STATUS = {
 
 # Error names of the step Lambdas (workflow_engine.step_runtime): their messages already say it all.
 STEP_ERRORS = ("StepFailed", "StepRetryable", "UnsafeTarget")
+# Error names the engine itself records, whose causes are written for users.
+ENGINE_ERRORS = ("StartExecutionFailed", "WorkflowFailed")
+
+
+def is_internal_error(error: str | None) -> bool:
+    """A step Lambda's own unhandled exception (`KeyError`, `ClientError`...), as opposed to a StepError or a
+    Step Functions (`States.*`) or service (`Lambda.*`) error. Its message is internal: never shown."""
+    return bool(error) and "." not in error and error not in STEP_ERRORS + ENGINE_ERRORS
 
 
 def readable_error(error: str | None, cause: str | None) -> str | None:
@@ -49,6 +57,8 @@ def readable_error(error: str | None, cause: str | None) -> str | None:
     """
     if not error and not cause:
         return None
+    if error and is_internal_error(error):  # the step log says which step; its message may hold internals
+        return f"A step failed with an internal error ({error}); the step logs show which one"
     message = cause_text(cause or "")
     if error == "States.Timeout":
         return f"A step exceeded its timeout_seconds{': ' + message if message else ''}"

@@ -1,0 +1,199 @@
+"""Cold start: import time of each handler module, as a ratio to a bare `import boto3` in the same run.
+
+Every sample is a fresh interpreter (`python -c`), with the environment the stacks give the function:
+- "lambda": what the CDK stack sets (infra/constructs/functions.py) plus what the Lambda runtime sets
+  (LAMBDA_TASK_ROOT & co.), so Powertools behaves as deployed: tracing is on.
+- "local": what the local stack sets (infra/local/provision.py), tracing off.
+Samples of all modules are interleaved round by round, and the median is reported. Each sample also times
+what the handler defers to its first invocation (AWS clients, the X-Ray tracer, the DynamoDB codec), so the
+table shows where that cost went rather than hiding it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from infra.catalog import ENV_API, ENV_STEP, ENV_TABLES, FUNCTIONS, REPO_ROOT
+from infra.local.provision import LocalResources
+
+BUDGET_RATIO = 1.5
+BASELINE = "boto3"
+ROUNDS = 9
+
+ENVIRONMENTS = {
+    "lambda": "as deployed: the CDK stack's variables plus the Lambda runtime's, so Powertools tracing is on",
+    "local": "as the local stack and the tests run the handlers: POWERTOOLS_TRACE_DISABLED=true",
+}
+
+# Measured with this module, on the same machine, on the checkout before the cold-start changes (9 rounds
+# would do as well: `python -m bench.cold_start 7 <checkout>`), for the before/after table.
+BEFORE = {
+    "commit": "bc40841",
+    "date": "2026-11-25",
+    "profiles": {
+        "lambda": {
+            "boto3": {"import_ms": 114.5, "ratio": 1.0},
+            "api.workflows": {"import_ms": 329.9, "ratio": 2.88},
+            "api.executions": {"import_ms": 332.9, "ratio": 2.91},
+            "steps.transform": {"import_ms": 309.5, "ratio": 2.7},
+            "steps.http": {"import_ms": 314.6, "ratio": 2.75},
+            "steps.ai": {"import_ms": 299.8, "ratio": 2.62},
+            "reconciler.handler": {"import_ms": 308.1, "ratio": 2.69},
+        },
+        "local": {
+            "boto3": {"import_ms": 114.2, "ratio": 1.0},
+            "api.workflows": {"import_ms": 452.1, "ratio": 3.96},
+            "api.executions": {"import_ms": 469.1, "ratio": 4.11},
+            "steps.transform": {"import_ms": 363.7, "ratio": 3.19},
+            "steps.http": {"import_ms": 360.7, "ratio": 3.16},
+            "steps.ai": {"import_ms": 352.6, "ratio": 3.09},
+            "reconciler.handler": {"import_ms": 365.7, "ratio": 3.2},
+        },
+    },
+}
+
+_PROBE = """
+import sys, time
+started = time.perf_counter()
+import {module}
+imported = time.perf_counter()
+if {deferred}:  # what the first invocation creates (absent from versions that create it at import)
+    from workflow_engine import aws, observability
+    from workflow_engine.data import codec
+    for lazy in list(getattr(aws, "_clients", {{}}).values()):
+        lazy.real
+    if getattr(observability, "tracing_enabled", bool)():
+        observability.tracer.real
+    getattr(codec, "_codecs", bool)()
+    module = sys.modules["{module}"]
+    if callable(getattr(module, "bedrock", None)) and module.settings.ai_provider == "bedrock":
+        module.bedrock()  # the ai step's Bedrock client
+done = time.perf_counter()
+print((imported - started) * 1000, (done - imported) * 1000)
+"""
+
+
+def _dummy_arn(service: str, name: str) -> str:
+    return f"arn:aws:{service}:us-east-1:123456789012:{name}"
+
+
+def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str, str]:
+    """CDK stack settings for a function of `kind`, plus the Lambda runtime's own variables."""
+    values = {
+        "WORKFLOWS_TABLE": "WorkflowEngine-Workflows",
+        "EXECUTIONS_TABLE": "WorkflowEngine-Executions",
+        "LOGS_TABLE": "WorkflowEngine-ExecutionLogs",
+        "IDEMPOTENCY_TABLE": "WorkflowEngine-Idempotency",
+        "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
+        "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
+        "STATE_MACHINE_LOG_GROUP_ARN": _dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflows:*"),
+        "TRANSFORM_FUNCTION_ARN": _dummy_arn("lambda", "function:TransformStep"),
+        "HTTP_FUNCTION_ARN": _dummy_arn("lambda", "function:HttpStep"),
+        "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
+        "AI_PROVIDER": "bedrock",
+        "HTTP_ALLOWED_NETWORKS": "",
+    }
+    names = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}[kind]
+    return {
+        **{name: values[name] for name in names},
+        "POWERTOOLS_SERVICE_NAME": function_id,
+        "POWERTOOLS_METRICS_NAMESPACE": "WorkflowEngine",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "LAMBDA_TASK_ROOT": task_root,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_FUNCTION_NAME": function_id,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+
+
+def local_environment() -> dict[str, str]:
+    resources = LocalResources(
+        region="us-east-1",
+        user_pool_id="us-east-1_bench",
+        user_pool_client_id="bench",
+        table_names={name: f"workflow-engine-local-{name}" for name in ("Workflows", "Executions", "ExecutionLogs")}
+        | {"Idempotency": "workflow-engine-local-Idempotency"},
+        function_arns={spec.id: _dummy_arn("lambda", f"function:{spec.id}") for spec in FUNCTIONS},
+        states_role_arn=_dummy_arn("iam", "role/states"),
+    )
+    return {
+        **resources.handler_environment(),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+
+
+def _sample(module: str, environment: dict[str, str], deferred: bool, root: Path) -> tuple[float, float]:
+    base = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))}
+    base["PYTHONPATH"] = os.pathsep.join(str(root / p) for p in (".", "layers/common/python", "functions"))
+    base["PYTHONDONTWRITEBYTECODE"] = "1"  # measure with the bytecode cache as it is, never write it mid-run
+    result = subprocess.run(  # noqa: S603 (this interpreter, a probe of our own modules)
+        [sys.executable, "-c", _PROBE.format(module=module, deferred=deferred)],
+        env={**base, **environment},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported, deferred_ms = result.stdout.split()
+    return float(imported), float(deferred_ms)
+
+
+def _profile(environments: dict[str, dict[str, str]], rounds: int, root: Path) -> dict[str, dict[str, float]]:
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in [BASELINE, *environments]}
+    for _ in range(rounds):
+        samples[BASELINE].append(_sample(BASELINE, environments[next(iter(environments))], False, root))
+        for module, environment in environments.items():
+            samples[module].append(_sample(module, environment, True, root))
+    baseline = statistics.median(s[0] for s in samples[BASELINE])
+    rows: dict[str, dict[str, float]] = {}
+    for module, values in samples.items():
+        imported = statistics.median(s[0] for s in values)
+        first_use = statistics.median(s[0] + s[1] for s in values)
+        rows[module] = {
+            "import_ms": round(imported, 1),
+            "ratio": round(imported / baseline, 2),
+            "import_plus_first_use_ms": round(first_use, 1),
+            "within_budget": imported / baseline <= BUDGET_RATIO,
+        }
+    return rows
+
+
+def run(rounds: int = ROUNDS, root: Path = REPO_ROOT) -> dict:
+    handlers = {spec.handler.rpartition(".")[0]: spec for spec in FUNCTIONS}
+    # Warm the bytecode cache once, so no sample pays for compiling.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "functions", "layers/common/python"], cwd=root, check=True
+    )
+    with tempfile.TemporaryDirectory() as task_root:
+        lambda_envs = {m: lambda_environment(spec.kind, spec.id, task_root) for m, spec in handlers.items()}
+        local_envs = dict.fromkeys(handlers, local_environment())
+        profiles = {"lambda": _profile(lambda_envs, rounds, root), "local": _profile(local_envs, rounds, root)}
+    return {
+        "budget_ratio": BUDGET_RATIO,
+        "rounds": rounds,
+        "baseline": f"import {BASELINE}",
+        "profiles": profiles,
+        "before": BEFORE,
+        "held": all(row["within_budget"] for rows in profiles.values() for row in rows.values()),
+    }
+
+
+if __name__ == "__main__":  # python -m bench.cold_start [ROUNDS [REPO_ROOT]]: e.g. on a checkout of an older commit
+    arguments = sys.argv[1:]
+    print(
+        json.dumps(run(int(arguments[0]) if arguments else 5, Path(arguments[1]) if len(arguments) > 1 else REPO_ROOT))
+    )

@@ -1,0 +1,52 @@
+"""AWS calls per request, gated in CI: every route within its budget, and no DynamoDB Scan anywhere.
+
+The scenario and the budgets are bench/calls.py's (what `make bench` reports in BENCHMARKS.md); calls are
+counted through botocore `before-call` hooks. Counts only: no wall time is ever asserted here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import calls
+from bench.harness import Api
+
+
+@pytest.fixture(scope="module")
+def measured(resources):
+    return calls.run(Api())
+
+
+def test_every_route_within_its_call_budget(measured):
+    assert calls.over_budget(measured) == []
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("GET /api/workflows/executions/{execution_id}", {"dynamodb.GetItem": 1}),
+        ("GET /api/workflows/executions/{execution_id}/logs", {"dynamodb.Query": 1}),
+        ("GET /api/workflows/executions", {"dynamodb.Query": 1}),
+        ("GET /api/workflows/executions (status_filter)", {"dynamodb.Query": 1}),
+        (
+            "POST /api/workflows/{workflow_id}/execute",
+            {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1, "stepfunctions.StartExecution": 1},
+        ),
+        (
+            "POST /api/workflows/executions/{execution_id}/cancel",
+            {"dynamodb.GetItem": 1, "stepfunctions.StopExecution": 1, "dynamodb.UpdateItem": 1},
+        ),
+        ("GET /api/workflows/{workflow_id}", {"dynamodb.GetItem": 1}),
+        ("GET /api/workflows", {"dynamodb.Query": 1}),
+        ("GET /api/health", {}),
+    ],
+)
+def test_route_makes_exactly_these_calls(measured, route, expected):
+    assert measured["routes"][route]["operations"] == expected
+
+
+def test_no_scan_anywhere(measured):
+    """Not in a request, nor in the state machines, step Lambdas and reconciler running meanwhile."""
+    assert all(row["scans"] == 0 for row in measured["routes"].values())
+    assert measured["anywhere"]["scans"] == 0
+    assert measured["anywhere"]["operations"]  # the background was counted (machines ran meanwhile)

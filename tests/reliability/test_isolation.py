@@ -1,0 +1,138 @@
+"""Isolation matrix over HTTP: for every route with an id, another user's id answers exactly like an unknown id,
+and no list ever shows another user's items.
+
+Alice owns a finished execution and a running one (a cancel of a running execution must not answer 200 or
+409 to Bob: either would tell him it exists). Bob tries every id route on Alice's ids and on fresh unknown
+ids; the two answers must be indistinguishable (status, body, content type and header names).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from infra.catalog import ROUTES
+from tests.reliability.conftest import Client, new_user
+
+pytestmark = pytest.mark.xdist_group("reliability")
+
+STEPS = [{"name": "Load", "type": "transform", "config": {"expression": "input"}}]
+LONG = [*STEPS, {"name": "Wait", "type": "wait", "config": {"seconds": 300}}]
+VOLATILE_HEADERS = {"date", "content-length", "x-local-duration-ms"}
+
+# Every route with an id, and what Bob sends to it (a valid request apart from the id).
+ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/workflows/{workflow_id}"): {},
+    ("PUT", "/api/workflows/{workflow_id}"): {"json": {"name": "hijacked", "steps": STEPS}},
+    ("DELETE", "/api/workflows/{workflow_id}"): {},
+    ("POST", "/api/workflows/{workflow_id}/execute"): {"json": {"input_data": {"x": 1}}},
+    ("GET", "/api/workflows/executions/{execution_id}"): {},
+    ("GET", "/api/workflows/executions/{execution_id}/logs"): {},
+    ("POST", "/api/workflows/executions/{execution_id}/cancel"): {},
+}
+LOG_QUERIES = ["", "?step_type=transform", "?step_name=Load", "?has_error=false", "?has_error=true", "?limit=1000"]
+
+
+@pytest.fixture(scope="module")
+def alice(rstack: dict[str, Any]) -> Client:
+    """Fresh users for this module, so their lists hold exactly what it made."""
+    return Client(rstack, new_user(rstack, "alice")["id"])
+
+
+@pytest.fixture(scope="module")
+def bob(rstack: dict[str, Any]) -> Client:
+    return Client(rstack, new_user(rstack, "bob")["access"])  # an access token, for variety
+
+
+@pytest.fixture(scope="module")
+def alices(alice: Client) -> dict[str, Any]:
+    workflow = alice.create_workflow(STEPS, name="alice's")
+    long_workflow = alice.create_workflow(LONG, name="alice's long")
+    finished = alice.execute(workflow["id"], {"secret": "alice"}).json()["execution_id"]
+    alice.wait_terminal(finished)
+    running = alice.execute(long_workflow["id"], {"secret": "alice"}).json()["execution_id"]
+    alice.wait_status(running, "running")
+    return {"workflows": [workflow, long_workflow], "executions": [finished, running]}
+
+
+def _answer(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int, Any, str, frozenset[str]]:
+    response = client.request(method, path, **kwargs)
+    names = frozenset(name.lower() for name in response.headers) - VOLATILE_HEADERS
+    return response.status_code, response.json(), response.headers.get("content-type", ""), names
+
+
+def test_the_matrix_covers_every_route_with_an_id():
+    assert set(ID_ROUTES) == {(r.method, r.path) for r in ROUTES if "{" in r.path}
+
+
+@pytest.mark.parametrize(("method", "template"), list(ID_ROUTES), ids=lambda value: str(value))
+def test_another_users_id_answers_exactly_like_an_unknown_id(alice, bob, alices, method, template):
+    kwargs = ID_ROUTES[(method, template)]
+    kind = "workflows" if "{workflow_id}" in template else "executions"
+    owned = [w["id"] for w in alices["workflows"]] if kind == "workflows" else alices["executions"]
+    queries = LOG_QUERIES if template.endswith("/logs") else [""]
+    for identifier in owned:
+        for query in queries:
+            path = template.replace("{workflow_id}", identifier).replace("{execution_id}", identifier) + query
+            unknown = template.replace("{workflow_id}", str(uuid.uuid4())).replace("{execution_id}", str(uuid.uuid4()))
+            foreign = _answer(bob, method, path, **kwargs)
+            assert foreign == _answer(bob, method, unknown + query, **kwargs), path
+            expected = "Workflow not found" if kind == "workflows" else "Execution not found"
+            assert foreign[:2] == (404, {"message": expected}), path
+
+
+def test_bobs_attempts_changed_nothing_of_alices(alice, bob, alices):
+    for route in ID_ROUTES:  # run the whole matrix once more, then look at Alice's side
+        kwargs = ID_ROUTES[route]
+        for identifier in [w["id"] for w in alices["workflows"]] + alices["executions"]:
+            bob.request(
+                route[0], route[1].replace("{workflow_id}", identifier).replace("{execution_id}", identifier), **kwargs
+            )
+    for workflow in alices["workflows"]:
+        mine = alice.get(f"/api/workflows/{workflow['id']}")
+        assert mine.status_code == 200 and mine.json() == workflow
+    finished, running = alices["executions"]
+    assert alice.status(finished)["status"] == "completed"
+    assert alice.status(running)["status"] == "running"
+    listed = alice.get("/api/workflows/executions?limit=100").json()
+    assert {e["workflow_id"] for e in listed} == {w["id"] for w in alices["workflows"]}  # bob started nothing here
+    assert len(listed) == 2
+
+
+def test_lists_never_contain_another_users_items(alice, bob, alices):
+    bobs_workflow = bob.create_workflow(STEPS, name="bob's")
+    bobs_execution = bob.execute(bobs_workflow["id"], {"mine": "bob"}).json()["execution_id"]
+    bob.wait_terminal(bobs_execution)
+    alice_ids = {w["id"] for w in alices["workflows"]} | set(alices["executions"])
+    queries = [
+        "/api/workflows?limit=100",
+        "/api/workflows/executions?limit=100",
+        *(f"/api/workflows/executions?workflow_id={w['id']}&limit=100" for w in alices["workflows"]),
+        *(f"/api/workflows/executions?status_filter={s}&limit=100" for s in ("pending", "running", "completed")),
+        *(
+            f"/api/workflows/executions?workflow_id={w['id']}&status_filter={s}"
+            for w in alices["workflows"]
+            for s in ("running", "completed")
+        ),
+    ]
+    for query in queries:
+        response = bob.get(query)
+        assert response.status_code == 200, query
+        ids = {item["id"] for item in response.json()} | {item.get("workflow_id") for item in response.json()}
+        assert not ids & alice_ids, query
+    assert [w["id"] for w in bob.get("/api/workflows").json()] == [bobs_workflow["id"]]
+    assert [e["id"] for e in bob.get("/api/workflows/executions").json()] == [bobs_execution]
+    # and the other way round
+    assert bobs_workflow["id"] not in {w["id"] for w in alice.get("/api/workflows?limit=100").json()}
+    assert bobs_execution not in {e["id"] for e in alice.get("/api/workflows/executions?limit=100").json()}
+
+
+def test_another_users_pagination_token_is_refused(alice, bob, alices):
+    token = alice.get("/api/workflows/executions?limit=1").headers["X-Next-Token"]
+    for path in ("/api/workflows/executions", "/api/workflows"):
+        response = bob.get(f"{path}?limit=1&next_token={token}")
+        assert response.status_code == 422, (path, response.text)
+    token = alice.get("/api/workflows?limit=1").headers["X-Next-Token"]
+    assert bob.get(f"/api/workflows?limit=1&next_token={token}").status_code == 422

@@ -1,0 +1,193 @@
+"""Least privilege in the synthesized template, beyond tests/infra/test_infra_security.py (which checks no
+wildcard *actions*, the state machine/execution ARN scoping, the step and reconciler DynamoDB grants,
+cdk-nag AwsSolutions with every acknowledgment reasoned, and cfn-lint) and tests/infra/test_infra_data.py
+(point-in-time recovery, encryption, RETAIN on every table).
+
+Added here:
+- every wildcard in a *resource* is one of a short, reasoned list (a resource-level permission AWS does not
+  support, or a name pattern no narrower grant can express); any new one fails;
+- every role's DynamoDB actions are exactly the calls its code makes (derived from the data layer and the
+  Powertools idempotency layer below), table by table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from infra.catalog import EXECUTIONS_API, FUNCTIONS, RECONCILER, STACK_NAME, STEP_FUNCTIONS, WORKFLOWS_API  # noqa: E402
+from workflow_engine import tables  # noqa: E402
+
+pytestmark = pytest.mark.xdist_group("template")
+
+# Resource wildcards and why no narrower grant exists. Patterns match the rendered resource (see _render).
+REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
+    r"\*": (
+        "X-Ray, CloudWatch Logs vended delivery: no resource-level permissions",
+        {
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+        },
+    ),
+    r"arn:\{Partition\}:states:\{Region\}:\{Account\}:stateMachine:WorkflowEngine-wf-\*": (
+        "state machines are created per workflow at run time, named by the stack's prefix",
+        {
+            "states:CreateStateMachine",
+            "states:UpdateStateMachine",
+            "states:DeleteStateMachine",
+            "states:DescribeStateMachine",
+            "states:PublishStateMachineVersion",
+            "states:ListStateMachineVersions",
+            "states:DeleteStateMachineVersion",
+            "states:TagResource",
+            "states:StartExecution",
+        },
+    ),
+    r"arn:\{Partition\}:states:\{Region\}:\{Account\}:execution:WorkflowEngine-wf-\*:\*": (
+        "executions of those state machines",
+        {"states:DescribeExecution", "states:StopExecution"},
+    ),
+    r"\{Table:[A-Za-z]+\}/index/\*": ("the table's own indexes", None),  # any action granted on the table
+    r"\{Function:[A-Za-z]+\}:\*": (
+        "the step function's versions and aliases (grant_invoke)",
+        {"lambda:InvokeFunction"},
+    ),
+    r"arn:\{Partition\}:bedrock:\*::foundation-model/\*": ("the model is chosen per step", {"bedrock:InvokeModel"}),
+    r"arn:\{Partition\}:bedrock:\*:\{Account\}:inference-profile/\*": (
+        "the model is chosen per step; cross-region inference profiles are the account's in any region",
+        {"bedrock:InvokeModel"},
+    ),
+}
+
+# What each function's code calls, table by table (data/*.py repositories; Powertools' DynamoDB
+# idempotency layer: get_item, put_item, update_item, delete_item).
+CODE_CALLS: dict[str, dict[str, set[str]]] = {
+    WORKFLOWS_API.id: {"Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"}},
+    EXECUTIONS_API.id: {
+        "Workflows": {"GetItem"},
+        "Executions": {"PutItem", "GetItem", "UpdateItem", "Query"},
+        "ExecutionLogs": {"Query"},
+        "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+    },
+    RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
+    "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
+    **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
+}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from infra.stack import build_app
+
+    app, _ = build_app(outdir=str(tmp_path_factory.mktemp("cdk.out")), compliance_checks=False)
+    return app.synth().get_stack_by_name(STACK_NAME).template
+
+
+def _render(value: Any, resources: dict[str, Any]) -> str:
+    """A resolved CloudFormation value as readable text: {Table:Executions}/index/*, arn:{Partition}:..."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(_render(item, resources) for item in value)
+    if "Fn::Join" in value:
+        separator, items = value["Fn::Join"]
+        return separator.join(_render(item, resources) for item in items)
+    if "Fn::GetAtt" in value or "Ref" in value:
+        logical_id = value["Fn::GetAtt"][0] if "Fn::GetAtt" in value else value["Ref"]
+        if logical_id.startswith("AWS::"):
+            return "{" + logical_id[5:].replace("AccountId", "Account") + "}"
+        kind = resources[logical_id]["Type"].split("::")[-1]
+        if kind == "Table":
+            name = next(d.logical_id for d in tables.ALL_TABLES if logical_id.startswith(f"Data{d.logical_id}Table"))
+            return "{Table:" + name + "}"
+        if kind == "Function":
+            return "{Function:" + next(s.id for s in FUNCTIONS if logical_id.startswith(f"Functions{s.id}")) + "}"
+        return "{" + kind + ":" + logical_id + "}"
+    return json.dumps(value)
+
+
+def _role_of(logical_id: str) -> str:
+    if logical_id.startswith("OrchestrationStatesRole"):
+        return "StatesRole"
+    return next((spec.id for spec in FUNCTIONS if logical_id.startswith(f"Functions{spec.id}Role")), logical_id)
+
+
+def _statements(template: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(role, action, rendered resource) for every Allow of every policy attached to a role."""
+    resources = template["Resources"]
+    found = []
+    for resource in resources.values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        roles = [_role_of(ref["Ref"]) for ref in resource["Properties"]["Roles"]]
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for role in roles:
+                for action in actions:
+                    for target in targets:
+                        found.append((role, action, _render(target, resources)))
+    return found
+
+
+def test_every_resource_wildcard_is_one_of_the_reasoned_few(template):
+    unexplained = []
+    for role, action, resource in _statements(template):
+        if "*" not in resource:
+            continue
+        reason = next((entry for pattern, entry in REASONED_WILDCARDS.items() if re.fullmatch(pattern, resource)), None)
+        if reason is None or (reason[1] is not None and action not in reason[1]):
+            unexplained.append(f"{role}: {action} on {resource}")
+    assert not unexplained, "\n".join(unexplained)
+
+
+def test_log_writes_are_scoped_to_the_functions_own_log_group(template):
+    for role, action, resource in _statements(template):
+        if action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+            assert resource.startswith("{LogGroup:") and role in resource, (role, resource)
+
+
+def _dynamodb_grants(template: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
+    granted: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for role, action, resource in _statements(template):
+        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/\*)?", resource)
+        if action.startswith("dynamodb:") and match:
+            granted[role][match.group(1)].add(action.removeprefix("dynamodb:"))
+    return granted
+
+
+def test_every_dynamodb_call_of_the_code_is_granted(template):
+    granted = _dynamodb_grants(template)
+    for role, by_table in CODE_CALLS.items():
+        for table, calls in by_table.items():
+            assert calls <= granted[role][table], (role, table, calls - granted[role][table])
+
+
+def test_no_role_holds_a_dynamodb_action_its_code_does_not_call(template):
+    granted = _dynamodb_grants(template)
+    excess = {
+        f"{role}/{table}": sorted(actions - CODE_CALLS.get(role, {}).get(table, set()))
+        for role, by_table in granted.items()
+        for table, actions in by_table.items()
+        if actions - CODE_CALLS.get(role, {}).get(table, set())
+    }
+    assert not excess, "\n".join(f"{key}: {actions}" for key, actions in sorted(excess.items()))
