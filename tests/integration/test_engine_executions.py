@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,31 +10,20 @@ import boto3
 import pytest
 
 from tests.integration.conftest import wait_for, wait_terminal
+from tests.support.loopback import json_server
 
 
 @pytest.fixture(scope="module")
 def slow_server():
     """A loopback HTTP server: /sleep/<seconds> answers after that long, anything else at once."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            if self.path.startswith("/sleep/"):
-                time.sleep(float(self.path.rsplit("/", 1)[1]))
-            body = json.dumps({"path": self.path}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(path, headers):
+        if path.startswith("/sleep/"):
+            time.sleep(float(path.rsplit("/", 1)[1]))
+        return {"path": path}
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with json_server(respond) as url:
+        yield url
 
 
 def create(api, steps, name="wf"):

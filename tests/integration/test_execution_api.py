@@ -186,8 +186,9 @@ def test_start_execution_failure_is_503_and_recorded_failed(api, monkeypatch):
 
 
 def test_duplicate_key_still_in_progress_is_409(api, monkeypatch):
-    import api.executions as module
     from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    import api.executions as module
 
     workflow = create(api)
     config, _, mismatch, in_progress = module._idempotent_start()

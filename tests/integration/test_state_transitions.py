@@ -5,20 +5,12 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from bench.harness import history
 from tests.integration.conftest import wait_terminal
 
 
 def transitions(sfn, execution_arn: str) -> int:
-    events, token = [], None
-    while True:
-        page = sfn.get_execution_history(
-            executionArn=execution_arn, maxResults=1000, **({"nextToken": token} if token else {})
-        )
-        events += page["events"]
-        token = page.get("nextToken")
-        if not token:
-            break
-    return sum(1 for event in events if event["type"].endswith("StateEntered"))
+    return sum(1 for event in history(sfn, execution_arn) if event["type"].endswith("StateEntered"))
 
 
 @pytest.mark.parametrize("steps", [1, 5, 10])

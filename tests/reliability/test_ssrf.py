@@ -11,15 +11,13 @@ resolver, so no DNS server is involved.
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.reliability.conftest import aws_client, table_names
+from tests.support.loopback import json_server
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
@@ -31,23 +29,12 @@ def loopback() -> Iterator[dict[str, Any]]:
     """A server on this machine's loopback that records each request's path and Host header."""
     seen: list[dict[str, str]] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            seen.append({"path": self.path, "host": self.headers.get("Host", "")})
-            body = json.dumps({"ok": True}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def record(path: str, headers: Any) -> dict[str, Any]:
+        seen.append({"path": path, "host": headers.get("Host", "")})
+        return {"ok": True}
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"port": server.server_address[1], "seen": seen}
-    server.shutdown()
+    with json_server(record) as url:
+        yield {"port": int(url.rsplit(":", 1)[1]), "seen": seen}
 
 
 def _run(alice, url: str, input_data: Any = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:

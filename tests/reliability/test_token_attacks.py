@@ -14,9 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.server
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ from moto.utilities.utils import load_resource
 from infra.catalog import ROUTES
 from infra.local.gateway import OPENAPI_PATH
 from tests.reliability.conftest import PASSWORD, aws_client
+from tests.support.loopback import json_server
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
@@ -97,23 +96,12 @@ def attacker_jwks() -> Iterator[dict[str, Any]]:
     public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     hits: list[str] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            hits.append(self.path)
-            body = json.dumps({"keys": [{**public_jwk, "kid": "dummy", "alg": "RS256", "use": "sig"}]}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def jwks(path: str, headers: Any) -> dict[str, Any]:
+        hits.append(path)
+        return {"keys": [{**public_jwk, "kid": "dummy", "alg": "RS256", "use": "sig"}]}
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"key": key, "jwk": public_jwk, "url": f"http://127.0.0.1:{server.server_address[1]}/jwks.json", "hits": hits}
-    server.shutdown()
+    with json_server(jwks) as url:
+        yield {"key": key, "jwk": public_jwk, "url": f"{url}/jwks.json", "hits": hits}
 
 
 def _claims(pool: dict[str, Any], use: str = "id", **overrides: Any) -> dict[str, Any]:

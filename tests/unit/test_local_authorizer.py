@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import http.server
 import json
-import threading
 import time
 
 import jwt
@@ -14,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.local.authorizer import JwtAuthorizer
+from tests.support.loopback import json_server
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
 CLIENT = "client-1"
@@ -29,22 +28,9 @@ POOL_KEY, OTHER_KEY = _key(), _key()
 @pytest.fixture(scope="module")
 def authorizer():
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(POOL_KEY.public_key()))
-    document = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.end_headers()
-            self.wfile.write(document)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield JwtAuthorizer(ISSUER, [CLIENT], f"http://127.0.0.1:{server.server_address[1]}/jwks.json")
-    server.shutdown()
+    document = {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+    with json_server(lambda path, headers: document) as url:
+        yield JwtAuthorizer(ISSUER, [CLIENT], f"{url}/jwks.json")
 
 
 def claims(**overrides):
