@@ -94,7 +94,15 @@ def test_an_execution_whose_failure_could_not_be_recorded_is_repaired_on_read(rs
     execution behind it. Once stale, a GET finds that Step Functions never heard of it and records it failed."""
     workflow = alice.create_workflow(ECHO)
     faults.inject(kind="aws", service="sfn", operation="StartExecution", **UNAVAILABLE)
-    faults.inject(kind="aws", service="dynamodb", operation="UpdateItem", caller="handlers", **REFUSED)
+    # Only the execute path's `failed` write says StartExecutionFailed (not a reconciler write of another test).
+    faults.inject(
+        kind="aws",
+        service="dynamodb",
+        operation="UpdateItem",
+        caller="handlers",
+        body_contains="StartExecutionFailed",
+        **REFUSED,
+    )
 
     refused = alice.execute(workflow["id"], {"n": 3})
 
@@ -184,8 +192,16 @@ def test_a_throttled_status_write_of_the_machine_and_a_reader_do_not_fail_the_ex
     threshold; a client reading the execution meanwhile must not change its course (it used to: the read
     recorded `running` first, the machine's conditional write then failed and the execution failed)."""
     workflow = alice.create_workflow(ECHO)
+    # Only `$mark running` writes carry this condition: a status write of another execution still finishing
+    # from an earlier test cannot take the two throttles (which would let this one complete at once).
     fault = faults.inject(
-        kind="aws", service="dynamodb", operation="UpdateItem", caller="interpreter", count=2, **THROTTLED
+        kind="aws",
+        service="dynamodb",
+        operation="UpdateItem",
+        caller="interpreter",
+        body_contains="IN (:from_pending)",
+        count=2,
+        **THROTTLED,
     )
 
     execution_id = alice.execute(workflow["id"], {"n": 6}).json()["execution_id"]
