@@ -1,16 +1,19 @@
-"""The only two places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range).
+"""The only places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range).
 
 1. Lambda: moto runs function code in Docker; without Docker its "simple" backend echoes the payload.
    `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
    resolved under functions/) in-process, with the payload and error shapes Lambda uses.
 2. EventBridge: moto's Step Functions emits no "Execution Status Change" events. When an execution ends,
    the event AWS would send is built here and handed to a listener (the local stack's reconciler).
+3. StopExecution: moto's worker parses the definition on its own thread before it can be stopped, and a
+   StopExecution in that window fails inside moto (AWS accepts it). The stop waits for the worker instead.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -21,10 +24,13 @@ from typing import Any
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 StatusListener = Callable[[dict[str, Any]], None]
 _status_listeners: list[StatusListener] = []
 _original_terminated = BaseExecutionWorkerCommunication.terminated
+_original_stop = ExecutionWorker.stop
+WORKER_READY_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass
@@ -113,12 +119,20 @@ def _terminated(self: BaseExecutionWorkerCommunication) -> None:
         listener(event)
 
 
+def _stop_when_ready(self: ExecutionWorker, *args: Any, **kwargs: Any) -> None:
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT_SECONDS
+    while getattr(self, "env", None) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    _original_stop(self, *args, **kwargs)
+
+
 def install(status_listener: StatusListener | None = None) -> None:
     """Route Lambda invocations to the handlers, run state machines, and emit status-change events."""
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
+    ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
     if status_listener is not None and status_listener not in _status_listeners:
         _status_listeners.append(status_listener)
 

@@ -177,3 +177,17 @@ def test_state_machine_has_one_state_per_step_named_by_it(api, resources):
     _, final = run(api, workflow, {"text": "hello"})
     assert final["status"] == "completed"
     assert final["output_data"]["provider"] == "local"
+
+
+def test_cancel_right_after_execute_stops_the_execution(api):
+    workflow = create(
+        api,
+        [
+            {"name": "first", "type": "transform", "config": {"expression": "input"}},
+            {"name": "long wait", "type": "wait", "config": {"seconds": 120}},
+        ],
+    )
+    for _ in range(3):
+        started = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {}})[1]
+        status, body, _ = api.call("POST", f"/api/workflows/executions/{started['execution_id']}/cancel")
+        assert (status, body["status"]) == (200, "cancelled"), body
