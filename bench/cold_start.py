@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from infra.catalog import ENV_API, ENV_STEP, ENV_TABLES, FUNCTIONS, REPO_ROOT
+from infra.catalog import ENV_BY_KIND, FUNCTIONS, REPO_ROOT
 from infra.local.provision import LocalResources
 
 BUDGET_RATIO = 1.5
@@ -99,7 +99,7 @@ def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str,
         "AI_PROVIDER": "bedrock",
         "HTTP_ALLOWED_NETWORKS": "",
     }
-    names = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}[kind]
+    names = ENV_BY_KIND[kind]
     return {
         **{name: values[name] for name in names},
         "POWERTOOLS_SERVICE_NAME": function_id,

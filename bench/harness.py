@@ -3,7 +3,6 @@ compiled state machines, the real handlers called with HTTP API events (as tests
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import time
@@ -13,8 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.catalog import ROUTES, Route
-from infra.local.gateway import build_event
-from infra.local.moto_seams import LambdaContext
+from infra.local.gateway import build_event, invoke_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
 
@@ -72,8 +70,8 @@ class Api:
             path_parameters=path_parameters or None,
             claims={"sub": self.user_id, "token_use": "access"},
         )
-        handler = importlib.import_module(route.function.handler.rpartition(".")[0]).handler
-        result = handler(event, LambdaContext(function_name=route.function.id))
+        result = invoke_route(route, event)
+        assert result is not None, f"{route.function.id} failed"
         text = result.get("body") or ""
         return result["statusCode"], json.loads(text) if text else None, result.get("headers", {})
 

@@ -4,20 +4,12 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.data.logs import LogRepository
-from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.execution_service import ExecutionService
+from workflow_engine.execution_service import reconcile
 from workflow_engine.observability import logger, tracer
 from workflow_engine.settings import ReconcilerSettings
 
 settings = ReconcilerSettings.from_env()
-dynamodb = client("dynamodb")
-service = ExecutionService(
-    WorkflowRepository(dynamodb, settings.workflows_table),
-    ExecutionRepository(dynamodb, settings.executions_table),
-    LogRepository(dynamodb, settings.logs_table),
-    sfn=None,
-)
+executions = ExecutionRepository(client("dynamodb"), settings.executions_table)
 
 
 @logger.inject_lambda_context
@@ -25,7 +17,8 @@ service = ExecutionService(
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: object) -> dict:
     detail = event.detail
-    record = service.reconcile(
+    record = reconcile(
+        executions,
         execution_id=detail["name"],
         sfn_status=detail["status"],
         output=detail.get("output"),

@@ -16,9 +16,8 @@ from constructs import Construct
 
 from infra.catalog import (
     AI_STEP,
-    ENV_API,
-    ENV_STEP,
-    ENV_TABLES,
+    ENV_BY_KIND,
+    ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
@@ -52,8 +51,6 @@ TABLE_ENV = {
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
 }
-# The environment variable names the catalog declares per function kind.
-CATALOG_ENV = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}
 
 XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
 INDEX_REASON = (
@@ -170,8 +167,8 @@ class Functions(Construct):
                 },
             }
         else:
-            environment = {name: table_names[name] for name in ENV_TABLES}
-        expected = set(CATALOG_ENV[spec.kind])
+            environment = {name: table_names[name] for name in ENV_RECONCILER}
+        expected = set(ENV_BY_KIND[spec.kind])
         if set(environment) != expected:
             raise ValueError(
                 f"{spec.id}: environment {sorted(environment)} does not match the catalog {sorted(expected)}"

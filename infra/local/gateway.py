@@ -41,6 +41,33 @@ def _rule_path(path: str) -> str:
     return path.replace("{", "<").replace("}", ">")
 
 
+ROUTES_BY_KEY = {f"{route.method} {route.path}": route for route in ROUTES}
+ROUTE_MAP = Map(
+    [Rule(_rule_path(route.path), methods=[route.method], endpoint=key) for key, route in ROUTES_BY_KEY.items()],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+
+
+def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route API Gateway would select for `method path`, and its path parameters (None: no route)."""
+    try:
+        key, arguments = ROUTE_MAP.bind("local").match(path, method=method)
+    except (NotFound, MethodNotAllowed):
+        return None
+    return ROUTES_BY_KEY[key], {name: str(value) for name, value in arguments.items()}
+
+
+def invoke_route(route: Route, event: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the route's handler on `event` as its Lambda integration would: one API invocation at a time.
+
+    Returns the Lambda proxy response, or None when the function failed (API Gateway then answers 500).
+    """
+    with API_INVOCATION_LOCK:
+        payload, failed = invoke_handler(route.function.handler, event, function_name=route.function.id)
+    return None if failed else json.loads(payload)
+
+
 def build_event(
     route: Route,
     method: str,
@@ -122,13 +149,6 @@ class LocalHttpApi:
     def __init__(self, authorizer: JwtAuthorizer, openapi_file: Path | None = None) -> None:
         self._authorizer = authorizer
         self._openapi_file = openapi_file
-        self._routes = {f"{route.method} {route.path}": route for route in ROUTES}
-        rules = [
-            Rule(_rule_path(route.path), methods=[route.method], endpoint=key) for key, route in self._routes.items()
-        ]
-        if openapi_file is not None:
-            rules.append(Rule(OPENAPI_PATH, methods=["GET"], endpoint="openapi"))
-        self._map = Map(rules, strict_slashes=False, merge_slashes=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self._respond(Request(environ))(environ, start_response)
@@ -136,18 +156,16 @@ class LocalHttpApi:
     def _respond(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return Response(status=204, headers=_cors_headers())
-        adapter = self._map.bind_to_environ(request.environ)
-        try:
-            endpoint, arguments = adapter.match(request.path, method=request.method)
-        except (NotFound, MethodNotAllowed):
+        if self._openapi_file is not None and (request.method, request.path) == ("GET", OPENAPI_PATH):
+            return self._openapi(request)
+        matched = match_route(request.method, request.path)
+        if matched is None:
             return _json_response(404, {"message": "Not Found"})
+        route, path_parameters = matched
         if request.content_length and request.content_length > MAX_PAYLOAD_BYTES:
             return _json_response(413, {"message": "Request Entity Too Large"})
         # A chunked body has no Content-Length: read at most one byte past the quota to tell if it is over.
         request.max_content_length = MAX_PAYLOAD_BYTES + 1
-        if endpoint == "openapi":
-            return self._openapi(request)
-        route = self._routes[endpoint]
         claims = None
         if route.authorized:
             claims = self._authorizer.claims(request.headers.get("Authorization"))
@@ -166,16 +184,15 @@ class LocalHttpApi:
             query_string=request.query_string.decode("latin-1"),
             headers=dict(request.headers.items()),
             body=body,
-            path_parameters={name: str(value) for name, value in arguments.items()},
+            path_parameters=path_parameters,
             claims=claims,
             source_ip=request.remote_addr or "127.0.0.1",
         )
         started = time.perf_counter()
-        with API_INVOCATION_LOCK:
-            payload, failed = invoke_handler(route.function.handler, event, function_name=route.function.id)
-        if failed:  # what API Gateway answers when the integration fails
+        result = invoke_route(route, event)
+        if result is None:  # what API Gateway answers when the integration fails
             return _json_response(500, {"message": "Internal Server Error"})
-        response = _to_http(json.loads(payload))
+        response = _to_http(result)
         response.headers["x-local-duration-ms"] = f"{(time.perf_counter() - started) * 1000:.1f}"
         return response
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import ENV_API, ENV_STEP, ENV_TABLES, FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import ENV_BY_KIND, FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN
 from workflow_engine import settings, tables
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.xdist_group("infra")
 
 POWERTOOLS_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_TABLES}
 SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,

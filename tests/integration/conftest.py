@@ -5,7 +5,6 @@ One mocked account per test session (resources are provisioned once); tests isol
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 import uuid
@@ -15,9 +14,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from infra.catalog import EXECUTIONS_API, ROUTES, WORKFLOWS_API
-from infra.local.gateway import API_INVOCATION_LOCK, build_event
-from infra.local.moto_seams import LambdaContext
+from infra.local.gateway import build_event, invoke_route, match_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
 
@@ -36,19 +33,17 @@ def resources(aws: Any) -> LocalResources:
 
 
 class Api:
-    """Calls the API handlers with HTTP API v2 events, as an authorized user."""
+    """Calls the API handlers with HTTP API v2 events, as an authorized user (routing as API Gateway does)."""
 
     def __init__(self, user_id: str) -> None:
         self.user_id = user_id
-        self._handlers = {
-            WORKFLOWS_API.id: importlib.import_module("api.workflows").handler,
-            EXECUTIONS_API.id: importlib.import_module("api.executions").handler,
-        }
 
     def call(
         self, method: str, path: str, body: Any = None, query: str = "", headers: dict[str, str] | None = None
     ) -> tuple[int, Any, dict[str, str]]:
-        route, params = _match(method, path)
+        matched = match_route(method, path)
+        assert matched is not None, f"no route for {method} {path}"
+        route, params = matched
         event = build_event(
             route,
             method,
@@ -59,35 +54,10 @@ class Api:
             path_parameters=params,
             claims={"sub": self.user_id, "token_use": "access"},
         )
-        # One invocation at a time, as one Lambda instance serves one request (Powertools' resolver state is
-        # shared by the handler modules of this process).
-        with API_INVOCATION_LOCK:
-            result = self._handlers[route.function.id](event, LambdaContext(function_name=route.function.id))
+        result = invoke_route(route, event)
+        assert result is not None, "the API function failed (API Gateway would answer 500)"
         text = result.get("body") or ""
         return result["statusCode"], json.loads(text) if text else None, result.get("headers", {})
-
-
-def _match(method: str, path: str):
-    parts = path.strip("/").split("/")
-    candidates = []
-    for route in ROUTES:
-        template = route.path.strip("/").split("/")
-        if route.method != method or len(template) != len(parts):
-            continue
-        params, literal = {}, 0
-        for want, got in zip(template, parts, strict=True):
-            if want.startswith("{"):
-                params[want[1:-1]] = got
-            elif want == got:
-                literal += 1
-            else:
-                break
-        else:
-            candidates.append((literal, route, params))
-    if not candidates:
-        raise AssertionError(f"no route for {method} {path}")
-    _, route, params = max(candidates, key=lambda c: c[0])
-    return route, params
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ class ExecutionService:
 
     def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
         """One Query per page. Only an empty answer costs a second read, to tell `[]` from 404."""
-        records, _calls = self._logs.query(user_id, execution_id, filters, limit)
+        records = self._logs.query(user_id, execution_id, filters, limit)
         if not records:
             self._owned(user_id, execution_id)
         return records
@@ -191,34 +191,55 @@ class ExecutionService:
             return record
         except BotoCoreError:
             return record
-        return self.apply_outcome(
-            record, described["status"], described.get("output"), described.get("error"), described.get("cause")
+        return record_outcome(
+            self._executions,
+            record,
+            described["status"],
+            described.get("output"),
+            described.get("error"),
+            described.get("cause"),
         )
-
-    def reconcile(
-        self, execution_id: str, sfn_status: str, output: str | None, error: str | None, cause: str | None
-    ) -> ExecutionRecord | None:
-        """Apply a Step Functions status-change event (the reconciler's entry point)."""
-        record = self._executions.get(execution_id)
-        if record is None:
-            return None
-        return self.apply_outcome(record, sfn_status, output, error, cause)
-
-    def apply_outcome(
-        self, record: ExecutionRecord, sfn_status: str, output: str | None, error: str | None, cause: str | None
-    ) -> ExecutionRecord:
-        status = SFN_STATUS.get(sfn_status)
-        # `running` is the machine's own first write ("$mark running", conditional on `pending`): recording it
-        # here first would make that write fail and end the execution as failed. Only outcomes are repaired.
-        if status is None or not status.is_terminal or record.status.is_terminal:
-            return record
-        _, stored = self._executions.transition(
-            record, status, ACTIVE_STATUSES, utc_now(), **outcome_fields(status, output, error, cause)
-        )
-        return stored
 
     def _owned(self, user_id: str, execution_id: str) -> ExecutionRecord:
         record = self._executions.get(execution_id)
         if record is None or record.user_id != user_id:
             raise ExecutionNotFound()
         return record
+
+
+def record_outcome(
+    executions: ExecutionRepository,
+    record: ExecutionRecord,
+    sfn_status: str,
+    output: str | None,
+    error: str | None,
+    cause: str | None,
+) -> ExecutionRecord:
+    """Record a Step Functions outcome on the execution item, if the item is not terminal yet.
+
+    Shared by read-repair (ExecutionService.refresh) and the reconciler (status-change events).
+    """
+    status = SFN_STATUS.get(sfn_status)
+    # `running` is the machine's own first write ("$mark running", conditional on `pending`): recording it
+    # here first would make that write fail and end the execution as failed. Only outcomes are repaired.
+    if status is None or not status.is_terminal or record.status.is_terminal:
+        return record
+    _, stored = executions.transition(
+        record, status, ACTIVE_STATUSES, utc_now(), **outcome_fields(status, output, error, cause)
+    )
+    return stored
+
+
+def reconcile(
+    executions: ExecutionRepository,
+    execution_id: str,
+    sfn_status: str,
+    output: str | None,
+    error: str | None,
+    cause: str | None,
+) -> ExecutionRecord | None:
+    """Apply a Step Functions status-change event (the reconciler's entry point)."""
+    record = executions.get(execution_id)
+    if record is None:
+        return None
+    return record_outcome(executions, record, sfn_status, output, error, cause)

@@ -67,5 +67,7 @@ class StepSettings(_EnvSettings):
         return value
 
 
-class ReconcilerSettings(TableSettings):
-    """The reconciler: the executions table."""
+class ReconcilerSettings(_EnvSettings):
+    """The reconciler: the executions table, nothing else."""
+
+    executions_table: str

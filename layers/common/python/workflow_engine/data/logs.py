@@ -38,8 +38,8 @@ class LogRepository:
         values["log_key"] = f"{record.timestamp}#{record.id}"
         self._client.put_item(TableName=self._table, Item=to_item(values))
 
-    def query(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> tuple[list[LogRecord], int]:
-        """Oldest first, up to `limit` matching items. Returns (records, DynamoDB Query calls made)."""
+    def query(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
+        """Oldest first, up to `limit` matching items (one Query per page read)."""
         names: dict[str, str] = {"#pk": "owner_execution"}
         values: dict[str, Any] = {":pk": {"S": owner_execution_key(user_id, execution_id)}}
         conditions: list[str] = []
@@ -66,15 +66,13 @@ class LogRepository:
         else:
             params["Limit"] = limit
         items: list[dict[str, Any]] = []
-        calls = 0
         while len(items) < limit:
             response = self._client.query(**params)
-            calls += 1
             items.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 break
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [_from_values(from_item(item)) for item in items[:limit]], calls
+        return [_from_values(from_item(item)) for item in items[:limit]]
 
 
 def _from_values(values: dict[str, Any]) -> LogRecord:
