@@ -7,12 +7,17 @@
    the event AWS would send is built here and handed to a listener (the local stack's reconciler).
 3. StopExecution: moto's worker parses the definition on its own thread before it can be stopped, and a
    StopExecution in that window fails inside moto (AWS accepts it). The stop waits for the worker instead.
+4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
+   writes can both pass (a cancel and the machine's `$record success` both "won"). DynamoDB makes each
+   conditional write atomic; here the item writes are serialized, which gives the same guarantee.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
+import threading
 import time
 import traceback
 import uuid
@@ -23,6 +28,7 @@ from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
+from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -126,6 +132,23 @@ def _stop_when_ready(self: ExecutionWorker, *args: Any, **kwargs: Any) -> None:
     _original_stop(self, *args, **kwargs)
 
 
+_item_write_lock = threading.RLock()
+_ATOMIC_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
+    if getattr(write, "_serialized", False):
+        return write
+
+    @functools.wraps(write)
+    def serialized(*args: Any, **kwargs: Any) -> Any:
+        with _item_write_lock:
+            return write(*args, **kwargs)
+
+    serialized._serialized = True  # type: ignore[attr-defined]
+    return serialized
+
+
 def install(status_listener: StatusListener | None = None) -> None:
     """Route Lambda invocations to the handlers, run state machines, and emit status-change events."""
     default_user_config["lambda"] = {"use_docker": False}
@@ -133,6 +156,8 @@ def install(status_listener: StatusListener | None = None) -> None:
     LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
+    for name in _ATOMIC_WRITES:
+        setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     if status_listener is not None and status_listener not in _status_listeners:
         _status_listeners.append(status_listener)
 
