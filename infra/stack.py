@@ -16,6 +16,7 @@ from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.functions import Functions
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.realtime import Realtime
 from workflow_engine import tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -28,7 +29,17 @@ class WorkflowEngineStack(Stack):
         self.auth = Auth(self, "Auth")
         self.data = Data(self, "Data")
         self.orchestration = Orchestration(self, "Orchestration", executions_table=self.data.table(tables.EXECUTIONS))
-        self.functions = Functions(self, "Functions", data=self.data, orchestration=self.orchestration)
+        self.realtime = Realtime(
+            self, "Realtime", user_pool=self.auth.user_pool, user_pool_client=self.auth.client
+        )
+        self.functions = Functions(
+            self,
+            "Functions",
+            data=self.data,
+            orchestration=self.orchestration,
+            shared_environment=self.realtime.function_environment,
+        )
+        self.realtime.serve(self.functions.functions, self.data)
         self.orchestration.allow_invoke(self.functions.step_functions)
         self.orchestration.route_status_changes_to(self.functions.reconciler)
         self.api = Api(
@@ -44,6 +55,7 @@ class WorkflowEngineStack(Stack):
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
+        CfnOutput(self, "WebSocketUrl", value=self.realtime.url, description="WebSocket URL: <url>?token=<JWT>")
 
 
 def _cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:

@@ -1,0 +1,15 @@
+"""WebSocket `$disconnect`: forget the connection (its item; the TTL catches a missed disconnect)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent, event_source
+
+from realtime.routes import reply, service
+from workflow_engine.observability import logger
+
+
+@logger.inject_lambda_context
+@event_source(data_class=APIGatewayWebSocketEvent)
+def handler(event: APIGatewayWebSocketEvent, context: Any) -> dict[str, Any]:
+    service.disconnect(event.request_context.connection_id)
+    return reply()
