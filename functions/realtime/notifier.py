@@ -7,21 +7,20 @@ others.
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from workflow_engine.aws import client, client_config
+from workflow_engine.aws import client
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.observability import logger
 from workflow_engine.realtime.notifier import Notifier
 from workflow_engine.settings import NotifierSettings
 
 settings = NotifierSettings.from_env()
-management_api = boto3.client(
-    "apigatewaymanagementapi", endpoint_url=settings.websocket_callback_url, config=client_config()
+notifier = Notifier(
+    ConnectionRepository(client("dynamodb"), settings.connections_table),
+    client("apigatewaymanagementapi", endpoint_url=settings.websocket_callback_url),
 )
-notifier = Notifier(ConnectionRepository(client("dynamodb"), settings.connections_table), management_api)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

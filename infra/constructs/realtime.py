@@ -18,6 +18,7 @@ from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -153,7 +154,7 @@ class Realtime(Construct):
         notifier = functions[NOTIFIER.id]
         data.grant(tables.CONNECTIONS, notifier, "dynamodb:DeleteItem")
         by_user = f"{data.table(tables.CONNECTIONS).table_arn}/index/{tables.CONNECTIONS_BY_USER.name}"
-        notifier.add_to_role_policy(_statement(["dynamodb:Query"], [by_user]))
+        notifier.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[by_user]))
         self.stage.grant_management_api_access(notifier)
         assert notifier.role is not None
         managed = f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.api.api_id}/"
@@ -161,8 +162,3 @@ class Realtime(Construct):
             notifier.role, MANAGE_CONNECTIONS_REASON, managed + f"{WEBSOCKET_STAGE}/*/@connections/*"
         )
 
-
-def _statement(actions: list[str], resources: list[str]):  # noqa: ANN202 - iam.PolicyStatement
-    from aws_cdk import aws_iam as iam
-
-    return iam.PolicyStatement(actions=actions, resources=resources)
