@@ -60,16 +60,24 @@ RECONCILER = FunctionSpec(
 
 # The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
 WS_AUTHORIZER = FunctionSpec(
-    "WebSocketAuthorizer", "realtime.authorizer.handler", "Verifies the token of a WebSocket connect", "ws-authorizer", 10
+    "WebSocketAuthorizer",
+    "realtime.authorizer.handler",
+    "Verifies the token of a WebSocket connect",
+    "ws-authorizer",
+    10,
 )
-WS_CONNECT = FunctionSpec("WebSocketConnect", "realtime.connect.handler", "Registers a WebSocket connection", "ws-route", 10)
+WS_CONNECT = FunctionSpec(
+    "WebSocketConnect", "realtime.connect.handler", "Registers a WebSocket connection", "ws-route", 10
+)
 WS_DISCONNECT = FunctionSpec(
     "WebSocketDisconnect", "realtime.disconnect.handler", "Forgets a WebSocket connection", "ws-route", 10
 )
 WS_SUBSCRIPTIONS = FunctionSpec(
     "WebSocketSubscriptions", "realtime.subscriptions.handler", "Subscribes a connection to executions", "ws-route", 10
 )
-WS_DEFAULT = FunctionSpec("WebSocketDefault", "realtime.default.handler", "Answers unknown WebSocket actions", "ws-default", 5)
+WS_DEFAULT = FunctionSpec(
+    "WebSocketDefault", "realtime.default.handler", "Answers unknown WebSocket actions", "ws-default", 5
+)
 NOTIFIER = FunctionSpec(
     "Notifier",
     "realtime.notifier.handler",
@@ -120,6 +128,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
 )
+
 
 @dataclass(frozen=True)
 class WebSocketRoute:

@@ -39,7 +39,7 @@ from infra.constructs.observability import log_group
 from workflow_engine import tables
 
 THROTTLE = apigw.ThrottleSettings(rate_limit=50, burst_limit=100)
-TOKEN_SOURCE = "route.request.querystring.token"
+IDENTITY_SOURCE = "route.request.querystring.token"  # where the $connect authorizer finds the token
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -126,7 +126,7 @@ class Realtime(Construct):
     def serve(self, functions: Mapping[str, lambda_.Function], data: Data) -> None:
         """Route the API to the realtime functions and grant each exactly what its code calls."""
         self.authorizer = authorizers.WebSocketLambdaAuthorizer(
-            "TokenAuthorizer", functions[WS_AUTHORIZER.id], identity_source=[TOKEN_SOURCE]
+            "TokenAuthorizer", functions[WS_AUTHORIZER.id], identity_source=[IDENTITY_SOURCE]
         )
         route_integrations = {
             function_id: integrations.WebSocketLambdaIntegration(f"{function_id}Integration", functions[function_id])
@@ -161,4 +161,3 @@ class Realtime(Construct):
         acknowledge_wildcard_resources(
             notifier.role, MANAGE_CONNECTIONS_REASON, managed + f"{WEBSOCKET_STAGE}/*/@connections/*"
         )
-

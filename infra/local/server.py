@@ -24,9 +24,7 @@ HOST = "127.0.0.1"
 
 
 class LocalStack:
-    def __init__(
-        self, api_port: int, aws_port: int, region: str, openapi_file: Path | None, ws_port: int = 0
-    ) -> None:
+    def __init__(self, api_port: int, aws_port: int, region: str, openapi_file: Path | None, ws_port: int = 0) -> None:
         self.api_port = api_port
         self.aws_port = aws_port
         self.ws_port = ws_port  # 0: any free port

@@ -149,7 +149,8 @@ def _dynamodb(synth: Synthesized, function_id: str) -> dict[str, list[str]]:
     return {
         action: sorted(json.dumps(resource, sort_keys=True) for resource in resources)
         for action, resources in permissions.items()
-        if action.startswith("dynamodb:") and action not in ("dynamodb:ListStreams",)
+        if action.startswith("dynamodb:")
+        and action not in ("dynamodb:ListStreams",)
         and not action.startswith(("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"))
     }
 

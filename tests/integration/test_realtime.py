@@ -112,7 +112,9 @@ def test_status_and_log_records_reach_exactly_the_subscribed_connections_in_orde
 
     messages = connections.messages(by_workflow.connection_id)
     assert messages == connections.messages(by_all.connection_id)
-    kinds = [(m["type"], m["execution"]["status"] if m["type"] == "execution" else m["log"]["step_name"]) for m in messages]
+    kinds = [
+        (m["type"], m["execution"]["status"] if m["type"] == "execution" else m["log"]["step_name"]) for m in messages
+    ]
     assert kinds == [
         ("execution", "pending"),
         ("execution", "running"),
@@ -227,7 +229,12 @@ def _stream_record(sequence: str, image: dict[str, Any], keys: dict[str, Any], e
         "eventName": event_name,
         "eventSource": "aws:dynamodb",
         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
-        "dynamodb": {"Keys": keys, "NewImage": image, "SequenceNumber": sequence, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "dynamodb": {
+            "Keys": keys,
+            "NewImage": image,
+            "SequenceNumber": sequence,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
     }
 
 
@@ -244,7 +251,9 @@ def test_one_bad_record_never_holds_back_the_others(api, resources, connections)
     keys = {"execution_id": item["execution_id"]}
     broken = {**item, "status": {"S": "exploded"}}  # not a status the model knows
     connections.posted.pop(socket.connection_id, None)
-    event = {"Records": [_stream_record("1", item, keys), _stream_record("2", broken, keys), _stream_record("3", item, keys)]}
+    event = {
+        "Records": [_stream_record("1", item, keys), _stream_record("2", broken, keys), _stream_record("3", item, keys)]
+    }
 
     payload, failed = moto_seams.invoke_handler(NOTIFIER.handler, event, function_name=NOTIFIER.id)
 

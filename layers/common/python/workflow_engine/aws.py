@@ -39,9 +39,7 @@ class LazyClient:
                 if self._client is None:
                     import boto3
 
-                    self._client = boto3.client(
-                        self._service, endpoint_url=self._endpoint_url, config=client_config()
-                    )
+                    self._client = boto3.client(self._service, endpoint_url=self._endpoint_url, config=client_config())
         return self._client
 
     def __getattr__(self, name: str) -> Any:

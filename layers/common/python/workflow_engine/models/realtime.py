@@ -60,15 +60,15 @@ class SubscriptionReply(BaseModel):
     workflow_id: UUID | None = None
 
 
-class ErrorMessage(BaseModel):
-    type: Literal["error"] = "error"
+class RealtimeErrorMessage(BaseModel):
+    type: Literal["error"]
     message: str
 
 
 class ExecutionMessage(BaseModel):
-    """Pushed on every status change of one of the subscribed executions."""
+    """Pushed on every status change of one of the subscribed executions (`truncated` only when true)."""
 
-    type: Literal["execution"] = "execution"
+    type: Literal["execution"]
     execution: ExecutionStatusResponse
     truncated: bool = Field(
         default=False,
@@ -78,9 +78,9 @@ class ExecutionMessage(BaseModel):
 
 
 class LogMessage(BaseModel):
-    """Pushed for every new step log item of one of the subscribed executions."""
+    """Pushed for every new step log item of one of the subscribed executions (`truncated` only when true)."""
 
-    type: Literal["log"] = "log"
+    type: Literal["log"]
     execution_id: UUID
     log: ExecutionLogResponse
     truncated: bool = Field(
@@ -91,4 +91,4 @@ class LogMessage(BaseModel):
 
 
 CLIENT_MESSAGES = (SubscriptionRequest,)
-SERVER_MESSAGES = (SubscriptionReply, ErrorMessage, ExecutionMessage, LogMessage)
+SERVER_MESSAGES = (SubscriptionReply, RealtimeErrorMessage, ExecutionMessage, LogMessage)

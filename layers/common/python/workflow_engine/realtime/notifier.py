@@ -66,14 +66,14 @@ def outgoing_message(record: dict[str, Any]) -> Outgoing | None:
         if event_name != "INSERT":
             return None
         log = log_items.record_from_item(new_image)
-        message = LogMessage(execution_id=log.execution_id, log=ExecutionLogResponse.of(log))
+        message = LogMessage(type="log", execution_id=log.execution_id, log=ExecutionLogResponse.of(log))
         return Outgoing(log.user_id, log.execution_id, log.workflow_id, _message(message))
     if "execution_id" in keys:
         old_status = ((change.get("OldImage") or {}).get("status") or {}).get("S")
         if event_name == "MODIFY" and old_status == new_image.get("status", {}).get("S"):
             return None
         execution = execution_items.record_from_item(new_image)
-        message = ExecutionMessage(execution=ExecutionStatusResponse.of(execution))
+        message = ExecutionMessage(type="execution", execution=ExecutionStatusResponse.of(execution))
         return Outgoing(execution.user_id, execution.execution_id, execution.workflow_id, _message(message))
     return None
 

@@ -18,7 +18,7 @@ from workflow_engine.clock import utc_now
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.models.realtime import ErrorMessage, SubscriptionReply, SubscriptionRequest
+from workflow_engine.models.realtime import RealtimeErrorMessage, SubscriptionReply, SubscriptionRequest
 
 UNKNOWN_ACTION = 'Unknown action: send {"action": "subscribe"} or {"action": "unsubscribe"}, with an optional ' + (
     '"execution_id" or "workflow_id"'
@@ -30,7 +30,7 @@ CONNECTION_GONE = "This connection is no longer registered; reconnect"
 
 
 def error(message: str) -> dict[str, Any]:
-    return ErrorMessage(message=message).model_dump(mode="json")
+    return RealtimeErrorMessage(type="error", message=message).model_dump(mode="json")
 
 
 def validation_message(exception: ValidationError) -> str:
