@@ -37,7 +37,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as HandshakeRequest
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from infra.catalog import WEBSOCKET_ROUTES, WEBSOCKET_STAGE, WS_AUTHORIZER, FunctionSpec
@@ -147,7 +147,7 @@ class LocalWebSocketApi:
         self._loop = asyncio.new_event_loop()
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
-        self._management = make_server(HOST, management_port, ManagementApi(self), threaded=True)
+        self._management = management_server(ManagementApi(self), management_port)
         self._management_thread: threading.Thread | None = None
         self.port = 0
 
@@ -339,6 +339,20 @@ class LocalWebSocketApi:
             return False
         asyncio.run_coroutine_threadsafe(live.connection.close(), self._loop).result(SEND_TIMEOUT_SECONDS)
         return True
+
+
+class _KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive, as the real endpoint: the notifier's SDK client reuses its connection."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass  # no line per post
+
+
+def management_server(app: Any, port: int = 0) -> Any:
+    """A threaded loopback WSGI server for a ManagementApi."""
+    return make_server(HOST, port, app, threaded=True, request_handler=_KeepAliveHandler)
 
 
 def _iso(epoch: float) -> str:

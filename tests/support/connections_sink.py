@@ -9,9 +9,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from werkzeug.serving import make_server
-
-from infra.local.websocket import ManagementApi
+from infra.local.websocket import ManagementApi, management_server
 
 
 class RecordedConnections:
@@ -20,7 +18,7 @@ class RecordedConnections:
         self.posted: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.attempts: dict[str, int] = defaultdict(int)
         self.gone: set[str] = set()
-        self._server = make_server("127.0.0.1", 0, ManagementApi(self), threaded=True)  # type: ignore[arg-type]
+        self._server = management_server(ManagementApi(self))  # type: ignore[arg-type]
         self.url = f"http://127.0.0.1:{self._server.server_port}/live"
         threading.Thread(target=self._server.serve_forever, name="connections-sink", daemon=True).start()
 
