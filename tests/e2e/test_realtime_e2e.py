@@ -13,11 +13,14 @@ import time
 import uuid
 from typing import Any
 
+import boto3
 import jwt
 import pytest
 from moto.utilities.utils import load_resource
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
+
+from infra.local.provision import NAME_PREFIX
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
@@ -203,3 +206,43 @@ def test_bad_frames_never_break_the_server(stack, tokens, alice):
         assert _request(socket, {"action": "subscribe", "workflow_id": workflow_id})["type"] == "subscribed"
         _execute(alice, workflow_id)
         assert _until(socket, "completed")[-1]["execution"]["status"] == "completed"
+
+
+def test_management_api_delivers_describes_closes_and_answers_gone(stack, tokens):
+    """The `@connections` API the notifier calls (boto3 ApiGatewayManagementApi): against the local stack, its
+    connection ids are read from the connections table (a client never learns its own id)."""
+    if "AwsEndpointUrl" not in stack:  # deployed: the management endpoint needs IAM credentials of the notifier
+        return
+    local = {"region_name": stack["Region"], "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+    management = boto3.client("apigatewaymanagementapi", endpoint_url=stack["WebSocketCallbackUrl"], **local)
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack["AwsEndpointUrl"], **local)
+    user_id = jwt.decode(tokens["bob"]["id"], options={"verify_signature": False})["sub"]
+
+    def connection_ids() -> set[str]:
+        items = dynamodb.query(
+            TableName=f"{NAME_PREFIX}-Connections",
+            IndexName="by_user",
+            KeyConditionExpression="user_id = :u",
+            ExpressionAttributeValues={":u": {"S": user_id}},
+        )["Items"]
+        return {item["connection_id"]["S"] for item in items}
+
+    before = connection_ids()
+    with _open(stack, tokens["bob"]["id"]) as socket:
+        (connection_id,) = connection_ids() - before
+        described = management.get_connection(ConnectionId=connection_id)
+        assert described["Identity"]["SourceIp"] == "127.0.0.1" and described["ConnectedAt"]
+        management.post_to_connection(ConnectionId=connection_id, Data=b'{"type":"hello"}')
+        assert _next(socket) == {"type": "hello"}
+        management.delete_connection(ConnectionId=connection_id)
+        with pytest.raises(ConnectionClosed):
+            socket.recv(timeout=10)
+    deadline = time.monotonic() + 10
+    while connection_id in connection_ids() and time.monotonic() < deadline:  # $disconnect ran
+        time.sleep(0.05)
+    assert connection_id not in connection_ids()
+    for call in (management.get_connection, management.delete_connection):
+        with pytest.raises(management.exceptions.GoneException):
+            call(ConnectionId=connection_id)
+    with pytest.raises(management.exceptions.GoneException):
+        management.post_to_connection(ConnectionId=connection_id, Data=b"{}")
