@@ -176,3 +176,5 @@ ENV_BY_KIND = {
 }
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")
+# Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
+OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
 
-from workflow_engine.observability import logger
+from workflow_engine.observability import logger, tracer
 from workflow_engine.settings import AuthorizerSettings
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def allow(principal_id: str, method_arn: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayAuthorizerRequestEvent)
 def handler(event: APIGatewayAuthorizerRequestEvent, context: Any) -> dict[str, Any]:
     token = (event.query_string_parameters or {}).get("token")

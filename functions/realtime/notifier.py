@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from workflow_engine.aws import client
 from workflow_engine.data.connections import ConnectionRepository
-from workflow_engine.observability import logger
+from workflow_engine.observability import logger, tracer
 from workflow_engine.realtime.notifier import Notifier
 from workflow_engine.settings import NotifierSettings
 
@@ -31,5 +31,6 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -30,6 +30,11 @@ def caller(event: APIGatewayWebSocketEvent) -> str:
     return event.request_context["authorizer"]["user_id"]
 
 
+def connection_keys(event: dict[str, Any]) -> dict[str, Any]:
+    """Log correlation: the connection's user (from the authorizer context)."""
+    return {"user_id": ((event.get("requestContext") or {}).get("authorizer") or {}).get("user_id")}
+
+
 def reply(message: dict[str, Any] | None = None, status_code: int = 200) -> dict[str, Any]:
     response: dict[str, Any] = {"statusCode": status_code}
     if message is not None:

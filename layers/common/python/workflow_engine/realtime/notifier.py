@@ -19,7 +19,7 @@ from workflow_engine.data import logs as log_items
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.models.execution import ExecutionLogResponse, ExecutionStatusResponse
 from workflow_engine.models.realtime import ExecutionMessage, LogMessage, subscription_keys
-from workflow_engine.observability import logger
+from workflow_engine.observability import bind_log_keys, logger
 
 # API Gateway's WebSocket frame limit is 32 KB and its message limit 128 KB; a post may carry 128 KB.
 MAX_MESSAGE_BYTES = 128 * 1024
@@ -100,6 +100,7 @@ class Notifier:
         outgoing = outgoing_message(record)
         if outgoing is None:
             return delivery
+        bind_log_keys(user_id=outgoing.user_id, execution_id=outgoing.execution_id, workflow_id=outgoing.workflow_id)
         wanted = subscription_keys(outgoing.execution_id, outgoing.workflow_id)
         targets = [c for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted]
         if not targets:
