@@ -9,8 +9,9 @@ Powertools resolver tries every static route before any dynamic one.
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -22,7 +23,7 @@ from api.identity import caller_id
 from workflow_engine.comparison import compare
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.errors import InvalidRequestError, PayloadTooLargeError
 from workflow_engine.execution_service import ExecutionService
 from workflow_engine.models.batch import (
     MAX_COMPARE_IDS,
@@ -42,6 +43,10 @@ from workflow_engine.models.execution import (
 )
 
 router = Router()
+
+# A Lambda function returns at most 6 MB; the HTTP API proxy response carries the body as an escaped JSON string.
+MAX_RESPONSE_BYTES = 5_500_000
+Answer = TypeVar("Answer", BatchGetResponse, ComparisonResponse)
 
 ExecutionId = Annotated[UUID, Path(description="Execution id (UUID)")]
 
@@ -109,12 +114,17 @@ def list_executions(
 @router.post(
     "/api/workflows/executions/batch-get",
     summary="Get up to 100 executions' status in one request",
-    responses=responses(200, "Your executions among the ids, in request order; the others in not_found"),
+    responses=responses(
+        200,
+        "Your executions among the ids, in request order; the others in not_found",
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ),
 )
 def batch_get_executions(request: ExecutionIdsRequest) -> BatchGetResponse:
     ids = [str(execution_id) for execution_id in request.execution_ids]
     records, not_found = _service().batch_get(caller_id(router), ids)
-    return BatchGetResponse(executions=[ExecutionStatusResponse.of(r) for r in records], not_found=not_found)
+    answer = BatchGetResponse(executions=[ExecutionStatusResponse.of(r) for r in records], not_found=not_found)
+    return _within_response_limit(answer, "ask for fewer ids at a time")
 
 
 @router.post(
@@ -130,7 +140,12 @@ def batch_cancel_executions(request: ExecutionIdsRequest) -> BatchCancelResponse
 @router.get(
     "/api/workflows/executions/compare",
     summary="Compare 2..10 executions: input, output and step by step",
-    responses=responses(200, "The comparison, executions in request order", HTTPStatus.NOT_FOUND),
+    responses=responses(
+        200,
+        "The comparison, executions in request order",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ),
 )
 def compare_executions(
     ids: Annotated[
@@ -146,7 +161,16 @@ def compare_executions(
     if duplicates:
         raise InvalidRequestError(f"ids must be distinct; repeated: {', '.join(duplicates)}")
     records, logs = _service().compare(caller_id(router), [str(execution_id) for execution_id in ids])
-    return ComparisonResponse(executions=[ExecutionStatusResponse.of(r) for r in records], **compare(records, logs))
+    answer = ComparisonResponse(executions=[ExecutionStatusResponse.of(r) for r in records], **compare(records, logs))
+    return _within_response_limit(answer, "compare fewer executions at a time")
+
+
+def _within_response_limit(answer: Answer, advice: str) -> Answer:
+    """`answer`, or 413 when it could not be returned (large inputs and outputs, many of them): never a 5xx."""
+    size = len(json.dumps(answer.model_dump_json()))
+    if size > MAX_RESPONSE_BYTES:
+        raise PayloadTooLargeError(f"The answer would be {size} bytes, over the 6 MB Lambda can return; {advice}")
+    return answer
 
 
 @router.get(

@@ -123,6 +123,17 @@ def test_batch_get_of_100_ids(api):
     assert body["not_found"] == ids[5:]
 
 
+def test_an_answer_larger_than_lambda_can_return_is_413_not_a_5xx(api):
+    workflow = create(api, HOLD)
+    ids = [execute(api, workflow, {"blob": "x" * 200_000, "n": n}) for n in range(30)]  # 6 MB of inputs
+    status, body, _ = api.call("POST", BATCH_GET, {"execution_ids": ids})
+    assert status == 413, body
+    assert "ask for fewer ids" in body["message"]
+    status, body, _ = api.call("POST", BATCH_GET, {"execution_ids": ids[:5]})
+    assert status == 200 and len(body["executions"]) == 5
+    assert api.call("POST", BATCH_CANCEL, {"execution_ids": ids})[0] == 200  # the cancel answer is small
+
+
 BAD_BODIES = {
     "empty list": {"execution_ids": []},
     "101 ids": {"execution_ids": [str(uuid.uuid4()) for _ in range(101)]},
