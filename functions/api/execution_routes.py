@@ -134,7 +134,11 @@ def batch_get_executions(request: ExecutionIdsRequest) -> BatchGetResponse:
 )
 def batch_cancel_executions(request: ExecutionIdsRequest) -> BatchCancelResponse:
     ids = [str(execution_id) for execution_id in request.execution_ids]
-    return BatchCancelResponse(results=_service().batch_cancel(caller_id(router), ids))
+    context = router.lambda_context
+    results = _service().batch_cancel(
+        caller_id(router), ids, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
+    return BatchCancelResponse(results=results)
 
 
 @router.get(

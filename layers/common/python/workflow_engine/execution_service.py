@@ -44,6 +44,9 @@ START_FAILED = "StartExecutionFailed"
 # Batch requests stop (or read-repair) executions on a small pool of threads: at most this many at once.
 BATCH_CONCURRENCY = 8
 BATCH_THREAD_PREFIX = "execution-batch"
+# A batch cancel starts no new cancel with less time than this left before the function's timeout (one cancel,
+# with the SDK's retries of a throttled StopExecution, can take that long): those ids are answered `error`.
+BATCH_RESERVE_SECONDS = 10.0
 # A comparison reads at most this many step logs per execution (one Query per 1 MB page).
 COMPARE_MAX_LOGS = 1_000
 
@@ -184,13 +187,26 @@ class ExecutionService:
         """StopExecution, then a conditional `cancelled`. If the execution finished first, 409 with its state."""
         return self._cancel(self._owned(user_id, execution_id))
 
-    def batch_cancel(self, user_id: str, execution_ids: Sequence[str]) -> list[CancelResult]:
+    def batch_cancel(
+        self, user_id: str, execution_ids: Sequence[str], seconds_left: Callable[[], float] | None = None
+    ) -> list[CancelResult]:
         """Cancel each execution as `cancel` does, on the batch pool; one result per id, in request order.
 
         One BatchGetItem, then for each pending or running execution StopExecution and a conditional write. A
-        failure of one (after the SDK's retries) is that id's `error`; the others are unaffected."""
+        failure of one (after the SDK's retries) is that id's `error`; the others are unaffected. `seconds_left`
+        (the function's remaining time): an id not yet started when it falls under BATCH_RESERVE_SECONDS is
+        answered `error` without being touched, so the request never runs into the function's timeout."""
         owned = self._owned_batch(user_id, execution_ids)
-        outcomes = dict(zip(owned, in_pool(self._cancel_outcome, owned.values()), strict=True))
+
+        def outcome(record: ExecutionRecord) -> CancelResult:
+            if seconds_left is not None and not record.status.is_terminal and seconds_left() < BATCH_RESERVE_SECONDS:
+                message = "Not attempted: the request ran out of time; cancel it again"
+                return CancelResult(
+                    execution_id=record.execution_id, outcome=CancelOutcome.ERROR, status=record.status, message=message
+                )
+            return self._cancel_outcome(record)
+
+        outcomes = dict(zip(owned, in_pool(outcome, owned.values()), strict=True))
         return [
             outcomes.get(execution_id)
             or CancelResult(execution_id=execution_id, outcome=CancelOutcome.NOT_FOUND, status=None)
