@@ -96,8 +96,8 @@ def test_batch_get_batch_cancel_and_compare_over_http(alice, bob):
         ("POST", BATCH_CANCEL, {"execution_ids": ["nope"]}),
         ("POST", BATCH_CANCEL, {"execution_ids": ["6f1c1ac4-6d4a-4b8e-9a8b-0d5c6c2b9e11"] * 2}),
         ("POST", BATCH_CANCEL, {"ids": [str(uuid.uuid4())]}),
-        ("GET", f"{COMPARE}?ids={uuid.uuid4()}", None),
-        ("GET", f"{COMPARE}?ids=" + ",".join(str(uuid.uuid4()) for _ in range(11)), None),
+        ("GET", f"{COMPARE}?ids={uuid.UUID(int=1)}", None),
+        ("GET", f"{COMPARE}?ids=" + ",".join(str(uuid.UUID(int=n)) for n in range(11)), None),
         ("GET", f"{COMPARE}?ids=6f1c1ac4-6d4a-4b8e-9a8b-0d5c6c2b9e11,6f1c1ac4-6d4a-4b8e-9a8b-0d5c6c2b9e11", None),
     ],
 )

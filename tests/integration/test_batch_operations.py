@@ -389,11 +389,11 @@ def test_compare_of_an_unknown_or_foreign_id_is_404(api, other_api):
     [
         "",
         "ids=",
-        f"ids={uuid.uuid4()}",
-        "ids=" + ",".join(str(uuid.uuid4()) for _ in range(11)),
-        f"ids={uuid.uuid4()},not-a-uuid",
+        f"ids={uuid.UUID(int=1)}",
+        "ids=" + ",".join(str(uuid.UUID(int=n)) for n in range(11)),
+        f"ids={uuid.UUID(int=1)},not-a-uuid",
         "ids=6f1c1ac4-6d4a-4b8e-9a8b-0d5c6c2b9e11,6f1c1ac4-6d4a-4b8e-9a8b-0d5c6c2b9e11",
-        f"ids={uuid.uuid4()},,{uuid.uuid4()}",
+        f"ids={uuid.UUID(int=1)},,{uuid.UUID(int=2)}",
     ],
 )
 def test_bad_compare_queries_are_422_with_the_reason(api, query):
