@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def locked_versions(lock: Path = RUNTIME_LOCK) -> dict[str, str]:
 
 
 def normalize(name: str) -> str:
-    return "-".join(name.replace("_", "-").replace(".", "-").lower().split("-"))
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _pip_command(target: Target, lock: Path, into: Path) -> list[str]:
