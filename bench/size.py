@@ -58,7 +58,6 @@ def _is_sdk(relative: Path) -> bool:
 def run() -> dict[str, Any]:
     functions, layer = zip_asset(FUNCTIONS_DIR), zip_asset(LAYER_DIR)
     deps = zip_asset(dependencies.build_layer(dependencies.LAMBDA), with_bytecode=True)
-    deps["directory"] = ".cache/dependencies-layer (requirements.lock, cp313 arm64)"
     per_function = {spec.id: functions["zipped_bytes"] for spec in FUNCTIONS}
     assets = (functions, layer, deps)
     return {
