@@ -117,7 +117,9 @@ def _pip_command(target: Target, lock: Path, into: Path) -> list[str]:
 
 
 def layer_key(target: Target = LAMBDA, lock: Path = RUNTIME_LOCK) -> str:
-    recipe = json.dumps({"recipe": RECIPE_VERSION, "target": target.__dict__}, sort_keys=True)
+    """What the layer is made from: the lock, the target, the recipe and the bytecode compiler (Pyodide) pinned."""
+    compiler = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]["pyodide"]
+    recipe = json.dumps({"recipe": RECIPE_VERSION, "target": target.__dict__, "pyodide": compiler}, sort_keys=True)
     return hashlib.sha256(lock.read_bytes() + recipe.encode()).hexdigest()
 
 
