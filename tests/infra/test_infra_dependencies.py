@@ -96,6 +96,7 @@ def test_every_module_ships_its_python_313_bytecode(site: Path) -> None:
     assert len(sources) > 100
     for source in sources:
         compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+        assert compiled.is_file(), f"{source}: no Python 3.13 bytecode"
         header = compiled.read_bytes()[:8]
         assert header[:4] == PYC_MAGIC_313, compiled
         # hash-based (PEP 552), so zip and extraction timestamps cannot make it stale
