@@ -20,7 +20,7 @@ help:
 	@echo "make test    - set up and run every test (unit, integration, infra, e2e)"
 	@echo "make lock    - regenerate requirements*.lock from requirements*.txt (keeps existing pins)"
 	@echo "make synth   - synthesize the CDK app into cdk.out/ (offline, no Docker)"
-	@echo "make lint    - ruff"
+	@echo "make lint    - ruff (check, format) and mypy"
 	@echo "make openapi - regenerate openapi.json from the routes"
 	@echo "make bench   - run the benchmarks, write BENCHMARKS.md and bench/results.json"
 
@@ -71,9 +71,11 @@ test-infra: $(STAMP)
 test-e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
+# mypy (configured in pyproject.toml: the layer and the functions) also runs in `make test`: tests/unit/test_typing.py.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 
 def caller_id(router: Router) -> str:
-    return router.current_event.request_context.authorizer.jwt_claim["sub"]
+    event = cast(APIGatewayProxyEventV2, router.current_event)  # the HTTP API resolver's event (payload 2.0)
+    return event.request_context.authorizer.jwt_claim["sub"]

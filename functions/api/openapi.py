@@ -25,9 +25,10 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 def add_realtime_messages(document: dict[str, Any]) -> dict[str, Any]:
     """The WebSocket channel's messages as components (the execution and log objects inside them are the HTTP
     API's own schemas), listed under `x-websocket-messages` (client -> server, server -> client)."""
+    from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
-    models = [*CLIENT_MESSAGES, *SERVER_MESSAGES]
+    models: list[type[BaseModel]] = [*CLIENT_MESSAGES, *SERVER_MESSAGES]
     _, generated = models_json_schema([(model, "serialization") for model in models], ref_template=REF_TEMPLATE)
     schemas = document["components"]["schemas"]
     for name, schema in generated["$defs"].items():

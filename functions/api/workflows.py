@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
@@ -25,6 +26,6 @@ register_error_handlers(app)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict, context: LambdaContext) -> dict:
     app.append_context(workflows=service)
     return app.resolve(event, context)

@@ -6,12 +6,26 @@ Clients are created on first use, not at import: importing boto3 and loading a s
 the rest of a handler's imports together (see BENCHMARKS.md, cold start), and a handler that never calls a
 service (the ai step with the local provider, a request rejected by validation) never pays for it. One client
 per service per process, shared by every repository of the handler, as one module-level client would be.
+
+`client(...)` is typed per service (the boto3-stubs client types, one overload per service the code uses); the
+stubs are dev-only and imported under TYPE_CHECKING, so nothing of them is imported at run time.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+if TYPE_CHECKING:
+    from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_stepfunctions import SFNClient
 
 _lock = threading.Lock()
 _clients: dict[str, LazyClient] = {}
@@ -39,7 +53,9 @@ class LazyClient:
                 if self._client is None:
                     import boto3
 
-                    self._client = boto3.client(self._service, endpoint_url=self._endpoint_url, config=client_config())
+                    # The service is a run-time string here; the typed client is chosen by `client(...)`'s overloads.
+                    create: Callable[..., Any] = boto3.client
+                    self._client = create(self._service, endpoint_url=self._endpoint_url, config=client_config())
         return self._client
 
     def __getattr__(self, name: str) -> Any:
@@ -50,6 +66,24 @@ class LazyClient:
         return f"<LazyClient {self._service} ({state})>"
 
 
+@overload
+def client(service: Literal["dynamodb"], endpoint_url: str | None = None) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["stepfunctions"], endpoint_url: str | None = None) -> SFNClient: ...
+@overload
+def client(service: Literal["lambda"], endpoint_url: str | None = None) -> LambdaClient: ...
+@overload
+def client(service: Literal["events"], endpoint_url: str | None = None) -> EventBridgeClient: ...
+@overload
+def client(service: Literal["sqs"], endpoint_url: str | None = None) -> SQSClient: ...
+@overload
+def client(service: Literal["cognito-idp"], endpoint_url: str | None = None) -> CognitoIdentityProviderClient: ...
+@overload
+def client(service: Literal["bedrock-runtime"], endpoint_url: str | None = None) -> BedrockRuntimeClient: ...
+@overload
+def client(
+    service: Literal["apigatewaymanagementapi"], endpoint_url: str | None = None
+) -> ApiGatewayManagementApiClient: ...
 def client(service: str, endpoint_url: str | None = None) -> Any:
     """The process's client for `service` (created on first use); `endpoint_url` for services that have one per
     resource (the WebSocket API's management endpoint)."""

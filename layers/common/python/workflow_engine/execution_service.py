@@ -7,11 +7,12 @@ the reconciler, a cancel, a read-repair) can never move an execution out of a te
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -37,6 +38,9 @@ from workflow_engine.models.execution import (
     LogRecord,
 )
 from workflow_engine.state_document import final_output, initial_document
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144
@@ -85,7 +89,7 @@ class ExecutionService:
         workflows: WorkflowRepository,
         executions: ExecutionRepository,
         logs: LogRepository,
-        sfn: Any,
+        sfn: SFNClient,
         stale_after_seconds: int = 30,
     ) -> None:
         self._workflows = workflows
@@ -191,7 +195,7 @@ class ExecutionService:
 
     def batch_cancel(
         self, user_id: str, execution_ids: Sequence[str], seconds_left: Callable[[], float] | None = None
-    ) -> list[CancelResult]:
+    ) -> builtins.list[CancelResult]:  # builtins: `list` in this class is the method above
         """Cancel each execution as `cancel` does, on the batch pool; one result per id, in request order.
 
         One BatchGetItem, then for each pending or running execution StopExecution and a conditional write. A
@@ -257,7 +261,7 @@ class ExecutionService:
             )
         return stored
 
-    def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
+    def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> builtins.list[LogRecord]:
         """One Query per page. Only an empty answer costs a second read, to tell `[]` from 404."""
         records = self._logs.query(user_id, execution_id, filters, limit)
         if not records:

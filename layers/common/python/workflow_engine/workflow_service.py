@@ -8,7 +8,7 @@ ServiceUnavailableError (503, safe to retry).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,6 +19,9 @@ from workflow_engine.errors import ConflictError, DefinitionRejected, ServiceUna
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
 from workflow_engine.observability import logger
 from workflow_engine.settings import ApiSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 AWS_ERRORS = (ClientError, BotoCoreError)
 
@@ -35,7 +38,7 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
 
 
 class WorkflowService:
-    def __init__(self, repository: WorkflowRepository, sfn: Any, settings: ApiSettings) -> None:
+    def __init__(self, repository: WorkflowRepository, sfn: SFNClient, settings: ApiSettings) -> None:
         self._repository = repository
         self._sfn = sfn
         self._settings = settings

@@ -8,12 +8,15 @@ connections with one Query on the by-user index; nothing ever scans the table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import from_item, to_item
 from workflow_engine.tables import CONNECTIONS_BY_USER
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Connection:
 
 
 class ConnectionRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -16,6 +16,9 @@ from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
 from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 JSON_FIELDS = ("input_data", "output_data")
 # BatchGetItem reads at most 100 keys per call.
@@ -39,7 +42,7 @@ def user_workflow_key(user_id: str, workflow_id: str) -> str:
 
 
 class ExecutionRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -127,7 +130,7 @@ class ExecutionRepository:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             item = error.response.get("Item")
-            return False, _from_values(from_item(item)) if item else record
+            return False, _from_values(from_item(item)) if isinstance(item, dict) and item else record
         return True, _from_values(from_item(response["Attributes"]))
 
     def list(

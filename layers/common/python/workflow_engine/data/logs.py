@@ -6,10 +6,13 @@ Because the owner is part of the partition key, a user's query can only ever rea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.models.execution import LogRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 JSON_FIELDS = ("input_data", "output_data")
 
@@ -26,7 +29,7 @@ class LogFilter:
 
 
 class LogRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 

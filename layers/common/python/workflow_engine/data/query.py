@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow_engine.data.codec import from_item
 from workflow_engine.data.cursor import decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_OFFSET = 1_000
 
@@ -33,7 +36,9 @@ class KeyedQuery:
     filter_values: dict[str, Any] | None = None
 
 
-def query_page(client: Any, query: KeyedQuery, limit: int, offset: int = 0, next_token: str | None = None) -> Page:
+def query_page(
+    client: DynamoDBClient, query: KeyedQuery, limit: int, offset: int = 0, next_token: str | None = None
+) -> Page:
     """Return up to `limit` items after skipping `offset` (from the cursor, if any).
 
     Without a filter, one Query reads exactly offset + limit + 1 items (the extra one tells whether a next

@@ -46,7 +46,9 @@ ENGINE_ERRORS = ("StartExecutionFailed", "WorkflowFailed")
 def is_internal_error(error: str | None) -> bool:
     """A step Lambda's own unhandled exception (`KeyError`, `ClientError`...), as opposed to a StepError or a
     Step Functions (`States.*`) or service (`Lambda.*`) error. Its message is internal: never shown."""
-    return bool(error) and "." not in error and error not in STEP_ERRORS + ENGINE_ERRORS
+    if not error:
+        return False
+    return "." not in error and error not in STEP_ERRORS + ENGINE_ERRORS
 
 
 def readable_error(error: str | None, cause: str | None) -> str | None:

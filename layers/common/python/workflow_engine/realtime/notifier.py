@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -20,6 +20,9 @@ from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.models.execution import ExecutionLogResponse, ExecutionStatusResponse
 from workflow_engine.models.realtime import ExecutionMessage, LogMessage, subscription_keys
 from workflow_engine.observability import bind_log_keys, logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
 
 # API Gateway's WebSocket frame limit is 32 KB and its message limit 128 KB; a post may carry 128 KB.
 MAX_MESSAGE_BYTES = 128 * 1024
@@ -73,8 +76,8 @@ def outgoing_message(record: dict[str, Any]) -> Outgoing | None:
         if event_name == "MODIFY" and old_status == new_image.get("status", {}).get("S"):
             return None
         execution = execution_items.record_from_item(new_image)
-        message = ExecutionMessage(type="execution", execution=ExecutionStatusResponse.of(execution))
-        return Outgoing(execution.user_id, execution.execution_id, execution.workflow_id, _message(message))
+        update = ExecutionMessage(type="execution", execution=ExecutionStatusResponse.of(execution))
+        return Outgoing(execution.user_id, execution.execution_id, execution.workflow_id, _message(update))
     return None
 
 
@@ -89,7 +92,7 @@ def encode(message: dict[str, Any]) -> bytes:
 
 
 class Notifier:
-    def __init__(self, connections: ConnectionRepository, management_api: Any) -> None:
+    def __init__(self, connections: ConnectionRepository, management_api: ApiGatewayManagementApiClient) -> None:
         self._connections = connections
         self._management = management_api
 

@@ -22,13 +22,17 @@ Rules:
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from .errors import RetryableStepError, StepError
 from .placeholders import render, to_text
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
 LOCAL_PREVIEW_CHARS = 200
 RETRYABLE_CODES = frozenset(
@@ -51,7 +55,9 @@ class AiProvider(Protocol):
     def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]: ...
 
 
-def run_ai(config: dict[str, Any], context: dict[str, Any], settings: Any, client: Any = None) -> dict[str, Any]:
+def run_ai(
+    config: dict[str, Any], context: dict[str, Any], settings: Any, client: BedrockRuntimeClient | None = None
+) -> dict[str, Any]:
     """Render the prompt and ask the configured provider; returns the step output."""
     prompt = render_prompt(config.get("prompt"), context)
     model_id = config.get("model_id") or settings.ai_default_model_id
@@ -79,7 +85,7 @@ def resolve_max_tokens(requested: Any, limit: int) -> int:
     return min(requested, limit)
 
 
-def make_provider(name: str, client: Any = None) -> AiProvider:
+def make_provider(name: str, client: BedrockRuntimeClient | None = None) -> AiProvider:
     """The provider named by the settings; a Bedrock client is created only when none is given."""
     if name == "local":
         return LocalAiProvider()
@@ -88,7 +94,7 @@ def make_provider(name: str, client: Any = None) -> AiProvider:
     raise StepError(f"unknown ai provider {name!r}")
 
 
-def make_bedrock_client() -> Any:
+def make_bedrock_client() -> BedrockRuntimeClient:
     """A bedrock-runtime client for the Lambda's region; few SDK retries (the state machine retries)."""
     import boto3
     from botocore.config import Config
@@ -112,7 +118,7 @@ class BedrockProvider:
 
     name = "bedrock"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: BedrockRuntimeClient) -> None:
         self._client = client
 
     def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]:
@@ -128,13 +134,14 @@ class BedrockProvider:
             raise RetryableStepError(f"could not reach Amazon Bedrock: {error}") from None
         except BotoCoreError as error:
             raise StepError(f"Amazon Bedrock call failed: {error}") from None
-        content = ((response.get("output") or {}).get("message") or {}).get("content") or []
+        reply: Mapping[str, Any] = response  # read defensively (any part may be missing): as a plain mapping
+        content = ((reply.get("output") or {}).get("message") or {}).get("content") or []
         text = "".join(block["text"] for block in content if isinstance(block.get("text"), str))
-        usage = response.get("usage") or {}
+        usage = reply.get("usage") or {}
         return _output(
             text=text,
             model_id=model_id,
-            stop_reason=str(response.get("stopReason") or ""),
+            stop_reason=str(reply.get("stopReason") or ""),
             usage={
                 "input_tokens": int(usage.get("inputTokens") or 0),
                 "output_tokens": int(usage.get("outputTokens") or 0),
