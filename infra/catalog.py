@@ -29,6 +29,7 @@ class FunctionSpec:
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
+QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "api")
 TRANSFORM_STEP = FunctionSpec(
     "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
 )
@@ -38,7 +39,15 @@ RECONCILER = FunctionSpec(
     "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WORKFLOWS_API,
+    EXECUTIONS_API,
+    QUERIES_API,
+    TRANSFORM_STEP,
+    HTTP_STEP,
+    AI_STEP,
+    RECONCILER,
+)
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
 
@@ -62,6 +71,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("GET", "/api/logs", QUERIES_API),
 )
 
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).

@@ -22,6 +22,7 @@ from infra.catalog import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    QUERIES_API,
     RECONCILER,
     STEP_FUNCTIONS,
     WORKFLOWS_API,
@@ -94,6 +95,7 @@ class Functions(Construct):
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
+            QUERIES_API.id: self._grant_queries_api,
             RECONCILER.id: self._grant_reconciler,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
@@ -202,6 +204,11 @@ class Functions(Construct):
         )
         acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
         self._orchestration.grant_run_executions(role)
+
+    def _grant_queries_api(self, role: iam.Role) -> None:
+        """Read-only: Query on the logs table's by_user index (the search across executions) only."""
+        logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")

@@ -47,8 +47,12 @@ EXECUTIONS = TableDefinition(
     indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
 )
 
-# Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
-LOGS = TableDefinition(logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key")
+# Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time
+# (log_key = "<timestamp>#<log id>"). The by_user index serves the search across all of a user's executions.
+LOGS_BY_USER = Index("by_user", "user_id", "log_key")
+LOGS = TableDefinition(
+    logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key", indexes=(LOGS_BY_USER,)
+)
 
 IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
 
