@@ -72,6 +72,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
     Route("GET", "/api/logs", QUERIES_API),
+    Route("GET", "/api/metrics", QUERIES_API),
 )
 
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
@@ -79,6 +80,7 @@ ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
 ENV_API = (
     *ENV_TABLES,
     "IDEMPOTENCY_TABLE",
+    "METRICS_TABLE",
     "STATE_MACHINE_PREFIX",
     "STATES_ROLE_ARN",
     "STATE_MACHINE_LOG_GROUP_ARN",

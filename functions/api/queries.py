@@ -11,13 +11,16 @@ from api.errors import register_error_handlers
 from api.query_routes import router
 from workflow_engine.aws import client
 from workflow_engine.data.logs import LogRepository
+from workflow_engine.data.metrics import MetricsRepository
 from workflow_engine.observability import logger, tracer
 from workflow_engine.query_service import QueryService
 from workflow_engine.settings import ApiSettings
 
 settings = ApiSettings.from_env()
 dynamodb = client("dynamodb")
-service = QueryService(LogRepository(dynamodb, settings.logs_table))
+service = QueryService(
+    LogRepository(dynamodb, settings.logs_table), MetricsRepository(dynamodb, settings.metrics_table)
+)
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(router)

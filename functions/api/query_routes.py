@@ -17,7 +17,9 @@ from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from api.query_params import SearchText, StartedAfter, StartedBefore, refuse_unknown_parameters
 from workflow_engine.data.logs import LogSearch
+from workflow_engine.metrics.buckets import Granularity
 from workflow_engine.models.execution import LogSearchResponse
+from workflow_engine.models.metrics import MetricsResponse
 from workflow_engine.query_service import QueryService
 from workflow_engine.time_range import TimeRange
 
@@ -72,3 +74,31 @@ def search_logs(
     headers = {"X-Next-Token": token} if token else {}
     body = [LogSearchResponse.of(record) for record in records]
     return Response(200, content_types.APPLICATION_JSON, body, headers=headers)
+
+
+@router.get(
+    "/api/metrics",
+    summary="Execution and step metrics of a time range, in UTC hour or day buckets",
+    description=(
+        "Kept incrementally as executions finish and steps run (never computed from the executions at read "
+        "time): one Query over your own buckets. Executions count in the bucket of their start, once finished; "
+        "step attempts in the bucket of the attempt. The range is widened to whole UTC buckets (`from`, `to`); "
+        "by default the last 24 hours (hour) or 30 days (day); at most 744 hour or 366 day buckets. Counts are "
+        "exact; percentiles and max are within 5% of the exact value (log-bucketed histograms)."
+    ),
+    responses=responses(200, "Metrics of the range"),
+)
+def get_metrics(
+    workflow_id: Annotated[UUID | None, Query(description="One workflow; all of yours when absent")] = None,
+    started_after: StartedAfter = None,
+    started_before: StartedBefore = None,
+    granularity: Annotated[Granularity, Query(description="Bucket size (UTC)")] = Granularity.HOUR,
+) -> Response[MetricsResponse]:
+    refuse_unknown_parameters(router, "workflow_id", "started_after", "started_before", "granularity")
+    report = _service().metrics(
+        caller_id(router),
+        str(workflow_id) if workflow_id else None,
+        TimeRange.parse(started_after, started_before),
+        granularity,
+    )
+    return Response(200, content_types.APPLICATION_JSON, report)

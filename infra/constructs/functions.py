@@ -51,6 +51,7 @@ TABLE_ENV = {
     tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+    tables.METRICS.logical_id: "METRICS_TABLE",
 }
 
 XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
@@ -206,9 +207,11 @@ class Functions(Construct):
         self._orchestration.grant_run_executions(role)
 
     def _grant_queries_api(self, role: iam.Role) -> None:
-        """Read-only: Query on the logs table's by_user index (the search across executions) only."""
+        """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics
+        table (buckets)."""
         logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
+        self._data.grant(tables.METRICS, role, "dynamodb:Query")
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")

@@ -36,6 +36,7 @@ class LocalResources:
             "EXECUTIONS_TABLE": self.table_names["Executions"],
             "LOGS_TABLE": self.table_names["ExecutionLogs"],
             "IDEMPOTENCY_TABLE": self.table_names["Idempotency"],
+            "METRICS_TABLE": self.table_names["Metrics"],
             "STATE_MACHINE_PREFIX": STATE_MACHINE_PREFIX,
             "STATES_ROLE_ARN": self.states_role_arn,
             "TRANSFORM_FUNCTION_ARN": step_arn["transform"],

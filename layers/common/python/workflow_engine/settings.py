@@ -34,6 +34,7 @@ class ApiSettings(TableSettings):
     """The API functions: tables, state machine lifecycle, idempotency."""
 
     idempotency_table: str
+    metrics_table: str
     state_machine_prefix: str = Field(min_length=1, max_length=40)
     states_role_arn: str
     state_machine_log_group_arn: str = ""
@@ -71,3 +72,9 @@ class ReconcilerSettings(_EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
+
+
+class MetricsSettings(_EnvSettings):
+    """The metrics aggregator: the metrics table, nothing else."""
+
+    metrics_table: str

@@ -56,4 +56,10 @@ LOGS = TableDefinition(
 
 IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY)
+# Metrics: aggregates kept by the metrics aggregator (stream consumer). Partition "<user>#<workflow id or *>#<hour|
+# day>", sort key the UTC bucket start (one item per bucket) or "<bucket>#step#<type>#<name>" (one per step in
+# it); reading a range is one Query on one partition. Also the "processed" markers that make each execution and
+# step attempt count once ("<user>#processed", "execution#<id>" / "log#<id>"), which expire (TTL).
+METRICS = TableDefinition(logical_id="Metrics", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+
+ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, METRICS)
