@@ -10,21 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from aws_cdk import Aws, Duration, Fn
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.catalog import (
     AI_STEP,
     ENV_BY_KIND,
+    ENV_METRICS,
     ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    METRICS_AGGREGATOR,
     QUERIES_API,
     RECONCILER,
     STEP_FUNCTIONS,
+    STREAM_MAPPING,
     WORKFLOWS_API,
     FunctionSpec,
 )
@@ -54,7 +60,10 @@ TABLE_ENV = {
     tables.METRICS.logical_id: "METRICS_TABLE",
 }
 
-XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
+XRAY_REASON = (
+    "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams "
+    "do not support resource-level permissions."
+)
 INDEX_REASON = (
     "Queries the table's global secondary indexes (user-scoped listings); '/index/*' is how DynamoDB names them."
 )
@@ -97,6 +106,7 @@ class Functions(Construct):
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
             QUERIES_API.id: self._grant_queries_api,
+            METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
@@ -106,6 +116,38 @@ class Functions(Construct):
             for name, value in self._environment(spec).items():
                 function.add_environment(name, value)
             grants[spec.id](self.roles[spec.id])
+        self.stream_failures: sqs.Queue | None = None
+        for spec in FUNCTIONS:
+            for logical_id in spec.event_sources:
+                self._subscribe(self.functions[spec.id], self._data.tables[logical_id])
+
+    def _subscribe(self, function: lambda_.Function, table: dynamodb.Table) -> None:
+        """Feed ``function`` from ``table``'s stream (catalog.STREAM_MAPPING); failing batches end in one DLQ."""
+        if self.stream_failures is None:
+            self.stream_failures = sqs.Queue(
+                self,
+                "StreamFailuresDlq",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            acknowledge(
+                self.stream_failures,
+                "AwsSolutions-SQS3",
+                "This queue is itself the on-failure destination of the stream event source mappings; it needs no DLQ.",
+            )
+        function.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=STREAM_MAPPING.batch_size,
+                retry_attempts=STREAM_MAPPING.retry_attempts,
+                bisect_batch_on_error=STREAM_MAPPING.bisect_batch_on_error,
+                max_batching_window=Duration.seconds(STREAM_MAPPING.max_batching_window_seconds),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.stream_failures),
+            )
+        )
 
     def _function(
         self, spec: FunctionSpec, code: lambda_.Code, layers: list[lambda_.ILayerVersion]
@@ -169,6 +211,8 @@ class Functions(Construct):
                     if step.step_type
                 },
             }
+        elif spec.kind == "metrics":
+            environment = {name: table_names[name] for name in ENV_METRICS}
         else:
             environment = {name: table_names[name] for name in ENV_RECONCILER}
         expected = set(ENV_BY_KIND[spec.kind])
@@ -212,6 +256,11 @@ class Functions(Construct):
         logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
         self._data.grant(tables.METRICS, role, "dynamodb:Query")
+
+    def _grant_metrics_aggregator(self, role: iam.Role) -> None:
+        """One TransactWriteItems per record: a conditional PutItem (the marker) and UpdateItems (ADD to buckets).
+        Its stream reads are granted by the event source mappings."""
+        self._data.grant(tables.METRICS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")

@@ -21,6 +21,7 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "metrics": settings.MetricsSettings,
 }
 
 

@@ -1,8 +1,9 @@
 """Metrics: stream batches through the aggregator handler, then GET /api/metrics through the API handler.
 
-A known set of executions and step attempts is written through the repositories (exact times and durations);
-the aggregator gets DynamoDB Streams records carrying the items as stored (NEW_AND_OLD_IMAGES), as Lambda
-delivers them. Expected values are computed by hand in the comments. Redelivered batches must not count twice.
+A known set of executions and step attempts is written through the repositories (exact times and durations).
+The tables' streams deliver them to the aggregator (the real event source mappings, moto seam 5); the tests then
+deliver the same records again, built as Lambda delivers them (NEW_AND_OLD_IMAGES), and check that nothing
+counts twice. Expected values are computed by hand in the comments. A real execution is counted end to end.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from infra.local import moto_seams
 from infra.local.moto_seams import LambdaContext
+from tests.integration.conftest import wait_terminal
 from workflow_engine.aws import client
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.executions import ExecutionRepository
@@ -153,6 +156,7 @@ def known(api):
     for k, ms in enumerate((100, 200, 300)):
         recorder.attempt(a, a1, at(hour=10, minute=6, second=k), "Charge", "http", ms, "boom" if ms == 300 else None)
     recorder.attempt(b, b1, at(hour=10, minute=30, second=1), "Load", "transform", 50, "Step 'Load' failed")
+    assert moto_seams.drain_event_sources(30)  # the streams have delivered them once
     return recorder, a, b
 
 
@@ -270,3 +274,26 @@ def test_default_ranges_and_zero_filled_series(api):
 def test_bad_metrics_requests_are_422_with_the_reason(api, query, named):
     status, body, _ = api.call("GET", "/api/metrics", query=query)
     assert status == 422 and named in str(body), body
+
+
+def test_a_real_execution_is_counted_through_the_streams(api):
+    steps = [
+        {"name": "first", "type": "transform", "config": {"expression": "input"}},
+        {"name": "second", "type": "transform", "config": {"expression": "input.n"}},
+    ]
+    status, workflow, _ = api.call("POST", "/api/workflows", {"name": "wf", "steps": steps})
+    assert status == 201
+    status, started, _ = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"n": 1}})
+    assert wait_terminal(api, started["execution_id"])["status"] == "completed"
+    assert moto_seams.drain_event_sources(30)
+    body = metrics(api, f"workflow_id={workflow['id']}")
+    assert body["executions"] == {
+        "total": 1,
+        "by_status": {"completed": 1, "failed": 0, "cancelled": 0, "timed_out": 0},
+    }
+    assert body["success_rate"] == 1.0 and body["duration_ms"]["max"] is not None
+    assert [(s["step_name"], s["attempts"], s["failures"]) for s in body["steps"]] == [
+        ("first", 1, 0),
+        ("second", 1, 0),
+    ]
+    assert sum(point["total"] for point in body["series"]) == 1
