@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions
+from bench import calls, cold_start, cost, log_query, queries, report, size, throughput, transitions
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -73,6 +73,7 @@ def main() -> int:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
+        results["queries"] = _step("queries and metrics", lambda: queries.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
     results["throughput"] = _step("local stack throughput", throughput.run)
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}

@@ -24,6 +24,8 @@ MARKER_TTL_SECONDS = 7 * 86_400  # longer than a stream keeps a record (24 h), s
 HISTOGRAM_PREFIX = "h_"
 STEP_INFIX = "#step#"
 _AFTER_ANY_STEP = "#~"
+SCOPES_PER_CONTRIBUTION = 2  # the workflow's, and all of the user's workflows
+TRANSACTION_ITEMS = 1 + SCOPES_PER_CONTRIBUTION * len(GRANULARITIES)  # the marker + one bucket per scope and size
 
 
 def partition_key(user_id: str, scope: str, granularity: Granularity) -> str:
