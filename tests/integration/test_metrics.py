@@ -255,6 +255,7 @@ def test_default_ranges_and_zero_filled_series(api):
     assert all(point["total"] == 0 and point["p50_ms"] is None for point in body["series"])
     assert len(metrics(api, "granularity=day")["series"]) == 30
     assert len(metrics(api, "started_after=2026-04-10T10:30:00Z&started_before=2026-04-10T10:30:00Z")["series"]) == 1
+    assert len(metrics(api, "started_after=2099-01-01T00:00:00Z")["series"]) == 1  # after now: its bucket, empty
 
 
 @pytest.mark.parametrize(
@@ -266,6 +267,8 @@ def test_default_ranges_and_zero_filled_series(api):
         ("started_after=2026-01-01T00:00:00Z&started_before=2026-03-01T00:00:00Z", "granularity=day"),
         ("granularity=day&started_after=2020-01-01T00:00:00Z&started_before=2026-01-01T00:00:00Z", "366"),
         ("started_before=tomorrow", "started_before"),
+        ("started_before=9999-12-31T23:30:00Z", "range"),
+        ("granularity=day&started_before=0001-01-02T00:00:00Z", "range"),
         ("workflow_id=123", "workflow_id"),
         ("status_filter=completed", "status_filter"),
         ("limit=10", "limit"),

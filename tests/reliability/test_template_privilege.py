@@ -23,7 +23,16 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from infra.catalog import EXECUTIONS_API, FUNCTIONS, RECONCILER, STACK_NAME, STEP_FUNCTIONS, WORKFLOWS_API  # noqa: E402
+from infra.catalog import (  # noqa: E402
+    EXECUTIONS_API,
+    FUNCTIONS,
+    METRICS_AGGREGATOR,
+    QUERIES_API,
+    RECONCILER,
+    STACK_NAME,
+    STEP_FUNCTIONS,
+    WORKFLOWS_API,
+)
 from workflow_engine import tables  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("template")
@@ -31,7 +40,8 @@ pytestmark = pytest.mark.xdist_group("template")
 # Resource wildcards and why no narrower grant exists. Patterns match the rendered resource (see _render).
 REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
     r"\*": (
-        "X-Ray, CloudWatch Logs vended delivery: no resource-level permissions",
+        "X-Ray, CloudWatch Logs vended delivery, DynamoDB ListStreams (stream consumers): no resource-level "
+        "permissions",
         {
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
@@ -45,6 +55,7 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
+            "dynamodb:ListStreams",
         },
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:stateMachine:WorkflowEngine-wf-\*": (
@@ -88,6 +99,13 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
+    QUERIES_API.id: {"ExecutionLogs": {"Query"}, "Metrics": {"Query"}},  # the logs' by_user index; buckets
+    # The stream reads are the event source mapping's (Lambda polls on the function's role); the code writes.
+    METRICS_AGGREGATOR.id: {
+        "Executions": {"DescribeStream", "GetRecords", "GetShardIterator"},
+        "ExecutionLogs": {"DescribeStream", "GetRecords", "GetShardIterator"},
+        "Metrics": {"PutItem", "UpdateItem"},
+    },
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
 }
@@ -169,7 +187,7 @@ def test_log_writes_are_scoped_to_the_functions_own_log_group(template):
 def _dynamodb_grants(template: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
     granted: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for role, action, resource in _statements(template):
-        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/\*)?", resource)
+        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/(\*|[A-Za-z_]+))?", resource)
         if action.startswith("dynamodb:") and match:
             granted[role][match.group(1)].add(action.removeprefix("dynamodb:"))
     return granted

@@ -63,10 +63,13 @@ class BucketRange:
     def covering(
         cls, after: datetime | None, before: datetime | None, granularity: Granularity, now: datetime
     ) -> BucketRange:
-        end = granularity.ceil(before or now)
-        start = granularity.floor(after) if after is not None else end - granularity.default_span
-        if start == end and after is not None:
-            end = start + granularity.step  # an empty or within-one-bucket range still shows its bucket
+        try:
+            end = granularity.ceil(before or now)
+            start = granularity.floor(after) if after is not None else end - granularity.default_span
+            if end <= start:  # an empty range (or one starting after now) still shows its first bucket
+                end = start + granularity.step
+        except OverflowError:
+            raise InvalidRequestError("started_after / started_before are out of the supported range") from None
         buckets = (end - start) // granularity.step
         if buckets > granularity.max_buckets:
             raise InvalidRequestError(
