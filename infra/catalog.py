@@ -121,3 +121,5 @@ ENV_METRICS = ("METRICS_TABLE",)
 ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER, "metrics": ENV_METRICS}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+# Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
+OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")
