@@ -26,7 +26,8 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream" | "metrics" (the metrics aggregator, a stream consumer)
+    # "api" | "step" | "reconciler" | "stream" | "queries" (the read-only query API) | "metrics" (its aggregator)
+    kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -48,7 +49,7 @@ STREAM_MAPPING = StreamMapping()
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
-QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "api")
+QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries")
 TRANSFORM_STEP = FunctionSpec(
     "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
 )
@@ -107,7 +108,6 @@ ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
 ENV_API = (
     *ENV_TABLES,
     "IDEMPOTENCY_TABLE",
-    "METRICS_TABLE",
     "STATE_MACHINE_PREFIX",
     "STATES_ROLE_ARN",
     "STATE_MACHINE_LOG_GROUP_ARN",
@@ -118,7 +118,14 @@ ENV_API = (
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
 ENV_METRICS = ("METRICS_TABLE",)
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER, "metrics": ENV_METRICS}
+ENV_QUERIES = ("LOGS_TABLE", "METRICS_TABLE")
+ENV_BY_KIND = {
+    "api": ENV_API,
+    "step": ENV_STEP,
+    "reconciler": ENV_RECONCILER,
+    "metrics": ENV_METRICS,
+    "queries": ENV_QUERIES,
+}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).

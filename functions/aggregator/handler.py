@@ -17,7 +17,7 @@ from workflow_engine.aws import client
 from workflow_engine.data.codec import from_item
 from workflow_engine.data.metrics import MetricsRepository
 from workflow_engine.metrics.aggregation import contribution_of
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import bind_log_keys, correlated, logger, tracer
 from workflow_engine.settings import MetricsSettings
 
 settings = MetricsSettings.from_env()
@@ -36,10 +36,16 @@ def count_record(record: DynamoDBRecord) -> bool | None:
     contribution = contribution_of(raw.get("eventName", ""), _image(raw, "NewImage"), _image(raw, "OldImage"))
     if contribution is None:
         return None
+    bind_log_keys(user_id=contribution.user_id, workflow_id=contribution.workflow_id)
     return metrics.record(contribution)
 
 
+def _no_batch_keys(_event: Any) -> dict[str, Any]:
+    return {}  # a batch mixes users and workflows: keys are bound per record (count_record)
+
+
 @logger.inject_lambda_context
+@correlated(_no_batch_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(event=event, record_handler=count_record, processor=processor, context=context)

@@ -12,11 +12,11 @@ from api.query_routes import router
 from workflow_engine.aws import client
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.metrics import MetricsRepository
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.query_service import QueryService
-from workflow_engine.settings import ApiSettings
+from workflow_engine.settings import QuerySettings
 
-settings = ApiSettings.from_env()
+settings = QuerySettings.from_env()
 dynamodb = client("dynamodb")
 service = QueryService(
     LogRepository(dynamodb, settings.logs_table), MetricsRepository(dynamodb, settings.metrics_table)
@@ -28,6 +28,7 @@ register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
     app.append_context(queries=service)

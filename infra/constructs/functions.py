@@ -19,8 +19,8 @@ from constructs import Construct
 
 from infra.catalog import (
     AI_STEP,
+    ENV_API,
     ENV_BY_KIND,
-    ENV_METRICS,
     ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
@@ -201,7 +201,7 @@ class Functions(Construct):
         elif spec.kind == "api":
             orchestration = self._orchestration
             environment = {
-                **table_names,
+                **{name: value for name, value in table_names.items() if name in ENV_API},
                 "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
                 "STATES_ROLE_ARN": orchestration.role.role_arn,
                 "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
@@ -211,8 +211,8 @@ class Functions(Construct):
                     if step.step_type
                 },
             }
-        elif spec.kind == "metrics":
-            environment = {name: table_names[name] for name in ENV_METRICS}
+        elif spec.kind in ("metrics", "queries"):
+            environment = {name: table_names[name] for name in ENV_BY_KIND[spec.kind]}
         else:
             environment = {name: table_names[name] for name in ENV_RECONCILER}
         expected = set(ENV_BY_KIND[spec.kind])

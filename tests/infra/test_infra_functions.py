@@ -22,6 +22,7 @@ SETTINGS_BY_KIND = {
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
     "metrics": settings.MetricsSettings,
+    "queries": settings.QuerySettings,
 }
 
 

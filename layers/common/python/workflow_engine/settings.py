@@ -34,7 +34,6 @@ class ApiSettings(TableSettings):
     """The API functions: tables, state machine lifecycle, idempotency."""
 
     idempotency_table: str
-    metrics_table: str
     state_machine_prefix: str = Field(min_length=1, max_length=40)
     states_role_arn: str
     state_machine_log_group_arn: str = ""
@@ -72,6 +71,13 @@ class ReconcilerSettings(_EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
+
+
+class QuerySettings(_EnvSettings):
+    """The query API (log search, metrics): the logs and metrics tables, read only."""
+
+    logs_table: str
+    metrics_table: str
 
 
 class MetricsSettings(_EnvSettings):
