@@ -26,7 +26,7 @@ from workflow_engine.data.logs import SEARCH_PAGE_READ_ITEMS, LogRepository
 from workflow_engine.data.metrics import TRANSACTION_ITEMS, MetricsRepository
 from workflow_engine.metrics.aggregation import Contribution
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
-from workflow_engine.settings import ApiSettings
+from workflow_engine.settings import QuerySettings, TableSettings
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 EXECUTIONS = 120  # in the listing / log search scenario, one per 10 minutes over 20 hours
@@ -46,7 +46,7 @@ def _stored(moment: datetime) -> str:
 
 def _seed(api: Api, count: int) -> dict[str, Any]:
     """`count` executions of 2 workflows, every 4th failed, LOGS_PER_EXECUTION logs each (1 in 10 failed)."""
-    settings = ApiSettings.from_env()
+    settings = TableSettings.from_env()
     dynamodb = client("dynamodb")
     executions = ExecutionRepository(dynamodb, settings.executions_table)
     logs = LogRepository(dynamodb, settings.logs_table)
@@ -216,7 +216,7 @@ def _metrics_user(executions: int, table: str) -> tuple[str, str, float]:
 
 
 def metrics_read_cost(counts: tuple[int, ...] = METRICS_COUNTS) -> dict[str, Any]:
-    table = ApiSettings.from_env().metrics_table
+    table = QuerySettings.from_env().metrics_table
     window = "started_after=2026-05-01T00:00:00Z&started_before=2026-05-11T00:00:00Z"
     rows = []
     transactions_per_execution = None
