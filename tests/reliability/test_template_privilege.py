@@ -27,11 +27,16 @@ from infra.catalog import (  # noqa: E402
     EXECUTIONS_API,
     FUNCTIONS,
     METRICS_AGGREGATOR,
+    NOTIFIER,
     QUERIES_API,
     RECONCILER,
     STACK_NAME,
     STEP_FUNCTIONS,
+    WEBSOCKET_STAGE,
     WORKFLOWS_API,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIPTIONS,
 )
 from workflow_engine import tables  # noqa: E402
 
@@ -55,8 +60,14 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
-            "dynamodb:ListStreams",
+            "dynamodb:ListStreams",  # stream consumers (DynamoEventSource)
         },
+    ),
+    r"arn:\{Partition\}:execute-api:\{Region\}:\{Account\}:\{Api:[A-Za-z0-9]+\}/"
+    + WEBSOCKET_STAGE
+    + r"/\*/@connections/\*": (
+        "WebSocket connection ids exist only at run time; the WebSocket API's own stage only",
+        {"execute-api:ManageConnections"},
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:stateMachine:WorkflowEngine-wf-\*": (
         "state machines are created per workflow at run time, named by the stack's prefix",
@@ -94,21 +105,26 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     WORKFLOWS_API.id: {"Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"}},
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
-        "Executions": {"PutItem", "GetItem", "UpdateItem", "Query"},
+        "Executions": {"PutItem", "GetItem", "BatchGetItem", "UpdateItem", "Query"},
         "ExecutionLogs": {"Query"},
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
     QUERIES_API.id: {"ExecutionLogs": {"Query"}, "Metrics": {"Query"}},  # the logs' by_user index; buckets
-    # The stream reads are the event source mapping's (Lambda polls on the function's role); the code writes.
-    METRICS_AGGREGATOR.id: {
-        "Executions": {"DescribeStream", "GetRecords", "GetShardIterator"},
-        "ExecutionLogs": {"DescribeStream", "GetRecords", "GetShardIterator"},
-        "Metrics": {"PutItem", "UpdateItem"},
-    },
+    METRICS_AGGREGATOR.id: {"Metrics": {"PutItem", "UpdateItem"}},  # transactions; stream reads: STREAM_READ
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
+    # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
+    WS_CONNECT.id: {"Connections": {"PutItem"}},
+    WS_DISCONNECT.id: {"Connections": {"DeleteItem"}},
+    WS_SUBSCRIPTIONS.id: {"Connections": {"UpdateItem"}, "Workflows": {"GetItem"}, "Executions": {"GetItem"}},
+    NOTIFIER.id: {"Connections": {"Query", "DeleteItem"}},
 }
+# A stream consumer's event source mapping reads the table's stream with the function's role.
+STREAM_READ = {"DescribeStream", "GetRecords", "GetShardIterator"}
+for _spec in FUNCTIONS:
+    for _logical_id in _spec.event_sources:
+        CODE_CALLS.setdefault(_spec.id, {}).setdefault(_logical_id, set()).update(STREAM_READ)
 
 
 @pytest.fixture(scope="module")
