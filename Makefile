@@ -19,10 +19,12 @@ help:
 	@echo "make bench   - run the benchmarks, write BENCHMARKS.md and bench/results.json"
 
 # The virtualenv is created once and re-installed whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt
+# The project itself is installed editable (no deps: they are in requirements-dev.txt) for the `wfe` console script.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
