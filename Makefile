@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/common/python:$(CURDIR)/functions
 
-.PHONY: help install local test test-unit test-integration test-infra test-e2e lint synth openapi bench clean
+.PHONY: help install tmux local test test-unit test-integration test-infra test-e2e lint synth openapi bench clean
 
 help:
 	@echo "make local   - set up and run the local stack (API :8000, AWS endpoint :4566)"
@@ -32,8 +32,15 @@ install: $(STAMP)
 local: $(STAMP)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP)
+test: $(STAMP) tmux
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The `wfe run --follow` live-view test runs the CLI in a real terminal: tmux. Installed (Debian) when missing.
+tmux:
+	@command -v tmux >/dev/null || { \
+		echo "make: tmux is missing (tests/e2e/test_wfe_cli_e2e.py drives a real terminal with it): apt-get install tmux"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq tmux || { apt-get update -qq && apt-get install -y -qq tmux; }; \
+		else sudo apt-get install -y -qq tmux; fi; }
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
@@ -44,7 +51,7 @@ test-integration: $(STAMP)
 test-infra: $(STAMP)
 	$(BIN)/python -m pytest tests/infra
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) tmux
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)
