@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions
+from bench import calls, cli_startup, cold_start, cost, log_query, report, size, throughput, transitions
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -69,6 +69,7 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     results["size"] = _step("deployment size", size.run)
     results["cold_start"] = _step("cold start", cold_start.run)
+    results["cli_startup"] = _step("wfe start-up", cli_startup.run)
     with in_process_stack() as resources:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench import calls as calls_bench
-from bench import cold_start, cost, log_query, throughput
+from bench import cli_startup, cold_start, cost, log_query, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -304,6 +304,10 @@ built and run in the same moto (`bench/transitions.py`): Start -> *Has next step
 handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only the transitions differ.
 
 {_transitions(results)}
+
+## CLI start-up (`wfe --help`)
+
+{cli_startup.section(results["cli_startup"])}
 
 ## Cold start
 
