@@ -139,7 +139,7 @@ def updates(api: Api, execution_id: str, on_fallback: Callable[[str], None] | No
                 yield event
         except SocketUnavailable as reason:
             if on_fallback:
-                on_fallback(str(reason))
+                on_fallback(f"WebSocket unavailable ({reason}): polling instead")
     if not ended:
         yield from poll(api, execution_id)
     yield from snapshot(api, execution_id)

@@ -308,3 +308,14 @@ def test_ctrl_c_asks_and_cancels_the_run(wfe: Wfe, tmp_path: Path, tmux: str) ->
     finally:
         terminal.close()
     assert wfe.ok("status", run_id, "--json").json()["status"] == "cancelled"
+
+
+def test_follow_polls_when_the_websocket_is_unavailable(wfe: Wfe, tmp_path: Path) -> None:
+    outputs = json.loads(wfe.outputs.read_text())
+    broken = tmp_path / "broken-socket.json"
+    broken.write_text(json.dumps({"WorkflowEngine": {**outputs["WorkflowEngine"], "WebSocketUrl": "ws://127.0.0.1:9"}}))
+    user = Wfe(broken, wfe.config_dir, wfe.username)
+    workflow = create(wfe, tmp_path, GREETING, pause=1)
+    result = user.ok("run", workflow["id"], "--input", '{"name": "Poll"}', "--follow")
+    assert "WebSocket unavailable" in result.stderr and "polling instead" in result.stderr
+    assert "✓ Shout" in result.stdout and "Hello Poll" in result.stdout
