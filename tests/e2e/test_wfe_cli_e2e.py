@@ -319,3 +319,14 @@ def test_follow_polls_when_the_websocket_is_unavailable(wfe: Wfe, tmp_path: Path
     result = user.ok("run", workflow["id"], "--input", '{"name": "Poll"}', "--follow")
     assert "WebSocket unavailable" in result.stderr and "polling instead" in result.stderr
     assert "✓ Shout" in result.stdout and "Hello Poll" in result.stdout
+
+
+def test_logs_follow_prints_each_log_once_until_the_run_ends(wfe: Wfe, tmp_path: Path) -> None:
+    workflow = create(wfe, tmp_path, GREETING, pause=2)
+    started = wfe.ok("run", workflow["id"], "--input", '{"name": "Tail"}', "--json").json()
+    result = wfe.ok("logs", started["execution_id"], "--follow", "--json")
+    logs = [json.loads(line) for line in result.stdout.splitlines()]  # one JSON object per line
+    assert [log["step_name"] for log in logs] == ["Build greeting", "Shout"]
+    assert result.stderr == ""
+    human = wfe.ok("logs", started["execution_id"], "--follow")  # an ended run: its logs, then the status
+    assert human.stdout.count("✓ ") == 2 and "completed" in human.stderr
