@@ -412,7 +412,10 @@ def watch_run(context: Ctx, execution_id: str, live: bool) -> int:
 
     api = context.api
     execution = api.get(f"/api/workflows/executions/{execution_id}")
-    steps = api.get(f"/api/workflows/{execution['workflow_id']}").get("steps", [])
+    try:
+        steps = api.get(f"/api/workflows/{execution['workflow_id']}").get("steps", [])
+    except NotFound:
+        steps = []  # the workflow was deleted since: the steps are learnt from the logs
     state = RunState(steps=steps)
     title = f"Run {execution_id}"
     show = live and not context.as_json
@@ -465,6 +468,7 @@ def ask_cancel(context: Ctx, execution_id: str) -> bool:
             "\nCancel the run, or detach and leave it running?",
             type=click.Choice(["cancel", "detach"]),
             default="detach",
+            err=True,  # stdout stays for the run's output (and --json)
         )
     except (click.Abort, KeyboardInterrupt, EOFError):
         return False

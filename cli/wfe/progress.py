@@ -60,10 +60,19 @@ class RunState:
         return sorted(self.logs.values(), key=lambda log: (str(log.get("timestamp", "")), log.get("attempt", 1)))
 
     def lines(self) -> list[StepLine]:
-        return step_lines(self.steps, self.ordered_logs(), self.status)
+        logs = self.ordered_logs()
+        return step_lines(self.steps or steps_seen(logs), logs, self.status)
 
     def failed_step(self) -> StepLine | None:
         return next((line for line in reversed(self.lines()) if line.state == FAILED), None)
+
+
+def steps_seen(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps a run's logs name, in order (when the definition is not known: a deleted workflow)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for log in logs:
+        seen.setdefault(log.get("step_name", ""), {"name": log.get("step_name", ""), "type": log.get("step_type", "")})
+    return list(seen.values())
 
 
 def step_lines(steps: list[dict[str, Any]], logs: list[dict[str, Any]], status: str) -> list[StepLine]:

@@ -172,6 +172,16 @@ def test_a_finished_run_is_not_moved_back_and_logs_count_once() -> None:
     assert state.add_log(_log("Load")) and not state.add_log(_log("Load"))
 
 
+def test_without_the_definition_the_steps_come_from_the_logs() -> None:
+    state = RunState(steps=[], execution={"status": "completed"})
+    for log in (_log("Load"), _log("Call", 1, "503", "2"), _log("Call", 2, at="3")):
+        state.add_log({**log, "step_type": "transform"})
+    assert [(line.name, line.state, line.attempts) for line in state.lines()] == [
+        ("Load", SUCCEEDED, 1),
+        ("Call", SUCCEEDED, 2),
+    ]
+
+
 # --- polling --------------------------------------------------------------------------------------------------
 class FakeApi:
     """The API as polling sees it: a script of (status, logs) answers, one per round."""
