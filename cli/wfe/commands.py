@@ -381,6 +381,7 @@ def run(
 @click.argument("execution_id")
 @click.option("--resume", is_flag=True, help="Start at the step that failed, reusing the outputs before it.")
 @input_options
+@click.option("--idempotency-key", metavar="KEY", help="The same key (and body) returns the same new run.")
 @watch_options
 def retry(
     context: Ctx,
@@ -388,15 +389,20 @@ def retry(
     resume: bool,
     input_json: str | None,
     input_file: str | None,
+    idempotency_key: str | None,
     follow: bool,
     wait: bool,
 ) -> int:
-    """Run a failed, cancelled or timed-out execution again, as a new run (the original is kept)."""
+    """Run a failed, cancelled or timed-out execution again, as a new run (the original is kept).
+
+    Without --resume the whole workflow runs again; --input replaces the input (else the original's is used).
+    """
     body: dict[str, Any] = {"mode": "resume" if resume else "restart"}
     input_data = read_input(input_json, input_file)
     if input_data is not None:
         body["input_data"] = input_data
-    started = context.api.post(f"/api/workflows/executions/{execution_id}/retry", body)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    started = context.api.post(f"/api/workflows/executions/{execution_id}/retry", body, headers=headers)
     new_id = started.get("execution_id") or started.get("id")
     if follow or wait:
         return watch_run(context, new_id, live=follow)
@@ -610,7 +616,11 @@ def ls(
 @command(cli)
 @click.argument("execution_ids", nargs=-1, required=True, metavar="ID...")
 def cancel(context: Ctx, execution_ids: tuple[str, ...]) -> int:
-    """Cancel runs (batch-cancel); prints each outcome. Exit 3 if any was not found, 1 if any had finished."""
+    """Cancel runs (batch-cancel); prints each outcome.
+
+    Exit 0 when all were cancelled; else 5 if any failed on the server (cancel it again), 3 if any was not
+    found, 1 if any had already finished.
+    """
     from wfe import render
 
     if len(execution_ids) > 100:
@@ -618,10 +628,15 @@ def cancel(context: Ctx, execution_ids: tuple[str, ...]) -> int:
     answer = context.api.post("/api/workflows/executions/batch-cancel", {"execution_ids": list(execution_ids)})
     results = answer.get("results", [])
     context.emit(answer, lambda: render.cancel_table(results))
-    outcomes = {result.get("outcome") for result in results}
-    if "not_found" in outcomes:
-        return Exit.NOT_FOUND
-    return Exit.RUN_FAILED if "conflict" in outcomes else Exit.OK
+    return cancel_exit_code([result.get("outcome", "") for result in results])
+
+
+def cancel_exit_code(outcomes: list[str]) -> Exit:
+    """The most serious outcome of a batch cancel decides the exit code."""
+    for outcome, code in (("error", Exit.SERVER), ("not_found", Exit.NOT_FOUND), ("conflict", Exit.RUN_FAILED)):
+        if outcome in outcomes:
+            return code
+    return Exit.OK
 
 
 @command(cli)

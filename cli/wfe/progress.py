@@ -24,6 +24,7 @@ class StepLine:
     attempts: int = 0
     duration_ms: float | None = None
     error: str | None = None  # the last attempt's error message
+    reused: bool = False  # a resumed run took this step's result from the run it retries
 
 
 @dataclass
@@ -94,6 +95,7 @@ def step_lines(steps: list[dict[str, Any]], logs: list[dict[str, Any]], status: 
             last = attempts[-1]
             line.duration_ms = sum(attempt.get("duration_ms") or 0 for attempt in attempts)
             line.error = last.get("error_message")
+            line.reused = bool(last.get("reused"))
             if not line.error:
                 line.state = SUCCEEDED
             elif active and not running_seen and not started_after[index] and len(attempts) < max_attempts:

@@ -202,6 +202,8 @@ def step_text(line: StepLine, elapsed_ms: float | None = None) -> Text:
     duration = line.duration_ms if line.state in (SUCCEEDED, FAILED) else elapsed_ms
     if duration is not None and line.state != PENDING:
         text.append(f"  {format_duration_ms(duration)}")
+    if line.reused:
+        text.append("  reused", style="dim")
     if line.attempts > 1:
         text.append(f"  ({line.attempts} attempts)", style="yellow")
     if line.state == FAILED and line.error:
@@ -282,14 +284,15 @@ def run_summary(state: RunState) -> Group:
 
 # --- operations and analysis --------------------------------------------------------------------------------
 def cancel_table(results: list[dict[str, Any]]) -> Table:
-    table = table_of("EXECUTION", "OUTCOME", "STATUS")
-    style = {"cancelled": "green", "conflict": "yellow", "not_found": "red"}
+    table = table_of("EXECUTION", "OUTCOME", "STATUS", "MESSAGE")
+    style = {"cancelled": "green", "conflict": "yellow", "not_found": "red", "error": "red"}
     for result in results:
         outcome = result.get("outcome", "")
         table.add_row(
             str(result.get("execution_id")),
             Text(outcome, style=style.get(outcome, "")),
             status_text(result.get("status")),
+            escape(result.get("message") or ""),
         )
     return table
 

@@ -145,6 +145,15 @@ def test_http_status_to_exit_code(status: int, code: Exit) -> None:
     assert error.message == ("The API refused the token: run `wfe login` again" if code == Exit.AUTH else "because")
 
 
+def test_batch_cancel_outcomes_to_exit_code() -> None:
+    from wfe.commands import cancel_exit_code
+
+    assert cancel_exit_code(["cancelled", "cancelled"]) == Exit.OK
+    assert cancel_exit_code(["cancelled", "conflict"]) == Exit.RUN_FAILED
+    assert cancel_exit_code(["conflict", "not_found"]) == Exit.NOT_FOUND
+    assert cancel_exit_code(["not_found", "error", "conflict"]) == Exit.SERVER
+
+
 def test_run_outcomes_to_exit_code() -> None:
     assert exit_code_for_run("completed") == Exit.OK
     for status in ("failed", "cancelled", "timed_out"):

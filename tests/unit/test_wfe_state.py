@@ -172,6 +172,11 @@ def test_a_finished_run_is_not_moved_back_and_logs_count_once() -> None:
     assert state.add_log(_log("Load")) and not state.add_log(_log("Load"))
 
 
+def test_a_resumed_run_marks_reused_steps() -> None:
+    lines = step_lines(STEPS, [{**_log("Load"), "reused": True}, _log("Call", at="2")], "running")
+    assert [(line.state, line.reused) for line in lines[:2]] == [(SUCCEEDED, True), (SUCCEEDED, False)]
+
+
 def test_without_the_definition_the_steps_come_from_the_logs() -> None:
     state = RunState(steps=[], execution={"status": "completed"})
     for log in (_log("Load"), _log("Call", 1, "503", "2"), _log("Call", 2, at="3")):
