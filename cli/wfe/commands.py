@@ -105,6 +105,7 @@ def command(group: click.Group, name: str | None = None, **settings: Any) -> Cal
                 context.fail(error)
             sys.exit(int(code or Exit.OK))
 
+        run.params = run.params[2:] + run.params[:2]  # the command's own options first in --help
         return run
 
     return decorate
