@@ -245,23 +245,23 @@ class Terminal:
     """A tmux session running one shell command in a real pseudo-terminal (100x30)."""
 
     def __init__(self, tmux: str, wfe: Wfe, command: str) -> None:
-        self.tmux = tmux
         self.name = f"wfe-{uuid.uuid4().hex[:8]}"
+        self.tmux = [tmux, "-L", self.name]  # a tmux server of its own (not the user's, not another test's)
         environment = [f"{key}={value}" for key, value in wfe.env.items() if key.startswith("WFE_")]
         script = f"env {' '.join(environment)} TERM=xterm-256color {command}; echo EXIT=$?; sleep 600"
         subprocess.run(  # noqa: S603
-            [tmux, "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", script],
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", script],
             check=True,
             env={k: v for k, v in os.environ.items() if k != "TMUX"},
         )
 
     def screen(self) -> str:
         return subprocess.run(  # noqa: S603
-            [self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=True
         ).stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run([self.tmux, "send-keys", "-t", self.name, *keys], check=True)  # noqa: S603
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)  # noqa: S603
 
     def wait_for(self, text: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -274,7 +274,7 @@ class Terminal:
             time.sleep(0.1)
 
     def close(self) -> None:
-        subprocess.run([self.tmux, "kill-session", "-t", self.name], check=False)  # noqa: S603
+        subprocess.run([*self.tmux, "kill-server"], check=False)  # noqa: S603
 
 
 def test_follow_shows_step_lines_live_in_a_terminal(wfe: Wfe, tmp_path: Path, tmux: str) -> None:
