@@ -1,7 +1,8 @@
 """Functions: one Lambda function per infra.catalog.FUNCTIONS entry, its settings and least-privilege grants.
 
-Every function runs Python 3.13 on arm64 with the shared code layer and the public Powertools layer (boto3 comes
-from the runtime), JSON logs in its own log group, and active tracing. The environment each kind receives is
+Every function runs Python 3.13 on arm64 with two layers of ours: the dependencies layer (exactly the runtime lock,
+boto3 included, built for arm64 at synth time by infra.dependencies) and the shared code layer; JSON logs in its
+own log group, and active tracing. The environment each kind receives is
 checked against the names the catalog declares for it, so the catalog stays the single source of truth.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from aws_cdk import Aws, Duration, Fn
+from aws_cdk import AssetHashType, Aws, Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,6 +19,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import dependencies
 from infra.catalog import (
     AI_STEP,
     ENV_API,
@@ -43,13 +45,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
 
-# Public Powertools for AWS Lambda (Python) v3 layer, matching RUNTIME and ARCHITECTURE.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ARN = (
-    "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
-    f"{POWERTOOLS_LAYER_VERSION}"
-)
-
 # The setting (environment variable) each table's name is passed in.
 TABLE_ENV = {
     tables.WORKFLOWS.logical_id: "WORKFLOWS_TABLE",
@@ -71,8 +66,8 @@ BEDROCK_REASON = (
     "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
 )
 RUNTIME_REASON = (
-    "Python 3.13 is pinned on purpose: the public Powertools v3 layer (python313-arm64) and the local stack "
-    "target it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
+    "Python 3.13 is pinned on purpose: the dependencies layer is built for cp313 arm64 and the local stack "
+    "targets it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
 )
 
 
@@ -102,8 +97,20 @@ class Functions(Construct):
             compatible_architectures=[ARCHITECTURE],
             description="workflow_engine: shared models, settings and table definitions",
         )
-        powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", Fn.sub(POWERTOOLS_LAYER_ARN))
-        layers = [self.common_layer, powertools]
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            # The asset hash is the lock's (and build recipe's): the same lock deploys the same layer.
+            code=lambda_.Code.from_asset(
+                str(dependencies.build_layer(dependencies.LAMBDA)),
+                asset_hash=dependencies.layer_key(dependencies.LAMBDA),
+                asset_hash_type=AssetHashType.CUSTOM,
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Third-party runtime dependencies, exactly requirements.lock (boto3, Powertools, pydantic)",
+        )
+        layers = [self.dependencies_layer, self.common_layer]
 
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
