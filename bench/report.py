@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cold_start, cost, log_query, throughput
+from bench import cli_startup, cold_start, cost, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -297,6 +297,31 @@ def _log_query(results: dict[str, Any]) -> str:
     )
 
 
+def _queries(results: dict[str, Any]) -> str:
+    data = results["queries"]
+    pages = _table(
+        ["query", "AWS calls", "items read (ScannedCount)", "returned", "X-Next-Token"],
+        [
+            [row["query"], row["calls"], row["items_read"], row["returned"], "yes" if row["next_token"] else "no"]
+            for row in data["pages"]
+        ],
+    )
+    metrics = data["metrics"]
+    reads = _table(
+        ["executions in the range", "GET /api/metrics", "AWS calls", "items read", "bound: buckets x (1 + steps)"],
+        [
+            [f"{row['executions']:,}", row["query"], row["calls"], row["items_read"], row["items_bound"]]
+            for row in metrics["rows"]
+        ],
+    )
+    writes = (
+        f"Aggregation writes: {metrics['transactions_per_execution']:g} TransactWriteItems per execution of "
+        f"{metrics['steps']} steps (one per finished execution, one per step attempt), each "
+        f"{metrics['transaction_items']} items (a marker + 4 buckets) = {metrics['wru_per_transaction']} write units."
+    )
+    return "\n".join([pages, "", reads, "", writes])
+
+
 def _cost(results: dict[str, Any]) -> str:
     data = results["cost"]
     per, measured, prices, assumed = data["per_execution"], data["measured"], data["prices"], data["assumptions"]
@@ -326,7 +351,9 @@ def _cost(results: dict[str, Any]) -> str:
         "transfer are not included.",
         "- Write units from the table definitions: the `pending` PutItem writes the item and its 3 indexes (4), each "
         "status update writes the item and its 3 indexes, the status index twice (its key changes: 5 each, 2 "
-        f"updates), each of the {data['steps']} log items 1 (no index). Reads: the workflow GetItem, the "
+        f"updates), each of the {data['steps']} log items 2 (the item and its by_user search index); the metrics "
+        f"aggregator, one TransactWriteItems per terminal execution and per step attempt ({1 + data['steps']}), "
+        "each a marker and 4 bucket items at 2 units per transactional item (10). Reads: the workflow GetItem, the "
         "reconciler's GetItem and one status GetItem, 0.5 each (eventually consistent, under 4 KB). Items under "
         "1 KB (a small input).",
         f"- Prices ({prices['as_of']}): Lambda ${prices['lambda_per_million_requests']:.2f} per 1M requests and "
@@ -384,6 +411,10 @@ built and run in the same moto (`bench/transitions.py`): Start -> *Has next step
 handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only the transitions differ.
 
 {_transitions(results)}
+
+## CLI start-up (`wfe --help`)
+
+{cli_startup.section(results["cli_startup"])}
 
 ## Cold start
 
@@ -473,6 +504,17 @@ units (eventually consistent), in one Query. That is the right trade
 for per-execution logs (bounded by steps x attempts); an index per filter would cost a write per log item for
 a read that is rare. Most of the route's time here is moto serializing its answer in-process; the handler's own
 share is the last column.
+
+## Queries and metrics
+
+{results["queries"]["executions"]} executions (2 workflows, one every 10 minutes) and
+{results["queries"]["logs"]} log items written through the repositories, then one page of each query through its
+route handler (bench/queries.py; CI gates the same counts in tests/integration/test_query_budgets.py). The log
+search reads at most `limit + 1` items unfiltered, at most max(`limit` + 1, {queries.SEARCH_PAGE_READ_ITEMS:,})
+with a filter. Metrics: the same {queries.METRICS_DAYS}-day range read for a user with 10 executions and one with
+10,000 ({queries.METRICS_STEPS} steps each), counted through the aggregator's write path.
+
+{_queries(results)}
 
 ## Projected monthly cost: {cost.EXECUTIONS_PER_MONTH:,} executions of a {cost.STEPS}-step workflow
 

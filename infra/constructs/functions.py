@@ -28,6 +28,8 @@ from infra.catalog import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    METRICS_AGGREGATOR,
+    QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
     STEP_FUNCTIONS,
@@ -51,6 +53,7 @@ TABLE_ENV = {
     tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+    tables.METRICS.logical_id: "METRICS_TABLE",
     tables.CONNECTIONS.logical_id: "CONNECTIONS_TABLE",
 }
 
@@ -121,6 +124,8 @@ class Functions(Construct):
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
+            QUERIES_API.id: self._grant_queries_api,
+            METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
@@ -265,6 +270,18 @@ class Functions(Construct):
         )
         acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
         self._orchestration.grant_run_executions(role)
+
+    def _grant_queries_api(self, role: iam.Role) -> None:
+        """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics
+        table (buckets)."""
+        logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
+        self._data.grant(tables.METRICS, role, "dynamodb:Query")
+
+    def _grant_metrics_aggregator(self, role: iam.Role) -> None:
+        """One TransactWriteItems per record: a conditional PutItem (the marker) and UpdateItems (ADD to buckets).
+        Its stream reads are granted by the event source mappings."""
+        self._data.grant(tables.METRICS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")

@@ -20,6 +20,8 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "metrics": settings.MetricsSettings,
+    "queries": settings.QuerySettings,
     "ws-authorizer": settings.AuthorizerSettings,
     "ws-route": settings.RealtimeSettings,
     "notifier": settings.NotifierSettings,

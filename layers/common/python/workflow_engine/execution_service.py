@@ -38,6 +38,7 @@ from workflow_engine.models.execution import (
     LogRecord,
 )
 from workflow_engine.state_document import final_output, initial_document
+from workflow_engine.time_range import TimeRange
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -184,9 +185,18 @@ class ExecutionService:
         next_token: str | None = None,
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
+        started: TimeRange | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
+        if started is not None and started.is_empty:
+            return [], None
         return self._executions.list(
-            user_id, limit=limit, offset=offset, next_token=next_token, workflow_id=workflow_id, status=status
+            user_id,
+            limit=limit,
+            offset=offset,
+            next_token=next_token,
+            workflow_id=workflow_id,
+            status=status,
+            started=started,
         )
 
     def cancel(self, user_id: str, execution_id: str) -> ExecutionRecord:
