@@ -48,8 +48,8 @@ def build_report(items: list[dict[str, Any]], buckets: BucketRange) -> dict[str,
 
     steps: dict[tuple[str, str], dict[str, Any]] = {}
     for item in step_items:
-        key = (item["step_name"], item["step_type"])
-        step = steps.setdefault(key, {"attempts": 0, "failures": 0, "sum": 0, "count": 0, "histograms": []})
+        step_key = (item["step_name"], item["step_type"])
+        step = steps.setdefault(step_key, {"attempts": 0, "failures": 0, "sum": 0, "count": 0, "histograms": []})
         step["attempts"] += int(item.get("attempts", 0))
         step["failures"] += int(item.get("failures", 0))
         step["sum"] += int(item.get("duration_sum", 0))
