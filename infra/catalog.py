@@ -62,6 +62,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
 )
 
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).

@@ -1,4 +1,4 @@
-"""Routes of the execution API: the seed's five endpoints, exact paths.
+"""Routes of the execution API: the seed's five endpoints, exact paths, and retry.
 
 `/api/workflows/executions...` is declared before `/api/workflows/<workflow_id>/...` style routes of the
 other function; API Gateway (and the local stack) prefer literal path segments over variables, so
@@ -26,11 +26,22 @@ from workflow_engine.models.execution import (
     ExecutionResultResponse,
     ExecutionStatus,
     ExecutionStatusResponse,
+    RetryRequest,
+    RetryResponse,
 )
 
 router = Router()
 
 ExecutionId = Annotated[UUID, Path(description="Execution id (UUID)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        min_length=1,
+        max_length=128,
+        description="Repeat-safe key: same key + body, same execution",
+    ),
+]
 
 
 def _service() -> ExecutionService:
@@ -52,15 +63,7 @@ def _service() -> ExecutionService:
 def execute_workflow(
     workflow_id: Annotated[UUID, Path(description="Workflow id (UUID)")],
     request: ExecuteRequest | None = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="idempotency-key",
-            min_length=1,
-            max_length=128,
-            description="Repeat-safe key: same key + body, same execution",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[ExecutionResultResponse]:
     input_data = request.input_data if request else None
     start: Any = router.context["start_execution"]
@@ -126,3 +129,29 @@ def get_execution_logs(
 )
 def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
     return ExecutionStatusResponse.of(_service().cancel(caller_id(router), str(execution_id)))
+
+
+@router.post(
+    "/api/workflows/executions/<execution_id>/retry",
+    summary="Retry a failed, cancelled or timed-out execution as a new execution (restart or resume)",
+    description=(
+        "`restart` runs the workflow's current version from the start; `resume` runs the version the original "
+        "ran from the step where it stopped, reusing the recorded results of the steps before it (their logs "
+        "say `reused` and point at the original attempt). `input_data`, when given, replaces the input. The "
+        "original execution is never changed; the new one carries `retry_of`."
+    ),
+    responses=responses(
+        202,
+        "Accepted: the new execution",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
+def retry_execution(
+    execution_id: ExecutionId, request: RetryRequest, idempotency_key: IdempotencyKey = None
+) -> Response[RetryResponse]:
+    retry: Any = router.context["retry_execution"]
+    body = retry(caller_id(router), str(execution_id), request, idempotency_key)
+    return Response(202, content_types.APPLICATION_JSON, body)

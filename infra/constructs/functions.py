@@ -191,7 +191,7 @@ class Functions(Construct):
         data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
-        data.grant(tables.LOGS, role, "dynamodb:Query")
+        data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
         data.grant(
             tables.IDEMPOTENCY,
             role,

@@ -63,7 +63,7 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:execution:WorkflowEngine-wf-\*:\*": (
         "executions of those state machines",
-        {"states:DescribeExecution", "states:StopExecution"},
+        {"states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"},
     ),
     r"\{Table:[A-Za-z]+\}/index/\*": ("the table's own indexes", None),  # any action granted on the table
     r"\{Function:[A-Za-z]+\}:\*": (
@@ -84,7 +84,7 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
         "Executions": {"PutItem", "GetItem", "UpdateItem", "Query"},
-        "ExecutionLogs": {"Query"},
+        "ExecutionLogs": {"Query", "BatchWriteItem"},  # LogRepository.put_many: a resume's reused steps
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},

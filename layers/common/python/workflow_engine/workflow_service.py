@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine.clock import utc_now
-from workflow_engine.compiler import CompileTarget, compile_workflow, definition_json
+from workflow_engine.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import ConflictError, ServiceUnavailableError, WorkflowNotFound
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
@@ -66,6 +66,7 @@ class WorkflowService:
             version=1,
             state_machine_arn=created["stateMachineArn"],
             state_machine_version_arn=created.get("stateMachineVersionArn"),
+            asl_revision=ASL_REVISION,
             created_at=now,
             updated_at=now,
         )
@@ -107,6 +108,7 @@ class WorkflowService:
                 "steps": definition.steps,
                 "version": version,
                 "state_machine_version_arn": updated.get("stateMachineVersionArn"),
+                "asl_revision": ASL_REVISION,
                 "updated_at": utc_now(),
             }
         )

@@ -182,6 +182,7 @@ class WorkflowRecord(BaseModel):
     version: int = Field(ge=1)
     state_machine_arn: str
     state_machine_version_arn: str | None = None
+    asl_revision: int = 1  # compiler.ASL_REVISION its machine was compiled with (absent on older items: 1)
     created_at: str
     updated_at: str
 
