@@ -13,8 +13,10 @@ import zipfile
 import boto3
 import pytest
 
+from infra.catalog import FUNCTIONS, STREAM_MAPPING
 from infra.local import moto_seams
 from tests.support import stream_probe
+from workflow_engine.tables import ALL_TABLES
 
 
 @pytest.fixture
@@ -121,3 +123,32 @@ def test_batch_item_failures_are_retried_from_the_first_failed_record(stream_tab
     assert _keys(stream_probe.received) == ["bad"] * (moto_seams.STREAM_RETRY_ATTEMPTS + 1)
     assert _keys(failed[-1:]) == ["bad"]
     assert json.dumps(failed[-1])  # a listener gets a JSON-serializable event
+
+
+def test_local_tables_stream_as_their_definitions_say(resources):
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    for definition in ALL_TABLES:
+        described = dynamodb.describe_table(TableName=resources.table_names[definition.logical_id])["Table"]
+        specification = described.get("StreamSpecification") or {}
+        if definition.stream_view_type:
+            assert specification == {"StreamEnabled": True, "StreamViewType": definition.stream_view_type}
+        else:
+            assert not specification.get("StreamEnabled")
+
+
+def test_local_stream_consumers_are_mapped_like_the_cloud(resources):
+    lambdas = boto3.client("lambda", region_name=resources.region)
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    stream_of = {
+        dynamodb.describe_table(TableName=name)["Table"].get("LatestStreamArn"): logical_id
+        for logical_id, name in resources.table_names.items()
+    }
+    arn_of = {arn: spec_id for spec_id, arn in resources.function_arns.items()}
+    found = set()
+    for mapping in lambdas.list_event_source_mappings()["EventSourceMappings"]:
+        if mapping["FunctionArn"] not in arn_of:
+            continue  # a test's own probe
+        found.add((arn_of[mapping["FunctionArn"]], stream_of[mapping["EventSourceArn"]]))
+        assert mapping["BatchSize"] == STREAM_MAPPING.batch_size
+        assert mapping["MaximumRetryAttempts"] == STREAM_MAPPING.retry_attempts
+    assert found == {(spec.id, logical_id) for spec in FUNCTIONS for logical_id in spec.event_sources}
