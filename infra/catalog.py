@@ -57,7 +57,25 @@ RECONCILER = FunctionSpec(
     "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
+NOTIFIER = FunctionSpec(
+    "Notifier",
+    "notifier.handler.handler",
+    "EventBridge event and signed webhook on each terminal execution outcome",
+    "notifier",
+    timeout_seconds=120,  # webhook attempts and their back-off run inside one invocation
+    memory_mb=256,
+    event_sources=("Executions",),
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WORKFLOWS_API,
+    EXECUTIONS_API,
+    TRANSFORM_STEP,
+    HTTP_STEP,
+    AI_STEP,
+    RECONCILER,
+    NOTIFIER,
+)
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
 
@@ -82,6 +100,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
 )
 
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
@@ -95,9 +114,18 @@ ENV_API = (
     "TRANSFORM_FUNCTION_ARN",
     "HTTP_FUNCTION_ARN",
     "AI_FUNCTION_ARN",
+    "NOTIFICATIONS_TABLE",
+    "HTTP_ALLOWED_NETWORKS",
 )
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER}
+ENV_NOTIFIER = (
+    "WORKFLOWS_TABLE",
+    "NOTIFICATIONS_TABLE",
+    "WEBHOOK_DEAD_LETTER_QUEUE_URL",
+    "HTTP_ALLOWED_NETWORKS",
+    "WEBHOOK_BACKOFF_BASE_SECONDS",
+)
+ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER, "notifier": ENV_NOTIFIER}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")

@@ -29,6 +29,7 @@ from workflow_engine.models.execution import (
     RetryRequest,
     RetryResponse,
 )
+from workflow_engine.models.notification import DeliveryResponse
 
 router = Router()
 
@@ -155,3 +156,13 @@ def retry_execution(
     retry: Any = router.context["retry_execution"]
     body = retry(caller_id(router), str(execution_id), request, idempotency_key)
     return Response(202, content_types.APPLICATION_JSON, body)
+
+
+@router.get(
+    "/api/workflows/executions/<execution_id>/notifications",
+    summary="Webhook deliveries of an execution's outcome, with every attempt",
+    responses=responses(200, "One item per delivery (oldest first), each with its attempts", HTTPStatus.NOT_FOUND),
+)
+def get_execution_notifications(execution_id: ExecutionId) -> list[DeliveryResponse]:
+    records = _service().notifications(caller_id(router), str(execution_id))
+    return [DeliveryResponse.of(record) for record in records]

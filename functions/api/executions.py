@@ -15,6 +15,7 @@ from api.request_body import parse_json_body
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
+from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.execution_service import ExecutionService
@@ -30,6 +31,7 @@ service = ExecutionService(
     LogRepository(dynamodb, settings.logs_table),
     client("stepfunctions"),
     stale_after_seconds=settings.stale_after_seconds,
+    deliveries=DeliveryRepository(dynamodb, settings.notifications_table),
 )
 
 IDEMPOTENCY_MISMATCH = "Idempotency-Key was already used with a different request body"

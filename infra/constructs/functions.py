@@ -25,6 +25,7 @@ from infra.catalog import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    NOTIFIER,
     RECONCILER,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
@@ -54,6 +55,7 @@ TABLE_ENV = {
     tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+    tables.NOTIFICATIONS.logical_id: "NOTIFICATIONS_TABLE",
 }
 
 XRAY_REASON = (
@@ -92,6 +94,19 @@ class Functions(Construct):
         powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", Fn.sub(POWERTOOLS_LAYER_ARN))
         layers = [self.common_layer, powertools]
 
+        # Webhook deliveries that stayed undelivered after every attempt (the notifier sends them here).
+        self.webhook_failures = sqs.Queue(
+            self,
+            "WebhookFailuresDlq",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            self.webhook_failures,
+            "AwsSolutions-SQS3",
+            "This queue is itself the dead-letter queue of webhook deliveries; it needs no DLQ.",
+        )
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
         }
@@ -102,6 +117,7 @@ class Functions(Construct):
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
             RECONCILER.id: self._grant_reconciler,
+            NOTIFIER.id: self._grant_notifier,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
@@ -196,6 +212,7 @@ class Functions(Construct):
             orchestration = self._orchestration
             environment = {
                 **table_names,
+                "HTTP_ALLOWED_NETWORKS": "",
                 "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
                 "STATES_ROLE_ARN": orchestration.role.role_arn,
                 "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
@@ -204,6 +221,14 @@ class Functions(Construct):
                     for step in STEP_FUNCTIONS
                     if step.step_type
                 },
+            }
+        elif spec.kind == "notifier":
+            environment = {
+                "WORKFLOWS_TABLE": table_names["WORKFLOWS_TABLE"],
+                "NOTIFICATIONS_TABLE": table_names["NOTIFICATIONS_TABLE"],
+                "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
+                "HTTP_ALLOWED_NETWORKS": "",
+                "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             }
         else:
             environment = {name: table_names[name] for name in ENV_RECONCILER}
@@ -231,6 +256,7 @@ class Functions(Construct):
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
         data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
+        data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
         data.grant(
             tables.IDEMPOTENCY,
             role,
@@ -256,3 +282,10 @@ class Functions(Construct):
 
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
+
+    def _grant_notifier(self, role: iam.Role) -> None:
+        self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        self._data.grant(tables.NOTIFICATIONS, role, "dynamodb:GetItem", "dynamodb:PutItem")
+        self.webhook_failures.grant_send_messages(role)
+        default_bus = f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/default"
+        iam.Grant.add_to_principal(grantee=role, actions=["events:PutEvents"], resource_arns=[default_bus])

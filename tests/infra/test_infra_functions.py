@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import ENV_BY_KIND, FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import ENV_BY_KIND, FUNCTIONS, NOTIFIER, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN
 from workflow_engine import settings, tables
 
@@ -21,6 +22,7 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "notifier": settings.NotifierSettings,
 }
 
 
@@ -124,3 +126,21 @@ def test_every_log_group_has_a_retention(synth: Synthesized) -> None:
     assert log_groups
     for logical_id, log_group in log_groups.items():
         assert log_group["Properties"].get("RetentionInDays", 0) > 0, logical_id
+
+
+def test_notifier_reads_the_executions_stream_and_puts_events_on_the_default_bus_only(synth: Synthesized) -> None:
+    stack = synth.stack
+    variables = _variables(synth, NOTIFIER)
+    assert variables["WORKFLOWS_TABLE"] == synth.ref(stack.data.table(tables.WORKFLOWS))
+    assert variables["NOTIFICATIONS_TABLE"] == synth.ref(stack.data.table(tables.NOTIFICATIONS))
+    assert variables["WEBHOOK_DEAD_LETTER_QUEUE_URL"] == synth.ref(stack.functions.webhook_failures)
+    assert variables["HTTP_ALLOWED_NETWORKS"] == ""  # https only, no internal address, on AWS
+    permissions = synth.permissions(stack.functions.roles[NOTIFIER.id])
+    (bus,) = permissions["events:PutEvents"]
+    assert json.dumps(bus).endswith(':event-bus/default"]]}')
+    assert "sqs:SendMessage" in permissions
+    mappings = synth.of_type("AWS::Lambda::EventSourceMapping")
+    notifier = synth.ref(stack.functions.functions[NOTIFIER.id])
+    properties = [mapping["Properties"] for mapping in mappings.values()]
+    sources = [p["EventSourceArn"] for p in properties if p["FunctionName"] == notifier]
+    assert sources == [synth.get_att(stack.data.table(tables.EXECUTIONS), "StreamArn")]

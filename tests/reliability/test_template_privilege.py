@@ -23,7 +23,7 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from infra.catalog import EXECUTIONS_API, FUNCTIONS, RECONCILER, STACK_NAME, STEP_FUNCTIONS, WORKFLOWS_API  # noqa: E402
+from infra.catalog import EXECUTIONS_API, FUNCTIONS, NOTIFIER, RECONCILER, STACK_NAME, STEP_FUNCTIONS, WORKFLOWS_API  # noqa: E402
 from workflow_engine import tables  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("template")
@@ -45,6 +45,7 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
+            "dynamodb:ListStreams",  # stream consumers (DynamoEventSource): no resource-level permissions
         },
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:stateMachine:WorkflowEngine-wf-\*": (
@@ -85,9 +86,15 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
         "Workflows": {"GetItem"},
         "Executions": {"PutItem", "GetItem", "UpdateItem", "Query"},
         "ExecutionLogs": {"Query", "BatchWriteItem"},  # LogRepository.put_many: a resume's reused steps
+        "Notifications": {"Query"},
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
+    NOTIFIER.id: {
+        "Executions": {"DescribeStream", "GetRecords", "GetShardIterator"},  # its stream (event source mapping)
+        "Workflows": {"GetItem"},
+        "Notifications": {"GetItem", "PutItem"},
+    },
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
 }

@@ -18,6 +18,7 @@ from workflow_engine.compiler import RESUMABLE_REVISION
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogFilter, LogRepository
+from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import (
     ConflictError,
@@ -35,6 +36,7 @@ from workflow_engine.models.execution import (
     LogRecord,
     RetryMode,
 )
+from workflow_engine.models.notification import DeliveryRecord
 from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.state_document import final_output, initial_document
@@ -80,7 +82,9 @@ class ExecutionService:
         logs: LogRepository,
         sfn: Any,
         stale_after_seconds: int = 30,
+        deliveries: DeliveryRepository | None = None,
     ) -> None:
+        self._deliveries = deliveries
         self._workflows = workflows
         self._executions = executions
         self._logs = logs
@@ -251,6 +255,15 @@ class ExecutionService:
         if not applied and stored.status is not ExecutionStatus.CANCELLED:
             raise ConflictError(f"Execution is {stored.status.value}; it finished before it could be cancelled")
         return stored
+
+    def notifications(self, user_id: str, execution_id: str) -> list[DeliveryRecord]:
+        """The webhook deliveries of an execution with their attempts: one Query (a second read tells [] from 404)."""
+        if self._deliveries is None:
+            raise ServiceUnavailableError("Notifications are not configured for this function")
+        records = self._deliveries.query(user_id, execution_id)
+        if not records:
+            self._owned(user_id, execution_id)
+        return records
 
     def _stop(self, record: ExecutionRecord, cause: str) -> None:
         try:

@@ -61,6 +61,9 @@ LOGS = TableDefinition(
     stream_view_type="NEW_AND_OLD_IMAGES",
 )
 
+# Webhook deliveries: one item per (execution, delivery), partitioned like the logs (owner in the key).
+NOTIFICATIONS = TableDefinition(logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id")
+
 IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY)
+ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, NOTIFICATIONS)

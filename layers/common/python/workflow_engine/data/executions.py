@@ -127,6 +127,11 @@ class ExecutionRepository:
         return [_from_values(values) for values in page.items], page.next_token
 
 
+def record_from_image(image: dict[str, Any]) -> ExecutionRecord:
+    """An execution from a stream record's (or any) item image in DynamoDB's JSON form."""
+    return _from_values(from_item(image))
+
+
 def _index_key_attributes(index: Index) -> list[str]:
     return [name for name in dict.fromkeys([EXECUTIONS.partition_key, index.partition_key, index.sort_key]) if name]
 
