@@ -31,6 +31,8 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/workflows/executions/{execution_id}"): {},
     ("GET", "/api/workflows/executions/{execution_id}/logs"): {},
     ("POST", "/api/workflows/executions/{execution_id}/cancel"): {},
+    ("POST", "/api/workflows/executions/{execution_id}/retry"): {"json": {"mode": "resume"}},
+    ("GET", "/api/workflows/executions/{execution_id}/notifications"): {},
 }
 LOG_QUERIES = ["", "?step_type=transform", "?step_name=Load", "?has_error=false", "?has_error=true", "?limit=1000"]
 
