@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions
+from bench import calls, cold_start, cost, log_query, report, resume, size, throughput, transitions
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -72,6 +72,7 @@ def main() -> int:
     with in_process_stack() as resources:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
+        results["resume"] = _step("resume vs ordinary", lambda: resume.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
     results["throughput"] = _step("local stack throughput", throughput.run)

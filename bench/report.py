@@ -53,6 +53,13 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": ", ".join(f"N={r['lambda_steps']}: {r['transitions']}" for r in rows),
             "held": results["transitions"]["held"],
         },
+        "Resumed execution transitions": {
+            "budget": "ordinary N + 2; resumed (steps it runs) + 3",
+            "measured": f"N={results['resume']['steps']}, failure at step {results['resume']['failing_step']}: "
+            f"ordinary {results['resume']['ordinary']['transitions']}, "
+            f"resumed {results['resume']['resumed']['transitions']}",
+            "held": results["resume"]["held"],
+        },
         "Cold start (import vs import boto3)": {
             "budget": f"at most {cold_start.BUDGET_RATIO}x",
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",
@@ -103,6 +110,23 @@ def _transitions(results: dict[str, Any]) -> str:
         ["Lambda steps (N)", "transitions (ours)", "budget N + 3", "held", "generic interpreter", "interpreter / ours"],
         rows,
     )
+
+
+def _resume(results: dict[str, Any]) -> str:
+    data = results["resume"]
+    ordinary, original = data["ordinary"], data["failed_original"]
+    rows = [
+        ["ordinary", ordinary["transitions"], ordinary["budget"], ordinary["lambda_invocations"], "-"],
+        ["failed original", original["transitions"], "-", original["lambda_invocations"], "-"],
+        [
+            f"resumed at step {data['failing_step']} ({data['steps_run_by_resume']} steps run)",
+            data["resumed"]["transitions"],
+            data["resumed"]["budget"],
+            data["resumed"]["lambda_invocations"],
+            data["resumed"]["reused_log_entries"],
+        ],
+    ]
+    return _table(["execution", "transitions", "budget", "step Lambda invocations", "reused log entries"], rows)
 
 
 def _cold_start(results: dict[str, Any]) -> str:
@@ -304,6 +328,16 @@ built and run in the same moto (`bench/transitions.py`): Start -> *Has next step
 handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only the transitions differ.
 
 {_transitions(results)}
+
+## Resume vs ordinary execution
+
+`bench/resume.py`: a workflow of {results["resume"]["steps"]} transform steps whose step
+{results["resume"]["failing_step"]} fails on the original input; the failed execution is then resumed
+(`POST .../retry {{"mode": "resume"}}`) with a corrected input. The resumed machine enters `$mark running` (refused:
+the API wrote the item `running`), the `$resume` Choice, the steps it runs and `$record success`; the earlier
+steps' outputs ride in its input, so they cost no transition and no Lambda invocation.
+
+{_resume(results)}
 
 ## Cold start
 
