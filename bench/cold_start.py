@@ -90,6 +90,9 @@ def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str,
         "EXECUTIONS_TABLE": "WorkflowEngine-Executions",
         "LOGS_TABLE": "WorkflowEngine-ExecutionLogs",
         "IDEMPOTENCY_TABLE": "WorkflowEngine-Idempotency",
+        "NOTIFICATIONS_TABLE": "WorkflowEngine-Notifications",
+        "WEBHOOK_DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/webhook-failures",
+        "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
         "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
         "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
         "STATE_MACHINE_LOG_GROUP_ARN": _dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflows:*"),
@@ -123,7 +126,7 @@ def local_environment() -> dict[str, str]:
         user_pool_id="us-east-1_bench",
         user_pool_client_id="bench",
         table_names={name: f"workflow-engine-local-{name}" for name in ("Workflows", "Executions", "ExecutionLogs")}
-        | {"Idempotency": "workflow-engine-local-Idempotency"},
+        | {"Idempotency": "workflow-engine-local-Idempotency", "Notifications": "workflow-engine-local-Notifications"},
         function_arns={spec.id: _dummy_arn("lambda", f"function:{spec.id}") for spec in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
     )

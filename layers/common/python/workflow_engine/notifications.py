@@ -29,7 +29,6 @@ from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, ExecutionStatusResponse
 from workflow_engine.models.notification import DeliveryAttempt, DeliveryRecord
 from workflow_engine.observability import logger
-from workflow_engine.webhooks import backoff_seconds, post, signed_headers
 
 EVENT_SOURCE = "workflow-engine"
 EVENT_DETAIL_TYPE = "Workflow Execution Finished"
@@ -105,6 +104,9 @@ class Notifier:
         notify = workflow.notify if workflow else None
         if workflow is None or notify is None or not workflow.notify_secret or record.status.value not in notify.on:
             return None
+        # Imported here: the http client (urllib3) is needed by workflows with `notify` only (cold start).
+        from workflow_engine.webhooks import backoff_seconds, post, signed_headers
+
         identifier = delivery_id(record.execution_id, record.status.value, notify.webhook_url)
         existing = self._deliveries.get(record.user_id, record.execution_id, identifier)
         if existing is not None and existing.outcome != "in_progress":

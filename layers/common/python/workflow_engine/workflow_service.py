@@ -18,7 +18,6 @@ from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import ConflictError, InvalidRequestError, ServiceUnavailableError, WorkflowNotFound
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
 from workflow_engine.settings import ApiSettings
-from workflow_engine.webhooks import UnsafeWebhookUrl, new_secret, vet_url
 
 AWS_ERRORS = (ClientError, BotoCoreError)
 
@@ -85,6 +84,9 @@ class WorkflowService:
         """A new signing secret when the definition sets `notify` (its url vetted first), else None."""
         if definition.notify is None:
             return None
+        # Imported here: the SSRF guard brings urllib3, which only a workflow with `notify` needs (cold start).
+        from workflow_engine.webhooks import UnsafeWebhookUrl, new_secret, vet_url
+
         try:
             vet_url(definition.notify.webhook_url, tuple(self._settings.http_allowed_networks))
         except UnsafeWebhookUrl as error:
