@@ -129,3 +129,5 @@ ENV_NOTIFIER = (
 ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER, "notifier": ENV_NOTIFIER}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+# Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
+OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

@@ -12,7 +12,7 @@ from workflow_engine.aws import client
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.notifications import Notifier
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import correlated, logger, tracer
 from workflow_engine.settings import NotifierSettings
 
 settings = NotifierSettings.from_env()
@@ -37,6 +37,7 @@ def record_handler(record: DynamoDBRecord, lambda_context: Any) -> None:
 
 
 @logger.inject_lambda_context
+@correlated(lambda event: {})  # a batch spans executions: each record binds its own keys (Notifier.on_change)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -28,7 +28,7 @@ from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, ExecutionStatusResponse
 from workflow_engine.models.notification import DeliveryAttempt, DeliveryRecord
-from workflow_engine.observability import logger
+from workflow_engine.observability import bind_log_keys, logger
 
 EVENT_SOURCE = "workflow-engine"
 EVENT_DETAIL_TYPE = "Workflow Execution Finished"
@@ -78,6 +78,7 @@ class Notifier:
         record = finished(old_image, new_image)
         if record is None:
             return
+        bind_log_keys(execution_id=record.execution_id, workflow_id=record.workflow_id, user_id=record.user_id)
         status_object = ExecutionStatusResponse.of(record).model_dump(mode="json")
         self.put_event(record, status_object)
         self.deliver_webhook(record, status_object, remaining_seconds)
