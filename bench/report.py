@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cold_start, cost, log_query, throughput
+from bench import cold_start, cost, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -43,6 +44,11 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "held": not misses,
             "detail": ", ".join(budgeted),
         },
+        "Batch and compare calls": {
+            "budget": "batch-get 1 BatchGetItem; batch-cancel 1 + 2 per id; compare 1 + 1 Query per execution",
+            "measured": ", ".join(f"{name}: {row['calls']}" for name, row in results["batch"]["rows"].items()),
+            "held": not batch_bench.over_budget(results["batch"]),
+        },
         "DynamoDB Scans": {
             "budget": "0, anywhere",
             "measured": f"{results['calls']['anywhere']['scans']} (requests, state machines, step Lambdas, reconciler)",
@@ -65,12 +71,43 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",
             "held": results["cold_start"]["held"],
         },
-        "boto3 not bundled": {
-            "budget": "no SDK in our assets",
-            "measured": "none bundled" if not results["size"]["boto3_bundled"] else "bundled!",
-            "held": not results["size"]["boto3_bundled"],
+        "Notifier calls per stream record": {
+            "budget": "1 Query + 1 post per live subscribed connection, no Scan",
+            "measured": "all cases within budget"
+            if not results["realtime"]["calls"]["over_budget"]
+            else "; ".join(results["realtime"]["calls"]["over_budget"]),
+            "held": not results["realtime"]["calls"]["over_budget"],
+        },
+        "Third-party code only in the dependencies layer": {
+            "budget": "no SDK or library in our code assets",
+            "measured": ", ".join(results["size"]["sdk_in_code_assets"]) or "none",
+            "held": not results["size"]["sdk_in_code_assets"],
         },
     }
+
+
+def _realtime(results: dict[str, Any]) -> str:
+    data = results["realtime"]
+    calls_rows = [
+        [
+            row["case"],
+            row["records"],
+            ", ".join(f"{name} x{n}" for name, n in row["operations"].items()),
+            row["per_record"],
+            row["budget_per_record"],
+            _yes(row["held"]),
+        ]
+        for row in data["calls"]["rows"]
+    ]
+    latency_rows = [
+        [row["clients"], row["samples"], row["requests"], row["p50_ms"], row["p95_ms"]]
+        for row in data["latency"]["rows"]
+    ]
+    return (
+        _table(["owner's connections", "records", "AWS calls", "per record", "budget per record", "held"], calls_rows)
+        + "\n\n"
+        + _table(["subscribed clients", "status changes", "messages", "p50 ms", "p95 ms"], latency_rows)
+    )
 
 
 def _summary(results: dict[str, Any]) -> str:
@@ -134,7 +171,7 @@ def _cold_start(results: dict[str, Any]) -> str:
     before = data["before"]
     sections = []
     for profile, rows in data["profiles"].items():
-        old = before["profiles"][profile]
+        old = before["profiles"].get(profile, {})
         table_rows = []
         for module, row in rows.items():
             was = old.get(module)
@@ -162,6 +199,20 @@ def _cold_start(results: dict[str, Any]) -> str:
                 table_rows,
             )
         )
+    bytecode = [
+        [
+            f"`{module}`" if module != cold_start.BASELINE else "`import boto3`",
+            f"{row['with_bytecode_ms']:.0f} ms",
+            f"{row['without_bytecode_ms']:.0f} ms",
+            f"{row['without_bytecode_ms'] / row['with_bytecode_ms']:.1f}x",
+        ]
+        for module, row in data["bytecode"].items()
+    ]
+    sections.append(
+        "**The dependencies layer's bytecode**: imports from the layer with its `.pyc` (as built) and without any "
+        "(what a layer of sources only costs on Lambda, whose /opt is read-only)\n\n"
+        + _table(["module", "with bytecode", "without", "without / with"], bytecode)
+    )
     return "\n\n".join(sections)
 
 
@@ -179,14 +230,17 @@ def _size(results: dict[str, Any]) -> str:
         for asset, who in (
             (data["functions_asset"], "code asset of all 6 functions (each runs its own handler from it)"),
             (data["common_layer"], "CommonLayer (workflow_engine)"),
+            (data["dependencies_layer"], "DependenciesLayer (the runtime lock, with its 3.13 bytecode)"),
         )
     ]
+    deps = data["dependencies_layer"]
     per_function = ", ".join(f"{name} {_kb(size)}" for name, size in data["per_function_zipped_bytes"].items())
     return (
         _table(["asset", "used by", "files", "zipped", "unzipped", "SDKs bundled"], rows)
-        + f"\n\nPer function (zipped code + layer): {per_function}, each plus the CommonLayer "
-        f"({_kb(data['common_layer']['zipped_bytes'])}) and the public Powertools layer (not ours). boto3 is the "
-        "runtime's; Powertools, pydantic and the X-Ray SDK come from the public Powertools layer; "
+        + f"\n\nPer function (zipped code): {per_function}, each plus the CommonLayer "
+        f"({_kb(data['common_layer']['zipped_bytes'])}) and the DependenciesLayer ({_kb(deps['zipped_bytes'])}). "
+        f"boto3, botocore and s3transfer are {_kb(deps['sdk_zipped_bytes'])} of the latter zipped "
+        f"({_kb(deps['sdk_unzipped_bytes'])} unzipped); "
         f"within Lambda quotas (50 MB zipped, 250 MB unzipped): {_yes(data['within_quotas'])}."
     )
 
@@ -222,6 +276,25 @@ def _throughput(results: dict[str, Any]) -> str:
     )
 
 
+def _batch(results: dict[str, Any]) -> str:
+    data = results["batch"]
+    rows = []
+    for name, row in data["rows"].items():
+        operations = ", ".join(f"{op} x{n}" if n > 1 else op for op, n in row["operations"].items())
+        rows.append([name, row["calls"], row["calls_per_id"], _yes(row["held"]), operations, row["note"]])
+    local = data.get("local_stack")
+    timing = (
+        f"\n\nOn the local stack over HTTP: one batch-cancel of {local['executions']} running executions took "
+        f"**{local['batch_cancel_seconds']} s** ({local['batch_cancel_ms_per_id']} ms per id, "
+        f"{local['concurrency']} StopExecution at a time); {local['executions']} single cancels one after the other "
+        f"took {local['single_cancels_seconds']} s; a batch-get of {local['executions']} ids "
+        f"{local['batch_get_ms']} ms."
+        if local
+        else ""
+    )
+    return _table(["request", "AWS calls", "per id", "exact budget held", "operations", "why"], rows) + timing
+
+
 def _log_query(results: dict[str, Any]) -> str:
     data = results["log_query"]
     rows = [
@@ -246,6 +319,31 @@ def _log_query(results: dict[str, Any]) -> str:
         ],
         rows,
     )
+
+
+def _queries(results: dict[str, Any]) -> str:
+    data = results["queries"]
+    pages = _table(
+        ["query", "AWS calls", "items read (ScannedCount)", "returned", "X-Next-Token"],
+        [
+            [row["query"], row["calls"], row["items_read"], row["returned"], "yes" if row["next_token"] else "no"]
+            for row in data["pages"]
+        ],
+    )
+    metrics = data["metrics"]
+    reads = _table(
+        ["executions in the range", "GET /api/metrics", "AWS calls", "items read", "bound: buckets x (1 + steps)"],
+        [
+            [f"{row['executions']:,}", row["query"], row["calls"], row["items_read"], row["items_bound"]]
+            for row in metrics["rows"]
+        ],
+    )
+    writes = (
+        f"Aggregation writes: {metrics['transactions_per_execution']:g} TransactWriteItems per execution of "
+        f"{metrics['steps']} steps (one per finished execution, one per step attempt), each "
+        f"{metrics['transaction_items']} items (a marker + 4 buckets) = {metrics['wru_per_transaction']} write units."
+    )
+    return "\n".join([pages, "", reads, "", writes])
 
 
 def _cost(results: dict[str, Any]) -> str:
@@ -277,7 +375,9 @@ def _cost(results: dict[str, Any]) -> str:
         "transfer are not included.",
         "- Write units from the table definitions: the `pending` PutItem writes the item and its 3 indexes (4), each "
         "status update writes the item and its 3 indexes, the status index twice (its key changes: 5 each, 2 "
-        f"updates), each of the {data['steps']} log items 1 (no index). Reads: the workflow GetItem, the "
+        f"updates), each of the {data['steps']} log items 2 (the item and its by_user search index); the metrics "
+        f"aggregator, one TransactWriteItems per terminal execution and per step attempt ({1 + data['steps']}), "
+        "each a marker and 4 bucket items at 2 units per transactional item (10). Reads: the workflow GetItem, the "
         "reconciler's GetItem and one status GetItem, 0.5 each (eventually consistent, under 4 KB). Items under "
         "1 KB (a small input).",
         f"- Prices ({prices['as_of']}): Lambda ${prices['lambda_per_million_requests']:.2f} per 1M requests and "
@@ -318,6 +418,13 @@ Each route called once through its real handler (in-process, moto), counted with
 the default session and the handlers' clients; only the request's own thread counts.
 
 {_calls(results)}
+
+## Batch operations and comparison
+
+Counted as above, plus the request's worker pool (`bench/batch.py`); moto never leaves keys unprocessed, so the
+batch-get makes exactly one BatchGetItem here (the retries of unprocessed keys are unit-tested).
+
+{_batch(results)}
 
 ## State transitions per workflow
 
@@ -376,7 +483,7 @@ snapshotted or pre-paid, creating the clients at import would be the better trad
 ## Deployment size
 
 Zipped as the CDK stack packages the assets (`Code.from_asset` of `functions/` and `layers/common`, excluding
-`**/__pycache__` and `*.pyc`; deflate level 9).
+`**/__pycache__` and `*.pyc`, and of the dependencies layer, bytecode included; deflate level 9).
 
 {_size(results)}
 
@@ -398,6 +505,19 @@ latency: the start request (JWT check, handler, validation, 3 AWS calls) against
 and queueing behind the interpreter at 8 clients. Not a prediction of AWS throughput, where each Lambda and the
 Step Functions service scale independently.
 
+## Real-time channel (WebSocket)
+
+The notifier's AWS calls per DynamoDB stream record (in-process, counted through botocore hooks; gated by
+`tests/integration/test_call_budgets.py`), then the latency from an execution's status being written (UpdateItem
+on the local stack's DynamoDB) to the message arriving at every subscribed client over a real WebSocket
+(`websockets` clients against `make local`'s server; one user's clients, all subscribed).
+
+{_realtime(results)}
+
+A Gone connection costs one failed post and one DeleteItem, once. Locally the notifier, the WebSocket server and
+the clients share one process and one GIL, and the posts to a user's connections are sequential: the 50-client
+latency is dominated by 50 posts one after the other. In AWS each post is an HTTPS call to the management API.
+
 ## Log query
 
 {log_query.LOGS:,} log items of one execution written straight into the logs table (`LogRepository.put`; 3 step
@@ -414,6 +534,17 @@ units (eventually consistent), in one Query. That is the right trade
 for per-execution logs (bounded by steps x attempts); an index per filter would cost a write per log item for
 a read that is rare. Most of the route's time here is moto serializing its answer in-process; the handler's own
 share is the last column.
+
+## Queries and metrics
+
+{results["queries"]["executions"]} executions (2 workflows, one every 10 minutes) and
+{results["queries"]["logs"]} log items written through the repositories, then one page of each query through its
+route handler (bench/queries.py; CI gates the same counts in tests/integration/test_query_budgets.py). The log
+search reads at most `limit + 1` items unfiltered, at most max(`limit` + 1, {queries.SEARCH_PAGE_READ_ITEMS:,})
+with a filter. Metrics: the same {queries.METRICS_DAYS}-day range read for a user with 10 executions and one with
+10,000 ({queries.METRICS_STEPS} steps each), counted through the aggregator's write path.
+
+{_queries(results)}
 
 ## Projected monthly cost: {cost.EXECUTIONS_PER_MONTH:,} executions of a {cost.STEPS}-step workflow
 

@@ -26,7 +26,10 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream"
+    # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
+    # | "notifications" (webhooks, EventBridge events) | "queries" (the read-only query API)
+    # | "metrics" (its aggregator)
+    kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -48,6 +51,7 @@ STREAM_MAPPING = StreamMapping()
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
+QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries")
 TRANSFORM_STEP = FunctionSpec(
     "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
 )
@@ -56,25 +60,72 @@ AI_STEP = FunctionSpec("AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Con
 RECONCILER = FunctionSpec(
     "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
 )
+METRICS_AGGREGATOR = FunctionSpec(
+    "MetricsAggregator",
+    "aggregator.handler.handler",
+    "Keeps execution and step metrics from the executions and logs streams",
+    "metrics",
+    event_sources=("Executions", "ExecutionLogs"),
+)
 
-NOTIFIER = FunctionSpec(
-    "Notifier",
-    "notifier.handler.handler",
+NOTIFICATIONS = FunctionSpec(
+    "Notifications",
+    "notifications.handler.handler",
     "EventBridge event and signed webhook on each terminal execution outcome",
-    "notifier",
+    "notifications",
     timeout_seconds=120,  # webhook attempts and their back-off run inside one invocation
     memory_mb=256,
     event_sources=("Executions",),
 )
 
+# The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
+WS_AUTHORIZER = FunctionSpec(
+    "WebSocketAuthorizer",
+    "realtime.authorizer.handler",
+    "Verifies the token of a WebSocket connect",
+    "ws-authorizer",
+    10,
+)
+WS_CONNECT = FunctionSpec(
+    "WebSocketConnect", "realtime.connect.handler", "Registers a WebSocket connection", "ws-route", 10
+)
+WS_DISCONNECT = FunctionSpec(
+    "WebSocketDisconnect", "realtime.disconnect.handler", "Forgets a WebSocket connection", "ws-route", 10
+)
+WS_SUBSCRIPTIONS = FunctionSpec(
+    "WebSocketSubscriptions", "realtime.subscriptions.handler", "Subscribes a connection to executions", "ws-route", 10
+)
+WS_DEFAULT = FunctionSpec(
+    "WebSocketDefault", "realtime.default.handler", "Answers unknown WebSocket actions", "ws-default", 5
+)
+NOTIFIER = FunctionSpec(
+    "Notifier",
+    "realtime.notifier.handler",
+    "Pushes execution and log changes to WebSocket clients",
+    "notifier",
+    60,
+    event_sources=("Executions", "ExecutionLogs"),
+)
+REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WS_AUTHORIZER,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIPTIONS,
+    WS_DEFAULT,
+    NOTIFIER,
+)
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
     EXECUTIONS_API,
+    QUERIES_API,
     TRANSFORM_STEP,
     HTTP_STEP,
     AI_STEP,
     RECONCILER,
-    NOTIFIER,
+    METRICS_AGGREGATOR,
+    NOTIFICATIONS,
+    *REALTIME_FUNCTIONS,
 )
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
@@ -96,12 +147,36 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("POST", "/api/workflows/{workflow_id}/execute", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/batch-get", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/batch-cancel", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/compare", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
+    Route("GET", "/api/logs", QUERIES_API),
+    Route("GET", "/api/metrics", QUERIES_API),
 )
+
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    """A WebSocket API route (selected by the message's `action`); its reply goes back to the client."""
+
+    key: str  # "$connect", "$disconnect", "$default" or an action
+    function: FunctionSpec
+
+
+WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
+    WebSocketRoute("$connect", WS_CONNECT),
+    WebSocketRoute("$disconnect", WS_DISCONNECT),
+    WebSocketRoute("subscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("unsubscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("$default", WS_DEFAULT),
+)
+WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+WEBSOCKET_STAGE = "live"
 
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
 ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
@@ -119,15 +194,31 @@ ENV_API = (
 )
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
-ENV_NOTIFIER = (
+ENV_NOTIFICATIONS = (
     "WORKFLOWS_TABLE",
     "NOTIFICATIONS_TABLE",
     "WEBHOOK_DEAD_LETTER_QUEUE_URL",
     "HTTP_ALLOWED_NETWORKS",
     "WEBHOOK_BACKOFF_BASE_SECONDS",
 )
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER, "notifier": ENV_NOTIFIER}
+ENV_METRICS = ("METRICS_TABLE",)
+ENV_QUERIES = ("LOGS_TABLE", "METRICS_TABLE")
+ENV_WS_ROUTE = ("CONNECTIONS_TABLE", "WORKFLOWS_TABLE", "EXECUTIONS_TABLE")
+ENV_WS_AUTHORIZER = ("USER_POOL_ID", "USER_POOL_CLIENT_ID")  # AWS_REGION: set by Lambda itself
+ENV_NOTIFIER = ("CONNECTIONS_TABLE", "WEBSOCKET_CALLBACK_URL")
+ENV_BY_KIND = {
+    "api": ENV_API,
+    "step": ENV_STEP,
+    "reconciler": ENV_RECONCILER,
+    "metrics": ENV_METRICS,
+    "queries": ENV_QUERIES,
+    "ws-authorizer": ENV_WS_AUTHORIZER,
+    "ws-route": ENV_WS_ROUTE,
+    "ws-default": (),
+    "notifier": ENV_NOTIFIER,
+    "notifications": ENV_NOTIFICATIONS,
+}
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
 OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

@@ -1,15 +1,17 @@
 """Functions: one Lambda function per infra.catalog.FUNCTIONS entry, its settings and least-privilege grants.
 
-Every function runs Python 3.13 on arm64 with the shared code layer and the public Powertools layer (boto3 comes
-from the runtime), JSON logs in its own log group, and active tracing. The environment each kind receives is
+Every function runs Python 3.13 on arm64 with two layers of ours: the dependencies layer (exactly the runtime lock,
+boto3 included, built for arm64 at synth time by infra.dependencies) and the shared code layer; JSON logs in its
+own log group, and active tracing. The environment each kind receives is
 checked against the names the catalog declares for it, so the catalog stays the single source of truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
-from aws_cdk import Aws, Duration, Fn
+from aws_cdk import AssetHashType, Aws, Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -17,15 +19,19 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import dependencies
 from infra.catalog import (
     AI_STEP,
+    ENV_API,
     ENV_BY_KIND,
-    ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
-    NOTIFIER,
+    METRICS_AGGREGATOR,
+    NOTIFICATIONS,
+    QUERIES_API,
+    REALTIME_FUNCTIONS,
     RECONCILER,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
@@ -42,13 +48,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
 
-# Public Powertools for AWS Lambda (Python) v3 layer, matching RUNTIME and ARCHITECTURE.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ARN = (
-    "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
-    f"{POWERTOOLS_LAYER_VERSION}"
-)
-
 # The setting (environment variable) each table's name is passed in.
 TABLE_ENV = {
     tables.WORKFLOWS.logical_id: "WORKFLOWS_TABLE",
@@ -56,6 +55,8 @@ TABLE_ENV = {
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
     tables.NOTIFICATIONS.logical_id: "NOTIFICATIONS_TABLE",
+    tables.METRICS.logical_id: "METRICS_TABLE",
+    tables.CONNECTIONS.logical_id: "CONNECTIONS_TABLE",
 }
 
 XRAY_REASON = (
@@ -70,16 +71,26 @@ BEDROCK_REASON = (
     "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
 )
 RUNTIME_REASON = (
-    "Python 3.13 is pinned on purpose: the public Powertools v3 layer (python313-arm64) and the local stack "
-    "target it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
+    "Python 3.13 is pinned on purpose: the dependencies layer is built for cp313 arm64 and the local stack "
+    "targets it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
 )
 
 
 class Functions(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, data: Data, orchestration: Orchestration) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        orchestration: Orchestration,
+        shared_environment: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
+        """``shared_environment``: settings other constructs provide (the realtime API's endpoint, the pool)."""
         super().__init__(scope, construct_id)
         self._data = data
         self._orchestration = orchestration
+        self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
         code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
@@ -91,10 +102,22 @@ class Functions(Construct):
             compatible_architectures=[ARCHITECTURE],
             description="workflow_engine: shared models, settings and table definitions",
         )
-        powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", Fn.sub(POWERTOOLS_LAYER_ARN))
-        layers = [self.common_layer, powertools]
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            # The asset hash is the lock's (and build recipe's): the same lock deploys the same layer.
+            code=lambda_.Code.from_asset(
+                str(dependencies.build_layer(dependencies.LAMBDA)),
+                asset_hash=dependencies.layer_key(dependencies.LAMBDA),
+                asset_hash_type=AssetHashType.CUSTOM,
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Third-party runtime dependencies, exactly requirements.lock (boto3, Powertools, pydantic)",
+        )
+        layers = [self.dependencies_layer, self.common_layer]
 
-        # Webhook deliveries that stayed undelivered after every attempt (the notifier sends them here).
+        # Webhook deliveries that stayed undelivered after every attempt (the notifications consumer sends them here).
         self.webhook_failures = sqs.Queue(
             self,
             "WebhookFailuresDlq",
@@ -116,16 +139,20 @@ class Functions(Construct):
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
+            QUERIES_API.id: self._grant_queries_api,
+            METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
-            NOTIFIER.id: self._grant_notifier,
+            NOTIFICATIONS.id: self._grant_notifications,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
+        granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
         for spec in FUNCTIONS:
             function = self.functions[spec.id]
             for name, value in self._environment(spec).items():
                 function.add_environment(name, value)
-            grants[spec.id](self.roles[spec.id])
+            if spec.id not in granted_by_realtime:
+                grants[spec.id](self.roles[spec.id])
         self.stream_failures: sqs.Queue | None = None
         for spec in FUNCTIONS:
             for logical_id in spec.event_sources:
@@ -211,7 +238,7 @@ class Functions(Construct):
         elif spec.kind == "api":
             orchestration = self._orchestration
             environment = {
-                **table_names,
+                **{name: value for name, value in table_names.items() if name in ENV_API},
                 "HTTP_ALLOWED_NETWORKS": "",
                 "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
                 "STATES_ROLE_ARN": orchestration.role.role_arn,
@@ -222,7 +249,7 @@ class Functions(Construct):
                     if step.step_type
                 },
             }
-        elif spec.kind == "notifier":
+        elif spec.kind == "notifications":
             environment = {
                 "WORKFLOWS_TABLE": table_names["WORKFLOWS_TABLE"],
                 "NOTIFICATIONS_TABLE": table_names["NOTIFICATIONS_TABLE"],
@@ -231,7 +258,8 @@ class Functions(Construct):
                 "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             }
         else:
-            environment = {name: table_names[name] for name in ENV_RECONCILER}
+            known = {**table_names, **self._shared_environment}
+            environment = {name: known[name] for name in ENV_BY_KIND[spec.kind]}
         expected = set(ENV_BY_KIND[spec.kind])
         if set(environment) != expected:
             raise ValueError(
@@ -252,7 +280,8 @@ class Functions(Construct):
     def _grant_executions_api(self, role: iam.Role) -> None:
         data = self._data
         data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
-        data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        executions = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        data.grant(tables.EXECUTIONS, role, *executions)
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
         data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
@@ -267,6 +296,18 @@ class Functions(Construct):
         )
         acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
         self._orchestration.grant_run_executions(role)
+
+    def _grant_queries_api(self, role: iam.Role) -> None:
+        """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics
+        table (buckets)."""
+        logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
+        self._data.grant(tables.METRICS, role, "dynamodb:Query")
+
+    def _grant_metrics_aggregator(self, role: iam.Role) -> None:
+        """One TransactWriteItems per record: a conditional PutItem (the marker) and UpdateItems (ADD to buckets).
+        Its stream reads are granted by the event source mappings."""
+        self._data.grant(tables.METRICS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")
@@ -283,7 +324,7 @@ class Functions(Construct):
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
 
-    def _grant_notifier(self, role: iam.Role) -> None:
+    def _grant_notifications(self, role: iam.Role) -> None:
         self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
         self._data.grant(tables.NOTIFICATIONS, role, "dynamodb:GetItem", "dynamodb:PutItem")
         self.webhook_failures.grant_send_messages(role)

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import ENV_BY_KIND, FUNCTIONS, NOTIFIER, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
-from infra.constructs.functions import POWERTOOLS_LAYER_ARN
+from infra.catalog import ENV_BY_KIND, FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
 from workflow_engine import settings, tables
 
 if TYPE_CHECKING:
@@ -22,7 +21,12 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "metrics": settings.MetricsSettings,
+    "queries": settings.QuerySettings,
+    "ws-authorizer": settings.AuthorizerSettings,
+    "ws-route": settings.RealtimeSettings,
     "notifier": settings.NotifierSettings,
+    "notifications": settings.NotificationSettings,
 }
 
 
@@ -55,17 +59,21 @@ def test_function_runtime_and_observability(synth: Synthesized, spec: FunctionSp
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
-def test_function_layers_are_shared_code_and_powertools(synth: Synthesized, spec: FunctionSpec) -> None:
+def test_function_layers_are_ours_shared_code_and_dependencies(synth: Synthesized, spec: FunctionSpec) -> None:
     layers = _props(synth, spec)["Layers"]
 
-    assert layers == [synth.ref(synth.stack.functions.common_layer), {"Fn::Sub": POWERTOOLS_LAYER_ARN}]
-    assert ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:" in POWERTOOLS_LAYER_ARN
+    functions = synth.stack.functions
+    # CDK orders layers by construct path (@aws-cdk/aws-lambda:recognizeLayerVersion); they share no file
+    # (test_infra_dependencies.py), so the order changes nothing.
+    assert layers == [synth.ref(functions.common_layer), synth.ref(functions.dependencies_layer)]
 
 
-def test_common_layer_targets_the_function_runtime(synth: Synthesized) -> None:
-    (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
-    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+def test_layers_target_the_function_runtime(synth: Synthesized) -> None:
+    layers = synth.of_type("AWS::Lambda::LayerVersion").values()
+    assert len(layers) == 2
+    for layer in layers:
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
 
 
 def test_functions_share_one_code_asset(synth: Synthesized) -> None:
@@ -84,8 +92,9 @@ def test_environment_is_exactly_what_the_catalog_declares(synth: Synthesized, sp
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "WorkflowEngine"
     assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
     # every name the stack sets is a setting the function reads (field name upper-cased)
-    fields = {name.upper() for name in SETTINGS_BY_KIND[spec.kind].model_fields}
-    assert set(ENV_BY_KIND[spec.kind]) <= fields
+    if ENV_BY_KIND[spec.kind]:  # ("ws-default" reads no setting)
+        fields = {name.upper() for name in SETTINGS_BY_KIND[spec.kind].model_fields}
+        assert set(ENV_BY_KIND[spec.kind]) <= fields
 
 
 @pytest.mark.parametrize("spec", STEP_FUNCTIONS, ids=lambda spec: spec.id)
@@ -128,19 +137,21 @@ def test_every_log_group_has_a_retention(synth: Synthesized) -> None:
         assert log_group["Properties"].get("RetentionInDays", 0) > 0, logical_id
 
 
-def test_notifier_reads_the_executions_stream_and_puts_events_on_the_default_bus_only(synth: Synthesized) -> None:
+def test_notifications_read_the_executions_stream_and_put_events_on_the_default_bus_only(
+    synth: Synthesized,
+) -> None:
     stack = synth.stack
-    variables = _variables(synth, NOTIFIER)
+    variables = _variables(synth, NOTIFICATIONS)
     assert variables["WORKFLOWS_TABLE"] == synth.ref(stack.data.table(tables.WORKFLOWS))
     assert variables["NOTIFICATIONS_TABLE"] == synth.ref(stack.data.table(tables.NOTIFICATIONS))
     assert variables["WEBHOOK_DEAD_LETTER_QUEUE_URL"] == synth.ref(stack.functions.webhook_failures)
     assert variables["HTTP_ALLOWED_NETWORKS"] == ""  # https only, no internal address, on AWS
-    permissions = synth.permissions(stack.functions.roles[NOTIFIER.id])
+    permissions = synth.permissions(stack.functions.roles[NOTIFICATIONS.id])
     (bus,) = permissions["events:PutEvents"]
     assert json.dumps(bus).endswith(':event-bus/default"]]}')
     assert "sqs:SendMessage" in permissions
     mappings = synth.of_type("AWS::Lambda::EventSourceMapping")
-    notifier = synth.ref(stack.functions.functions[NOTIFIER.id])
+    consumer = synth.ref(stack.functions.functions[NOTIFICATIONS.id])
     properties = [mapping["Properties"] for mapping in mappings.values()]
-    sources = [p["EventSourceArn"] for p in properties if p["FunctionName"] == notifier]
+    sources = [p["EventSourceArn"] for p in properties if p["FunctionName"] == consumer]
     assert sources == [synth.get_att(stack.data.table(tables.EXECUTIONS), "StreamArn")]

@@ -1,6 +1,6 @@
 """Notifications of terminal outcomes: signed webhooks (recorded attempts, retries, DLQ) and EventBridge events.
 
-The executions table's stream reaches the Notifier in-process (moto event source mapping, seam 5).
+The executions table's stream reaches the Notifications function in-process (moto event source mapping, seam 5).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from infra.local import moto_seams
 from tests.integration.conftest import wait_for, wait_terminal
 from tests.support.loopback import Receiver, webhook_server
-from workflow_engine.settings import NotifierSettings
+from workflow_engine.settings import NotificationSettings
 
 OK_STEP = [{"name": "ok", "type": "transform", "config": {"expression": "{doubled: input.n}"}}]
 BAD_STEP = [{"name": "bad", "type": "transform", "config": {"expression": "abs(input.word)"}}]
@@ -74,7 +74,7 @@ def test_only_the_statuses_in_on_are_notified(api):
 
 
 def test_a_failing_receiver_is_retried_then_given_up_to_the_dead_letter_queue(api, resources):
-    attempts = NotifierSettings.model_fields["webhook_max_attempts"].default
+    attempts = NotificationSettings.model_fields["webhook_max_attempts"].default
     receiver = Receiver(statuses=(500,))
     with webhook_server(receiver) as url:
         workflow = create(api, BAD_STEP, {"webhook_url": url, "on": ["failed"]})

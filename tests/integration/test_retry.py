@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from bench.harness import history, state_transitions
+from infra.local import moto_seams
 from tests.integration.conftest import wait_for, wait_terminal
 from tests.support.loopback import json_server
 
@@ -265,3 +266,32 @@ def test_concurrent_retries_with_one_idempotency_key_start_one_execution(api, co
     assert other_body[0] == 422 and "different request body" in other_body[1]["message"]
     listed = api.call("GET", "/api/workflows/executions")[1]
     assert [e["id"] for e in listed if e["retry_of"] == original["id"]] == [execution_id]
+
+
+def test_reused_steps_are_searchable_but_not_counted_as_attempts(api, counter, failed):
+    """A resume writes a log item per reused step: /api/logs finds it like any log (search text, by_user index),
+    marked reused; the metrics count no attempt for it (no step ran, the original attempt counted already)."""
+    workflow, original = failed
+    status, started, _ = retry(api, original["id"], {"mode": "resume", "input_data": {"word": -7}})
+    assert status == 202, started
+    assert wait_terminal(api, started["execution_id"])["status"] == "completed"
+    assert moto_seams.drain_event_sources(30)
+
+    query = f"workflow_id={workflow['id']}&q=fetch%20count"
+    status, found, _ = api.call("GET", "/api/logs", query=query)
+    assert status == 200, found
+    by_execution = {entry["execution_id"]: entry for entry in found}
+    assert set(by_execution) == {original["id"], started["execution_id"]}
+    reused = by_execution[started["execution_id"]]
+    assert reused["reused"] is True
+    assert reused["reused_from"] == {"execution_id": original["id"], "log_id": by_execution[original["id"]]["id"]}
+
+    status, body, _ = api.call("GET", "/api/metrics", query=f"workflow_id={workflow['id']}")
+    assert status == 200, body
+    assert body["executions"]["total"] == 2
+    assert {s["step_name"]: (s["attempts"], s["failures"]) for s in body["steps"]} == {
+        "Fetch count": (1, 0),  # run once by the original; the resume reused it
+        "Shape": (1, 0),
+        "Check": (2, 1),  # failed in the original, run again by the resume
+        "Finish": (1, 0),
+    }

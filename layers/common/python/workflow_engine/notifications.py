@@ -1,4 +1,4 @@
-"""What happens when an execution ends (the notifier, fed by the executions table's stream).
+"""What happens when an execution ends (the Notifications function, fed by the executions table's stream).
 
 For each change whose old status was not terminal and whose new status is (each terminal outcome once):
 1. an EventBridge event on the default bus: source "workflow-engine", detail-type "Workflow Execution
@@ -23,7 +23,7 @@ from typing import Any
 
 from workflow_engine.clock import utc_now
 from workflow_engine.data.codec import dump_json
-from workflow_engine.data.executions import record_from_image
+from workflow_engine.data.executions import record_from_item
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, ExecutionStatusResponse
@@ -43,7 +43,7 @@ def finished(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] |
     """The execution, if this change is its terminal transition (old status not terminal, new one terminal)."""
     if not new_image:
         return None
-    record = record_from_image(dict(new_image))
+    record = record_from_item(dict(new_image))
     if not record.status.is_terminal:
         return None
     old_status = (old_image or {}).get("status", {}).get("S")
@@ -52,7 +52,7 @@ def finished(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] |
     return record
 
 
-class Notifier:
+class NotificationDispatcher:
     def __init__(
         self,
         workflows: WorkflowRepository,

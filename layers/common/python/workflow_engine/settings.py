@@ -86,8 +86,8 @@ class ReconcilerSettings(_EnvSettings):
     executions_table: str
 
 
-class NotifierSettings(_EnvSettings):
-    """The notifier (executions stream consumer): EventBridge events and signed webhook deliveries."""
+class NotificationSettings(_EnvSettings):
+    """The notifications consumer (executions stream): EventBridge events and signed webhook deliveries."""
 
     workflows_table: str
     notifications_table: str
@@ -104,3 +104,44 @@ class NotifierSettings(_EnvSettings):
     webhook_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
+
+
+class QuerySettings(_EnvSettings):
+    """The query API (log search, metrics): the logs and metrics tables, read only."""
+
+    logs_table: str
+    metrics_table: str
+
+
+class MetricsSettings(_EnvSettings):
+    """The metrics aggregator: the metrics table, nothing else."""
+
+    metrics_table: str
+
+
+class RealtimeSettings(_EnvSettings):
+    """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
+
+    connections_table: str
+    workflows_table: str
+    executions_table: str
+    # API Gateway closes a WebSocket connection after 2 hours at most; its item ages out a little later.
+    connection_ttl_seconds: int = Field(default=7_500, ge=60)
+
+
+class NotifierSettings(_EnvSettings):
+    """The notifier: where connections are listed and where messages are posted."""
+
+    connections_table: str
+    # The WebSocket API's management endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
+    websocket_callback_url: str = Field(min_length=1)
+
+
+class AuthorizerSettings(_EnvSettings):
+    """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
+
+    user_pool_id: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    aws_region: str = Field(min_length=1)
+    # Default: the pool's public JWKS (<issuer>/.well-known/jwks.json); the local stack's moto serves it elsewhere.
+    jwks_url: str = ""

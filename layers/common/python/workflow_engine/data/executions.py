@@ -5,7 +5,9 @@ Every status change is a conditional update, so a late writer never overwrites a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -14,8 +16,19 @@ from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
 from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
+from workflow_engine.time_range import TimeRange
 
 JSON_FIELDS = ("input_data", "output_data")
+# BatchGetItem reads at most 100 keys per call.
+BATCH_GET_KEYS = 100
+# Unprocessed keys (throttling, or a response over 16 MB) are asked for again this many times, backing off
+# exponentially with full jitter between tries (0.05 s, 0.1 s ... 0.8 s at most), then the read fails.
+BATCH_GET_RETRIES = 5
+BATCH_GET_BASE_DELAY_SECONDS = 0.05
+
+
+class UnprocessedKeysError(Exception):
+    """Some keys were still unprocessed after every retry."""
 
 
 def user_status_key(user_id: str, status: ExecutionStatus) -> str:
@@ -45,6 +58,33 @@ class ExecutionRepository:
         response = self._client.get_item(TableName=self._table, Key=to_item({"execution_id": execution_id}))
         item = response.get("Item")
         return _from_values(from_item(item)) if item else None
+
+    def batch_get(
+        self, execution_ids: Sequence[str], sleep: Callable[[float], None] = time.sleep
+    ) -> dict[str, ExecutionRecord]:
+        """The stored executions among `execution_ids`, by id (unknown ids are absent).
+
+        One BatchGetItem per 100 distinct ids; only keys DynamoDB left unprocessed are asked for again.
+        """
+        found: dict[str, ExecutionRecord] = {}
+        distinct = list(dict.fromkeys(execution_ids))
+        for start in range(0, len(distinct), BATCH_GET_KEYS):
+            page = distinct[start : start + BATCH_GET_KEYS]
+            keys = [to_item({"execution_id": execution_id}) for execution_id in page]
+            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            for retry in range(BATCH_GET_RETRIES + 1):
+                if retry:
+                    sleep(random.uniform(0, BATCH_GET_BASE_DELAY_SECONDS * 2 ** (retry - 1)))  # noqa: S311 (jitter)
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    record = _from_values(from_item(item))
+                    found[record.execution_id] = record
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise UnprocessedKeysError(f"{len(request[self._table]['Keys'])} keys still unprocessed")
+        return found
 
     def transition(
         self,
@@ -99,8 +139,12 @@ class ExecutionRepository:
         next_token: str | None = None,
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
+        started: TimeRange | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
-        """Newest first. Each combination of filters reads one index designed for it."""
+        """Newest first. Each combination of filters reads one index designed for it; every index is sorted by
+        `started_at`, so a date range is a key condition on any of them. With both a workflow and a status, the
+        user+workflow index is read and the status filtered (a workflow's executions are fewer than a status's
+        across all workflows, the usual case)."""
         filter_kwargs: dict[str, Any] = {}
         if workflow_id:
             index, partition = EXECUTIONS_BY_WORKFLOW, user_workflow_key(user_id, workflow_id)
@@ -121,15 +165,18 @@ class ExecutionRepository:
             partition_value=partition,
             key_attributes=_index_key_attributes(index),
             newest_first=True,
+            sort_attribute=index.sort_key,
+            sort_low=started.low if started else None,
+            sort_high=started.high if started else None,
             **filter_kwargs,
         )
         page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)
         return [_from_values(values) for values in page.items], page.next_token
 
 
-def record_from_image(image: dict[str, Any]) -> ExecutionRecord:
-    """An execution from a stream record's (or any) item image in DynamoDB's JSON form."""
-    return _from_values(from_item(image))
+def record_from_item(item: dict[str, Any]) -> ExecutionRecord:
+    """An item of the table (DynamoDB JSON, as GetItem or a stream image has it) as a record."""
+    return _from_values(from_item(item))
 
 
 def _index_key_attributes(index: Index) -> list[str]:

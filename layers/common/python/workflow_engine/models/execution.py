@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -234,7 +234,7 @@ class ExecutionLogResponse(BaseModel):
     reused_from: ReusedFrom | None = None
 
     @classmethod
-    def of(cls, record: LogRecord) -> ExecutionLogResponse:
+    def of(cls, record: LogRecord) -> Self:
         values = record.model_dump()
         if record.reused_from_execution_id and record.reused_from_log_id:
             values["reused"] = True
@@ -243,3 +243,10 @@ class ExecutionLogResponse(BaseModel):
                 "log_id": record.reused_from_log_id,
             }
         return cls.model_validate(values)
+
+
+class LogSearchResponse(ExecutionLogResponse):
+    """A log of the search across executions (GET /api/logs): the log object plus where it comes from."""
+
+    execution_id: UUID
+    workflow_id: UUID

@@ -11,13 +11,13 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from workflow_engine.aws import client
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.notifications import Notifier
+from workflow_engine.notifications import NotificationDispatcher
 from workflow_engine.observability import correlated, logger, tracer
-from workflow_engine.settings import NotifierSettings
+from workflow_engine.settings import NotificationSettings
 
-settings = NotifierSettings.from_env()
+settings = NotificationSettings.from_env()
 dynamodb = client("dynamodb")
-notifier = Notifier(
+dispatcher = NotificationDispatcher(
     WorkflowRepository(dynamodb, settings.workflows_table),
     DeliveryRepository(dynamodb, settings.notifications_table),
     client("events"),
@@ -29,7 +29,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def record_handler(record: DynamoDBRecord, lambda_context: Any) -> None:
     change = record.raw_event.get("dynamodb", {})
-    notifier.on_change(
+    dispatcher.on_change(
         change.get("OldImage"),
         change.get("NewImage"),
         lambda: lambda_context.get_remaining_time_in_millis() / 1000,
@@ -37,7 +37,9 @@ def record_handler(record: DynamoDBRecord, lambda_context: Any) -> None:
 
 
 @logger.inject_lambda_context
-@correlated(lambda event: {})  # a batch spans executions: each record binds its own keys (Notifier.on_change)
+@correlated(
+    lambda event: {}
+)  # a batch spans executions: each record binds its own keys (NotificationDispatcher.on_change)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
