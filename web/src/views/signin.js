@@ -52,7 +52,7 @@ export async function signInView(main, { query }) {
 
 export async function signUpView(main, { query }) {
   const username = h("input", { name: "username", autocomplete: "username", required: true, minlength: 1, maxlength: 128 });
-  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 12 });
+  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true });
   const code = h("input", { name: "code", autocomplete: "one-time-code", inputmode: "numeric" });
   const codeField = field("Confirmation code", code, "The code sent to you when you signed up.");
   codeField.hidden = true;
