@@ -16,15 +16,34 @@ LAYER_DIR = REPO_ROOT / "layers" / "common"
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """A Lambda function: its construct id, handler (module path under functions/) and role."""
+    """A Lambda function: its construct id, handler (module path under functions/) and role.
+
+    ``event_sources`` names the tables (logical ids, workflow_engine.tables) whose DynamoDB streams feed the
+    function (kind "stream"): the CDK stack maps them with a DynamoEventSource, the local stack with a real
+    moto event source mapping delivered in-process (infra/local/moto_seams.py, seam 5).
+    """
 
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler"
+    kind: str  # "api" | "step" | "reconciler" | "stream"
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
+    event_sources: tuple[str, ...] = ()
+
+
+# How every stream consumer reads its streams, in both stacks: a failing batch is split (AWS) and retried, the
+# function reports the records that failed (Powertools BatchProcessor), and what still fails goes to a DLQ.
+@dataclass(frozen=True)
+class StreamMapping:
+    batch_size: int = 100
+    retry_attempts: int = 3
+    bisect_batch_on_error: bool = True
+    max_batching_window_seconds: int = 0  # deliver as soon as a record is written (live updates)
+
+
+STREAM_MAPPING = StreamMapping()
 
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from infra.catalog import FUNCTIONS, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, STEP_FUNCTIONS, STREAM_MAPPING, FunctionSpec
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
@@ -70,6 +70,8 @@ def create_table(dynamodb: Any, definition: TableDefinition, name: str) -> None:
             }
             for index in definition.indexes
         ]
+    if definition.stream_view_type:
+        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream_view_type}
     dynamodb.create_table(**params)
     if definition.ttl_attribute:
         dynamodb.update_time_to_live(
@@ -103,6 +105,29 @@ def _create_function(lambdas: Any, spec: FunctionSpec, role_arn: str) -> str:
         Timeout=spec.timeout_seconds,
         MemorySize=spec.memory_mb,
     )["FunctionArn"]
+
+
+def subscribe_to_streams(
+    dynamodb: Any,
+    lambdas: Any,
+    specs: tuple[FunctionSpec, ...],
+    function_arns: dict[str, str],
+    table_names: dict[str, str],
+) -> None:
+    """What the CDK stack's DynamoEventSource does: map each table stream to the functions it feeds."""
+    for spec in specs:
+        for logical_id in spec.event_sources:
+            stream_arn = dynamodb.describe_table(TableName=table_names[logical_id])["Table"]["LatestStreamArn"]
+            lambdas.create_event_source_mapping(
+                EventSourceArn=stream_arn,
+                FunctionName=function_arns[spec.id],
+                StartingPosition="LATEST",
+                BatchSize=STREAM_MAPPING.batch_size,
+                MaximumRetryAttempts=STREAM_MAPPING.retry_attempts,
+                BisectBatchOnFunctionError=STREAM_MAPPING.bisect_batch_on_error,
+                MaximumBatchingWindowInSeconds=STREAM_MAPPING.max_batching_window_seconds,
+                FunctionResponseTypes=["ReportBatchItemFailures"],
+            )
 
 
 def provision(session: boto3.session.Session | None = None, region: str = "us-east-1") -> LocalResources:
@@ -139,6 +164,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     states_role = _role(iam, f"{NAME_PREFIX}-states", "states.amazonaws.com")
     lambdas = session.client("lambda", region_name=region)
     function_arns = {spec.id: _create_function(lambdas, spec, lambda_role) for spec in FUNCTIONS}
+    subscribe_to_streams(dynamodb, lambdas, FUNCTIONS, function_arns, table_names)
     return LocalResources(
         region=region,
         user_pool_id=pool_id,

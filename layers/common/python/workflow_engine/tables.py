@@ -14,13 +14,18 @@ class Index:
 
 @dataclass(frozen=True)
 class TableDefinition:
-    """One table: its logical id (also the settings key), keys, indexes and TTL attribute."""
+    """One table: its logical id (also the settings key), keys, indexes, TTL attribute and stream.
+
+    ``stream_view_type`` (e.g. "NEW_AND_OLD_IMAGES") turns on the table's DynamoDB stream, which feeds the
+    functions that list the table in ``FunctionSpec.event_sources`` (infra/catalog.py).
+    """
 
     logical_id: str
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
+    stream_view_type: str | None = None
 
     def key_attributes(self) -> list[str]:
         """Every attribute that is a key of the table or of one of its indexes (all strings)."""
@@ -45,10 +50,16 @@ EXECUTIONS = TableDefinition(
     logical_id="Executions",
     partition_key="execution_id",
     indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
+    stream_view_type="NEW_AND_OLD_IMAGES",
 )
 
 # Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
-LOGS = TableDefinition(logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key")
+LOGS = TableDefinition(
+    logical_id="ExecutionLogs",
+    partition_key="owner_execution",
+    sort_key="log_key",
+    stream_view_type="NEW_AND_OLD_IMAGES",
+)
 
 IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
 
