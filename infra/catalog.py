@@ -99,4 +99,4 @@ ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
 ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER}
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "AppUrl")

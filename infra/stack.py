@@ -16,6 +16,7 @@ from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.functions import Functions
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.web import Web
 from workflow_engine import tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -38,12 +39,20 @@ class WorkflowEngineStack(Stack):
             user_pool_client=self.auth.client,
             functions=self.functions.functions,
         )
+        self.web = Web(
+            self,
+            "Web",
+            api_url=self.api.url,
+            user_pool_id=self.auth.user_pool.user_pool_id,
+            user_pool_client_id=self.auth.client.user_pool_client_id,
+        )
 
         # Output ids are a public contract (catalog.OUTPUT_KEYS): clients read them from `cdk deploy --outputs-file`.
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API (no trailing slash)")
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
+        CfnOutput(self, "AppUrl", value=self.web.url, description="The execution monitor (CloudFront; /api/* is the API)")
 
 
 def _cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
