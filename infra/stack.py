@@ -52,7 +52,7 @@ class WorkflowEngineStack(Stack):
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
-        CfnOutput(self, "AppUrl", value=self.web.url, description="The execution monitor (CloudFront; /api/* is the API)")
+        CfnOutput(self, "AppUrl", value=self.web.url, description="The execution monitor (/api/* is the API)")
 
 
 def _cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:

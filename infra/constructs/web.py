@@ -190,7 +190,7 @@ class Web(Construct):
             "(objects under both buckets, granted by CDK) and invalidates the distribution (CloudFront "
             "invalidation has no resource-level permission).",
             findings=[
-                *(f"Action::s3:{action}" for action in ("GetBucket*", "GetObject*", "List*", "Abort*", "DeleteObject*")),
+                *(f"Action::s3:{verb}" for verb in ("GetBucket*", "GetObject*", "List*", "Abort*", "DeleteObject*")),
                 f"Resource::arn:<AWS::Partition>:s3:::{asset_bucket}/*",
                 f"Resource::{flatten(stack.resolve(self.bucket.bucket_arn))}/*",
                 "Resource::*",

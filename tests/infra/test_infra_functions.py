@@ -76,9 +76,7 @@ def test_common_layer_targets_the_function_runtime(synth: Synthesized) -> None:
 
 
 def test_functions_share_one_code_asset(synth: Synthesized) -> None:
-    keys = {
-        str(function["Properties"]["Code"]["S3Key"]) for function in _ours(synth, "AWS::Lambda::Function").values()
-    }
+    keys = {str(function["Properties"]["Code"]["S3Key"]) for function in _ours(synth, "AWS::Lambda::Function").values()}
     assert len(keys) == 1
 
 
