@@ -73,7 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP) $(WEB_VENDOR) browser
-	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+	$(BIN)/python -m tests.e2e.browser.screenshots docs/screenshots
 
 openapi: $(STAMP)
 	$(BIN)/python -m api.openapi > openapi.json

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions
+from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions, web
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -75,6 +75,7 @@ def main() -> int:
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
     results["throughput"] = _step("local stack throughput", throughput.run)
+    results["web"] = _step("web app (browser)", web.run)
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)

@@ -22,7 +22,7 @@ function readable(status, body) {
   if (status === 422 && Array.isArray(body?.detail) && body.detail.length) {
     return body.detail.map((item) => `${(item.loc || []).filter((part) => part !== "body").join(".")}: ${item.msg}`).join("; ");
   }
-  if (body?.message) return body.message;
+  if (body?.message && body.message !== "Not Found") return body.message;
   return { 404: "Not found (it may have been deleted, or belong to someone else)", 409: "Not possible in its current state",
     413: "Too large", 503: "The service is busy; try again in a few seconds" }[status] || `Request failed (${status})`;
 }
