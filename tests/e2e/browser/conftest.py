@@ -18,6 +18,8 @@ from infra.catalog import REPO_ROOT
 
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "Passw0rd!23"
+# The machine may be busy (2 cores shared): wait up to 20 s for what the page should show.
+expect.set_options(timeout=20_000)
 
 
 def chromium_path() -> str:
@@ -88,7 +90,7 @@ class App:
 @pytest.fixture
 def app(browser: Browser, app_url: str) -> Iterator[App]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     instance = App(page, app_url)
     yield instance

@@ -111,7 +111,8 @@ def test_create_a_workflow_with_the_422_shown_at_its_field(app: App, username: s
 
 def test_run_a_workflow_and_watch_it_finish_without_a_reload(app: App, username: str, stack: dict) -> None:
     app.sign_up(username)
-    workflow_id = create_workflow(api_client(stack, username), "Live", WAIT_THEN_GREET)
+    steps = [{**WAIT_THEN_GREET[0], "config": {"seconds": 4}}, WAIT_THEN_GREET[1]]  # long enough to see it run
+    workflow_id = create_workflow(api_client(stack, username), "Live", steps)
     app.open(f"/workflows/{workflow_id}")
     app.page.get_by_role("button", name="Run").click()
     app.page.get_by_label("Input data (JSON object)").fill('{"name": "Ada"}')
@@ -122,6 +123,7 @@ def test_run_a_workflow_and_watch_it_finish_without_a_reload(app: App, username:
     expect(status).to_contain_text("running")
     expect(status).to_contain_text("completed", timeout=20_000)
     assert app.page.evaluate("() => window.__notReloaded") is True
+    expect(app.page.get_by_role("region", name="Summary")).to_contain_text("Live · version 1")
     output = app.page.get_by_role("region", name="Input and output").locator("details", has_text="Output")
     expect(output).to_contain_text('"greeting": "Hello Ada"')
     app.axe_check()

@@ -33,8 +33,11 @@ export function timeline(logs, execution) {
     }));
 }
 
-function logsTable(logs) {
-  if (!logs.length) return emptyState("No log matches.", "Clear the filters to see every attempt.");
+function logsTable(logs, filtered) {
+  if (!logs.length) {
+    return filtered ? emptyState("No log matches.", "Clear the filters to see every attempt.")
+      : emptyState("No step logs yet.", "Each attempt of a transform, http or ai step writes one (wait steps write none).");
+  }
   return h("table", { class: "table logs" },
     h("caption", { class: "visually-hidden" }, "Step logs, oldest first"),
     h("thead", {}, h("tr", {}, ["Time", "Step", "Type", "Attempt", "Duration", "Result", "Input", "Output"].map((name) => h("th", { scope: "col" }, name)))),
@@ -86,7 +89,7 @@ export async function executionView(main, { params: [id] }) {
       h("dl", { class: "facts" },
         h("dt", {}, "Status"), h("dd", { id: "execution-status" }, statusBadge(execution.status)),
         h("dt", {}, "Workflow"), h("dd", {}, h("a", { href: `#/workflows/${execution.workflow_id}` }, workflow?.name || shortId(execution.workflow_id)),
-          version !== null ? ` · version ${version}` : workflow ? ` · current version ${workflow.version}` : ""),
+          version !== null ? ` · version ${version}` : ""),
         h("dt", {}, "Started"), h("dd", {}, formatTime(execution.started_at)),
         h("dt", {}, "Ended"), h("dd", {}, formatTime(execution.completed_at)),
         h("dt", {}, "Duration"), h("dd", {}, formatDuration(duration), TERMINAL.has(execution.status) ? "" : " so far"),
@@ -106,7 +109,7 @@ export async function executionView(main, { params: [id] }) {
   const allLogs = () => api(`/workflows/executions/${id}/logs`, { params: { limit: 1000 } });
   async function loadLogs() {
     const { data } = await api(`/workflows/executions/${id}/logs`, { params: { limit: 1000, ...logFilters } });
-    render(logsBox, logsTable(data));
+    render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean)));
   }
 
   const stepType = select([["", "Any type"], ["transform", "transform"], ["http", "http"], ["ai", "ai"]], "", { name: "step_type" });
