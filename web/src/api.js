@@ -28,8 +28,9 @@ function readable(status, body) {
 }
 
 export function redirectToSignIn() {
-  const here = location.hash.startsWith("#/signin") ? "" : location.hash.slice(1);
   signOut();
+  if (location.hash.startsWith("#/signin")) return; // another request got there first, keeping the place
+  const here = location.hash.slice(1);
   location.hash = `#/signin${here ? `?next=${encodeURIComponent(here)}` : ""}`;
 }
 

@@ -54,9 +54,11 @@ function logsTable(logs, filtered) {
 
 export async function executionView(main, { params: [id] }) {
   let execution = (await api(`/workflows/executions/${id}`)).data;
-  let workflow = null;
-  try { workflow = (await api(`/workflows/${execution.workflow_id}`)).data; } catch { /* deleted: the run stays readable */ }
-  let logs = [];
+  const allLogs = () => api(`/workflows/executions/${id}/logs`, { params: { limit: 1000 } });
+  const [workflowAnswer, logsAnswer] = await Promise.allSettled([api(`/workflows/${execution.workflow_id}`), allLogs()]);
+  const workflow = workflowAnswer.status === "fulfilled" ? workflowAnswer.value.data : null; // deleted: the run stays readable
+  if (logsAnswer.status === "rejected") throw logsAnswer.reason;
+  let logs = logsAnswer.value.data;
   const logFilters = { step_type: "", step_name: "", has_error: "", q: "" };
 
   const header = h("section", { class: "card", "aria-label": "Summary" });
@@ -106,7 +108,6 @@ export async function executionView(main, { params: [id] }) {
     render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(logs.filter((log) => !log.filtered), execution));
   }
 
-  const allLogs = () => api(`/workflows/executions/${id}/logs`, { params: { limit: 1000 } });
   async function loadLogs() {
     const { data } = await api(`/workflows/executions/${id}/logs`, { params: { limit: 1000, ...logFilters } });
     render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean)));
@@ -131,9 +132,8 @@ export async function executionView(main, { params: [id] }) {
     header, io, gantt,
     h("section", { "aria-labelledby": "logs-title" }, h("h2", { id: "logs-title" }, "Logs"), filterForm, logsBox));
 
-  logs = (await allLogs()).data;
   paint();
-  await loadLogs();
+  render(logsBox, logsTable(logs, false));
 
   const refresh = async () => {
     const before = execution.status;
@@ -157,6 +157,6 @@ export async function executionView(main, { params: [id] }) {
   const stopPoll = pollWhileOffline(async () => {
     if (TERMINAL.has(execution.status) || !header.isConnected) return;
     try { await refresh(); } catch { /* next tick */ }
-  }, 1000);
+  }, 500);
   return () => { stopLive(); stopPoll(); };
 }

@@ -22,7 +22,16 @@ function toLocalInput(iso) {
   return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
+function fetchPageOf(query, cursor) {
+  return api("/workflows/executions", {
+    params: { workflow_id: query.workflow_id, status_filter: query.status, limit: PAGE_SIZE, next_token: cursor, ...rangeParams(query) },
+  });
+}
+
 export async function executionsView(main, { query }) {
+  // The workflows (for names and the filter) and the first page load together.
+  const firstPage = fetchPageOf(query, null);
+  firstPage.catch(() => {}); // its error is reported where it is awaited
   const workflows = (await api("/workflows")).data;
   const names = new Map(workflows.map((workflow) => [workflow.id, workflow.name]));
   const selected = new Set();
@@ -103,12 +112,10 @@ export async function executionsView(main, { query }) {
     refreshToolbar();
   };
 
-  const fetchPage = (index) => api("/workflows/executions", {
-    params: { workflow_id: query.workflow_id, status_filter: query.status, limit: PAGE_SIZE, next_token: cursors[index], ...rangeParams(query) },
-  });
+  const fetchPage = (index) => fetchPageOf(query, cursors[index]);
 
-  async function load(index) {
-    const { data, nextToken } = await fetchPage(index);
+  async function load(index, pending) {
+    const { data, nextToken } = await (pending || fetchPage(index));
     page = index;
     cursors[index + 1] = nextToken || undefined;
     rows.clear();
@@ -149,7 +156,7 @@ export async function executionsView(main, { query }) {
   render(main,
     h("div", { class: "page-head" }, h("h1", {}, "Executions"), h("div", { class: "actions" }, cancelButton, compareButton)),
     filters, body, pager);
-  await load(0);
+  await load(0, firstPage);
 
   const stopLive = subscribe(query.workflow_id ? { workflow_id: query.workflow_id } : {}, (message) => {
     if (message.type === "execution") update(message.execution);
