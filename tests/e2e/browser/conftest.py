@@ -52,7 +52,11 @@ class App:
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def open(self, route: str = "") -> Page:
-        self.page.goto(f"{self.url}#{route}" if route else self.url)
+        target = f"{self.url}#{route}" if route else self.url
+        if self.page.url == target:
+            self.page.reload()  # the same hash again is no navigation: load it afresh
+        else:
+            self.page.goto(target)
         return self.page
 
     def sign_up(self, username: str, password: str = PASSWORD) -> None:
