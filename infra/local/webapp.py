@@ -55,10 +55,9 @@ class StaticSite:
     def respond(self, request: Request) -> Response:
         if request.path == "/config.json":
             return self._response(json.dumps(self._config).encode(), "application/json", cache="no-store")
-        relative = request.path.lstrip("/") or "index.html"
-        file = (self._root / relative).resolve()
-        allowed = relative == "index.html" or any(relative == p or relative.startswith(p) for p in SERVED)
-        if not allowed or not file.is_relative_to(self._root) or not file.is_file():
+        file = (self._root / (request.path.lstrip("/") or "index.html")).resolve()
+        relative = file.relative_to(self._root).as_posix() if file.is_relative_to(self._root) else None
+        if relative is None or not file.is_file() or not any(relative.startswith(prefix) for prefix in SERVED):
             return Response(json.dumps({"message": "Not Found"}), status=404, content_type="application/json")
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith("javascript"):
