@@ -101,8 +101,9 @@ def _web(results: dict[str, Any]) -> str:
             "- First screen usable (navigation start to the screen's data rendered, median of 5 cold contexts): "
             + ", ".join(f"{name} **{ms} ms**" for name, ms in web["first_screen_ms"].items())
             + ".",
-            f"- {table['runs']:,} runs (seeded in {table['seed_seconds']} s): the table shows {table['rows_per_page']} "
-            f"per page; next page {table['next_page_ms']} ms, status filter {table['filter_ms']} ms.",
+            f"- {table['runs']:,} runs in the table: {table['rows_per_page']} per page; first page usable in "
+            f"{table['first_page_ms']} ms, next page {table['next_page_ms']} ms, status filter "
+            f"{table['filter_ms']} ms, of which the API (moto's query) {table['api_ms_per_page']} ms per page.",
             f"- Live status change to the page ({web['live']['channel']}, {web['live']['samples']} runs): median "
             f"**{web['live']['median_ms']} ms**, max {web['live']['max_ms']} ms after the execution's `completed_at`.",
         ]
