@@ -100,3 +100,5 @@ ENV_RECONCILER = ("EXECUTIONS_TABLE",)
 ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "AppUrl")
+# Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
+OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")
