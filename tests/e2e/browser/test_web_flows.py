@@ -105,8 +105,27 @@ def test_create_a_workflow_with_the_422_shown_at_its_field(app: App, username: s
     expect(flow.get_by_role("listitem").first).to_contain_text("retry ×3")
     app.axe_check()
 
+    # Edit: a new version.
+    app.page.get_by_role("link", name="Edit").click()
+    edited = json.loads(editor.input_value())
+    edited["description"] = "Loads and waits"
+    editor.fill(json.dumps(edited))
+    app.page.get_by_role("button", name="Save").click()
+    expect(app.page.get_by_role("heading", name="Orders")).to_contain_text("v2")
+    expect(app.page.get_by_text("Loads and waits")).to_be_visible()
+
     app.page.get_by_role("link", name="Workflows").first.click()
     expect(app.page.get_by_role("link", name="Orders")).to_be_visible()
+
+    # Delete, after a confirmation (cancelling it keeps the workflow).
+    app.page.get_by_role("link", name="Orders").click()
+    app.page.get_by_role("button", name="Delete").click()
+    app.page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(app.page.get_by_role("dialog")).to_have_count(0)
+    app.page.get_by_role("button", name="Delete").click()
+    app.axe_check()
+    app.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(app.page.get_by_text("No workflows yet.")).to_be_visible()
 
 
 def test_run_a_workflow_and_watch_it_finish_without_a_reload(app: App, username: str, stack: dict) -> None:
