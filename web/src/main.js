@@ -2,7 +2,7 @@
 import { onSessionChange, scheduleRefresh, session, signOut } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { disconnect } from "./live.js";
-import { flash, h, render } from "./ui.js";
+import { clearFlash, h, render } from "./ui.js";
 import { signInView, signUpView } from "./views/signin.js";
 import { workflowsView, workflowView, workflowEditView } from "./views/workflows.js";
 import { executionsView } from "./views/executions.js";
@@ -48,7 +48,7 @@ async function route() {
   const { path, query } = parseHash();
   const match = ROUTES.find(([pattern]) => pattern.test(path));
   const main = document.getElementById("main");
-  flash("");
+  clearFlash();
   for (const link of document.querySelectorAll("#nav a")) {
     if (path.startsWith(link.getAttribute("href").slice(1))) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

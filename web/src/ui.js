@@ -73,10 +73,20 @@ export function emptyState(title, ...hint) {
   return h("div", { class: "empty" }, h("p", { class: "empty-title" }, title), h("p", {}, ...hint));
 }
 
-export function flash(message, kind = "error") {
+let keepFlash = false;
+
+// A message for the user; `keep` lets it survive the navigation that follows (e.g. "Deleted ...").
+export function flash(message, kind = "error", keep = false) {
+  keepFlash = keep;
   const region = document.getElementById("flash");
   render(region, message ? h("div", { class: `flash flash-${kind}` }, message,
     h("button", { type: "button", class: "link", "aria-label": "Dismiss message", onclick: () => flash("") }, "×")) : "");
+}
+
+// Called on navigation: clears the message unless it was meant to survive this one navigation.
+export function clearFlash() {
+  if (keepFlash) keepFlash = false;
+  else flash("");
 }
 
 export function announce(message) {

@@ -126,6 +126,7 @@ def test_create_a_workflow_with_the_422_shown_at_its_field(app: App, username: s
     app.axe_check()
     app.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
     expect(app.page.get_by_text("No workflows yet.")).to_be_visible()
+    expect(app.page.get_by_role("alert").filter(has_text="Deleted “Orders”.")).to_be_visible()
 
 
 def test_run_a_workflow_and_watch_it_finish_without_a_reload(app: App, username: str, stack: dict) -> None:

@@ -70,7 +70,11 @@ export async function executionView(main, { params: [id] }) {
   const act = async (label, path, body) => {
     try {
       const { data } = await api(path, { method: "POST", body });
-      if (data.execution_id && data.execution_id !== id) { location.hash = `#/executions/${data.execution_id}`; return; }
+      if (data.execution_id && data.execution_id !== id) {
+        flash(`${label}: this is the new run (the original is unchanged).`, "info", true);
+        location.hash = `#/executions/${data.execution_id}`;
+        return;
+      }
       execution = { ...execution, ...data, id };
       flash(`${label}: done.`, "info");
       paint();

@@ -80,7 +80,7 @@ export async function workflowView(main, { params: [id] }) {
   const remove = async () => {
     const done = await dialog("Delete this workflow?", h("p", {}, `“${workflow.name}” and its state machine will be deleted. Its past executions stay readable.`),
       { confirmText: "Delete", danger: true, onConfirm: () => api(`/workflows/${id}`, { method: "DELETE" }) });
-    if (done) { flash(`Deleted “${workflow.name}”.`, "info"); location.hash = "#/workflows"; }
+    if (done) { flash(`Deleted “${workflow.name}”.`, "info", true); location.hash = "#/workflows"; }
   };
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", workflow.name),
@@ -116,7 +116,7 @@ export async function workflowEditView(main, { params: [id] }) {
     button.disabled = true;
     try {
       const { data } = await api(existing ? `/workflows/${id}` : "/workflows", { method: existing ? "PUT" : "POST", body });
-      if (data.notify_secret) flash(`Webhook secret (shown once, keep it): ${data.notify_secret}`, "info");
+      if (data.notify_secret) flash(`Webhook secret (shown once, keep it): ${data.notify_secret}`, "info", true);
       location.hash = `#/workflows/${data.id}`;
     } catch (error) {
       editor.showErrors(error.detail, ["body"]);
