@@ -118,8 +118,8 @@ def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -
     expect(app.page.locator(".chart canvas").first).to_be_visible()
     expect(app.page.get_by_role("table", name="Per step")).to_contain_text("Greet")
     app.axe_check()
-    app.page.get_by_text("Buckets as a table").click()
-    app.page.get_by_role("link", name="3").first.click()  # the bucket's completed runs, as a filtered list
+    app.page.get_by_text("Buckets with runs, as a table").click()
+    app.page.get_by_role("link", name="3", exact=True).click()  # the bucket's completed runs, as a filtered list
     expect(app.page.locator("table.executions tbody tr")).to_have_count(3)
 
 

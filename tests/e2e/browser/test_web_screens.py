@@ -145,7 +145,7 @@ def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(app
     assert "granularity=hour" in asked[0] and "started_after=" in asked[0] and "started_before=" in asked[0]
     app.axe_check()
 
-    app.page.get_by_text("Buckets as a table").click()
+    app.page.get_by_text("Buckets with runs, as a table").click()
     app.page.get_by_role("cell").get_by_role("link").first.click()
     expect(app.page.get_by_role("heading", name="Executions", exact=True)).to_be_visible()
     assert "range=custom" in app.page.url and "from=" in app.page.url

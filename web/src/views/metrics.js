@@ -70,10 +70,10 @@ export async function metricsView(main, { query }) {
     h("div", {}, h("dt", {}, "Duration p50 · p90 · p99"), h("dd", {}, ["p50", "p90", "p99"].map((key) => formatDuration(data.duration_ms?.[key])).join(" · "))));
   const charts = h("div", { class: "charts" });
   const series = data.series || [];
-  const buckets = h("details", {}, h("summary", {}, "Buckets as a table (each links to its executions)"),
+  const buckets = h("details", {}, h("summary", {}, "Buckets with runs, as a table (each links to its executions)"),
     h("table", { class: "table" }, h("caption", { class: "visually-hidden" }, "Executions per time bucket"),
       h("thead", {}, h("tr", {}, ["Bucket start", "Total", "Completed", "Failed", "p50", "p90"].map((name) => h("th", { scope: "col" }, name)))),
-      h("tbody", {}, series.map((point) => h("tr", {},
+      h("tbody", {}, series.filter((point) => point.total).map((point) => h("tr", {},
         h("td", {}, h("a", { href: executionsLink(query.workflow_id, point.start, granularity) }, formatTime(point.start))),
         h("td", {}, String(point.total)),
         h("td", {}, point.completed ? h("a", { href: executionsLink(query.workflow_id, point.start, granularity, "completed") }, String(point.completed)) : "0"),
