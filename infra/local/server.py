@@ -73,7 +73,7 @@ class LocalStack:
             jwks_url=f"{self.aws_url}/{self.resources.user_pool_id}/.well-known/jwks.json",
         )
         confirm_sign_ups_at_once()
-        site = StaticSite(app_config(self.outputs()[STACK_NAME]))
+        site = StaticSite(lambda: app_config(self.outputs()[STACK_NAME]))
         self._http = make_server(HOST, self.api_port, LocalHttpApi(authorizer, self._openapi_file, site), threaded=True)
         self._http_thread = threading.Thread(target=self._http.serve_forever, name="local-http-api", daemon=True)
         self._http_thread.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +43,20 @@ def security_headers(config: dict[str, Any]) -> dict[str, str]:
 
 
 class StaticSite:
-    """GET of a file under web/ (index.html at /), and `/config.json` from the stack's values."""
+    """GET of a file under web/ (index.html at /), and `/config.json` from the stack's values.
 
-    def __init__(self, config: dict[str, Any], root: Path = WEB_DIR) -> None:
+    `config` is read at each request, so endpoints that start after the site (a WebSocket server) are in it."""
+
+    def __init__(self, config: Callable[[], dict[str, Any]], root: Path = WEB_DIR) -> None:
         self._config = config
         self._root = root.resolve()
-        self._headers = security_headers(config)
 
     def handles(self, request: Request) -> bool:
         return request.method in ("GET", "HEAD") and not request.path.startswith("/api/") and request.path != "/api"
 
     def respond(self, request: Request) -> Response:
         if request.path == "/config.json":
-            return self._response(json.dumps(self._config).encode(), "application/json", cache="no-store")
+            return self._response(json.dumps(self._config()).encode(), "application/json", cache="no-store")
         file = (self._root / (request.path.lstrip("/") or "index.html")).resolve()
         relative = file.relative_to(self._root).as_posix() if file.is_relative_to(self._root) else None
         if relative is None or not file.is_file() or not any(relative.startswith(prefix) for prefix in SERVED):
@@ -65,7 +67,7 @@ class StaticSite:
         return self._response(file.read_bytes(), kind, cache="no-cache")
 
     def _response(self, body: bytes, kind: str, cache: str) -> Response:
-        response = Response(body, status=200, content_type=kind, headers=self._headers)
+        response = Response(body, status=200, content_type=kind, headers=security_headers(self._config()))
         response.headers["Cache-Control"] = cache
         return response
 

@@ -36,7 +36,7 @@ class _Wsgi:
 
 @pytest.fixture
 def client() -> Client:
-    return Client(_Wsgi(StaticSite(app_config(OUTPUTS))))
+    return Client(_Wsgi(StaticSite(lambda: app_config(OUTPUTS))))
 
 
 def test_config_json_names_the_stack_and_holds_no_secret(client: Client) -> None:
@@ -92,6 +92,6 @@ def test_api_paths_are_left_to_the_api(client: Client) -> None:
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    site = StaticSite(app_config(OUTPUTS))
+    site = StaticSite(lambda: app_config(OUTPUTS))
     for method, path in (("GET", "/api/health"), ("POST", "/"), ("GET", "/api")):
         assert not site.handles(Request(EnvironBuilder(method=method, path=path).get_environ()))
