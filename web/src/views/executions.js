@@ -101,7 +101,12 @@ export async function executionsView(main, { query }) {
     const entry = rows.get(execution.id);
     if (!entry) {
       const matches = page === 0 && (!query.workflow_id || query.workflow_id === execution.workflow_id) && (!query.status || query.status === execution.status) && !query.to;
-      if (matches && tbody.isConnected) { tbody.prepend(rowFor(execution)); if (body.querySelector(".empty")) load(0); }
+      if (matches && main.contains(body)) {
+        if (!tbody.isConnected) render(body, table); // the empty state gives way to the first run
+        tbody.prepend(rowFor(execution));
+        announce(`New execution ${shortId(execution.id)} is ${execution.status}`);
+        refreshToolbar();
+      }
       return;
     }
     if (entry.execution.status === execution.status && entry.execution.completed_at === execution.completed_at) return;
