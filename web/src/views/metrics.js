@@ -24,14 +24,17 @@ function executionsLink(workflowId, start, granularity, status) {
   return `#/executions?${params}`;
 }
 
-function chart(uPlot, target, title, series, data, { onPick, yFormat = (value) => value } = {}) {
-  const width = Math.max(320, Math.min(target.clientWidth || 560, 560));
+function chart(uPlot, target, title, series, data, { onPick, yFormat = (value) => value, yRange } = {}) {
+  // Three charts side by side: the row's width less the gaps (1rem) and each figure's padding and border.
+  const row = target.parentElement?.clientWidth || 1100;
+  const width = Math.max(300, Math.min(Math.floor((row - 2 * 16 - 3 * 18) / 3), 560));
   const plot = new uPlot({
     title, width, height: 220,
     cursor: { points: { size: 8 } },
-    scales: { x: { time: true } },
+    scales: { x: { time: true }, ...(yRange ? { y: { range: yRange } } : {}) },
     axes: [{}, { values: (_, ticks) => ticks.map(yFormat) }],
-    series: [{}, ...series],
+    // Points drawn on every series: a bucket with runs between empty ones is still seen.
+    series: [{}, ...series.map((item) => ({ points: { show: true, size: 6 }, ...item }))],
   }, data, target);
   if (onPick) plot.over.addEventListener("click", () => { if (plot.cursor.idx !== null && plot.cursor.idx !== undefined) onPick(plot.cursor.idx); });
   return plot;
@@ -93,14 +96,15 @@ export async function metricsView(main, { query }) {
   const pick = (status) => (index) => { location.hash = executionsLink(query.workflow_id, series[index].start, granularity, status); };
   const boxes = [0, 1, 2].map(() => h("figure", { class: "chart" }));
   charts.append(...boxes);
+  charts.before(h("p", { class: "muted small" }, "Click a time bucket in a chart to open its runs."));
   const bars = uPlot.paths.bars({ size: [0.6, 40] });
-  chart(uPlot, boxes[0], "Executions by status (click a bucket to see its runs)", [
+  chart(uPlot, boxes[0], "Executions by status", [
     { label: "total", stroke: "#1f4e99", width: 2 },
     { label: "completed", stroke: "#1b7a3a", fill: "rgba(27,122,58,0.25)", paths: bars },
     { label: "failed", stroke: "#b3261e", fill: "rgba(179,38,30,0.35)", paths: bars },
   ], [x, series.map((p) => p.total), series.map((p) => p.completed), series.map((p) => p.failed)], { onPick: pick() });
   chart(uPlot, boxes[1], "Success rate", [{ label: "success %", stroke: "#1b7a3a", width: 2 }],
-    [x, series.map((p) => (p.total ? (100 * p.completed) / p.total : null))], { onPick: pick(), yFormat: (value) => `${value}%` });
+    [x, series.map((p) => (p.total ? (100 * p.completed) / p.total : null))], { onPick: pick(), yFormat: (value) => `${value}%`, yRange: [0, 100] });
   chart(uPlot, boxes[2], "Duration percentiles", [{ label: "p50 ms", stroke: "#1f4e99", width: 2 }, { label: "p90 ms", stroke: "#8a4b00", width: 2 }],
     [x, series.map((p) => p.p50_ms ?? null), series.map((p) => p.p90_ms ?? null)], { onPick: pick() });
 }
