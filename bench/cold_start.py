@@ -98,6 +98,10 @@ def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str,
         "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
         "AI_PROVIDER": "bedrock",
         "HTTP_ALLOWED_NETWORKS": "",
+        "CONNECTIONS_TABLE": "WorkflowEngine-Connections",
+        "USER_POOL_ID": "us-east-1_bench",
+        "USER_POOL_CLIENT_ID": "bench",
+        "WEBSOCKET_CALLBACK_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/live",
     }
     names = ENV_BY_KIND[kind]
     return {
@@ -122,8 +126,10 @@ def local_environment() -> dict[str, str]:
         region="us-east-1",
         user_pool_id="us-east-1_bench",
         user_pool_client_id="bench",
-        table_names={name: f"workflow-engine-local-{name}" for name in ("Workflows", "Executions", "ExecutionLogs")}
-        | {"Idempotency": "workflow-engine-local-Idempotency"},
+        table_names={
+            name: f"workflow-engine-local-{name}"
+            for name in ("Workflows", "Executions", "ExecutionLogs", "Idempotency", "Connections")
+        },
         function_arns={spec.id: _dummy_arn("lambda", f"function:{spec.id}") for spec in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
     )

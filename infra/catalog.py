@@ -26,7 +26,7 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream"
+    kind: str  # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -57,7 +57,53 @@ RECONCILER = FunctionSpec(
     "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
+
+# The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
+WS_AUTHORIZER = FunctionSpec(
+    "WebSocketAuthorizer",
+    "realtime.authorizer.handler",
+    "Verifies the token of a WebSocket connect",
+    "ws-authorizer",
+    10,
+)
+WS_CONNECT = FunctionSpec(
+    "WebSocketConnect", "realtime.connect.handler", "Registers a WebSocket connection", "ws-route", 10
+)
+WS_DISCONNECT = FunctionSpec(
+    "WebSocketDisconnect", "realtime.disconnect.handler", "Forgets a WebSocket connection", "ws-route", 10
+)
+WS_SUBSCRIPTIONS = FunctionSpec(
+    "WebSocketSubscriptions", "realtime.subscriptions.handler", "Subscribes a connection to executions", "ws-route", 10
+)
+WS_DEFAULT = FunctionSpec(
+    "WebSocketDefault", "realtime.default.handler", "Answers unknown WebSocket actions", "ws-default", 5
+)
+NOTIFIER = FunctionSpec(
+    "Notifier",
+    "realtime.notifier.handler",
+    "Pushes execution and log changes to WebSocket clients",
+    "notifier",
+    60,
+    event_sources=("Executions", "ExecutionLogs"),
+)
+REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WS_AUTHORIZER,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIPTIONS,
+    WS_DEFAULT,
+    NOTIFIER,
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WORKFLOWS_API,
+    EXECUTIONS_API,
+    TRANSFORM_STEP,
+    HTTP_STEP,
+    AI_STEP,
+    RECONCILER,
+    *REALTIME_FUNCTIONS,
+)
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
 
@@ -83,6 +129,25 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
 )
 
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    """A WebSocket API route (selected by the message's `action`); its reply goes back to the client."""
+
+    key: str  # "$connect", "$disconnect", "$default" or an action
+    function: FunctionSpec
+
+
+WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
+    WebSocketRoute("$connect", WS_CONNECT),
+    WebSocketRoute("$disconnect", WS_DISCONNECT),
+    WebSocketRoute("subscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("unsubscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("$default", WS_DEFAULT),
+)
+WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+WEBSOCKET_STAGE = "live"
+
 # Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
 ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
 ENV_API = (
@@ -97,8 +162,19 @@ ENV_API = (
 )
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER}
+ENV_WS_ROUTE = ("CONNECTIONS_TABLE", "WORKFLOWS_TABLE", "EXECUTIONS_TABLE")
+ENV_WS_AUTHORIZER = ("USER_POOL_ID", "USER_POOL_CLIENT_ID")  # AWS_REGION: set by Lambda itself
+ENV_NOTIFIER = ("CONNECTIONS_TABLE", "WEBSOCKET_CALLBACK_URL")
+ENV_BY_KIND = {
+    "api": ENV_API,
+    "step": ENV_STEP,
+    "reconciler": ENV_RECONCILER,
+    "ws-authorizer": ENV_WS_AUTHORIZER,
+    "ws-route": ENV_WS_ROUTE,
+    "ws-default": (),
+    "notifier": ENV_NOTIFIER,
+}
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "AppUrl")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl", "AppUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
 OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

@@ -8,6 +8,7 @@ checked against the names the catalog declares for it, so the catalog stays the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from aws_cdk import Aws, Duration, Fn
 from aws_cdk import aws_dynamodb as dynamodb
@@ -19,12 +20,13 @@ from constructs import Construct
 
 from infra.catalog import (
     AI_STEP,
+    ENV_API,
     ENV_BY_KIND,
-    ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    REALTIME_FUNCTIONS,
     RECONCILER,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
@@ -54,6 +56,7 @@ TABLE_ENV = {
     tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+    tables.CONNECTIONS.logical_id: "CONNECTIONS_TABLE",
 }
 
 XRAY_REASON = (
@@ -74,10 +77,20 @@ RUNTIME_REASON = (
 
 
 class Functions(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, data: Data, orchestration: Orchestration) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        orchestration: Orchestration,
+        shared_environment: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
+        """``shared_environment``: settings other constructs provide (the realtime API's endpoint, the pool)."""
         super().__init__(scope, construct_id)
         self._data = data
         self._orchestration = orchestration
+        self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
         code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
@@ -105,11 +118,13 @@ class Functions(Construct):
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
+        granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
         for spec in FUNCTIONS:
             function = self.functions[spec.id]
             for name, value in self._environment(spec).items():
                 function.add_environment(name, value)
-            grants[spec.id](self.roles[spec.id])
+            if spec.id not in granted_by_realtime:
+                grants[spec.id](self.roles[spec.id])
         self.stream_failures: sqs.Queue | None = None
         for spec in FUNCTIONS:
             for logical_id in spec.event_sources:
@@ -195,7 +210,7 @@ class Functions(Construct):
         elif spec.kind == "api":
             orchestration = self._orchestration
             environment = {
-                **table_names,
+                **{name: value for name, value in table_names.items() if name in ENV_API},
                 "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
                 "STATES_ROLE_ARN": orchestration.role.role_arn,
                 "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
@@ -206,7 +221,8 @@ class Functions(Construct):
                 },
             }
         else:
-            environment = {name: table_names[name] for name in ENV_RECONCILER}
+            known = {**table_names, **self._shared_environment}
+            environment = {name: known[name] for name in ENV_BY_KIND[spec.kind]}
         expected = set(ENV_BY_KIND[spec.kind])
         if set(environment) != expected:
             raise ValueError(

@@ -16,6 +16,7 @@ from infra.catalog import FUNCTIONS, STEP_FUNCTIONS, STREAM_MAPPING, FunctionSpe
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
+DEFAULT_WEBSOCKET_CALLBACK_URL = "http://127.0.0.1:8001"  # the local WebSocket API's @connections endpoint
 STATE_MACHINE_PREFIX = "wfe-local-"
 
 
@@ -28,14 +29,26 @@ class LocalResources:
     function_arns: dict[str, str]
     states_role_arn: str
 
-    def handler_environment(self, http_allowed_networks: str = "127.0.0.0/8,::1/128") -> dict[str, str]:
+    def handler_environment(
+        self,
+        http_allowed_networks: str = "127.0.0.0/8,::1/128",
+        websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
+        aws_endpoint_url: str | None = None,
+    ) -> dict[str, str]:
         """The environment variables the CDK stack sets on the functions, with local values."""
         step_arn = {spec.step_type: self.function_arns[spec.id] for spec in STEP_FUNCTIONS}
+        # moto serves the pool's keys under its own endpoint (Cognito: under the issuer, the default).
+        jwks = {"JWKS_URL": f"{aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json"} if aws_endpoint_url else {}
         return {
+            **jwks,
             "WORKFLOWS_TABLE": self.table_names["Workflows"],
             "EXECUTIONS_TABLE": self.table_names["Executions"],
             "LOGS_TABLE": self.table_names["ExecutionLogs"],
             "IDEMPOTENCY_TABLE": self.table_names["Idempotency"],
+            "CONNECTIONS_TABLE": self.table_names["Connections"],
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "WEBSOCKET_CALLBACK_URL": websocket_callback_url,
             "STATE_MACHINE_PREFIX": STATE_MACHINE_PREFIX,
             "STATES_ROLE_ARN": self.states_role_arn,
             "TRANSFORM_FUNCTION_ARN": step_arn["transform"],

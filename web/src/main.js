@@ -48,6 +48,7 @@ async function route() {
   const { path, query } = parseHash();
   const match = ROUTES.find(([pattern]) => pattern.test(path));
   const main = document.getElementById("main");
+  delete main.dataset.live;
   clearFlash();
   for (const link of document.querySelectorAll("#nav a")) {
     if (path.startsWith(link.getAttribute("href").slice(1))) link.setAttribute("aria-current", "page");

@@ -121,19 +121,3 @@ def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -
     app.page.get_by_text("Buckets with runs, as a table").click()
     app.page.get_by_role("link", name="3", exact=True).click()  # the bucket's completed runs, as a filtered list
     expect(app.page.locator("table.executions tbody tr")).to_have_count(3)
-
-
-def test_live_status_over_the_websocket_without_polling(app: App, username: str, stack: dict) -> None:
-    assert stack.get("WebSocketUrl"), "the stack has no WebSocket API"
-    app.sign_up(username)
-    client = api_client(stack, username)
-    workflow_id = create_workflow(client, "Pushed", WAIT_THEN_GREET)
-    app.open("/executions")
-    app.wait_ready("/executions")
-    app.page.wait_for_function("() => true")
-    polls: list[str] = []
-    app.page.on("request", lambda request: polls.append(request.url) if "/api/" in request.url else None)
-    execution_id = execute(client, workflow_id, {"name": "Ada"})
-    row = app.page.locator(f"tr[data-id='{execution_id}']")
-    expect(row).to_contain_text("completed", timeout=20_000)
-    assert polls == [], polls  # every change arrived over the socket

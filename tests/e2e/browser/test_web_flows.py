@@ -265,3 +265,19 @@ def test_the_id_token_is_refreshed_before_it_expires(app: App, username: str) ->
     assert after["expiresAt"] > before["expiresAt"] - 1 and after["expiresAt"] > time.time() * 1000 + 600_000
     assert after["refreshToken"] == before["refreshToken"]
     expect(app.page.get_by_role("heading", name="Workflows")).to_be_visible()
+
+
+def test_live_status_over_the_websocket_without_polling(app: App, username: str, stack: dict) -> None:
+    assert stack.get("WebSocketUrl"), "the stack has no WebSocket API"
+    app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(client, "Pushed", WAIT_THEN_GREET)
+    app.open("/executions")
+    app.wait_ready("/executions")
+    expect(app.page.locator("main")).to_have_attribute("data-live", "synced")  # subscribed, then read once
+    polls: list[str] = []
+    app.page.on("request", lambda request: polls.append(request.url) if "/api/" in request.url else None)
+    execution_id = execute(client, workflow_id, {"name": "Ada"})
+    row = app.page.locator(f"tr[data-id='{execution_id}']")
+    expect(row).to_contain_text("completed", timeout=20_000)
+    assert polls == [], polls  # every change arrived over the socket

@@ -254,6 +254,7 @@ def test_live_statuses_arrive_over_the_websocket_with_no_polling(app: App, usern
     expect(row).to_contain_text("running")
     app.page.wait_for_timeout(300)
     assert subscriptions == [{"action": "subscribe"}]
+    expect(app.page.locator("main")).to_have_attribute("data-live", "synced")  # subscribed, then read once
     polls: list[str] = []
     app.page.on("request", lambda request: polls.append(request.url) if "/api/" in request.url else None)
     app.page.wait_for_timeout(2500)  # the fallback poll would have run twice by now

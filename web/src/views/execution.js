@@ -147,7 +147,10 @@ export async function executionView(main, { params: [id] }) {
     if (before !== execution.status) { announce(`Execution is ${execution.status}`); await loadLogs(); }
   };
   const stopLive = subscribe({ execution_id: id }, (message) => {
-    if (message.type === "execution" && message.execution.id === id) {
+    if (message.type === "subscribed" && message.execution_id === id) {
+      // Changes between the first read and the subscription were not pushed: read once more, then only listen.
+      refresh().catch(() => {}).finally(() => { document.getElementById("main").dataset.live = "synced"; });
+    } else if (message.type === "execution" && message.execution.id === id) {
       const changed = message.execution.status !== execution.status;
       execution = { ...execution, ...message.execution };
       paint();

@@ -163,8 +163,14 @@ export async function executionsView(main, { query }) {
     filters, body, pager);
   await load(0, firstPage);
 
-  const stopLive = subscribe(query.workflow_id ? { workflow_id: query.workflow_id } : {}, (message) => {
+  const live = query.workflow_id ? { workflow_id: query.workflow_id } : {};
+  const stopLive = subscribe(live, (message) => {
     if (message.type === "execution") update(message.execution);
+    else if (message.type === "subscribed" && message.execution_id === undefined && message.workflow_id === live.workflow_id) {
+      // Changes between the first read and the subscription were not pushed: read the page once more.
+      fetchPage(page).then(({ data }) => data.forEach(update)).catch(() => {})
+        .finally(() => { main.dataset.live = "synced"; });
+    }
   });
   const stopPoll = pollWhileOffline(async () => {
     const running = [...rows.values()].filter(({ execution }) => !TERMINAL.has(execution.status));

@@ -71,3 +71,31 @@ class ReconcilerSettings(_EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
+
+
+class RealtimeSettings(_EnvSettings):
+    """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
+
+    connections_table: str
+    workflows_table: str
+    executions_table: str
+    # API Gateway closes a WebSocket connection after 2 hours at most; its item ages out a little later.
+    connection_ttl_seconds: int = Field(default=7_500, ge=60)
+
+
+class NotifierSettings(_EnvSettings):
+    """The notifier: where connections are listed and where messages are posted."""
+
+    connections_table: str
+    # The WebSocket API's management endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
+    websocket_callback_url: str = Field(min_length=1)
+
+
+class AuthorizerSettings(_EnvSettings):
+    """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
+
+    user_pool_id: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    aws_region: str = Field(min_length=1)
+    # Default: the pool's public JWKS (<issuer>/.well-known/jwks.json); the local stack's moto serves it elsewhere.
+    jwks_url: str = ""
