@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import App
 from tests.e2e.browser.test_web_flows import (
-    LONG_WAIT,
     WAIT_THEN_GREET,
     api_client,
     closed_port,
@@ -68,43 +67,6 @@ def test_resume_a_failed_run(app: App, username: str, stack: dict) -> None:
     expect(timeline.locator("[data-step='Prepare'][data-kind='reused']")).to_have_count(1)
     expect(timeline.locator("[data-step='Call'][data-kind='failed']")).to_have_count(1)
     app.axe_check()
-
-
-def test_compare_two_runs_and_see_the_diff(app: App, username: str, stack: dict) -> None:
-    app.sign_up(username)
-    client = api_client(stack, username)
-    workflow_id = create_workflow(client, "Comparable", WAIT_THEN_GREET[1:])
-    first = execute(client, workflow_id, {"name": "Ada"})
-    second = execute(client, workflow_id, {"name": "Alan"})
-    client.wait_terminal(first)
-    client.wait_terminal(second)
-    app.open("/executions")
-    for execution_id in (first, second):
-        app.page.get_by_label(f"Select execution {execution_id[:8]}").check()
-    app.page.get_by_role("button", name="Compare selected (2)").click()
-    expect(app.page.get_by_role("heading", name="Compare 2 executions")).to_be_visible()
-    inputs = app.page.get_by_role("region", name="Input differences")
-    expect(inputs.locator("tr.differs")).to_have_count(1)
-    expect(inputs).to_contain_text("/name")
-    expect(inputs).to_contain_text('"Ada"')
-    expect(inputs).to_contain_text('"Alan"')
-    steps = app.page.get_by_role("region", name="Steps")
-    expect(steps.get_by_text("≠ differ")).to_be_visible()
-    app.axe_check()
-
-
-def test_bulk_cancel_from_the_table(app: App, username: str, stack: dict) -> None:
-    app.sign_up(username)
-    client = api_client(stack, username)
-    workflow_id = create_workflow(client, "Bulk", LONG_WAIT)
-    ids = [execute(client, workflow_id) for _ in range(3)]
-    app.open("/executions")
-    app.page.get_by_label("Select all executions on this page").check()
-    app.page.get_by_role("button", name="Cancel selected (3)").click()
-    expect(app.page.get_by_text("Cancelled 3 of 3 execution(s).")).to_be_visible()
-    expect(app.page.locator("tbody .status-cancelled")).to_have_count(3)
-    for execution_id in ids:
-        assert client.get(f"/api/workflows/executions/{execution_id}").json()["status"] == "cancelled"
 
 
 def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -> None:
