@@ -148,9 +148,14 @@ export async function executionsView(main, { query }) {
     cancelButton.disabled = true;
     try {
       const { data } = await api("/workflows/executions/batch-cancel", { method: "POST", body: { execution_ids: ids } });
-      const cancelled = data.results.filter((result) => result.outcome === "cancelled").length;
+      const count = (outcome) => data.results.filter((result) => result.outcome === outcome).length;
       for (const result of data.results) if (result.status) update({ id: result.execution_id, status: result.status });
-      flash(`Cancelled ${cancelled} of ${ids.length} execution(s)${cancelled < ids.length ? "; the others had already finished" : ""}.`, "info");
+      const notes = [
+        count("conflict") ? `${count("conflict")} had already finished` : "",
+        count("not_found") ? `${count("not_found")} no longer exist` : "",
+        count("error") ? `${count("error")} could not be cancelled now: try again` : "",
+      ].filter(Boolean);
+      flash(`Cancelled ${count("cancelled")} of ${ids.length} execution(s)${notes.length ? `; ${notes.join("; ")}` : ""}.`, count("error") ? "error" : "info");
     } catch (error) {
       flash(error.message);
     }
