@@ -268,6 +268,7 @@ def test_live_statuses_arrive_over_the_websocket_with_no_polling(app: App, usern
     app.open(f"/executions/{execution_id}")
     expect(app.page.locator("#execution-status")).to_contain_text("running")
     app.page.wait_for_timeout(300)
+    expect(app.page.locator("main")).to_have_attribute("data-live", "synced")
     assert {"action": "subscribe", "execution_id": execution_id} in subscriptions
     log = {
         "id": str(uuid.uuid4()),

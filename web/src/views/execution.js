@@ -142,7 +142,9 @@ export async function executionView(main, { params: [id] }) {
   const refresh = async () => {
     const before = execution.status;
     execution = (await api(`/workflows/executions/${id}`)).data;
-    logs = (await allLogs()).data;
+    const read = (await allLogs()).data;
+    const known = new Set(read.map((log) => log.id)); // a log pushed meanwhile is kept
+    logs = [...read, ...logs.filter((log) => !known.has(log.id))].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
     paint();
     if (before !== execution.status) { announce(`Execution is ${execution.status}`); await loadLogs(); }
   };
