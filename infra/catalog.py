@@ -26,7 +26,9 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
+    # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
+    # | "queries" (the read-only query API) | "metrics" (its aggregator)
+    kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -48,6 +50,7 @@ STREAM_MAPPING = StreamMapping()
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
+QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries")
 TRANSFORM_STEP = FunctionSpec(
     "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
 )
@@ -55,6 +58,13 @@ HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "s
 AI_STEP = FunctionSpec("AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai")
 RECONCILER = FunctionSpec(
     "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
+)
+METRICS_AGGREGATOR = FunctionSpec(
+    "MetricsAggregator",
+    "aggregator.handler.handler",
+    "Keeps execution and step metrics from the executions and logs streams",
+    "metrics",
+    event_sources=("Executions", "ExecutionLogs"),
 )
 
 
@@ -98,10 +108,12 @@ REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
     EXECUTIONS_API,
+    QUERIES_API,
     TRANSFORM_STEP,
     HTTP_STEP,
     AI_STEP,
     RECONCILER,
+    METRICS_AGGREGATOR,
     *REALTIME_FUNCTIONS,
 )
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
@@ -130,6 +142,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("GET", "/api/logs", QUERIES_API),
+    Route("GET", "/api/metrics", QUERIES_API),
 )
 
 
@@ -165,6 +179,8 @@ ENV_API = (
 )
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
+ENV_METRICS = ("METRICS_TABLE",)
+ENV_QUERIES = ("LOGS_TABLE", "METRICS_TABLE")
 ENV_WS_ROUTE = ("CONNECTIONS_TABLE", "WORKFLOWS_TABLE", "EXECUTIONS_TABLE")
 ENV_WS_AUTHORIZER = ("USER_POOL_ID", "USER_POOL_CLIENT_ID")  # AWS_REGION: set by Lambda itself
 ENV_NOTIFIER = ("CONNECTIONS_TABLE", "WEBSOCKET_CALLBACK_URL")
@@ -172,6 +188,8 @@ ENV_BY_KIND = {
     "api": ENV_API,
     "step": ENV_STEP,
     "reconciler": ENV_RECONCILER,
+    "metrics": ENV_METRICS,
+    "queries": ENV_QUERIES,
     "ws-authorizer": ENV_WS_AUTHORIZER,
     "ws-route": ENV_WS_ROUTE,
     "ws-default": (),

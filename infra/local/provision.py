@@ -45,6 +45,7 @@ class LocalResources:
             "EXECUTIONS_TABLE": self.table_names["Executions"],
             "LOGS_TABLE": self.table_names["ExecutionLogs"],
             "IDEMPOTENCY_TABLE": self.table_names["Idempotency"],
+            "METRICS_TABLE": self.table_names["Metrics"],
             "CONNECTIONS_TABLE": self.table_names["Connections"],
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,

@@ -73,6 +73,19 @@ class ReconcilerSettings(_EnvSettings):
     executions_table: str
 
 
+class QuerySettings(_EnvSettings):
+    """The query API (log search, metrics): the logs and metrics tables, read only."""
+
+    logs_table: str
+    metrics_table: str
+
+
+class MetricsSettings(_EnvSettings):
+    """The metrics aggregator: the metrics table, nothing else."""
+
+    metrics_table: str
+
+
 class RealtimeSettings(_EnvSettings):
     """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
 
