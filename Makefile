@@ -13,7 +13,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-c
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/common/python:$(CURDIR)/functions
 
-.PHONY: help install lock lock-upgrade web browser local test screenshots test-unit test-integration test-infra test-e2e lint synth openapi bench clean
+.PHONY: help install lock lock-upgrade tmux web browser local test screenshots test-unit test-integration test-infra test-e2e lint synth openapi bench clean
 
 help:
 	@echo "make local   - set up and run the local stack (API :8000, AWS endpoint :4566)"
@@ -27,10 +27,12 @@ help:
 
 # The virtualenv is created once and re-installed whenever a lock file changes: exactly the locked versions,
 # every file checked against its locked hash. node_modules (the CDK CLI, Pyodide) from package-lock.json.
-$(STAMP): $(DEV_LOCK) $(LOCK) package-lock.json
+# Then the project itself, editable and without dependencies (they are in the lock), for the `wfe` console script.
+$(STAMP): $(DEV_LOCK) $(LOCK) package-lock.json pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
@@ -74,8 +76,15 @@ browser:
 local: $(STAMP) $(WEB_VENDOR)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP) $(WEB_VENDOR) browser
+test: $(STAMP) $(WEB_VENDOR) browser tmux
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The `wfe run --follow` live-view test runs the CLI in a real terminal: tmux. Installed (Debian) when missing.
+tmux:
+	@command -v tmux >/dev/null || { \
+		echo "make: tmux is missing (tests/e2e/test_wfe_cli_e2e.py drives a real terminal with it): apt-get install tmux"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq tmux || { apt-get update -qq && apt-get install -y -qq tmux; }; \
+		else sudo apt-get install -y -qq tmux; fi; }
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
@@ -86,7 +95,7 @@ test-integration: $(STAMP)
 test-infra: $(STAMP)
 	$(BIN)/python -m pytest tests/infra
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) tmux
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)

@@ -21,6 +21,7 @@ from typing import Any
 from bench import (
     batch,
     calls,
+    cli_startup,
     cold_start,
     cost,
     log_query,
@@ -82,6 +83,7 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     results["size"] = _step("deployment size", size.run)
     results["cold_start"] = _step("cold start", cold_start.run)
+    results["cli_startup"] = _step("wfe start-up", cli_startup.run)
     from tests.support.connections_sink import RecordedConnections
 
     connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process

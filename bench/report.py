@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cold_start, cost, log_query, queries, throughput
+from bench import cli_startup, cold_start, cost, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -455,6 +455,10 @@ built and run in the same moto (`bench/transitions.py`): Start -> *Has next step
 handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only the transitions differ.
 
 {_transitions(results)}
+
+## CLI start-up (`wfe --help`)
+
+{cli_startup.section(results["cli_startup"])}
 
 ## Cold start
 
