@@ -318,3 +318,47 @@ def test_bulk_cancel_from_the_table(app: App, username: str, stack: dict) -> Non
     expect(app.page.locator("tbody .status-cancelled")).to_have_count(3)
     for execution_id in ids:
         assert client.get(f"/api/workflows/executions/{execution_id}").json()["status"] == "cancelled"
+
+
+def test_search_the_logs(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(client, "Searchable", WAIT_THEN_GREET[1:])
+    wanted = execute(client, workflow_id, {"name": "Zanzibar"})
+    other = execute(client, workflow_id, {"name": "Oslo"})
+    client.wait_terminal(wanted)
+    client.wait_terminal(other)
+
+    app.open("/logs")
+    app.page.get_by_label("Text").fill("zanzibar")
+    app.page.get_by_role("button", name="Search").click()
+    rows = app.page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Greet")
+    app.axe_check()
+    rows.first.get_by_role("link").click()
+    expect(app.page).to_have_url(f"{app.url}#/executions/{wanted}")
+
+    # The execution's own logs take `q` too.
+    app.page.get_by_label("Search").fill("ZANZIBAR")
+    app.page.get_by_role("button", name="Filter").click()
+    expect(app.page.locator("table.logs tbody tr")).to_have_count(1)
+    app.page.get_by_label("Search").fill("oslo")
+    app.page.get_by_role("button", name="Filter").click()
+    expect(app.page.get_by_text("No log matches.")).to_be_visible()
+
+
+def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(client, "Measured", WAIT_THEN_GREET[1:])
+    for name in ("a", "b", "c"):
+        client.wait_terminal(execute(client, workflow_id, {"name": name}))
+    app.open(f"/metrics?workflow_id={workflow_id}&range=24h&granularity=hour")
+    expect(app.page.locator("#kpi-total")).to_have_text("3")
+    expect(app.page.locator(".chart canvas").first).to_be_visible()
+    expect(app.page.get_by_role("table", name="Per step")).to_contain_text("Greet")
+    app.axe_check()
+    app.page.get_by_text("Buckets with runs, as a table").click()
+    app.page.get_by_role("link", name="3", exact=True).click()  # the bucket's completed runs, as a filtered list
+    expect(app.page.locator("table.executions tbody tr")).to_have_count(3)
