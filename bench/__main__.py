@@ -32,6 +32,7 @@ from bench import (
     size,
     throughput,
     transitions,
+    web,
 )
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
@@ -100,6 +101,7 @@ def main() -> int:
     results["throughput"] = _step("local stack throughput", throughput.run)
     results["realtime"] = {"calls": realtime_calls, "latency": _step("real-time latency", realtime.latency)}
     results["batch"]["local_stack"] = _step("batch cancel on the local stack", batch.run_local)
+    results["web"] = _step("web app (browser)", web.run)
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)

@@ -71,6 +71,7 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",
             "held": results["cold_start"]["held"],
         },
+        **_web_budgets(results),
         "Notifier calls per stream record": {
             "budget": "1 Query + 1 post per live subscribed connection, no Scan",
             "measured": "all cases within budget"
@@ -84,6 +85,49 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "held": not results["size"]["sdk_in_code_assets"],
         },
     }
+
+
+def _web_budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    web = results.get("web")
+    if not web:
+        return {}
+    live = web["live"]
+    return {
+        "Web app: JS + CSS on first load (gzip)": {
+            "budget": f"at most {web['bundle']['budget_kb']} KB",
+            "measured": f"{web['bundle']['gzip_kb']} KB ({web['bundle']['files']} files)",
+            "held": web["bundle"]["held"],
+        },
+        "Web app: first screen usable": {
+            "budget": "at most 1,500 ms (local stack)",
+            "measured": ", ".join(f"{name} {ms} ms" for name, ms in web["first_screen_ms"].items()),
+            "held": web["first_screen_held"],
+        },
+        "Web app: live status change reaches the page": {
+            "budget": f"at most {web['live']['budget_ms']} ms",
+            "measured": f"median {live['median_ms']} ms, max {live['max_ms']} ms ({live['channel']})",
+            "held": web["live"]["held"],
+        },
+    }
+
+
+def _web(results: dict[str, Any]) -> str:
+    web = results["web"]
+    table, bundle = web["table"], web["bundle"]
+    return "\n".join(
+        [
+            f"- First load: {bundle['files']} files, {bundle['raw_kb']} KB raw, **{bundle['gzip_kb']} KB gzipped** "
+            f"(the metrics screen adds the chart library: {bundle['metrics_screen_extra_gzip_kb']} KB gzipped).",
+            "- First screen usable (navigation start to the screen's data rendered, median of 5 cold contexts): "
+            + ", ".join(f"{name} **{ms} ms**" for name, ms in web["first_screen_ms"].items())
+            + ".",
+            f"- {table['runs']:,} runs in the table: {table['rows_per_page']} per page; first page usable in "
+            f"{table['first_page_ms']} ms, next page {table['next_page_ms']} ms, status filter "
+            f"{table['filter_ms']} ms, of which the API (moto's query) {table['api_ms_per_page']} ms per page.",
+            f"- Live status change to the page ({web['live']['channel']}, {web['live']['samples']} runs): median "
+            f"**{web['live']['median_ms']} ms**, max {web['live']['max_ms']} ms after the execution's `completed_at`.",
+        ]
+    )
 
 
 def _realtime(results: dict[str, Any]) -> str:
@@ -558,6 +602,12 @@ Step Functions Standard transitions dominate the bill, which is why a workflow c
 instead of running through a generic interpreter loop: at {cost.STEPS} steps the interpreter needs \
 {money["per_execution"]["interpreter_transitions"]} transitions per execution instead of \
 {money["per_execution"]["transitions"]}, {money["total_usd_interpreter"] / money["total_usd"]:.1f}x the total.
+
+## Web app
+
+Headless Chromium (Debian's, through Playwright) against a fresh local stack (`bench/web.py`).
+
+{_web(results) if results.get("web") else "Not measured in this run."}
 
 ## Reproduce
 

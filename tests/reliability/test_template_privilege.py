@@ -43,11 +43,31 @@ from workflow_engine import tables  # noqa: E402
 pytestmark = pytest.mark.xdist_group("template")
 
 # Resource wildcards and why no narrower grant exists. Patterns match the rendered resource (see _render).
+WEB_OBJECT_WRITES = {
+    "s3:Abort*",
+    "s3:DeleteObject*",
+    "s3:PutObject",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+}
+S3_READS = {"s3:GetBucket*", "s3:GetObject*", "s3:List*"}
 REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
+    r"\{Bucket:WebAssets[0-9A-F]+\}/\*": (
+        "the web deployment replaces the app's files: the objects of the web bucket, nothing else",
+        S3_READS | WEB_OBJECT_WRITES,
+    ),
+    r'arn:\{Partition\}:s3:::\{"Fn::Sub": "cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}"\}/\*': (
+        "the web deployment reads its asset zip from the bucket the CDK bootstrap named",
+        S3_READS,
+    ),
     r"\*": (
         "X-Ray, CloudWatch Logs vended delivery, DynamoDB ListStreams (stream consumers): no resource-level "
-        "permissions",
+        "permissions; CloudFront invalidation after the web deployment, as CDK's BucketDeployment grants it",
         {
+            "cloudfront:CreateInvalidation",
+            "cloudfront:GetInvalidation",
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
             "xray:GetSamplingRules",
@@ -163,6 +183,8 @@ def _render(value: Any, resources: dict[str, Any]) -> str:
 def _role_of(logical_id: str) -> str:
     if logical_id.startswith("OrchestrationStatesRole"):
         return "StatesRole"
+    if logical_id.startswith("WebDeployRole"):
+        return "WebDeploy"  # CDK's BucketDeployment of the web app (infra/constructs/web.py), with our role
     return next((spec.id for spec in FUNCTIONS if logical_id.startswith(f"Functions{spec.id}Role")), logical_id)
 
 

@@ -166,6 +166,7 @@ class RetryResponse(ExecutionResultResponse):
 class ExecutionStatusResponse(BaseModel):
     id: UUID
     workflow_id: UUID
+    workflow_version: int | None = None  # the workflow version this execution ran
     status: ExecutionStatus
     input_data: Any = None
     output_data: Any = None
@@ -179,6 +180,7 @@ class ExecutionStatusResponse(BaseModel):
         return cls(
             id=record.execution_id,
             workflow_id=record.workflow_id,
+            workflow_version=record.workflow_version,
             status=record.status,
             input_data=record.input_data,
             output_data=record.output_data,
