@@ -362,3 +362,25 @@ def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -
     app.page.get_by_text("Buckets with runs, as a table").click()
     app.page.get_by_role("link", name="3", exact=True).click()  # the bucket's completed runs, as a filtered list
     expect(app.page.locator("table.executions tbody tr")).to_have_count(3)
+
+
+def test_resume_a_failed_run(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    steps = [
+        {"name": "Prepare", "type": "transform", "config": {"expression": "{n: `1`}"}},
+        {"name": "Call", "type": "http", "config": {"url": f"http://127.0.0.1:{closed_port()}/"}},
+    ]
+    failed = execute(client, create_workflow(client, "Resumable", steps))
+    assert client.wait_terminal(failed)["status"] == "failed"
+    app.open(f"/executions/{failed}")
+    app.page.get_by_role("button", name="Resume from the failed step").click()
+    expect(app.page.get_by_role("link", name=failed[:8])).to_be_visible()  # the new run's retry_of link
+    assert failed not in app.page.url
+    retry_id = app.page.url.rsplit("/", 1)[1]
+    assert client.wait_terminal(retry_id)["status"] == "failed"  # the service is still down
+    app.page.reload()
+    timeline = app.page.get_by_role("table", name="Timeline of step attempts")
+    expect(timeline.locator("[data-step='Prepare'][data-kind='reused']")).to_have_count(1)
+    expect(timeline.locator("[data-step='Call'][data-kind='failed']")).to_have_count(1)
+    app.axe_check()
