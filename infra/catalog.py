@@ -27,7 +27,8 @@ class FunctionSpec:
     handler: str
     description: str
     # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
-    # | "queries" (the read-only query API) | "metrics" (its aggregator)
+    # | "notifications" (webhooks, EventBridge events) | "queries" (the read-only query API)
+    # | "metrics" (its aggregator)
     kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
@@ -67,6 +68,15 @@ METRICS_AGGREGATOR = FunctionSpec(
     event_sources=("Executions", "ExecutionLogs"),
 )
 
+NOTIFICATIONS = FunctionSpec(
+    "Notifications",
+    "notifications.handler.handler",
+    "EventBridge event and signed webhook on each terminal execution outcome",
+    "notifications",
+    timeout_seconds=120,  # webhook attempts and their back-off run inside one invocation
+    memory_mb=256,
+    event_sources=("Executions",),
+)
 
 # The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
 WS_AUTHORIZER = FunctionSpec(
@@ -114,6 +124,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     AI_STEP,
     RECONCILER,
     METRICS_AGGREGATOR,
+    NOTIFICATIONS,
     *REALTIME_FUNCTIONS,
 )
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
@@ -142,6 +153,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
     Route("GET", "/api/logs", QUERIES_API),
     Route("GET", "/api/metrics", QUERIES_API),
 )
@@ -176,9 +189,18 @@ ENV_API = (
     "TRANSFORM_FUNCTION_ARN",
     "HTTP_FUNCTION_ARN",
     "AI_FUNCTION_ARN",
+    "NOTIFICATIONS_TABLE",
+    "HTTP_ALLOWED_NETWORKS",
 )
 ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
 ENV_RECONCILER = ("EXECUTIONS_TABLE",)
+ENV_NOTIFICATIONS = (
+    "WORKFLOWS_TABLE",
+    "NOTIFICATIONS_TABLE",
+    "WEBHOOK_DEAD_LETTER_QUEUE_URL",
+    "HTTP_ALLOWED_NETWORKS",
+    "WEBHOOK_BACKOFF_BASE_SECONDS",
+)
 ENV_METRICS = ("METRICS_TABLE",)
 ENV_QUERIES = ("LOGS_TABLE", "METRICS_TABLE")
 ENV_WS_ROUTE = ("CONNECTIONS_TABLE", "WORKFLOWS_TABLE", "EXECUTIONS_TABLE")
@@ -194,8 +216,9 @@ ENV_BY_KIND = {
     "ws-route": ENV_WS_ROUTE,
     "ws-default": (),
     "notifier": ENV_NOTIFIER,
+    "notifications": ENV_NOTIFICATIONS,
 }
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl", "AppUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
 OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

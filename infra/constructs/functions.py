@@ -29,6 +29,7 @@ from infra.catalog import (
     FUNCTIONS_DIR,
     LAYER_DIR,
     METRICS_AGGREGATOR,
+    NOTIFICATIONS,
     QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
@@ -53,6 +54,7 @@ TABLE_ENV = {
     tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
     tables.LOGS.logical_id: "LOGS_TABLE",
     tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
+    tables.NOTIFICATIONS.logical_id: "NOTIFICATIONS_TABLE",
     tables.METRICS.logical_id: "METRICS_TABLE",
     tables.CONNECTIONS.logical_id: "CONNECTIONS_TABLE",
 }
@@ -115,6 +117,19 @@ class Functions(Construct):
         )
         layers = [self.dependencies_layer, self.common_layer]
 
+        # Webhook deliveries that stayed undelivered after every attempt (the notifications consumer sends them here).
+        self.webhook_failures = sqs.Queue(
+            self,
+            "WebhookFailuresDlq",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            self.webhook_failures,
+            "AwsSolutions-SQS3",
+            "This queue is itself the dead-letter queue of webhook deliveries; it needs no DLQ.",
+        )
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
         }
@@ -127,6 +142,7 @@ class Functions(Construct):
             QUERIES_API.id: self._grant_queries_api,
             METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
+            NOTIFICATIONS.id: self._grant_notifications,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
@@ -223,6 +239,7 @@ class Functions(Construct):
             orchestration = self._orchestration
             environment = {
                 **{name: value for name, value in table_names.items() if name in ENV_API},
+                "HTTP_ALLOWED_NETWORKS": "",
                 "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
                 "STATES_ROLE_ARN": orchestration.role.role_arn,
                 "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
@@ -231,6 +248,14 @@ class Functions(Construct):
                     for step in STEP_FUNCTIONS
                     if step.step_type
                 },
+            }
+        elif spec.kind == "notifications":
+            environment = {
+                "WORKFLOWS_TABLE": table_names["WORKFLOWS_TABLE"],
+                "NOTIFICATIONS_TABLE": table_names["NOTIFICATIONS_TABLE"],
+                "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
+                "HTTP_ALLOWED_NETWORKS": "",
+                "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             }
         else:
             known = {**table_names, **self._shared_environment}
@@ -259,7 +284,8 @@ class Functions(Construct):
         data.grant(tables.EXECUTIONS, role, *executions)
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
-        data.grant(tables.LOGS, role, "dynamodb:Query")
+        data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
+        data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
         data.grant(
             tables.IDEMPOTENCY,
             role,
@@ -297,3 +323,10 @@ class Functions(Construct):
 
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
+
+    def _grant_notifications(self, role: iam.Role) -> None:
+        self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        self._data.grant(tables.NOTIFICATIONS, role, "dynamodb:GetItem", "dynamodb:PutItem")
+        self.webhook_failures.grant_send_messages(role)
+        default_bus = f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/default"
+        iam.Grant.add_to_principal(grantee=role, actions=["events:PutEvents"], resource_arns=[default_bus])

@@ -28,6 +28,7 @@ class LocalResources:
     table_names: dict[str, str]
     function_arns: dict[str, str]
     states_role_arn: str
+    webhook_dead_letter_queue_url: str = ""
 
     def handler_environment(
         self,
@@ -45,6 +46,10 @@ class LocalResources:
             "EXECUTIONS_TABLE": self.table_names["Executions"],
             "LOGS_TABLE": self.table_names["ExecutionLogs"],
             "IDEMPOTENCY_TABLE": self.table_names["Idempotency"],
+            "NOTIFICATIONS_TABLE": self.table_names["Notifications"],
+            "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_dead_letter_queue_url,
+            # Webhook back-off: the same full-jitter doubling as in the cloud, from a shorter base.
+            "WEBHOOK_BACKOFF_BASE_SECONDS": "0.2",
             "METRICS_TABLE": self.table_names["Metrics"],
             "CONNECTIONS_TABLE": self.table_names["Connections"],
             "USER_POOL_ID": self.user_pool_id,
@@ -179,6 +184,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     lambdas = session.client("lambda", region_name=region)
     function_arns = {spec.id: _create_function(lambdas, spec, lambda_role) for spec in FUNCTIONS}
     subscribe_to_streams(dynamodb, lambdas, FUNCTIONS, function_arns, table_names)
+    webhook_dlq = session.client("sqs", region_name=region).create_queue(QueueName=f"{NAME_PREFIX}-webhook-failures")
     return LocalResources(
         region=region,
         user_pool_id=pool_id,
@@ -186,4 +192,5 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         table_names=table_names,
         function_arns=function_arns,
         states_role_arn=states_role,
+        webhook_dead_letter_queue_url=webhook_dlq["QueueUrl"],
     )

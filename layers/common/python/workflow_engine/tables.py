@@ -64,6 +64,9 @@ LOGS = TableDefinition(
     stream_view_type="NEW_AND_OLD_IMAGES",
 )
 
+# Webhook deliveries: one item per (execution, delivery), partitioned like the logs (owner in the key).
+NOTIFICATIONS = TableDefinition(logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id")
+
 IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
 
 # Metrics: aggregates kept by the metrics aggregator (stream consumer). Partition "<user>#<workflow id or *>#<hour|
@@ -83,4 +86,12 @@ CONNECTIONS = TableDefinition(
     ttl_attribute="expires_at",
 )
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, CONNECTIONS, METRICS)
+ALL_TABLES: tuple[TableDefinition, ...] = (
+    WORKFLOWS,
+    EXECUTIONS,
+    LOGS,
+    IDEMPOTENCY,
+    CONNECTIONS,
+    METRICS,
+    NOTIFICATIONS,
+)
