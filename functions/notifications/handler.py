@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from workflow_engine.aws import client
@@ -41,5 +42,5 @@ def record_handler(record: DynamoDBRecord, lambda_context: Any) -> None:
     lambda event: {}
 )  # a batch spans executions: each record binds its own keys (NotificationDispatcher.on_change)
 @tracer.capture_lambda_handler
-def handler(event: dict, context: Any) -> dict:
+def handler(event: dict, context: Any) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

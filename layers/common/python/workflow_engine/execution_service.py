@@ -50,6 +50,7 @@ from workflow_engine.time_range import TimeRange
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
+    from mypy_boto3_stepfunctions.type_defs import GetExecutionHistoryInputTypeDef, HistoryEventTypeDef
 
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144
@@ -182,16 +183,18 @@ class ExecutionService:
         if original.error_code == START_FAILED:  # it never ran a step
             return ResumePoint(0, initial_document(original.input_data))
         arn = execution_arn(original.state_machine_arn, original.execution_id)
-        events: list[dict[str, Any]] = []
+        events: list[HistoryEventTypeDef] = []
         token: str | None = None
         try:
             while True:
-                page = self._sfn.get_execution_history(
-                    executionArn=arn,
-                    maxResults=1000,
-                    includeExecutionData=True,
-                    **({"nextToken": token} if token else {}),
-                )
+                request: GetExecutionHistoryInputTypeDef = {
+                    "executionArn": arn,
+                    "maxResults": 1000,
+                    "includeExecutionData": True,
+                }
+                if token:
+                    request["nextToken"] = token
+                page = self._sfn.get_execution_history(**request)
                 events.extend(page.get("events", []))
                 token = page.get("nextToken")
                 if not token:
@@ -365,7 +368,7 @@ class ExecutionService:
             )
         return stored
 
-    def notifications(self, user_id: str, execution_id: str) -> list[DeliveryRecord]:
+    def notifications(self, user_id: str, execution_id: str) -> builtins.list[DeliveryRecord]:
         """The webhook deliveries of an execution with their attempts: one Query (a second read tells [] from 404)."""
         if self._deliveries is None:
             raise ServiceUnavailableError("Notifications are not configured for this function")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ _AFTER_ANY_LOG_ID = "#~"
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestOutputTypeDef, WriteRequestTypeDef
 
 JSON_FIELDS = ("input_data", "output_data")
 BATCH_WRITE_MAX = 25
@@ -99,7 +101,9 @@ class LogRepository:
     def put_many(self, records: list[LogRecord]) -> None:
         """BatchWriteItem, 25 items a call; unprocessed items are sent again (with a short back-off)."""
         for start in range(0, len(records), BATCH_WRITE_MAX):
-            requests = [{"PutRequest": {"Item": _to_item(r)}} for r in records[start : start + BATCH_WRITE_MAX]]
+            requests: Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef] = [
+                {"PutRequest": {"Item": _to_item(r)}} for r in records[start : start + BATCH_WRITE_MAX]
+            ]
             for attempt in range(BATCH_WRITE_ATTEMPTS):
                 response = self._client.batch_write_item(RequestItems={self._table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self._table, [])

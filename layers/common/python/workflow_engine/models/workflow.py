@@ -152,6 +152,7 @@ LAMBDA_STEP_TYPES = ("transform", "http", "ai")
 
 
 TerminalStatus = Literal["completed", "failed", "cancelled", "timed_out"]
+TERMINAL_STATUSES: tuple[TerminalStatus, ...] = ("completed", "failed", "cancelled", "timed_out")
 
 
 class NotifyConfig(_Strict):
@@ -159,9 +160,7 @@ class NotifyConfig(_Strict):
     workflow_engine.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
 
     webhook_url: str = Field(min_length=1, max_length=2_048)
-    on: list[TerminalStatus] = Field(
-        default_factory=lambda: ["completed", "failed", "cancelled", "timed_out"], min_length=1, max_length=4
-    )
+    on: list[TerminalStatus] = Field(default_factory=lambda: list(TERMINAL_STATUSES), min_length=1, max_length=4)
 
     @field_validator("webhook_url")
     @classmethod
