@@ -1,13 +1,17 @@
 """What the system is made of: its functions and its HTTP routes, declared once.
 
 The CDK stack wires these into Lambda functions and HTTP API routes; the local stack serves the same
-routes with the same handlers, so both stacks answer alike.
+routes with the same handlers, so both stacks answer alike. Each function's environment is derived from its
+settings model (`FunctionSpec.environment_names`): the settings a stack must provide, plus Powertools'.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from infra.declarations import METRICS_NAMESPACE
+from workflow_engine.settings import ApiSettings, EnvSettings, ReconcilerSettings, StepSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -22,20 +26,43 @@ class FunctionSpec:
     handler: str
     description: str
     kind: str  # "api" | "step" | "reconciler"
+    settings: type[EnvSettings]  # what the handler reads from its environment (workflow_engine.settings)
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
 
+    def environment_names(self) -> tuple[str, ...]:
+        """Every environment variable a stack sets on this function: its settings', then Powertools'."""
+        return (*self.settings.stack_settings(), *POWERTOOLS_ENV)
 
-WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
-EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
+
+# Powertools reads these (service name = the function id, metrics namespace, log level).
+POWERTOOLS_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL")
+
+
+def powertools_environment(spec: FunctionSpec, log_level: str = "INFO") -> dict[str, str]:
+    return {
+        "POWERTOOLS_SERVICE_NAME": spec.id,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": log_level,
+    }
+
+
+WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", ApiSettings)
+EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", ApiSettings)
 TRANSFORM_STEP = FunctionSpec(
-    "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
+    "TransformStep", "steps.transform.handler", "Runs transform steps", "step", StepSettings, 30, 512, "transform"
 )
-HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http")
-AI_STEP = FunctionSpec("AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai")
+HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "step", StepSettings, 60, 512, "http")
+AI_STEP = FunctionSpec(
+    "AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", StepSettings, 300, 512, "ai"
+)
 RECONCILER = FunctionSpec(
-    "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
+    "Reconciler",
+    "reconciler.handler.handler",
+    "Repairs execution status from Step Functions events",
+    "reconciler",
+    ReconcilerSettings,
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
@@ -64,20 +91,5 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
 )
 
-# Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
-ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
-ENV_API = (
-    *ENV_TABLES,
-    "IDEMPOTENCY_TABLE",
-    "STATE_MACHINE_PREFIX",
-    "STATES_ROLE_ARN",
-    "STATE_MACHINE_LOG_GROUP_ARN",
-    "TRANSFORM_FUNCTION_ARN",
-    "HTTP_FUNCTION_ARN",
-    "AI_FUNCTION_ARN",
-)
-ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
-ENV_RECONCILER = ("EXECUTIONS_TABLE",)
-ENV_BY_KIND = {"api": ENV_API, "step": ENV_STEP, "reconciler": ENV_RECONCILER}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")

@@ -1,8 +1,8 @@
 """Functions: one Lambda function per infra.catalog.FUNCTIONS entry, its settings and least-privilege grants.
 
 Every function runs Python 3.13 on arm64 with the shared code layer and the public Powertools layer (boto3 comes
-from the runtime), JSON logs in its own log group, and active tracing. The environment each kind receives is
-checked against the names the catalog declares for it, so the catalog stays the single source of truth.
+from the runtime), JSON logs in its own log group, and active tracing. Each function's environment is exactly
+the names its settings model asks a stack for (FunctionSpec.environment_names), which the local stack sets too.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from constructs import Construct
 
 from infra.catalog import (
     AI_STEP,
-    ENV_BY_KIND,
-    ENV_RECONCILER,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
@@ -26,10 +24,11 @@ from infra.catalog import (
     STEP_FUNCTIONS,
     WORKFLOWS_API,
     FunctionSpec,
+    powertools_environment,
 )
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
-from infra.constructs.observability import METRICS_NAMESPACE, log_group
+from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
 from workflow_engine import tables
 
@@ -43,14 +42,6 @@ POWERTOOLS_LAYER_ARN = (
     "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
     f"{POWERTOOLS_LAYER_VERSION}"
 )
-
-# The setting (environment variable) each table's name is passed in.
-TABLE_ENV = {
-    tables.WORKFLOWS.logical_id: "WORKFLOWS_TABLE",
-    tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
-    tables.LOGS.logical_id: "LOGS_TABLE",
-    tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
-}
 
 XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
 INDEX_REASON = (
@@ -133,11 +124,6 @@ class Functions(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=logs,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": spec.id,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            },
         )
         acknowledge_wildcard_resources(role, XRAY_REASON, "*")
         acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
@@ -146,34 +132,32 @@ class Functions(Construct):
     # -- settings -------------------------------------------------------------------------------------------
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
-        table_names = {TABLE_ENV[logical_id]: table.table_name for logical_id, table in self._data.tables.items()}
-        if spec.kind == "step":
-            environment = {
-                "LOGS_TABLE": table_names["LOGS_TABLE"],
-                "AI_PROVIDER": "bedrock",
-                "HTTP_ALLOWED_NETWORKS": "",
-            }
-        elif spec.kind == "api":
-            orchestration = self._orchestration
-            environment = {
-                **table_names,
-                "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
-                "STATES_ROLE_ARN": orchestration.role.role_arn,
-                "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
-                **{
-                    f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
-                    for step in STEP_FUNCTIONS
-                    if step.step_type
-                },
-            }
-        else:
-            environment = {name: table_names[name] for name in ENV_RECONCILER}
-        expected = set(ENV_BY_KIND[spec.kind])
-        if set(environment) != expected:
-            raise ValueError(
-                f"{spec.id}: environment {sorted(environment)} does not match the catalog {sorted(expected)}"
-            )
-        return environment
+        """Exactly the variables the function's settings ask a stack for, with this stack's values."""
+        values = {**self._setting_values(), **powertools_environment(spec)}
+        missing = [name for name in spec.environment_names() if name not in values]
+        if missing:
+            raise ValueError(f"{spec.id}: the stack has no value for the settings {missing}")
+        return {name: values[name] for name in spec.environment_names()}
+
+    def _setting_values(self) -> dict[str, str]:
+        """The value of every setting this stack provides (a function receives only the ones it reads)."""
+        orchestration = self._orchestration
+        return {
+            **{
+                definition.environment_name: self._data.table(definition).table_name
+                for definition in tables.ALL_TABLES
+                if definition.environment_name
+            },
+            "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
+            "STATES_ROLE_ARN": orchestration.role.role_arn,
+            "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
+            **{
+                f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
+                for step in STEP_FUNCTIONS
+                if step.step_type
+            },
+            "HTTP_ALLOWED_NETWORKS": "",  # the http step reaches public addresses only
+        }
 
     # -- grants ---------------------------------------------------------------------------------------------
 

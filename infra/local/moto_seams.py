@@ -10,27 +10,35 @@
 4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
    writes can both pass (a cancel and the machine's `$record success` both "won"). DynamoDB makes each
    conditional write atomic; here the item writes are serialized, which gives the same guarantee.
+5. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
+   deterministic model answers it (infra/local/bedrock.py), so the ai step's BedrockProvider runs unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import json
+import os
+import sys
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.bedrockruntime.responses import BedrockRuntimeResponse
 from moto.core.config import default_user_config
 from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+from infra.local import bedrock
 
 StatusListener = Callable[[dict[str, Any]], None]
 _status_listeners: list[StatusListener] = []
@@ -55,10 +63,41 @@ class LambdaContext:
         return 300_000
 
 
+_function_environments: dict[str, dict[str, str]] = {}
+_import_lock = threading.Lock()
+
+
+def set_function_environment(handler: str, environment: dict[str, str]) -> None:
+    """The environment the function running ``handler`` has: its module is imported (cold start) under it."""
+    _function_environments[handler] = dict(environment)
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def resolve_handler(handler: str) -> Callable[[Any, Any], Any]:
-    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path)."""
+    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path).
+
+    The first resolution imports the module with the function's own environment (set_function_environment) in
+    place, as a Lambda cold start reads it; the process keeps no function's settings afterwards.
+    """
     module_name, _, attribute = handler.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
+    module = sys.modules.get(module_name)
+    if module is None:
+        with _import_lock, _environment(_function_environments.get(handler, {})):
+            module = importlib.import_module(module_name)
+    return getattr(module, attribute)
 
 
 def invoke_handler(handler: str, event: Any, function_name: str, function_arn: str = "") -> tuple[bytes, bool]:
@@ -158,6 +197,7 @@ def install(status_listener: StatusListener | None = None) -> None:
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
     for name in _ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+    BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
     if status_listener is not None and status_listener not in _status_listeners:
         _status_listeners.append(status_listener)
 

@@ -1,22 +1,29 @@
 """Create, against any AWS endpoint (the moto server, or moto in-process for tests), what the CDK stack
-creates in the cloud: the tables (from the same definitions), the Cognito pool and client, the roles and
-the Lambda functions (from infra.catalog), and return the environment the handlers read."""
+creates in the cloud, from the same declarations: the tables (workflow_engine.tables), the Cognito pool and
+client (infra.declarations), the roles, the state machines' log group, the Lambda functions with exactly the
+environment their settings ask for (infra.catalog), the HTTP API with its routes and JWT authorizer, and the
+event rules. tests/integration/test_drift.py reads all of it back and compares it with the synthesized template.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
-from infra.catalog import FUNCTIONS, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, ROUTES, STEP_FUNCTIONS, FunctionSpec, powertools_environment
+from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
 STATE_MACHINE_PREFIX = "wfe-local-"
+# The http step may reach the loopback networks locally (the e2e tests' target servers run there).
+LOCAL_HTTP_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+LOCAL_LOG_LEVEL = "WARNING"
 
 
 @dataclass(frozen=True)
@@ -27,27 +34,46 @@ class LocalResources:
     table_names: dict[str, str]
     function_arns: dict[str, str]
     states_role_arn: str
+    state_machine_log_group_arn: str = ""
+    http_api_id: str = ""
+    # function id -> exactly the environment the function has (as set on the Lambda function)
+    function_environments: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def handler_environment(self, http_allowed_networks: str = "127.0.0.0/8,::1/128") -> dict[str, str]:
-        """The environment variables the CDK stack sets on the functions, with local values."""
-        step_arn = {spec.step_type: self.function_arns[spec.id] for spec in STEP_FUNCTIONS}
+    def setting_values(self, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS) -> dict[str, str]:
+        """The local value of every setting a stack provides (a function receives only the ones it reads)."""
         return {
-            "WORKFLOWS_TABLE": self.table_names["Workflows"],
-            "EXECUTIONS_TABLE": self.table_names["Executions"],
-            "LOGS_TABLE": self.table_names["ExecutionLogs"],
-            "IDEMPOTENCY_TABLE": self.table_names["Idempotency"],
+            **{
+                definition.environment_name: self.table_names[definition.logical_id]
+                for definition in ALL_TABLES
+                if definition.environment_name
+            },
             "STATE_MACHINE_PREFIX": STATE_MACHINE_PREFIX,
             "STATES_ROLE_ARN": self.states_role_arn,
-            "TRANSFORM_FUNCTION_ARN": step_arn["transform"],
-            "HTTP_FUNCTION_ARN": step_arn["http"],
-            "AI_FUNCTION_ARN": step_arn["ai"],
-            "AI_PROVIDER": "local",
+            "STATE_MACHINE_LOG_GROUP_ARN": self.state_machine_log_group_arn,
+            **{
+                f"{spec.step_type.upper()}_FUNCTION_ARN": self.function_arns[spec.id]
+                for spec in STEP_FUNCTIONS
+                if spec.step_type
+            },
             "HTTP_ALLOWED_NETWORKS": http_allowed_networks,
-            "POWERTOOLS_SERVICE_NAME": "workflow-engine-local",
-            "POWERTOOLS_METRICS_NAMESPACE": "WorkflowEngine",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
         }
+
+    def function_environment(
+        self, spec: FunctionSpec, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS
+    ) -> dict[str, str]:
+        """Exactly the variables the function's settings ask a stack for, with local values."""
+        values = {**self.setting_values(http_allowed_networks), **powertools_environment(spec, LOCAL_LOG_LEVEL)}
+        missing = [name for name in spec.environment_names() if name not in values]
+        if missing:
+            raise ValueError(f"{spec.id}: the local stack has no value for the settings {missing}")
+        return {name: values[name] for name in spec.environment_names()}
+
+    def handler_environment(self, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS) -> dict[str, str]:
+        """Every function's environment merged (for tools that run several handlers with one environment)."""
+        merged: dict[str, str] = {}
+        for spec in FUNCTIONS:
+            merged.update(self.function_environment(spec, http_allowed_networks))
+        return merged
 
 
 def create_table(dynamodb: Any, definition: TableDefinition, name: str) -> None:
@@ -70,6 +96,8 @@ def create_table(dynamodb: Any, definition: TableDefinition, name: str) -> None:
             }
             for index in definition.indexes
         ]
+    if definition.stream:
+        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream}
     dynamodb.create_table(**params)
     if definition.ttl_attribute:
         dynamodb.update_time_to_live(
@@ -105,6 +133,80 @@ def _create_function(lambdas: Any, spec: FunctionSpec, role_arn: str) -> str:
     )["FunctionArn"]
 
 
+def _create_user_pool(cognito: Any) -> tuple[str, str]:
+    pool_id = cognito.create_user_pool(
+        PoolName=f"{NAME_PREFIX}-users", Policies={"PasswordPolicy": PASSWORD_POLICY.cognito()}
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"{NAME_PREFIX}-client",
+        GenerateSecret=False,
+        ExplicitAuthFlows=APP_CLIENT.explicit_auth_flows(),
+        PreventUserExistenceErrors="ENABLED" if APP_CLIENT.prevent_user_existence_errors else "LEGACY",
+        **APP_CLIENT.token_validity(),
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+def _create_log_group(logs: Any, name: str) -> str:
+    """A log group with the standard retention; its ARN ends in ':*', as CloudFormation's Arn attribute does."""
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=LOG_RETENTION_DAYS)
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    return str(group["arn"])
+
+
+def issuer(region: str, user_pool_id: str) -> str:
+    """The `iss` claim of the pool's tokens (what the HTTP API's JWT authorizer trusts)."""
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def _create_http_api(apis: Any, region: str, pool_id: str, client_id: str, function_arns: dict[str, str]) -> str:
+    """The HTTP API as the CDK stack declares it: CORS, the JWT authorizer, one integration per function, routes."""
+    api_id = apis.create_api(Name=f"{NAME_PREFIX}-api", ProtocolType="HTTP", CorsConfiguration=CORS.configuration())[
+        "ApiId"
+    ]
+    authorizer_id = apis.create_authorizer(
+        ApiId=api_id,
+        Name="CognitoJwt",
+        AuthorizerType="JWT",
+        IdentitySource=["$request.header.Authorization"],
+        JwtConfiguration={"Issuer": issuer(region, pool_id), "Audience": [client_id]},
+    )["AuthorizerId"]
+    integrations = {
+        function_id: apis.create_integration(
+            ApiId=api_id,
+            IntegrationType="AWS_PROXY",
+            IntegrationUri=function_arns[function_id],
+            PayloadFormatVersion="2.0",
+        )["IntegrationId"]
+        for function_id in sorted({route.function.id for route in ROUTES})
+    }
+    for route in ROUTES:
+        authorization = {"AuthorizationType": "JWT", "AuthorizerId": authorizer_id} if route.authorized else {}
+        apis.create_route(
+            ApiId=api_id,
+            RouteKey=f"{route.method} {route.path}",
+            Target=f"integrations/{integrations[route.function.id]}",
+            **({"AuthorizationType": "NONE"} | authorization),
+        )
+    apis.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    return api_id
+
+
+def _create_event_rules(events: Any, region: str, account: str, function_arns: dict[str, str]) -> None:
+    state_machine_arn_prefix = f"arn:aws:states:{region}:{account}:stateMachine:{STATE_MACHINE_PREFIX}"
+    for rule in EVENT_RULES:
+        name = f"{NAME_PREFIX}-{rule.id}"
+        events.put_rule(
+            Name=name,
+            Description=rule.description,
+            EventPattern=json.dumps(rule.pattern(state_machine_arn_prefix)),
+            State="ENABLED",
+        )
+        events.put_targets(Rule=name, Targets=[{"Id": "Target0", "Arn": function_arns[rule.target_function_id]}])
+
+
 def provision(session: boto3.session.Session | None = None, region: str = "us-east-1") -> LocalResources:
     session = session or boto3.session.Session(region_name=region)
     dynamodb = session.client("dynamodb", region_name=region)
@@ -114,36 +216,36 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         create_table(dynamodb, definition, name)
         table_names[definition.logical_id] = name
 
-    cognito = session.client("cognito-idp", region_name=region)
-    pool_id = cognito.create_user_pool(
-        PoolName=f"{NAME_PREFIX}-users",
-        Policies={
-            "PasswordPolicy": {
-                "MinimumLength": 8,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireUppercase": True,
-                "RequireSymbols": False,
-            }
-        },
-    )["UserPool"]["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName=f"{NAME_PREFIX}-client",
-        GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
+    pool_id, client_id = _create_user_pool(session.client("cognito-idp", region_name=region))
 
     iam = session.client("iam", region_name=region)
     lambda_role = _role(iam, f"{NAME_PREFIX}-functions", "lambda.amazonaws.com")
     states_role = _role(iam, f"{NAME_PREFIX}-states", "states.amazonaws.com")
+    log_group_arn = _create_log_group(
+        session.client("logs", region_name=region), f"/aws/vendedlogs/states/{NAME_PREFIX}"
+    )
     lambdas = session.client("lambda", region_name=region)
     function_arns = {spec.id: _create_function(lambdas, spec, lambda_role) for spec in FUNCTIONS}
-    return LocalResources(
+    api_id = _create_http_api(
+        session.client("apigatewayv2", region_name=region), region, pool_id, client_id, function_arns
+    )
+    account = lambda_role.split(":")[4]
+    _create_event_rules(session.client("events", region_name=region), region, account, function_arns)
+
+    resources = LocalResources(
         region=region,
         user_pool_id=pool_id,
         user_pool_client_id=client_id,
         table_names=table_names,
         function_arns=function_arns,
         states_role_arn=states_role,
+        state_machine_log_group_arn=log_group_arn,
+        http_api_id=api_id,
     )
+    environments = {spec.id: resources.function_environment(spec) for spec in FUNCTIONS}
+    for spec in FUNCTIONS:
+        lambdas.update_function_configuration(
+            FunctionName=function_arns[spec.id], Environment={"Variables": environments[spec.id]}
+        )
+    resources.function_environments.update(environments)
+    return resources

@@ -1,11 +1,10 @@
-"""Wire the in-process runtime: handler environment, moto seams, and the reconciler as event listener."""
+"""Wire the in-process runtime: each function's own environment, moto seams, the reconciler as event listener."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from infra.catalog import RECONCILER
+from infra.catalog import FUNCTIONS, RECONCILER
 from infra.local import moto_seams
 from infra.local.provision import LocalResources
 
@@ -15,8 +14,11 @@ def reconcile(event: dict[str, Any]) -> None:
     moto_seams.invoke_handler(RECONCILER.handler, event, function_name=RECONCILER.id)
 
 
-def install_runtime(resources: LocalResources, http_allowed_networks: str = "127.0.0.0/8,::1/128") -> dict[str, str]:
-    environment = resources.handler_environment(http_allowed_networks)
-    os.environ.update(environment)
+def install_runtime(resources: LocalResources) -> dict[str, dict[str, str]]:
+    """Give each handler exactly its function's environment (read at import, its cold start) and load it now,
+    so every later invocation, and any test that imports a handler module, finds it configured."""
     moto_seams.install(status_listener=reconcile)
-    return environment
+    for spec in FUNCTIONS:
+        moto_seams.set_function_environment(spec.handler, resources.function_environments[spec.id])
+        moto_seams.resolve_handler(spec.handler)
+    return resources.function_environments

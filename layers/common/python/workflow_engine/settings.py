@@ -1,6 +1,7 @@
 """Typed settings, parsed once from the environment by each handler at cold start and passed in.
 
-Each function reads only the settings it needs; the CDK stack and the local stack set the same names.
+Each function reads only the settings it needs. The settings without a default are what a stack must provide:
+the CDK stack and the local stack set exactly those (`stack_settings`), for every function, from the same list.
 """
 
 from __future__ import annotations
@@ -8,12 +9,11 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class _EnvSettings(BaseModel):
+class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     @classmethod
@@ -23,8 +23,17 @@ class _EnvSettings(BaseModel):
         values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
         return cls(**values)
 
+    @classmethod
+    def stack_settings(cls) -> tuple[str, ...]:
+        """The environment variables a stack sets for a function with these settings: the fields without a
+        default, upper-cased (every other field keeps its default unless an operator sets it)."""
+        return tuple(name.upper() for name, field in cls.model_fields.items() if field.is_required())
 
-class TableSettings(_EnvSettings):
+
+_EnvSettings = EnvSettings  # the former name
+
+
+class TableSettings(EnvSettings):
     workflows_table: str
     executions_table: str
     logs_table: str
@@ -36,7 +45,7 @@ class ApiSettings(TableSettings):
     idempotency_table: str
     state_machine_prefix: str = Field(min_length=1, max_length=40)
     states_role_arn: str
-    state_machine_log_group_arn: str = ""
+    state_machine_log_group_arn: str = Field(min_length=1)  # where the state machines' logs go
     transform_function_arn: str
     http_function_arn: str
     ai_function_arn: str
@@ -45,17 +54,17 @@ class ApiSettings(TableSettings):
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
 
 
-class StepSettings(_EnvSettings):
+class StepSettings(EnvSettings):
     """The step functions: where to log, and the limits of each step type."""
 
     logs_table: str
     log_payload_max_bytes: int = Field(default=32_768, ge=1_024, le=200_000)
-    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated).
-    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated;
+    # empty: none). Each stack states it.
+    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
-    ai_provider: Literal["bedrock", "local"] = "bedrock"
     ai_default_model_id: str = "amazon.nova-micro-v1:0"
     ai_max_tokens_limit: int = Field(default=4_096, ge=1)
 
@@ -67,7 +76,7 @@ class StepSettings(_EnvSettings):
         return value
 
 
-class ReconcilerSettings(_EnvSettings):
+class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str

@@ -1,8 +1,15 @@
-"""DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these."""
+"""DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these.
+
+A table is declared here with everything both stacks must agree on: keys, indexes, TTL, stream and the setting
+(environment variable, upper-cased) its name is passed in. tests/integration/test_drift.py checks the two agree.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 
 
 @dataclass(frozen=True)
@@ -14,13 +21,23 @@ class Index:
 
 @dataclass(frozen=True)
 class TableDefinition:
-    """One table: its logical id (also the settings key), keys, indexes and TTL attribute."""
+    """One table: its logical id, the setting that names it, keys, indexes, TTL attribute and stream.
+
+    ``stream`` is the DynamoDB Streams view type (None: no stream).
+    """
 
     logical_id: str
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
+    stream: StreamViewType | None = None
+    setting: str | None = None  # the settings field (workflow_engine.settings) that carries the table's name
+
+    @property
+    def environment_name(self) -> str | None:
+        """The environment variable the stacks pass the table's name in (None: no function reads it)."""
+        return self.setting.upper() if self.setting else None
 
     def key_attributes(self) -> list[str]:
         """Every attribute that is a key of the table or of one of its indexes (all strings)."""
@@ -34,7 +51,9 @@ class TableDefinition:
         return list(dict.fromkeys(names))
 
 
-WORKFLOWS = TableDefinition(logical_id="Workflows", partition_key="user_id", sort_key="workflow_id")
+WORKFLOWS = TableDefinition(
+    logical_id="Workflows", partition_key="user_id", sort_key="workflow_id", setting="workflows_table"
+)
 
 # Executions: one item per execution. Every listing is a Query on an index whose partition key carries
 # the user, so isolation holds by construction; sort keys are start times, read newest first.
@@ -45,11 +64,16 @@ EXECUTIONS = TableDefinition(
     logical_id="Executions",
     partition_key="execution_id",
     indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
+    setting="executions_table",
 )
 
 # Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
-LOGS = TableDefinition(logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key")
+LOGS = TableDefinition(
+    logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key", setting="logs_table"
+)
 
-IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
+IDEMPOTENCY = TableDefinition(
+    logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
+)
 
 ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY)
