@@ -68,8 +68,27 @@ EXAMPLE_PASSWORD = "Correct-Horse-42!"  # noqa: S105 (a documented example, not 
 
 
 @dataclass(frozen=True)
+class UserPool:
+    """How people sign up and in: self sign-up, case-insensitive usernames, optional TOTP MFA, recovery by e-mail."""
+
+    self_sign_up: bool = True
+    case_sensitive_usernames: bool = False
+    mfa: str = "OPTIONAL"  # OFF | OPTIONAL | ON; the second factor is an authenticator app (TOTP) only
+    recovery_by_verified_email: bool = True
+
+    def account_recovery(self) -> dict[str, Any]:
+        mechanisms = [{"Name": "verified_email", "Priority": 1}] if self.recovery_by_verified_email else []
+        return {"RecoveryMechanisms": mechanisms}
+
+
+USER_POOL = UserPool()
+
+
+@dataclass(frozen=True)
 class AppClient:
-    """The user pool's app client: public (no secret), the sign-in flows it allows and its tokens' lifetimes."""
+    """The user pool's app client: public (no secret), the sign-in flows it allows and its tokens' lifetimes.
+
+    No OAuth flows: the API signs users in with the user pool's own flows; the pool has no hosted UI domain."""
 
     user_password_auth: bool = True
     user_srp_auth: bool = True

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 
 from infra.catalog import FUNCTIONS, ROUTES, STEP_FUNCTIONS, FunctionSpec, powertools_environment
-from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY
+from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY, USER_POOL
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
@@ -135,8 +135,16 @@ def _create_function(lambdas: Any, spec: FunctionSpec, role_arn: str) -> str:
 
 def _create_user_pool(cognito: Any) -> tuple[str, str]:
     pool_id = cognito.create_user_pool(
-        PoolName=f"{NAME_PREFIX}-users", Policies={"PasswordPolicy": PASSWORD_POLICY.cognito()}
+        PoolName=f"{NAME_PREFIX}-users",
+        Policies={"PasswordPolicy": PASSWORD_POLICY.cognito()},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": not USER_POOL.self_sign_up},
+        UsernameConfiguration={"CaseSensitive": USER_POOL.case_sensitive_usernames},
+        AccountRecoverySetting=USER_POOL.account_recovery(),
     )["UserPool"]["Id"]
+    if USER_POOL.mfa != "OFF":
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration=USER_POOL.mfa
+        )
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=f"{NAME_PREFIX}-client",
