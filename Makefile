@@ -19,10 +19,11 @@ help:
 	@echo "make bench   - run the benchmarks, write BENCHMARKS.md and bench/results.json"
 
 # The virtualenv is created once and re-installed whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -7,7 +7,7 @@ settings model (`FunctionSpec.environment_names`): the settings a stack must pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.declarations import METRICS_NAMESPACE
@@ -20,16 +20,24 @@ LAYER_DIR = REPO_ROOT / "layers" / "common"
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """A Lambda function: its construct id, handler (module path under functions/) and role."""
+    """A Lambda function: its construct id, handler (module path under functions/), role and settings.
+
+    ``settings`` is the settings model its handler reads (workflow_engine.settings): the stacks set exactly the
+    variables it asks for (``environment_names``). ``event_sources`` names the tables (logical ids,
+    workflow_engine.tables) whose DynamoDB streams feed the function (kind "stream"): the CDK stack maps them with
+    a DynamoEventSource, the local stack with a real moto event source mapping delivered in-process
+    (infra/local/moto_seams.py, seam 5).
+    """
 
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler"
-    settings: type[EnvSettings]  # what the handler reads from its environment (workflow_engine.settings)
+    kind: str  # "api" | "step" | "reconciler" | "stream"
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
+    event_sources: tuple[str, ...] = ()
+    settings: type[EnvSettings] = field(kw_only=True)
 
     def environment_names(self) -> tuple[str, ...]:
         """Every environment variable a stack sets on this function: its settings', then Powertools'."""
@@ -48,21 +56,43 @@ def powertools_environment(spec: FunctionSpec, log_level: str = "INFO") -> dict[
     }
 
 
-WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", ApiSettings)
-EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", ApiSettings)
+# How every stream consumer reads its streams, in both stacks: a failing batch is split (AWS) and retried, the
+# function reports the records that failed (Powertools BatchProcessor), and what still fails goes to a DLQ.
+@dataclass(frozen=True)
+class StreamMapping:
+    batch_size: int = 100
+    retry_attempts: int = 3
+    bisect_batch_on_error: bool = True
+    max_batching_window_seconds: int = 0  # deliver as soon as a record is written (live updates)
+
+
+STREAM_MAPPING = StreamMapping()
+
+
+WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=ApiSettings)
+EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
 TRANSFORM_STEP = FunctionSpec(
-    "TransformStep", "steps.transform.handler", "Runs transform steps", "step", StepSettings, 30, 512, "transform"
+    "TransformStep",
+    "steps.transform.handler",
+    "Runs transform steps",
+    "step",
+    30,
+    512,
+    "transform",
+    settings=StepSettings,
 )
-HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "step", StepSettings, 60, 512, "http")
+HTTP_STEP = FunctionSpec(
+    "HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http", settings=StepSettings
+)
 AI_STEP = FunctionSpec(
-    "AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", StepSettings, 300, 512, "ai"
+    "AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai", settings=StepSettings
 )
 RECONCILER = FunctionSpec(
     "Reconciler",
     "reconciler.handler.handler",
     "Repairs execution status from Step Functions events",
     "reconciler",
-    ReconcilerSettings,
+    settings=ReconcilerSettings,
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)

@@ -44,6 +44,7 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=definition.ttl_attribute,
+            stream=dynamodb.StreamViewType[definition.stream_view_type] if definition.stream_view_type else None,
             removal_policy=RemovalPolicy.RETAIN,
         )
         for index in definition.indexes:

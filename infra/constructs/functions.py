@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from aws_cdk import Aws, Duration, Fn
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.catalog import (
@@ -22,6 +25,7 @@ from infra.catalog import (
     LAYER_DIR,
     RECONCILER,
     STEP_FUNCTIONS,
+    STREAM_MAPPING,
     WORKFLOWS_API,
     FunctionSpec,
     powertools_environment,
@@ -43,7 +47,10 @@ POWERTOOLS_LAYER_ARN = (
     f"{POWERTOOLS_LAYER_VERSION}"
 )
 
-XRAY_REASON = "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions."
+XRAY_REASON = (
+    "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams "
+    "do not support resource-level permissions."
+)
 INDEX_REASON = (
     "Queries the table's global secondary indexes (user-scoped listings); '/index/*' is how DynamoDB names them."
 )
@@ -94,6 +101,38 @@ class Functions(Construct):
             for name, value in self._environment(spec).items():
                 function.add_environment(name, value)
             grants[spec.id](self.roles[spec.id])
+        self.stream_failures: sqs.Queue | None = None
+        for spec in FUNCTIONS:
+            for logical_id in spec.event_sources:
+                self._subscribe(self.functions[spec.id], self._data.tables[logical_id])
+
+    def _subscribe(self, function: lambda_.Function, table: dynamodb.Table) -> None:
+        """Feed ``function`` from ``table``'s stream (catalog.STREAM_MAPPING); failing batches end in one DLQ."""
+        if self.stream_failures is None:
+            self.stream_failures = sqs.Queue(
+                self,
+                "StreamFailuresDlq",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            acknowledge(
+                self.stream_failures,
+                "AwsSolutions-SQS3",
+                "This queue is itself the on-failure destination of the stream event source mappings; it needs no DLQ.",
+            )
+        function.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=STREAM_MAPPING.batch_size,
+                retry_attempts=STREAM_MAPPING.retry_attempts,
+                bisect_batch_on_error=STREAM_MAPPING.bisect_batch_on_error,
+                max_batching_window=Duration.seconds(STREAM_MAPPING.max_batching_window_seconds),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.stream_failures),
+            )
+        )
 
     def _function(
         self, spec: FunctionSpec, code: lambda_.Code, layers: list[lambda_.ILayerVersion]

@@ -10,7 +10,15 @@
 4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
    writes can both pass (a cancel and the machine's `$record success` both "won"). DynamoDB makes each
    conditional write atomic; here the item writes are serialized, which gives the same guarantee.
-5. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
+5. Event source mappings: moto hands each DynamoDB stream batch (and SQS batch) of a mapping to
+   `LambdaFunction.invoke`, which would run the code in Docker, inside the writer's own request. Here the
+   batch goes to the function's real handler in-process, on one worker thread per function: in order (as a
+   shard is read), off the writer's thread (as Lambda polls streams asynchronously; a consumer's own writes
+   would otherwise wait on the write lock of seam 4). A batch whose handler raises, or that reports
+   `batchItemFailures`, is retried from its first failed record (`STREAM_RETRY_ATTEMPTS` times, as the
+   mapping's MaximumRetryAttempts does), then handed to the delivery-failure listeners (the mapping's
+   on-failure destination in AWS) and dropped. `drain_event_sources()` waits until every batch is handled.
+6. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
    deterministic model answers it (infra/local/bedrock.py), so the ai step's BedrockProvider runs unchanged.
 """
 
@@ -20,7 +28,9 @@ import contextlib
 import functools
 import importlib
 import json
+import logging
 import os
+import queue
 import sys
 import threading
 import time
@@ -31,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.awslambda.models import LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.bedrockruntime.responses import BedrockRuntimeResponse
 from moto.core.config import default_user_config
@@ -41,7 +52,10 @@ from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from infra.local import bedrock
 
 StatusListener = Callable[[dict[str, Any]], None]
+DeliveryFailureListener = Callable[[str, dict[str, Any], str], None]  # (function name, event, error)
 _status_listeners: list[StatusListener] = []
+_delivery_failure_listeners: list[DeliveryFailureListener] = []
+logger = logging.getLogger(__name__)
 _original_terminated = BaseExecutionWorkerCommunication.terminated
 _original_stop = ExecutionWorker.stop
 WORKER_READY_TIMEOUT_SECONDS = 10.0
@@ -188,11 +202,107 @@ def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
     return serialized
 
 
+STREAM_RETRY_ATTEMPTS = 2
+STREAM_RETRY_DELAY_SECONDS = 0.05
+
+
+def _failed_from(event: dict[str, Any], result: Any) -> int | None:
+    """Index of the first record to retry: all of them when the handler raised, else the first one the handler
+    reported in `batchItemFailures` (by its sequence number or message id), None when the batch succeeded."""
+    if not isinstance(result, dict) or not result.get("batchItemFailures"):
+        return None
+    failed = {failure.get("itemIdentifier") for failure in result["batchItemFailures"]}
+    for index, record in enumerate(event.get("Records", [])):
+        identifier = record.get("dynamodb", {}).get("SequenceNumber") or record.get("messageId")
+        if identifier in failed:
+            return index
+    return 0
+
+
+class EventSourceDelivery:
+    """One ordered worker per function, delivering event-source batches to its in-process handler."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, queue.Queue[tuple[str, str, dict[str, Any]]]] = {}
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._idle = threading.Condition(self._lock)
+
+    def submit(self, function: LambdaFunction, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._pending += 1
+            work = self._queues.get(function.function_arn)
+            if work is None:
+                work = self._queues[function.function_arn] = queue.Queue()
+                threading.Thread(
+                    target=self._run, args=(work,), name=f"esm-{function.function_name}", daemon=True
+                ).start()
+        work.put((function.handler, function.function_name, event))
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every submitted batch has been handled (or given up); False on time-out."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def _run(self, work: queue.Queue[tuple[str, str, dict[str, Any]]]) -> None:
+        while True:
+            handler, name, event = work.get()
+            try:
+                self._deliver(handler, name, event)
+            except Exception:  # the worker outlives any batch
+                logger.exception("event source delivery to %s failed", name)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def _deliver(self, handler: str, name: str, event: dict[str, Any]) -> None:
+        error = ""
+        for attempt in range(STREAM_RETRY_ATTEMPTS + 1):
+            if attempt:
+                time.sleep(STREAM_RETRY_DELAY_SECONDS * 2 ** (attempt - 1))
+            payload, failed = invoke_handler(handler, event, function_name=name)
+            document = json.loads(payload) if payload else None
+            start = 0 if failed else _failed_from(event, document)
+            if start is None:
+                return
+            error = str(document.get("errorMessage", "batch item failures")) if isinstance(document, dict) else ""
+            event = {**event, "Records": event.get("Records", [])[start:]}
+        logger.warning("giving up on a batch of %d record(s) for %s: %s", len(event.get("Records", [])), name, error)
+        for listener in list(_delivery_failure_listeners):
+            listener(name, event, error)
+
+
+event_sources = EventSourceDelivery()
+
+
+def _invoke_from_event_source(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> bytes:
+    event = json.loads(body) if body else {}
+    event_sources.submit(self, event)
+    return b"{}"  # accepted: moto then clears the stream's delivered records (or deletes the SQS messages)
+
+
+def drain_event_sources(timeout: float = 30.0) -> bool:
+    return event_sources.drain(timeout)
+
+
+def add_delivery_failure_listener(listener: DeliveryFailureListener) -> None:
+    if listener not in _delivery_failure_listeners:
+        _delivery_failure_listeners.append(listener)
+
+
+def remove_delivery_failure_listener(listener: DeliveryFailureListener) -> None:
+    if listener in _delivery_failure_listeners:
+        _delivery_failure_listeners.remove(listener)
+
+
 def install(status_listener: StatusListener | None = None) -> None:
-    """Route Lambda invocations to the handlers, run state machines, and emit status-change events."""
+    """Route Lambda invocations (direct and from event sources) to the handlers, run state machines, and emit
+    status-change events."""
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
+    LambdaFunction.invoke = _invoke_from_event_source  # type: ignore[method-assign]
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
     for name in _ATOMIC_WRITES:

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from infra.catalog import FUNCTIONS, ROUTES, STEP_FUNCTIONS, FunctionSpec, powertools_environment
+from infra.catalog import FUNCTIONS, ROUTES, STEP_FUNCTIONS, STREAM_MAPPING, FunctionSpec, powertools_environment
 from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY, USER_POOL
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
@@ -96,8 +96,8 @@ def create_table(dynamodb: Any, definition: TableDefinition, name: str) -> None:
             }
             for index in definition.indexes
         ]
-    if definition.stream:
-        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream}
+    if definition.stream_view_type:
+        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream_view_type}
     dynamodb.create_table(**params)
     if definition.ttl_attribute:
         dynamodb.update_time_to_live(
@@ -215,6 +215,29 @@ def _create_event_rules(events: Any, region: str, account: str, function_arns: d
         events.put_targets(Rule=name, Targets=[{"Id": "Target0", "Arn": function_arns[rule.target_function_id]}])
 
 
+def subscribe_to_streams(
+    dynamodb: Any,
+    lambdas: Any,
+    specs: tuple[FunctionSpec, ...],
+    function_arns: dict[str, str],
+    table_names: dict[str, str],
+) -> None:
+    """What the CDK stack's DynamoEventSource does: map each table stream to the functions it feeds."""
+    for spec in specs:
+        for logical_id in spec.event_sources:
+            stream_arn = dynamodb.describe_table(TableName=table_names[logical_id])["Table"]["LatestStreamArn"]
+            lambdas.create_event_source_mapping(
+                EventSourceArn=stream_arn,
+                FunctionName=function_arns[spec.id],
+                StartingPosition="LATEST",
+                BatchSize=STREAM_MAPPING.batch_size,
+                MaximumRetryAttempts=STREAM_MAPPING.retry_attempts,
+                BisectBatchOnFunctionError=STREAM_MAPPING.bisect_batch_on_error,
+                MaximumBatchingWindowInSeconds=STREAM_MAPPING.max_batching_window_seconds,
+                FunctionResponseTypes=["ReportBatchItemFailures"],
+            )
+
+
 def provision(session: boto3.session.Session | None = None, region: str = "us-east-1") -> LocalResources:
     session = session or boto3.session.Session(region_name=region)
     dynamodb = session.client("dynamodb", region_name=region)
@@ -234,6 +257,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     )
     lambdas = session.client("lambda", region_name=region)
     function_arns = {spec.id: _create_function(lambdas, spec, lambda_role) for spec in FUNCTIONS}
+    subscribe_to_streams(dynamodb, lambdas, FUNCTIONS, function_arns, table_names)
     api_id = _create_http_api(
         session.client("apigatewayv2", region_name=region), region, pool_id, client_id, function_arns
     )

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from infra.catalog import FUNCTIONS, STREAM_MAPPING
+from workflow_engine import tables
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 if TYPE_CHECKING:
@@ -45,6 +47,42 @@ def test_table_keys_indexes_and_ttl_match_definition(synth: Synthesized, definit
         assert props["TimeToLiveSpecification"] == {"AttributeName": definition.ttl_attribute, "Enabled": True}
     else:
         assert "TimeToLiveSpecification" not in props
+    if definition.stream_view_type:
+        assert props["StreamSpecification"] == {"StreamViewType": definition.stream_view_type}
+    else:
+        assert "StreamSpecification" not in props
+
+
+def test_executions_and_logs_stream_both_images() -> None:
+    """Status changes and new log items are read from streams by the consumers (real-time, metrics, notifications)."""
+    assert tables.EXECUTIONS.stream_view_type == "NEW_AND_OLD_IMAGES"
+    assert tables.LOGS.stream_view_type == "NEW_AND_OLD_IMAGES"
+
+
+def test_each_stream_consumer_is_mapped_to_its_tables_with_retries_and_a_dlq(synth: Synthesized) -> None:
+    mappings = synth.of_type("AWS::Lambda::EventSourceMapping").values()
+    expected = {
+        (synth.logical_id(synth.stack.functions.functions[spec.id]), logical_id)
+        for spec in FUNCTIONS
+        for logical_id in spec.event_sources
+    }
+    found = set()
+    for mapping in mappings:
+        props = mapping["Properties"]
+        table_id = props["EventSourceArn"]["Fn::GetAtt"][0]
+        logical_id = next(
+            name for name, table in synth.stack.data.tables.items() if synth.logical_id(table) == table_id
+        )
+        found.add((props["FunctionName"]["Ref"], logical_id))
+        assert props["StartingPosition"] == "LATEST"
+        assert props["BatchSize"] == STREAM_MAPPING.batch_size
+        assert props["MaximumRetryAttempts"] == STREAM_MAPPING.retry_attempts
+        assert props["BisectBatchOnFunctionError"] is STREAM_MAPPING.bisect_batch_on_error
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert props["DestinationConfig"]["OnFailure"]["Destination"] == synth.get_att(
+            synth.stack.functions.stream_failures
+        )
+    assert found == expected
 
 
 @pytest.mark.parametrize("definition", ALL_TABLES, ids=lambda definition: definition.logical_id)

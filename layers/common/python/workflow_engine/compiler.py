@@ -4,7 +4,9 @@ One state per step, named by the step, so the console's execution graph is the u
 transform/http/ai steps are Task states invoking their step Lambda (one state transition each), wait steps
 are native Wait states. Three engine states (names start with "$", which step names may not) record the
 status on the execution item through native DynamoDB tasks: the success path of N steps costs N + 2
-transitions ("$mark running", the steps, "$record success").
+transitions ("$mark running", the steps, "$record success"). Only states reachable from the start are
+emitted: Step Functions refuses a definition with an unreachable state (MISSING_TRANSITION_TARGET), so a
+workflow of wait steps only, or whose Lambda steps all continue on error, has no "$record failure".
 """
 
 from __future__ import annotations
@@ -66,8 +68,28 @@ def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], targe
         "Comment": f"Workflow {workflow_id} (compiled by the workflow engine; do not edit)",
         "QueryLanguage": "JSONPath",
         "StartAt": MARK_RUNNING,
-        "States": states,
+        "States": reachable_states(states, MARK_RUNNING),
     }
+
+
+def transitions_of(state: Mapping[str, Any]) -> list[str]:
+    """Every state name ``state`` can go to: Next, Default, each Choice's and each Catch's Next."""
+    targets = [state["Next"]] if "Next" in state else []
+    targets += [choice["Next"] for choice in state.get("Choices", [])]
+    targets += [state["Default"]] if "Default" in state else []
+    targets += [catcher["Next"] for catcher in state.get("Catch", [])]
+    return targets
+
+
+def reachable_states(states: Mapping[str, Any], start: str) -> dict[str, Any]:
+    """``states`` without those no path from ``start`` reaches, in their original order."""
+    reached, pending = {start}, [start]
+    while pending:
+        for target in transitions_of(states[pending.pop()]):
+            if target not in reached:
+                reached.add(target)
+                pending.append(target)
+    return {name: state for name, state in states.items() if name in reached}
 
 
 def definition_json(asl: Mapping[str, Any]) -> str:

@@ -29,6 +29,13 @@ class InvalidRequestError(DomainError):
     """Well-formed but unacceptable input that the request schema cannot express (cursors, offsets)."""
 
 
+class DefinitionRejected(InvalidRequestError):
+    """Step Functions refused the state machine compiled from a workflow (its diagnostic is in the message)."""
+
+    def __init__(self, diagnostic: str) -> None:
+        super().__init__(f"Step Functions refused the state machine compiled from this workflow: {diagnostic}")
+
+
 class PayloadTooLargeError(DomainError):
     """An input that Step Functions could not carry."""
 

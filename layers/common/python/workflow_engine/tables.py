@@ -1,7 +1,8 @@
 """DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these.
 
-A table is declared here with everything both stacks must agree on: keys, indexes, TTL, stream and the setting
-(environment variable, upper-cased) its name is passed in. tests/integration/test_drift.py checks the two agree.
+A table is declared here with everything both stacks must agree on: keys, indexes, TTL, stream view type and the
+setting (environment variable, upper-cased) its name is passed in. tests/integration/test_drift.py checks the two
+stacks agree.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ class Index:
 
 @dataclass(frozen=True)
 class TableDefinition:
-    """One table: its logical id, the setting that names it, keys, indexes, TTL attribute and stream.
+    """One table: its logical id, keys, indexes, TTL attribute, stream and the setting that names it.
 
-    ``stream`` is the DynamoDB Streams view type (None: no stream).
+    ``stream_view_type`` (e.g. "NEW_AND_OLD_IMAGES") turns on the table's DynamoDB stream, which feeds the
+    functions that list the table in ``FunctionSpec.event_sources`` (infra/catalog.py).
     """
 
     logical_id: str
@@ -31,7 +33,7 @@ class TableDefinition:
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
-    stream: StreamViewType | None = None
+    stream_view_type: StreamViewType | None = None
     setting: str | None = None  # the settings field (workflow_engine.settings) that carries the table's name
 
     @property
@@ -64,12 +66,17 @@ EXECUTIONS = TableDefinition(
     logical_id="Executions",
     partition_key="execution_id",
     indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
+    stream_view_type="NEW_AND_OLD_IMAGES",
     setting="executions_table",
 )
 
 # Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
 LOGS = TableDefinition(
-    logical_id="ExecutionLogs", partition_key="owner_execution", sort_key="log_key", setting="logs_table"
+    logical_id="ExecutionLogs",
+    partition_key="owner_execution",
+    sort_key="log_key",
+    stream_view_type="NEW_AND_OLD_IMAGES",
+    setting="logs_table",
 )
 
 IDEMPOTENCY = TableDefinition(

@@ -15,8 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workflow_engine.clock import utc_now
 from workflow_engine.compiler import CompileTarget, compile_workflow, definition_json
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import ConflictError, ServiceUnavailableError, WorkflowNotFound
+from workflow_engine.errors import ConflictError, DefinitionRejected, ServiceUnavailableError, WorkflowNotFound
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
+from workflow_engine.observability import logger
 from workflow_engine.settings import ApiSettings
 
 AWS_ERRORS = (ClientError, BotoCoreError)
@@ -56,6 +57,7 @@ class WorkflowService:
                 **self._logging(),
             )
         except AWS_ERRORS as error:
+            _raise_if_rejected(error, workflow_id)
             raise ServiceUnavailableError(f"Could not create the workflow's state machine: {_reason(error)}") from error
         record = WorkflowRecord(
             workflow_id=workflow_id,
@@ -99,6 +101,7 @@ class WorkflowService:
                 versionDescription=f"version {version}",
             )
         except AWS_ERRORS as error:
+            _raise_if_rejected(error, workflow_id)
             raise ServiceUnavailableError(f"Could not update the workflow's state machine: {_reason(error)}") from error
         record = current.model_copy(
             update={
@@ -136,6 +139,15 @@ class WorkflowService:
                 ],
             }
         }
+
+
+def _raise_if_rejected(error: Exception, workflow_id: str) -> None:
+    """An InvalidDefinition answer is the compiler's or the definition's fault, not a passing failure: say what
+    Step Functions said (422) and log it whole, so the compiler can be fixed."""
+    if isinstance(error, ClientError) and error.response["Error"].get("Code") == "InvalidDefinition":
+        diagnostic = error.response["Error"].get("Message", "InvalidDefinition")
+        logger.error("Step Functions refused a compiled definition", workflow_id=workflow_id, diagnostic=diagnostic)
+        raise DefinitionRejected(diagnostic) from error
 
 
 def _reason(error: Exception) -> str:
