@@ -18,6 +18,7 @@ SETTINGS = ApiSettings(
     idempotency_table="i",
     state_machine_prefix="wfe-",
     states_role_arn="arn:aws:iam::123456789012:role/states",
+    state_machine_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/wf:*",
     transform_function_arn="arn:aws:lambda:us-east-1:123456789012:function:t",
     http_function_arn="arn:aws:lambda:us-east-1:123456789012:function:h",
     ai_function_arn="arn:aws:lambda:us-east-1:123456789012:function:a",
@@ -53,6 +54,7 @@ def test_invalid_definition_is_a_422_with_the_diagnostic(stubbed, caplog):
             "publish": True,
             "versionDescription": ANY,
             "tracingConfiguration": ANY,
+            "loggingConfiguration": ANY,
         },
     )
     service = WorkflowService(NoRepository(), client, SETTINGS)
