@@ -4,7 +4,9 @@
    `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
    resolved under functions/) in-process, with the payload and error shapes Lambda uses.
 2. EventBridge: moto's Step Functions emits no "Execution Status Change" events. When an execution ends,
-   the event AWS would send is built here and handed to a listener (the local stack's reconciler).
+   the event AWS would send is built here and handed to the listeners. The local stack's listener is
+   `deliver_to_event_rules`: moto's EventBridge matches rule patterns but cannot invoke Lambda targets, so
+   each enabled rule of the default bus whose pattern matches invokes its Lambda targets here, as in AWS.
 3. StopExecution: moto's worker parses the definition on its own thread before it can be stopped, and a
    StopExecution in that window fails inside moto (AWS accepts it). The stop waits for the worker instead.
 4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
@@ -176,6 +178,26 @@ def _terminated(self: BaseExecutionWorkerCommunication) -> None:
     event = _status_change_event(self)
     for listener in list(_status_listeners):
         listener(event)
+
+
+def deliver_to_event_rules(event: dict[str, Any]) -> list[str]:
+    """What EventBridge does with an event on the default bus: every enabled rule whose pattern matches it invokes
+    its Lambda targets (their real handlers). Returns the names of the functions invoked."""
+    import boto3
+    from moto.events.models import events_backends
+
+    bus = events_backends[event["account"]][event["region"]].event_buses["default"]
+    invoked = []
+    for rule in list(bus.rules.values()):
+        if rule.state != "ENABLED" or not rule.event_pattern.matches_event(event):
+            continue
+        for target in rule.targets:
+            if ":lambda:" in target["Arn"] and ":function:" in target["Arn"]:
+                lambdas = boto3.client("lambda", region_name=event["region"])
+                function = lambdas.get_function_configuration(FunctionName=target["Arn"])
+                invoke_handler(function["Handler"], event, function["FunctionName"], function["FunctionArn"])
+                invoked.append(function["FunctionName"])
+    return invoked
 
 
 def _stop_when_ready(self: ExecutionWorker, *args: Any, **kwargs: Any) -> None:

@@ -1,17 +1,19 @@
-"""Wire the in-process runtime: each function's own environment, moto seams, the reconciler as event listener."""
+"""Wire the in-process runtime: each function's own environment, moto seams, and status-change events delivered
+through the provisioned EventBridge rules (the declared rule routes them to the reconciler)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from infra.catalog import FUNCTIONS, RECONCILER
+from infra.catalog import FUNCTIONS
 from infra.local import moto_seams
 from infra.local.provision import LocalResources
 
 
 def reconcile(event: dict[str, Any]) -> None:
-    """What the EventBridge rule does in the cloud: deliver the status-change event to the reconciler."""
-    moto_seams.invoke_handler(RECONCILER.handler, event, function_name=RECONCILER.id)
+    """What EventBridge does in the cloud: the rules matching the status-change event invoke their targets (the
+    status change rule of infra/declarations.py: the reconciler)."""
+    moto_seams.deliver_to_event_rules(event)
 
 
 def install_runtime(resources: LocalResources) -> dict[str, dict[str, str]]:
