@@ -123,3 +123,5 @@ ROUTES: tuple[Route, ...] = (
 
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+# Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
+OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

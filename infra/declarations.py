@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from workflow_engine import business_metrics
+
 # Characters Cognito counts as symbols (a space counts too, when it is neither first nor last).
 COGNITO_SYMBOLS = frozenset("^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+=")
 
@@ -140,7 +142,7 @@ class Cors:
 CORS = Cors()
 
 LOG_RETENTION_DAYS = 30
-METRICS_NAMESPACE = "WorkflowEngine"
+METRICS_NAMESPACE = business_metrics.NAMESPACE  # the handlers emit into it (workflow_engine/business_metrics.py)
 
 # Step Functions execution statuses that end an execution; their status-change events go to the reconciler.
 TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")

@@ -15,6 +15,7 @@ from infra.constructs.api import Api
 from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.functions import Functions
+from infra.constructs.observability import Observability, dead_letter_queues_of
 from infra.constructs.orchestration import Orchestration
 from workflow_engine import tables
 
@@ -39,11 +40,24 @@ class WorkflowEngineStack(Stack):
             functions=self.functions.functions,
         )
 
+        self.observability = Observability(
+            self,
+            "Observability",
+            functions=self.functions.functions,
+            dead_letter_queues=dead_letter_queues_of(self),
+            http_api=self.api.http_api,
+            tables=self.data.tables,
+        )
+
         # Output ids are a public contract (catalog.OUTPUT_KEYS): clients read them from `cdk deploy --outputs-file`.
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API (no trailing slash)")
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
+        CfnOutput(
+            self, "AlarmTopicArn", value=self.observability.topic.topic_arn, description="Subscribe to get alarms"
+        )
+        CfnOutput(self, "DashboardName", value=self.observability.dashboard.dashboard_name)
 
 
 def _cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:

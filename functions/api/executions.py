@@ -19,7 +19,7 @@ from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.execution_service import ExecutionService
 from workflow_engine.models.execution import ExecutionResultResponse
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.settings import ApiSettings
 
 settings = ApiSettings.from_env()
@@ -90,6 +90,7 @@ register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
     app.append_context(executions=service, start_execution=start_execution)

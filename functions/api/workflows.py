@@ -8,7 +8,7 @@ from api.request_body import parse_json_body
 from api.workflow_routes import router
 from workflow_engine.aws import client
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.settings import ApiSettings
 from workflow_engine.workflow_service import WorkflowService
 
@@ -23,6 +23,7 @@ register_error_handlers(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     app.append_context(workflows=service)

@@ -5,7 +5,7 @@ from typing import Any
 
 from workflow_engine.aws import client
 from workflow_engine.data.logs import LogRepository
-from workflow_engine.observability import logger, tracer
+from workflow_engine.observability import correlated, logger, step_keys, tracer
 from workflow_engine.settings import StepSettings
 from workflow_engine.step_runtime import run_step
 from workflow_engine.steps.ai import make_bedrock_client, run_ai
@@ -22,6 +22,7 @@ def bedrock() -> Any:
 
 
 @logger.inject_lambda_context
+@correlated(step_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> object:
     return run_step(

@@ -336,3 +336,10 @@ def install(status_listener: StatusListener | None = None) -> None:
 
 def remove_status_listeners() -> None:
     _status_listeners.clear()
+
+
+def replace_status_listeners(make: Callable[[list[StatusListener]], StatusListener]) -> None:
+    """Put one listener in place of the installed ones, built from them (e.g. a fault injector that drops some
+    events and hands the rest on)."""
+    current = list(_status_listeners)
+    _status_listeners[:] = [make(current)]

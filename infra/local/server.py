@@ -53,6 +53,8 @@ class LocalStack:
                 "AWS_DEFAULT_REGION": self.region,
                 "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
                 "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+                # EMF business metrics would print a JSON line per event into this terminal (see README).
+                "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             }
         )
         self._moto = ThreadedMotoServer(ip_address=HOST, port=self.aws_port, verbose=False)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.catalog import OUTPUT_KEYS, ROUTES, Route
+from infra.catalog import OPERATIONS_OUTPUT_KEYS, OUTPUT_KEYS, ROUTES, Route
 
 if TYPE_CHECKING:
     from conftest import Synthesized
@@ -115,7 +115,7 @@ def test_cors_preflight(synth: Synthesized) -> None:
 def test_outputs(synth: Synthesized) -> None:
     outputs = synth.template_json["Outputs"]
 
-    assert set(outputs) == set(OUTPUT_KEYS)
+    assert set(outputs) == set(OUTPUT_KEYS) | set(OPERATIONS_OUTPUT_KEYS)
     # ApiEndpoint is https://<id>.execute-api.<region>.amazonaws.com: no stage path and no trailing slash.
     assert outputs["ApiUrl"]["Value"] == synth.get_att(synth.stack.api.http_api, "ApiEndpoint")
     assert outputs["UserPoolId"]["Value"] == synth.ref(synth.stack.auth.user_pool)

@@ -143,17 +143,18 @@ def _install_step_faults() -> None:
 def _install_event_faults() -> None:
     from infra.local import moto_seams
 
-    listeners = list(moto_seams._status_listeners)
+    def dropping_some(listeners: list[moto_seams.StatusListener]) -> moto_seams.StatusListener:
+        def deliver(event: dict[str, Any]) -> None:
+            if _take("drop_events", lambda _: True) is not None:
+                with _lock:
+                    _dropped_events.append(event["detail"]["name"])
+                return
+            for listener in listeners:
+                listener(event)
 
-    def deliver(event: dict[str, Any]) -> None:
-        if _take("drop_events", lambda _: True) is not None:
-            with _lock:
-                _dropped_events.append(event["detail"]["name"])
-            return
-        for listener in listeners:
-            listener(event)
+        return deliver
 
-    moto_seams._status_listeners[:] = [deliver]
+    moto_seams.replace_status_listeners(dropping_some)
 
 
 # --- DNS and the network tripwire --------------------------------------------------------------------

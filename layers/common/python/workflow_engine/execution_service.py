@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workflow_engine import business_metrics
 from workflow_engine.clock import age_seconds, utc_now
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
@@ -116,6 +117,7 @@ class ExecutionService:
             raise ServiceUnavailableError(
                 f"The workflow could not be started ({code}); {recorded}. Retry later."
             ) from error
+        business_metrics.count(business_metrics.EXECUTIONS_STARTED)
         return record
 
     def get(self, user_id: str, execution_id: str) -> ExecutionRecord:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -65,3 +65,52 @@ class LazyTracer:
 logger = Logger()
 tracer = LazyTracer()
 metrics = Metrics()
+
+
+# -- correlation: one Logs Insights query follows a run across the API, the steps and the reconciler -----------
+
+LOG_KEYS = ("execution_id", "workflow_id", "user_id")
+KeyExtractor = Callable[[Any], Mapping[str, Any]]
+
+
+def bind_log_keys(**keys: Any) -> None:
+    """Put the known correlation keys on every later log line of this invocation (thread-local, so handlers
+    that share a process, as in the local stack, never see each other's keys)."""
+    known = {name: str(value) for name, value in keys.items() if name in LOG_KEYS and value}
+    if known:
+        logger.thread_safe_append_keys(**known)
+
+
+def correlated(extract: KeyExtractor) -> Callable[[Callable[[Any, Any], Any]], Callable[[Any, Any], Any]]:
+    """Handler decorator: start each invocation with only the correlation keys ``extract`` finds in its event."""
+
+    def decorate(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        @functools.wraps(handler)
+        def wrapper(event: Any, context: Any) -> Any:
+            logger.thread_safe_clear_keys()
+            try:
+                keys = extract(event)
+            except (AttributeError, KeyError, TypeError):  # a malformed event still runs (and logs) as it is
+                keys = {}
+            bind_log_keys(**keys)
+            return handler(event, context)
+
+        return wrapper
+
+    return decorate
+
+
+def http_api_keys(event: Mapping[str, Any]) -> dict[str, Any]:
+    """user_id from the verified token's `sub`; workflow_id / execution_id from the path."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims", {})
+    path = event.get("pathParameters") or {}
+    return {
+        "user_id": claims.get("sub"),
+        "workflow_id": path.get("workflow_id"),
+        "execution_id": path.get("execution_id"),
+    }
+
+
+def step_keys(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A compiled Task state's payload names all three (compiler._lambda_task)."""
+    return {name: event.get(name) for name in LOG_KEYS}

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflow_engine import business_metrics
 from workflow_engine.clock import utc_now
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
@@ -92,6 +93,9 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
         raise
     finally:
         _write_log(logs, invocation, context, output, error_message, timestamp, started, max_payload_bytes)
+        business_metrics.count(business_metrics.STEP_ATTEMPTS, step_type=invocation.step.type)
+        if error_message is not None:
+            business_metrics.count(business_metrics.STEP_FAILURES, step_type=invocation.step.type)
 
 
 def _write_log(

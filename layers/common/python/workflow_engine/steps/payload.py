@@ -80,10 +80,8 @@ def _utf8(text: str) -> bytes:
 
 
 def _default(value: Any) -> Any:
-    converted = to_jsonable(value)
-    if converted is value:  # pragma: no cover - to_jsonable always converts what json rejects
-        return str(value)
-    return converted
+    """json.dumps' fallback for what it cannot encode: to_jsonable converts every such value."""
+    return to_jsonable(value)
 
 
 def _decimal(value: Decimal) -> int | float | str:
