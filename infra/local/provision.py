@@ -68,13 +68,6 @@ class LocalResources:
             raise ValueError(f"{spec.id}: the local stack has no value for the settings {missing}")
         return {name: values[name] for name in spec.environment_names()}
 
-    def handler_environment(self, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS) -> dict[str, str]:
-        """Every function's environment merged (for tools that run several handlers with one environment)."""
-        merged: dict[str, str] = {}
-        for spec in FUNCTIONS:
-            merged.update(self.function_environment(spec, http_allowed_networks))
-        return merged
-
 
 def create_table(dynamodb: Any, definition: TableDefinition, name: str) -> None:
     key_schema = [{"AttributeName": definition.partition_key, "KeyType": "HASH"}]
