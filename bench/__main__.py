@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, report, size, throughput, transitions
+from bench import calls, cold_start, cost, log_query, realtime, report, size, throughput, transitions
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -69,12 +69,18 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     results["size"] = _step("deployment size", size.run)
     results["cold_start"] = _step("cold start", cold_start.run)
-    with in_process_stack() as resources:
+    from tests.support.connections_sink import RecordedConnections
+
+    connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process
+    with in_process_stack(websocket_callback_url=connections.url) as resources:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
+        realtime_calls = _step("real-time: notifier calls per record", lambda: realtime.calls(connections.gone))
+    connections.stop()
     results["throughput"] = _step("local stack throughput", throughput.run)
+    results["realtime"] = {"calls": realtime_calls, "latency": _step("real-time latency", realtime.latency)}
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)

@@ -98,6 +98,11 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "HTTP_FUNCTION_ARN": _dummy_arn("lambda", "function:HttpStep"),
         "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
         "HTTP_ALLOWED_NETWORKS": "",
+        "CONNECTIONS_TABLE": "WorkflowEngine-Connections",
+        "USER_POOL_ID": "us-east-1_bench",
+        "USER_POOL_CLIENT_ID": "bench",
+        "WEBSOCKET_CALLBACK_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/live",
+        "JWKS_URL": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench/.well-known/jwks.json",
     }
     return {
         **{name: values[name] for name in spec.settings.stack_settings()},
@@ -121,8 +126,10 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         region="us-east-1",
         user_pool_id="us-east-1_bench",
         user_pool_client_id="bench",
-        table_names={name: f"workflow-engine-local-{name}" for name in ("Workflows", "Executions", "ExecutionLogs")}
-        | {"Idempotency": "workflow-engine-local-Idempotency"},
+        table_names={
+            name: f"workflow-engine-local-{name}"
+            for name in ("Workflows", "Executions", "ExecutionLogs", "Idempotency", "Connections")
+        },
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
         state_machine_log_group_arn=_dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflow-engine-local:*"),

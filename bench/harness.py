@@ -28,8 +28,10 @@ FAKE_CREDENTIALS = {
 
 
 @contextmanager
-def in_process_stack() -> Iterator[LocalResources]:
-    """moto in-process (nothing leaves the process; fake credentials), provisioned like the local stack."""
+def in_process_stack(websocket_callback_url: str | None = None) -> Iterator[LocalResources]:
+    """moto in-process (nothing leaves the process; fake credentials), provisioned like the local stack.
+
+    `websocket_callback_url`: the `@connections` endpoint the notifier posts to (bench/realtime.py)."""
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.pop("AWS_PROFILE", None)
@@ -37,7 +39,10 @@ def in_process_stack() -> Iterator[LocalResources]:
 
     with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
         resources = provision()
-        install_runtime(resources)
+        if websocket_callback_url:
+            install_runtime(resources, websocket_callback_url=websocket_callback_url)
+        else:
+            install_runtime(resources)
         yield resources
 
 

@@ -58,12 +58,43 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",
             "held": results["cold_start"]["held"],
         },
+        "Notifier calls per stream record": {
+            "budget": "1 Query + 1 post per live subscribed connection, no Scan",
+            "measured": "all cases within budget"
+            if not results["realtime"]["calls"]["over_budget"]
+            else "; ".join(results["realtime"]["calls"]["over_budget"]),
+            "held": not results["realtime"]["calls"]["over_budget"],
+        },
         "boto3 not bundled": {
             "budget": "no SDK in our assets",
             "measured": "none bundled" if not results["size"]["boto3_bundled"] else "bundled!",
             "held": not results["size"]["boto3_bundled"],
         },
     }
+
+
+def _realtime(results: dict[str, Any]) -> str:
+    data = results["realtime"]
+    calls_rows = [
+        [
+            row["case"],
+            row["records"],
+            ", ".join(f"{name} x{n}" for name, n in row["operations"].items()),
+            row["per_record"],
+            row["budget_per_record"],
+            _yes(row["held"]),
+        ]
+        for row in data["calls"]["rows"]
+    ]
+    latency_rows = [
+        [row["clients"], row["samples"], row["requests"], row["p50_ms"], row["p95_ms"]]
+        for row in data["latency"]["rows"]
+    ]
+    return (
+        _table(["owner's connections", "records", "AWS calls", "per record", "budget per record", "held"], calls_rows)
+        + "\n\n"
+        + _table(["subscribed clients", "status changes", "messages", "p50 ms", "p95 ms"], latency_rows)
+    )
 
 
 def _summary(results: dict[str, Any]) -> str:
@@ -363,6 +394,19 @@ the API costs almost nothing in throughput (ratio about 1, within run-to-run noi
 latency: the start request (JWT check, handler, validation, 3 AWS calls) against a bare PutItem + StartExecution,
 and queueing behind the interpreter at 8 clients. Not a prediction of AWS throughput, where each Lambda and the
 Step Functions service scale independently.
+
+## Real-time channel (WebSocket)
+
+The notifier's AWS calls per DynamoDB stream record (in-process, counted through botocore hooks; gated by
+`tests/integration/test_call_budgets.py`), then the latency from an execution's status being written (UpdateItem
+on the local stack's DynamoDB) to the message arriving at every subscribed client over a real WebSocket
+(`websockets` clients against `make local`'s server; one user's clients, all subscribed).
+
+{_realtime(results)}
+
+A Gone connection costs one failed post and one DeleteItem, once. Locally the notifier, the WebSocket server and
+the clients share one process and one GIL, and the posts to a user's connections are sequential: the 50-client
+latency is dominated by 50 posts one after the other. In AWS each post is an HTTPS call to the management API.
 
 ## Log query
 

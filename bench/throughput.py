@@ -67,6 +67,7 @@ def local_stack() -> Iterator[dict[str, str]]:
             **os.environ,
             "API_PORT": str(_free_port()),
             "AWS_PORT": str(_free_port()),
+            "WS_PORT": str(_free_port()),
             "OUTPUTS_FILE": str(outputs_file),
             "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions")),
         }

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.declarations import METRICS_NAMESPACE
-from workflow_engine.settings import ApiSettings, EnvSettings, ReconcilerSettings, StepSettings
+from workflow_engine.settings import (
+    ApiSettings,
+    AuthorizerSettings,
+    EnvSettings,
+    NotifierSettings,
+    RealtimeSettings,
+    ReconcilerSettings,
+    StepSettings,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -32,7 +40,7 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream"
+    kind: str  # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -95,7 +103,75 @@ RECONCILER = FunctionSpec(
     settings=ReconcilerSettings,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (WORKFLOWS_API, EXECUTIONS_API, TRANSFORM_STEP, HTTP_STEP, AI_STEP, RECONCILER)
+
+# The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
+WS_AUTHORIZER = FunctionSpec(
+    "WebSocketAuthorizer",
+    "realtime.authorizer.handler",
+    "Verifies the token of a WebSocket connect",
+    "ws-authorizer",
+    10,
+    settings=AuthorizerSettings,
+)
+WS_CONNECT = FunctionSpec(
+    "WebSocketConnect",
+    "realtime.connect.handler",
+    "Registers a WebSocket connection",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
+)
+WS_DISCONNECT = FunctionSpec(
+    "WebSocketDisconnect",
+    "realtime.disconnect.handler",
+    "Forgets a WebSocket connection",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
+)
+WS_SUBSCRIPTIONS = FunctionSpec(
+    "WebSocketSubscriptions",
+    "realtime.subscriptions.handler",
+    "Subscribes a connection to executions",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
+)
+WS_DEFAULT = FunctionSpec(
+    "WebSocketDefault",
+    "realtime.default.handler",
+    "Answers unknown WebSocket actions",
+    "ws-default",
+    5,
+    settings=EnvSettings,  # reads no settings
+)
+NOTIFIER = FunctionSpec(
+    "Notifier",
+    "realtime.notifier.handler",
+    "Pushes execution and log changes to WebSocket clients",
+    "notifier",
+    60,
+    event_sources=("Executions", "ExecutionLogs"),
+    settings=NotifierSettings,
+)
+REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WS_AUTHORIZER,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIPTIONS,
+    WS_DEFAULT,
+    NOTIFIER,
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    WORKFLOWS_API,
+    EXECUTIONS_API,
+    TRANSFORM_STEP,
+    HTTP_STEP,
+    AI_STEP,
+    RECONCILER,
+    *REALTIME_FUNCTIONS,
+)
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
 
@@ -121,7 +197,25 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
 )
 
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    """A WebSocket API route (selected by the message's `action`); its reply goes back to the client."""
+
+    key: str  # "$connect", "$disconnect", "$default" or an action
+    function: FunctionSpec
+
+
+WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
+    WebSocketRoute("$connect", WS_CONNECT),
+    WebSocketRoute("$disconnect", WS_DISCONNECT),
+    WebSocketRoute("subscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("unsubscribe", WS_SUBSCRIPTIONS),
+    WebSocketRoute("$default", WS_DEFAULT),
+)
+WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+WEBSOCKET_STAGE = "live"
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
 OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

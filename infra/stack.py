@@ -17,6 +17,7 @@ from infra.constructs.data import Data
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability, dead_letter_queues_of
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.realtime import Realtime
 from workflow_engine import tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -29,7 +30,15 @@ class WorkflowEngineStack(Stack):
         self.auth = Auth(self, "Auth")
         self.data = Data(self, "Data")
         self.orchestration = Orchestration(self, "Orchestration", executions_table=self.data.table(tables.EXECUTIONS))
-        self.functions = Functions(self, "Functions", data=self.data, orchestration=self.orchestration)
+        self.realtime = Realtime(self, "Realtime", user_pool=self.auth.user_pool, user_pool_client=self.auth.client)
+        self.functions = Functions(
+            self,
+            "Functions",
+            data=self.data,
+            orchestration=self.orchestration,
+            shared_environment=self.realtime.function_environment,
+        )
+        self.realtime.serve(self.functions.functions, self.data)
         self.orchestration.allow_invoke(self.functions.step_functions)
         self.orchestration.route_status_changes_to(self.functions.reconciler)
         self.api = Api(
@@ -54,6 +63,7 @@ class WorkflowEngineStack(Stack):
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
+        CfnOutput(self, "WebSocketUrl", value=self.realtime.url, description="WebSocket URL: <url>?token=<JWT>")
         CfnOutput(
             self, "AlarmTopicArn", value=self.observability.topic.topic_arn, description="Subscribe to get alarms"
         )

@@ -5,21 +5,48 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
 from api.execution_routes import router as execution_router
 from api.workflow_routes import router as workflow_router
+from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
 
 TITLE = "Workflow Engine API"
 VERSION = "1.0.0"
+
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def add_realtime_messages(document: dict[str, Any]) -> dict[str, Any]:
+    """The WebSocket channel's messages as components (the execution and log objects inside them are the HTTP
+    API's own schemas), listed under `x-websocket-messages` (client -> server, server -> client)."""
+    from pydantic.json_schema import models_json_schema
+
+    models = [*CLIENT_MESSAGES, *SERVER_MESSAGES]
+    _, generated = models_json_schema([(model, "serialization") for model in models], ref_template=REF_TEMPLATE)
+    schemas = document["components"]["schemas"]
+    for name, schema in generated["$defs"].items():
+        if name in schemas:  # a shared model (ExecutionStatusResponse...): the HTTP API's definition serves both
+            continue
+        schemas[name] = schema
+    document["x-websocket-messages"] = {
+        "description": "Real-time channel: connect to WebSocketUrl?token=<Cognito ID or access token>",
+        "client": [{"$ref": REF_TEMPLATE.format(model=model.__name__)} for model in CLIENT_MESSAGES],
+        "server": [{"$ref": REF_TEMPLATE.format(model=model.__name__)} for model in SERVER_MESSAGES],
+    }
+    return document
 
 
 def openapi_json() -> str:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(workflow_router)
     app.include_router(execution_router)
-    return app.get_openapi_json_schema(
+    document = app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,
         summary="Define workflows, run them on AWS Step Functions, follow their status and step logs.",
@@ -27,6 +54,7 @@ def openapi_json() -> str:
         security_schemes={"cognitoJwt": HTTPBearer(bearerFormat="JWT", description="Cognito ID or access token")},
         security=[{"cognitoJwt": []}],
     )
+    return json.dumps(add_realtime_messages(json.loads(document)), indent=2)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the names its settings model asks a stack for (FunctionSpec.environment_names), 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from aws_cdk import Aws, Duration, Fn
 from aws_cdk import aws_dynamodb as dynamodb
@@ -23,6 +24,7 @@ from infra.catalog import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    REALTIME_FUNCTIONS,
     RECONCILER,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
@@ -65,10 +67,20 @@ RUNTIME_REASON = (
 
 
 class Functions(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, data: Data, orchestration: Orchestration) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        orchestration: Orchestration,
+        shared_environment: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
+        """``shared_environment``: settings other constructs provide (the realtime API's endpoint, the pool)."""
         super().__init__(scope, construct_id)
         self._data = data
         self._orchestration = orchestration
+        self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
         code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
@@ -96,11 +108,13 @@ class Functions(Construct):
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
+        granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
         for spec in FUNCTIONS:
             function = self.functions[spec.id]
             for name, value in self._environment(spec).items():
                 function.add_environment(name, value)
-            grants[spec.id](self.roles[spec.id])
+            if spec.id not in granted_by_realtime:
+                grants[spec.id](self.roles[spec.id])
         self.stream_failures: sqs.Queue | None = None
         for spec in FUNCTIONS:
             for logical_id in spec.event_sources:
@@ -196,6 +210,7 @@ class Functions(Construct):
                 if step.step_type
             },
             "HTTP_ALLOWED_NETWORKS": "",  # the http step reaches public addresses only
+            **self._shared_environment,
         }
 
     # -- grants ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`python -m infra.local`: the embedded local stack in the foreground (what `make local` runs).
 
 AWS endpoint (moto server: DynamoDB, Step Functions executing the real ASL, Lambda, Cognito, IAM,
-EventBridge) on 127.0.0.1:$AWS_PORT, the HTTP API on 127.0.0.1:$API_PORT, the outputs file written
+EventBridge) on 127.0.0.1:$AWS_PORT, the HTTP API on 127.0.0.1:$API_PORT, the WebSocket API on
+127.0.0.1:$WS_PORT (default 8001), the outputs file written
 when ready. Ctrl-C stops both.
 """
 
@@ -25,13 +26,16 @@ for path in (LAYER_DIR / "python", FUNCTIONS_DIR):
 def main() -> int:
     api_port = int(os.environ.get("API_PORT", "8000"))
     aws_port = int(os.environ.get("AWS_PORT", "4566"))
+    ws_port = int(os.environ.get("WS_PORT", "8001"))
     outputs_file = Path(os.environ.get("OUTPUTS_FILE", ".local/outputs.json"))
     region = os.environ.get("AWS_REGION", "us-east-1")
     started = time.perf_counter()
 
     from infra.local.server import LocalStack
 
-    stack = LocalStack(api_port=api_port, aws_port=aws_port, region=region, openapi_file=REPO_ROOT / "openapi.json")
+    stack = LocalStack(
+        api_port=api_port, aws_port=aws_port, region=region, openapi_file=REPO_ROOT / "openapi.json", ws_port=ws_port
+    )
     stack.start()
     stack.write_outputs(outputs_file)
     print(stack.ready_message(outputs_file, time.perf_counter() - started), flush=True)

@@ -20,6 +20,7 @@ from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
+DEFAULT_WEBSOCKET_CALLBACK_URL = "http://127.0.0.1:8001"  # the local WebSocket API's @connections endpoint
 STATE_MACHINE_PREFIX = "wfe-local-"
 # The http step may reach the loopback networks locally (the e2e tests' target servers run there).
 LOCAL_HTTP_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
@@ -39,14 +40,25 @@ class LocalResources:
     # function id -> exactly the environment the function has (as set on the Lambda function)
     function_environments: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def setting_values(self, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS) -> dict[str, str]:
+    def setting_values(
+        self,
+        http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS,
+        websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
+        aws_endpoint_url: str | None = None,
+    ) -> dict[str, str]:
         """The local value of every setting a stack provides (a function receives only the ones it reads)."""
+        issuer_url = aws_endpoint_url or f"https://cognito-idp.{self.region}.amazonaws.com"
         return {
             **{
                 definition.environment_name: self.table_names[definition.logical_id]
                 for definition in ALL_TABLES
                 if definition.environment_name
             },
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            # moto serves the pool's keys under its own endpoint (in-process: under the issuer, as Cognito does).
+            "JWKS_URL": f"{issuer_url}/{self.user_pool_id}/.well-known/jwks.json",
+            "WEBSOCKET_CALLBACK_URL": websocket_callback_url,
             "STATE_MACHINE_PREFIX": STATE_MACHINE_PREFIX,
             "STATES_ROLE_ARN": self.states_role_arn,
             "STATE_MACHINE_LOG_GROUP_ARN": self.state_machine_log_group_arn,
@@ -59,10 +71,15 @@ class LocalResources:
         }
 
     def function_environment(
-        self, spec: FunctionSpec, http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS
+        self,
+        spec: FunctionSpec,
+        http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS,
+        websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
+        aws_endpoint_url: str | None = None,
     ) -> dict[str, str]:
         """Exactly the variables the function's settings ask a stack for, with local values."""
-        values = {**self.setting_values(http_allowed_networks), **powertools_environment(spec, LOCAL_LOG_LEVEL)}
+        settings = self.setting_values(http_allowed_networks, websocket_callback_url, aws_endpoint_url)
+        values = {**settings, **powertools_environment(spec, LOCAL_LOG_LEVEL)}
         missing = [name for name in spec.environment_names() if name not in values]
         if missing:
             raise ValueError(f"{spec.id}: the local stack has no value for the settings {missing}")
@@ -267,10 +284,4 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         state_machine_log_group_arn=log_group_arn,
         http_api_id=api_id,
     )
-    environments = {spec.id: resources.function_environment(spec) for spec in FUNCTIONS}
-    for spec in FUNCTIONS:
-        lambdas.update_function_configuration(
-            FunctionName=function_arns[spec.id], Environment={"Variables": environments[spec.id]}
-        )
-    resources.function_environments.update(environments)
     return resources

@@ -19,20 +19,23 @@ from infra.local.authorizer import JwtAuthorizer
 from infra.local.gateway import LocalHttpApi
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
+from infra.local.websocket import LocalWebSocketApi
 
 HOST = "127.0.0.1"
 
 
 class LocalStack:
-    def __init__(self, api_port: int, aws_port: int, region: str, openapi_file: Path | None) -> None:
+    def __init__(self, api_port: int, aws_port: int, region: str, openapi_file: Path | None, ws_port: int = 0) -> None:
         self.api_port = api_port
         self.aws_port = aws_port
+        self.ws_port = ws_port  # 0: any free port
         self.region = region
         self._openapi_file = openapi_file
         self.resources: LocalResources | None = None
         self._moto: ThreadedMotoServer | None = None
         self._http = None
         self._http_thread: threading.Thread | None = None
+        self.websocket: LocalWebSocketApi | None = None
 
     @property
     def api_url(self) -> str:
@@ -62,7 +65,12 @@ class LocalStack:
         moto_seams.install()  # before provisioning: functions must land in the in-process Lambda backend
         session = boto3.session.Session(region_name=self.region)
         self.resources = provision(session, self.region)
-        install_runtime(self.resources)
+        self.websocket = LocalWebSocketApi(port=self.ws_port)
+        install_runtime(
+            self.resources, websocket_callback_url=self.websocket.callback_url, aws_endpoint_url=self.aws_url
+        )
+        self.websocket.start()
+        self.ws_port = self.websocket.port
         authorizer = JwtAuthorizer(
             issuer=f"https://cognito-idp.{self.region}.amazonaws.com/{self.resources.user_pool_id}",
             audiences=[self.resources.user_pool_client_id],
@@ -75,6 +83,8 @@ class LocalStack:
     def stop(self) -> None:
         if self._http is not None:
             self._http.shutdown()
+        if self.websocket is not None:
+            self.websocket.stop()
         if self._moto is not None:
             self._moto.stop()
 
@@ -87,6 +97,8 @@ class LocalStack:
                 "UserPoolClientId": self.resources.user_pool_client_id,
                 "Region": self.region,
                 "AwsEndpointUrl": self.aws_url,
+                "WebSocketUrl": self.websocket.url if self.websocket else "",
+                "WebSocketCallbackUrl": self.websocket.callback_url if self.websocket else "",
             }
         }
 
@@ -103,6 +115,7 @@ class LocalStack:
 Local stack ready in {seconds:.1f}s
   API:          {self.api_url}   (GET {self.api_url}/api/health)
   AWS endpoint: {self.aws_url}   (DynamoDB, Step Functions, Lambda, Cognito, IAM, EventBridge, Logs, Bedrock)
+  WebSocket:    {self.websocket.url if self.websocket else ""}?token=<IdToken or AccessToken>
   Outputs:      {outputs_file}
 
 Try it (another terminal):

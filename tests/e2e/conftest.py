@@ -43,6 +43,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         **os.environ,
         "API_PORT": str(_free_port()),
         "AWS_PORT": str(_free_port()),
+        "WS_PORT": str(_free_port()),
         "OUTPUTS_FILE": str(outputs_file),
         "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions")),
     }

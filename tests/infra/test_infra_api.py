@@ -20,21 +20,29 @@ def _route_key(route: Route) -> str:
     return f"{route.method} {route.path}"
 
 
+def _of_http_api(synth: Synthesized, resource_type: str) -> dict[str, dict[str, Any]]:
+    """Resources of the HTTP API (the WebSocket API has its own: tests/infra/test_infra_realtime.py)."""
+    http_api = synth.ref(synth.stack.api.http_api)
+    return {
+        key: value for key, value in synth.of_type(resource_type).items() if value["Properties"]["ApiId"] == http_api
+    }
+
+
 def _routes(synth: Synthesized) -> dict[str, dict[str, Any]]:
     return {
         route["Properties"]["RouteKey"]: route["Properties"]
-        for route in synth.of_type("AWS::ApiGatewayV2::Route").values()
+        for route in _of_http_api(synth, "AWS::ApiGatewayV2::Route").values()
     }
 
 
 def _authorizer_id(synth: Synthesized) -> str:
-    (authorizer_id,) = synth.of_type("AWS::ApiGatewayV2::Authorizer")
+    (authorizer_id,) = _of_http_api(synth, "AWS::ApiGatewayV2::Authorizer")
     return authorizer_id
 
 
 def test_routes_are_exactly_the_catalog(synth: Synthesized) -> None:
     assert set(_routes(synth)) == {_route_key(route) for route in ROUTES}
-    assert len(synth.of_type("AWS::ApiGatewayV2::Route")) == len(ROUTES)
+    assert len(_of_http_api(synth, "AWS::ApiGatewayV2::Route")) == len(ROUTES)
 
 
 def test_health_is_the_only_public_route() -> None:
@@ -64,7 +72,7 @@ def test_route_targets_its_function(synth: Synthesized, route: Route) -> None:
 
 
 def test_one_integration_per_function(synth: Synthesized) -> None:
-    assert len(synth.of_type("AWS::ApiGatewayV2::Integration")) == len({route.function.id for route in ROUTES})
+    assert len(_of_http_api(synth, "AWS::ApiGatewayV2::Integration")) == len({route.function.id for route in ROUTES})
 
 
 def test_jwt_authorizer_trusts_the_user_pool_and_client(synth: Synthesized) -> None:
@@ -90,7 +98,7 @@ def test_jwt_authorizer_trusts_the_user_pool_and_client(synth: Synthesized) -> N
 
 
 def test_default_stage_throttles_and_logs_json(synth: Synthesized) -> None:
-    (stage,) = synth.of_type("AWS::ApiGatewayV2::Stage").values()
+    (stage,) = _of_http_api(synth, "AWS::ApiGatewayV2::Stage").values()
     props = stage["Properties"]
 
     assert props["StageName"] == "$default"
@@ -104,7 +112,7 @@ def test_default_stage_throttles_and_logs_json(synth: Synthesized) -> None:
 
 
 def test_cors_preflight(synth: Synthesized) -> None:
-    (api,) = synth.of_type("AWS::ApiGatewayV2::Api").values()
+    api = synth.resource(synth.stack.api.http_api)
     cors = api["Properties"]["CorsConfiguration"]
 
     assert {"Authorization", "Content-Type", "Idempotency-Key"} <= set(cors["AllowHeaders"])

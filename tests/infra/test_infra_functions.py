@@ -21,6 +21,10 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "ws-authorizer": settings.AuthorizerSettings,
+    "ws-route": settings.RealtimeSettings,
+    "notifier": settings.NotifierSettings,
+    "ws-default": settings.EnvSettings,  # reads no setting
 }
 
 
@@ -77,7 +81,9 @@ def test_functions_share_one_code_asset(synth: Synthesized) -> None:
 def test_environment_is_exactly_what_the_settings_ask_for(synth: Synthesized, spec: FunctionSpec) -> None:
     variables = _variables(synth, spec)
     model = SETTINGS_BY_KIND[spec.kind]
+    # the fields without a default, but not those the Lambda runtime sets itself (AWS_REGION)
     required = {name.upper() for name, field in model.model_fields.items() if field.is_required()}
+    required -= settings.RUNTIME_VARIABLES
 
     assert spec.settings is model
     assert set(variables) == required | POWERTOOLS_ENV == set(spec.environment_names())

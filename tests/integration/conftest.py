@@ -17,6 +17,7 @@ from moto import mock_aws
 from infra.local.gateway import build_event, invoke_route, match_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
+from tests.support.connections_sink import RecordedConnections
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +27,17 @@ def aws() -> Any:
 
 
 @pytest.fixture(scope="session")
-def resources(aws: Any) -> LocalResources:
+def connections() -> Any:
+    """The WebSocket connections the notifier posts to (tests/support/connections_sink.py)."""
+    sink = RecordedConnections()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def resources(aws: Any, connections: RecordedConnections) -> LocalResources:
     resources = provision()
-    install_runtime(resources)
+    install_runtime(resources, websocket_callback_url=connections.url)
     return resources
 
 

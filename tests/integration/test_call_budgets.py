@@ -50,3 +50,20 @@ def test_no_scan_anywhere(measured):
     assert all(row["scans"] == 0 for row in measured["routes"].values())
     assert measured["anywhere"]["scans"] == 0
     assert measured["anywhere"]["operations"]  # the background was counted (machines ran meanwhile)
+
+
+def test_notifier_calls_per_stream_record_within_budget(resources, connections):
+    """Per record: 1 Query for the owner's connections + 1 post per live subscribed connection (a Gone one is
+    deleted once and never posted to again); no Scan. The scenario is bench/realtime.py's."""
+    from bench import realtime
+
+    measured = realtime.calls(connections.gone)
+    assert measured["over_budget"] == []
+    by_case = {row["case"]: row["operations"] for row in measured["rows"]}
+    assert by_case["0 live connection(s)"] == {"dynamodb.Query": 5}
+    assert by_case["3 live connection(s)"] == {"apigatewaymanagementapi.PostToConnection": 15, "dynamodb.Query": 5}
+    assert by_case["1 live + 1 gone connection"] == {
+        "apigatewaymanagementapi.PostToConnection": 6,
+        "dynamodb.DeleteItem": 1,
+        "dynamodb.Query": 5,
+    }

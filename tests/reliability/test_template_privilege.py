@@ -23,7 +23,19 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from infra.catalog import EXECUTIONS_API, FUNCTIONS, RECONCILER, STACK_NAME, STEP_FUNCTIONS, WORKFLOWS_API  # noqa: E402
+from infra.catalog import (  # noqa: E402
+    EXECUTIONS_API,
+    FUNCTIONS,
+    NOTIFIER,
+    RECONCILER,
+    STACK_NAME,
+    STEP_FUNCTIONS,
+    WEBSOCKET_STAGE,
+    WORKFLOWS_API,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIPTIONS,
+)
 from workflow_engine import tables  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("template")
@@ -45,7 +57,14 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
+            "dynamodb:ListStreams",  # stream consumers (DynamoEventSource)
         },
+    ),
+    r"arn:\{Partition\}:execute-api:\{Region\}:\{Account\}:\{Api:[A-Za-z0-9]+\}/"
+    + WEBSOCKET_STAGE
+    + r"/\*/@connections/\*": (
+        "WebSocket connection ids exist only at run time; the WebSocket API's own stage only",
+        {"execute-api:ManageConnections"},
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:stateMachine:WorkflowEngine-wf-\*": (
         "state machines are created per workflow at run time, named by the stack's prefix",
@@ -90,7 +109,17 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
+    # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
+    WS_CONNECT.id: {"Connections": {"PutItem"}},
+    WS_DISCONNECT.id: {"Connections": {"DeleteItem"}},
+    WS_SUBSCRIPTIONS.id: {"Connections": {"UpdateItem"}, "Workflows": {"GetItem"}, "Executions": {"GetItem"}},
+    NOTIFIER.id: {"Connections": {"Query", "DeleteItem"}},
 }
+# A stream consumer's event source mapping reads the table's stream with the function's role.
+STREAM_READ = {"DescribeStream", "GetRecords", "GetShardIterator"}
+for _spec in FUNCTIONS:
+    for _logical_id in _spec.event_sources:
+        CODE_CALLS.setdefault(_spec.id, {}).setdefault(_logical_id, set()).update(STREAM_READ)
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +198,7 @@ def test_log_writes_are_scoped_to_the_functions_own_log_group(template):
 def _dynamodb_grants(template: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
     granted: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for role, action, resource in _statements(template):
-        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/\*)?", resource)
+        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/(\*|[a-z_]+))?", resource)
         if action.startswith("dynamodb:") and match:
             granted[role][match.group(1)].add(action.removeprefix("dynamodb:"))
     return granted

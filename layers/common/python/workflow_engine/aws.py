@@ -27,8 +27,9 @@ class LazyClient:
     """A boto3 client that is created on first attribute access, then reused (creation is locked: the default
     boto3 session is not safe to use from several threads at once)."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, endpoint_url: str | None = None) -> None:
         self._service = service
+        self._endpoint_url = endpoint_url
         self._client: Any = None
 
     @property
@@ -38,7 +39,7 @@ class LazyClient:
                 if self._client is None:
                     import boto3
 
-                    self._client = boto3.client(self._service, config=client_config())
+                    self._client = boto3.client(self._service, endpoint_url=self._endpoint_url, config=client_config())
         return self._client
 
     def __getattr__(self, name: str) -> Any:
@@ -49,12 +50,14 @@ class LazyClient:
         return f"<LazyClient {self._service} ({state})>"
 
 
-def client(service: str) -> Any:
-    """The process's client for `service` (created on first use)."""
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """The process's client for `service` (created on first use); `endpoint_url` for services that have one per
+    resource (the WebSocket API's management endpoint)."""
+    key = f"{service} {endpoint_url}" if endpoint_url else service
     with _lock:
-        if service not in _clients:
-            _clients[service] = LazyClient(service)
-        return _clients[service]
+        if key not in _clients:
+            _clients[key] = LazyClient(service, endpoint_url)
+        return _clients[key]
 
 
 def created_clients() -> list[Any]:

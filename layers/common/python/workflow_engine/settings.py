@@ -12,6 +12,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Set by the Lambda runtime itself (a stack may not set them); the local stack's runtime sets them likewise.
+RUNTIME_VARIABLES = frozenset({"AWS_REGION"})
+
 
 class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -26,8 +29,13 @@ class EnvSettings(BaseModel):
     @classmethod
     def stack_settings(cls) -> tuple[str, ...]:
         """The environment variables a stack sets for a function with these settings: the fields without a
-        default, upper-cased (every other field keeps its default unless an operator sets it)."""
-        return tuple(name.upper() for name, field in cls.model_fields.items() if field.is_required())
+        default, upper-cased (every other field keeps its default unless an operator sets it), except those the
+        Lambda runtime sets itself."""
+        return tuple(
+            name.upper()
+            for name, field in cls.model_fields.items()
+            if field.is_required() and name.upper() not in RUNTIME_VARIABLES
+        )
 
 
 _EnvSettings = EnvSettings  # the former name
@@ -80,3 +88,31 @@ class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
+
+
+class RealtimeSettings(_EnvSettings):
+    """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
+
+    connections_table: str
+    workflows_table: str
+    executions_table: str
+    # API Gateway closes a WebSocket connection after 2 hours at most; its item ages out a little later.
+    connection_ttl_seconds: int = Field(default=7_500, ge=60)
+
+
+class NotifierSettings(_EnvSettings):
+    """The notifier: where connections are listed and where messages are posted."""
+
+    connections_table: str
+    # The WebSocket API's management endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
+    websocket_callback_url: str = Field(min_length=1)
+
+
+class AuthorizerSettings(_EnvSettings):
+    """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
+
+    user_pool_id: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    aws_region: str = Field(min_length=1)
+    # Where the pool's signing keys are: <issuer>/.well-known/jwks.json in AWS; moto serves them under its endpoint.
+    jwks_url: str = Field(min_length=1)

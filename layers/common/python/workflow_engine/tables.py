@@ -83,4 +83,15 @@ IDEMPOTENCY = TableDefinition(
     logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
 )
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY)
+# WebSocket connections (real-time channel): one item per open connection, with the caller's subscriptions;
+# the notifier finds a user's connections with one Query on the by-user index. TTL ages out dead ones.
+CONNECTIONS_BY_USER = Index("by_user", "user_id")
+CONNECTIONS = TableDefinition(
+    logical_id="Connections",
+    partition_key="connection_id",
+    indexes=(CONNECTIONS_BY_USER,),
+    ttl_attribute="expires_at",
+    setting="connections_table",
+)
+
+ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, CONNECTIONS)

@@ -127,6 +127,11 @@ class ExecutionRepository:
         return [_from_values(values) for values in page.items], page.next_token
 
 
+def record_from_item(item: dict[str, Any]) -> ExecutionRecord:
+    """An item of the table (DynamoDB JSON, as GetItem or a stream image has it) as a record."""
+    return _from_values(from_item(item))
+
+
 def _index_key_attributes(index: Index) -> list[str]:
     return [name for name in dict.fromkeys([EXECUTIONS.partition_key, index.partition_key, index.sort_key]) if name]
 

@@ -75,6 +75,11 @@ class LogRepository:
         return [_from_values(from_item(item)) for item in items[:limit]]
 
 
+def record_from_item(item: dict[str, Any]) -> LogRecord:
+    """An item of the table (DynamoDB JSON, as a Query or a stream image has it) as a record."""
+    return _from_values(from_item(item))
+
+
 def _from_values(values: dict[str, Any]) -> LogRecord:
     for name in JSON_FIELDS:
         if isinstance(values.get(name), str):

@@ -1,0 +1,17 @@
+"""WebSocket `$disconnect`: forget the connection (its item; the TTL catches a missed disconnect)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent, event_source
+
+from realtime.routes import connection_keys, reply, service
+from workflow_engine.observability import correlated, logger, tracer
+
+
+@logger.inject_lambda_context
+@correlated(connection_keys)
+@tracer.capture_lambda_handler
+@event_source(data_class=APIGatewayWebSocketEvent)
+def handler(event: APIGatewayWebSocketEvent, context: Any) -> dict[str, Any]:
+    service.disconnect(event.request_context.connection_id)
+    return reply()

@@ -1,0 +1,1 @@
+"""The real-time channel (WebSocket): connections and subscriptions, and the notifier that pushes changes."""

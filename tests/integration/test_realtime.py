@@ -1,0 +1,272 @@
+"""Real-time channel, in-process: the WebSocket route handlers with API Gateway's WebSocket events, the real
+state machines writing statuses and logs, moto's DynamoDB streams delivering them to the notifier (moto seam 5),
+and the notifier posting through the local `@connections` management API (tests/support/connections_sink.py).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.catalog import NOTIFIER, WEBSOCKET_ROUTES
+from infra.local import moto_seams
+from infra.local.websocket import new_connection_id, select_route
+from tests.integration.conftest import wait_terminal
+from workflow_engine.data.codec import to_item
+
+ROUTE_HANDLERS = {route.key: route.function for route in WEBSOCKET_ROUTES}
+TRANSFORM = [
+    {"name": "Double", "type": "transform", "config": {"expression": "{n: input.n}"}},
+    {"name": "Echo", "type": "transform", "config": {"expression": "steps.Double.output"}},
+]
+
+
+class Socket:
+    """One WebSocket connection of a user, driven through the route handlers as API Gateway drives them."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        self.connection_id = new_connection_id()
+        assert self._invoke("$connect", "CONNECT")["statusCode"] == 200
+
+    def _invoke(self, route_key: str, event_type: str, body: str | None = None) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "requestContext": {
+                "routeKey": route_key,
+                "eventType": event_type,
+                "connectionId": self.connection_id,
+                "authorizer": {"user_id": self.user_id, "principalId": self.user_id},
+                "stage": "live",
+                "domainName": "localhost",
+                "apiId": "local",
+                "requestId": uuid.uuid4().hex,
+                "connectedAt": 0,
+                "requestTimeEpoch": 0,
+                "identity": {"sourceIp": "127.0.0.1"},
+                "messageDirection": "IN",
+                "extendedRequestId": uuid.uuid4().hex,
+                "requestTime": "",
+            },
+            "isBase64Encoded": False,
+        }
+        if body is not None:
+            event["body"] = body
+        spec = ROUTE_HANDLERS[route_key]
+        payload, failed = moto_seams.invoke_handler(spec.handler, event, function_name=spec.id)
+        assert not failed, payload
+        return json.loads(payload)
+
+    def send(self, message: Any) -> dict[str, Any]:
+        body = message if isinstance(message, str) else json.dumps(message)
+        result = self._invoke(select_route(body), "MESSAGE", body)
+        return json.loads(result["body"])
+
+    def close(self) -> None:
+        self._invoke("$disconnect", "DISCONNECT")
+
+
+def _workflow(api) -> str:
+    status, body, _ = api.call("POST", "/api/workflows", {"name": "live", "steps": TRANSFORM})
+    assert status == 201, body
+    return body["id"]
+
+
+def _run(api, workflow_id: str, input_data: Any = None) -> str:
+    status, body, _ = api.call("POST", f"/api/workflows/{workflow_id}/execute", {"input_data": input_data or {"n": 1}})
+    assert status == 202, body
+    wait_terminal(api, body["execution_id"])
+    assert moto_seams.drain_event_sources(30)
+    return body["execution_id"]
+
+
+def _connection_item(resources, connection_id: str) -> dict | None:
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    table = resources.table_names["Connections"]
+    return dynamodb.get_item(TableName=table, Key=to_item({"connection_id": connection_id})).get("Item")
+
+
+def test_status_and_log_records_reach_exactly_the_subscribed_connections_in_order(api, other_api, connections):
+    workflow_id = _workflow(api)
+    by_workflow, by_all, by_other_execution, other_user = (
+        Socket(api.user_id),
+        Socket(api.user_id),
+        Socket(api.user_id),
+        Socket(other_api.user_id),
+    )
+    assert by_workflow.send({"action": "subscribe", "workflow_id": workflow_id}) == {
+        "type": "subscribed",
+        "workflow_id": workflow_id,
+    }
+    assert by_all.send({"action": "subscribe"}) == {"type": "subscribed"}
+    earlier = _run(api, workflow_id)
+    assert by_other_execution.send({"action": "subscribe", "execution_id": earlier})["type"] == "subscribed"
+    assert other_user.send({"action": "subscribe"}) == {"type": "subscribed"}
+    for socket in (by_workflow, by_all):
+        connections.posted.pop(socket.connection_id, None)
+
+    execution_id = _run(api, workflow_id, {"n": 21})
+
+    messages = connections.messages(by_workflow.connection_id)
+    assert messages == connections.messages(by_all.connection_id)
+    kinds = [
+        (m["type"], m["execution"]["status"] if m["type"] == "execution" else m["log"]["step_name"]) for m in messages
+    ]
+    assert kinds == [
+        ("execution", "pending"),
+        ("execution", "running"),
+        ("log", "Double"),
+        ("log", "Echo"),
+        ("execution", "completed"),
+    ]
+    # one schema: the execution message carries GET .../executions/{id}, the log message a logs entry
+    _, status_body, _ = api.call("GET", f"/api/workflows/executions/{execution_id}")
+    assert messages[-1] == {"type": "execution", "execution": status_body}
+    _, logs_body, _ = api.call("GET", f"/api/workflows/executions/{execution_id}/logs")
+    assert [m["log"] for m in messages if m["type"] == "log"] == logs_body
+    assert all(m["execution_id"] == execution_id for m in messages if m["type"] == "log")
+
+    assert connections.messages(by_other_execution.connection_id) == []  # subscribed to another execution
+    assert connections.messages(other_user.connection_id) == []  # another user: never
+
+
+def test_unsubscribe_stops_the_messages(api, connections):
+    workflow_id = _workflow(api)
+    socket = Socket(api.user_id)
+    socket.send({"action": "subscribe", "workflow_id": workflow_id})
+    assert socket.send({"action": "unsubscribe", "workflow_id": workflow_id}) == {
+        "type": "unsubscribed",
+        "workflow_id": workflow_id,
+    }
+    _run(api, workflow_id)
+    assert connections.messages(socket.connection_id) == []
+
+
+def test_a_gone_connection_is_deleted_and_never_posted_to_again(api, resources, connections):
+    workflow_id = _workflow(api)
+    gone, live = Socket(api.user_id), Socket(api.user_id)
+    for socket in (gone, live):
+        socket.send({"action": "subscribe", "workflow_id": workflow_id})
+    connections.gone.add(gone.connection_id)  # the client went away without a $disconnect
+
+    _run(api, workflow_id)
+
+    assert connections.attempts[gone.connection_id] == 1  # the first post answered Gone: no retry, no second post
+    assert _connection_item(resources, gone.connection_id) is None
+    assert len(connections.messages(live.connection_id)) == 5  # the other connection got everything
+    assert _connection_item(resources, live.connection_id) is not None
+
+
+def test_disconnect_forgets_the_connection(api, resources):
+    socket = Socket(api.user_id)
+    assert _connection_item(resources, socket.connection_id)["user_id"] == {"S": api.user_id}
+    assert int(_connection_item(resources, socket.connection_id)["expires_at"]["N"]) > 0  # the TTL attribute
+    socket.close()
+    assert _connection_item(resources, socket.connection_id) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[1, 2]",
+        '{"action": 7}',
+        '{"action": "dance"}',
+        "",
+        '{"no": "action"}',
+    ],
+)
+def test_anything_without_a_known_action_gets_an_error_message(api, message):
+    reply = Socket(api.user_id).send(message)
+    assert reply["type"] == "error" and "Unknown action" in reply["message"]
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ({"action": "subscribe", "execution_id": "not-a-uuid"}, "execution_id"),
+        ({"action": "subscribe", "workflow_id": str(uuid.uuid4()), "execution_id": str(uuid.uuid4())}, "not both"),
+        ({"action": "subscribe", "extra": 1}, "extra"),
+    ],
+)
+def test_malformed_subscriptions_get_the_reason(api, message, reason):
+    reply = Socket(api.user_id).send(message)
+    assert reply["type"] == "error" and reason in reply["message"]
+
+
+def test_unknown_and_foreign_ids_get_the_same_error(api, other_api):
+    workflow_id = _workflow(api)
+    execution_id = _run(api, workflow_id)
+    intruder = Socket(other_api.user_id)
+    foreign_execution = intruder.send({"action": "subscribe", "execution_id": execution_id})
+    unknown_execution = intruder.send({"action": "subscribe", "execution_id": str(uuid.uuid4())})
+    assert foreign_execution == unknown_execution == {"type": "error", "message": "Execution not found"}
+    foreign_workflow = intruder.send({"action": "subscribe", "workflow_id": workflow_id})
+    unknown_workflow = intruder.send({"action": "subscribe", "workflow_id": str(uuid.uuid4())})
+    assert foreign_workflow == unknown_workflow == {"type": "error", "message": "Workflow not found"}
+
+
+def test_a_record_whose_owner_has_no_connection_is_fine(api, connections):
+    failures: list[Any] = []
+
+    def listener(name, event, error):
+        failures.append((name, error))
+
+    moto_seams.add_delivery_failure_listener(listener)
+    try:
+        _run(api, _workflow(api))
+    finally:
+        moto_seams.remove_delivery_failure_listener(listener)
+    assert failures == []
+
+
+def _stream_record(sequence: str, image: dict[str, Any], keys: dict[str, Any], event_name: str = "INSERT") -> dict:
+    return {
+        "eventID": sequence,
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
+        "dynamodb": {
+            "Keys": keys,
+            "NewImage": image,
+            "SequenceNumber": sequence,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+
+
+def test_one_bad_record_never_holds_back_the_others(api, resources, connections):
+    """A record the notifier cannot read is reported in batchItemFailures; the records around it still go out."""
+    workflow_id = _workflow(api)
+    socket = Socket(api.user_id)
+    socket.send({"action": "subscribe", "workflow_id": workflow_id})
+    execution_id = _run(api, workflow_id)
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    item = dynamodb.get_item(
+        TableName=resources.table_names["Executions"], Key=to_item({"execution_id": execution_id})
+    )["Item"]
+    keys = {"execution_id": item["execution_id"]}
+    broken = {**item, "status": {"S": "exploded"}}  # not a status the model knows
+    connections.posted.pop(socket.connection_id, None)
+    event = {
+        "Records": [_stream_record("1", item, keys), _stream_record("2", broken, keys), _stream_record("3", item, keys)]
+    }
+
+    payload, failed = moto_seams.invoke_handler(NOTIFIER.handler, event, function_name=NOTIFIER.id)
+
+    assert not failed
+    assert json.loads(payload) == {"batchItemFailures": [{"itemIdentifier": "2"}]}
+    assert [m["execution"]["status"] for m in connections.messages(socket.connection_id)] == ["completed", "completed"]
+
+
+def test_a_message_too_big_for_websocket_is_sent_without_its_bulky_fields(api, connections):
+    workflow_id = _workflow(api)
+    socket = Socket(api.user_id)
+    socket.send({"action": "subscribe", "workflow_id": workflow_id})
+    _run(api, workflow_id, {"n": 1, "padding": "x" * 200_000})
+    first = connections.messages(socket.connection_id)[0]
+    assert first["type"] == "execution" and first["execution"]["status"] == "pending"
+    assert first["truncated"] is True and "input_data" not in first["execution"]
