@@ -205,6 +205,16 @@ class WebSocketRoute:
     key: str  # "$connect", "$disconnect", "$default" or an action
     function: FunctionSpec
 
+    @property
+    def authorized(self) -> bool:
+        """Only `$connect` is authorized (WEBSOCKET_AUTHORIZER); later messages ride on the connection."""
+        return self.key == "$connect"
+
+    @property
+    def replies(self) -> bool:
+        """Messages get the handler's reply back; `$connect`/`$disconnect` replies go nowhere."""
+        return self.key not in ("$connect", "$disconnect")
+
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("$connect", WS_CONNECT),
@@ -214,6 +224,8 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("$default", WS_DEFAULT),
 )
 WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+WEBSOCKET_AUTHORIZER = WS_AUTHORIZER
+WEBSOCKET_IDENTITY_SOURCE = "route.request.querystring.token"  # where the $connect authorizer finds the token
 WEBSOCKET_STAGE = "live"
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")

@@ -15,7 +15,19 @@ from typing import Any
 
 import boto3
 
-from infra.catalog import FUNCTIONS, ROUTES, STEP_FUNCTIONS, STREAM_MAPPING, FunctionSpec, powertools_environment
+from infra.catalog import (
+    FUNCTIONS,
+    ROUTES,
+    STEP_FUNCTIONS,
+    STREAM_MAPPING,
+    WEBSOCKET_AUTHORIZER,
+    WEBSOCKET_IDENTITY_SOURCE,
+    WEBSOCKET_ROUTE_SELECTION,
+    WEBSOCKET_ROUTES,
+    WEBSOCKET_STAGE,
+    FunctionSpec,
+    powertools_environment,
+)
 from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY, USER_POOL
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
@@ -212,6 +224,46 @@ def _create_http_api(apis: Any, region: str, pool_id: str, client_id: str, funct
     return api_id
 
 
+def _lambda_uri(region: str, function_arn: str) -> str:
+    """How API Gateway names a Lambda function it invokes (integrations, authorizers)."""
+    return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+
+
+def _create_websocket_api(apis: Any, region: str, function_arns: dict[str, str]) -> str:
+    """The WebSocket API as the CDK stack declares it (infra/catalog.py): route selection, the $connect authorizer,
+    one integration per function, routes (replying ones with a $default route response). moto holds its
+    configuration; infra/local/websocket.py serves the connections."""
+    api_id = apis.create_api(
+        Name=f"{NAME_PREFIX}-live", ProtocolType="WEBSOCKET", RouteSelectionExpression=WEBSOCKET_ROUTE_SELECTION
+    )["ApiId"]
+    authorizer_id = apis.create_authorizer(
+        ApiId=api_id,
+        Name="TokenAuthorizer",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=_lambda_uri(region, function_arns[WEBSOCKET_AUTHORIZER.id]),
+        IdentitySource=[WEBSOCKET_IDENTITY_SOURCE],
+    )["AuthorizerId"]
+    integrations = {
+        function_id: apis.create_integration(
+            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=_lambda_uri(region, function_arns[function_id])
+        )["IntegrationId"]
+        for function_id in sorted({route.function.id for route in WEBSOCKET_ROUTES})
+    }
+    for route in WEBSOCKET_ROUTES:
+        authorization = {"AuthorizationType": "CUSTOM", "AuthorizerId": authorizer_id} if route.authorized else {}
+        replies = {"RouteResponseSelectionExpression": "$default"} if route.replies else {}
+        route_id = apis.create_route(
+            ApiId=api_id,
+            RouteKey=route.key,
+            Target=f"integrations/{integrations[route.function.id]}",
+            **({"AuthorizationType": "NONE"} | authorization | replies),
+        )["RouteId"]
+        if route.replies:
+            apis.create_route_response(ApiId=api_id, RouteId=route_id, RouteResponseKey="$default")
+    apis.create_stage(ApiId=api_id, StageName=WEBSOCKET_STAGE, AutoDeploy=True)
+    return api_id
+
+
 def _create_event_rules(events: Any, region: str, account: str, function_arns: dict[str, str]) -> None:
     state_machine_arn_prefix = f"arn:aws:states:{region}:{account}:stateMachine:{STATE_MACHINE_PREFIX}"
     for rule in EVENT_RULES:
@@ -271,6 +323,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     api_id = _create_http_api(
         session.client("apigatewayv2", region_name=region), region, pool_id, client_id, function_arns
     )
+    _create_websocket_api(session.client("apigatewayv2", region_name=region), region, function_arns)
     account = lambda_role.split(":")[4]
     _create_event_rules(session.client("events", region_name=region), region, account, function_arns)
 

@@ -29,6 +29,8 @@ STACK_SPECIFIC = {
     "STATE_MACHINE_PREFIX": "state machines are named per stack (WorkflowEngine-wf- / wfe-local-)",
     "HTTP_ALLOWED_NETWORKS": "locally the http step may reach loopback, where the e2e tests' target servers run",
     "POWERTOOLS_LOG_LEVEL": "the local stack logs warnings only",
+    "WEBSOCKET_CALLBACK_URL": "locally infra/local/websocket.py serves the connections on loopback (moto has no "
+    "WebSocket server); the API's configuration is compared under apis",
 }
 PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 UNRESOLVED = "<unresolved>"
@@ -94,18 +96,23 @@ class Stacks:
         return node
 
     def template_function(self, node: Any) -> str:
-        """The handler of the template function a reference (Ref / GetAtt Arn) points at."""
+        """The handler of the template function a value refers to (Ref, GetAtt, or one inside a Join: the
+        apigateway:lambda:path/.../functions/<arn>/invocations form)."""
         if isinstance(node, dict) and ("Ref" in node or "Fn::GetAtt" in node):
             logical_id = node["Ref"] if "Ref" in node else node["Fn::GetAtt"][0]
             resource = self.synth.resources.get(logical_id, {})
             if resource.get("Type") == "AWS::Lambda::Function":
                 return resource["Properties"]["Handler"]
+        if isinstance(node, dict) and "Fn::Join" in node:
+            found = {self.template_function(item) for item in node["Fn::Join"][1]} - {UNRESOLVED}
+            return found.pop() if len(found) == 1 else UNRESOLVED
         return UNRESOLVED
 
     def local_function(self, arn_or_name: str) -> str:
-        """The handler of the local function an ARN or name points at."""
+        """The handler of the local function an ARN, a name or an API Gateway invocation URI points at."""
         for handler, configuration in self.local_functions.items():
-            if arn_or_name in (configuration["FunctionArn"], configuration["FunctionName"]):
+            arn = configuration["FunctionArn"]
+            if arn_or_name in (arn, configuration["FunctionName"]) or f"/functions/{arn}/" in arn_or_name:
                 return handler
         return UNRESOLVED
 
@@ -400,19 +407,29 @@ def _template_api(stacks: Stacks, api_id: str) -> dict[str, Any]:
         integration = integrations.get(integration_id or "")
         routes[properties["RouteKey"]] = {
             "authorization": properties.get("AuthorizationType", "NONE"),
-            "authorizer": _authorizer(stacks.resolve(authorizer)) if authorizer else None,
+            "authorizer": _authorizer(
+                stacks.resolve(authorizer), stacks.template_function(authorizer.get("AuthorizerUri"))
+            )
+            if authorizer
+            else None,
+            "response_selection": properties.get("RouteResponseSelectionExpression"),
             "integration": _integration(integration, stacks.template_function(integration.get("IntegrationUri")))
             if integration
             else None,
         }
     properties = stacks.synth.resources[api_id]["Properties"]
-    return {"cors": properties.get("CorsConfiguration"), "routes": routes}
+    return {
+        "cors": properties.get("CorsConfiguration"),
+        "route_selection": properties.get("RouteSelectionExpression"),
+        "routes": routes,
+    }
 
 
-def _authorizer(authorizer: dict[str, Any]) -> dict[str, Any]:
+def _authorizer(authorizer: dict[str, Any], handler: str) -> dict[str, Any]:
     jwt = authorizer.get("JwtConfiguration") or {}
     return {
         "type": authorizer.get("AuthorizerType"),
+        "function": handler if authorizer.get("AuthorizerUri") else None,
         "identity_source": _as_list(authorizer.get("IdentitySource") or []),
         "issuer": jwt.get("Issuer"),
         "audience": sorted(jwt.get("Audience") or []),
@@ -439,12 +456,19 @@ def _local_api(stacks: Stacks, api: dict[str, Any]) -> dict[str, Any]:
         )
         routes[route["RouteKey"]] = {
             "authorization": route.get("AuthorizationType", "NONE"),
-            "authorizer": _authorizer(authorizer) if authorizer else None,
+            "authorizer": _authorizer(authorizer, stacks.local_function(authorizer.get("AuthorizerUri", "")))
+            if authorizer
+            else None,
+            "response_selection": route.get("RouteResponseSelectionExpression"),
             "integration": _integration(integration, stacks.local_function(integration.get("IntegrationUri", "")))
             if integration
             else None,
         }
-    return {"cors": api.get("CorsConfiguration"), "routes": routes}
+    return {
+        "cors": api.get("CorsConfiguration"),
+        "route_selection": api.get("RouteSelectionExpression") if api.get("ProtocolType") == "WEBSOCKET" else None,
+        "routes": routes,
+    }
 
 
 def api_drift(stacks: Stacks) -> list[str]:
@@ -461,6 +485,7 @@ def api_drift(stacks: Stacks) -> list[str]:
         template, mine = _template_api(stacks, api_id), _local_api(stacks, local[0])
         where = f"{protocol} API {api_id}"
         found += differences(f"{where} CORS", template["cors"], mine["cors"])
+        found += differences(f"{where} route selection", template["route_selection"], mine["route_selection"])
         for key in sorted(set(template["routes"]) - set(mine["routes"])):
             found.append(f"{where} route {key!r}: the local stack has no such route")
         for key in sorted(set(mine["routes"]) - set(template["routes"])):
