@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, cold_start, cost, log_query, realtime, report, size, throughput, transitions
+from bench import batch, calls, cold_start, cost, log_query, realtime, report, size, throughput, transitions
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -76,11 +76,13 @@ def main() -> int:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
+        results["batch"] = _step("batch operations and compare (calls)", lambda: batch.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
         realtime_calls = _step("real-time: notifier calls per record", lambda: realtime.calls(connections.gone))
     connections.stop()
     results["throughput"] = _step("local stack throughput", throughput.run)
     results["realtime"] = {"calls": realtime_calls, "latency": _step("real-time latency", realtime.latency)}
+    results["batch"]["local_stack"] = _step("batch cancel on the local stack", batch.run_local)
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)

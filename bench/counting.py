@@ -4,7 +4,8 @@ The hooks are registered once on the default boto3 session (every client made fr
 the handlers' clients, made on first use, and the state machine interpreter's own, for its native DynamoDB
 and Lambda tasks) and on the clients the handlers already made (workflow_engine.aws). A counter records the
 calls made while it is active, by default only those of the thread that opened it: the request being
-measured, not an execution running in the background. `after-call` adds the time spent in AWS (request
+measured, not an execution running in the background (plus, when asked, the threads whose name starts with a
+given prefix: the pool a batch request runs its calls on). `after-call` adds the time spent in AWS (request
 sent to answer parsed) and, for DynamoDB Query and Scan, their ScannedCount: the items read before any filter.
 """
 
@@ -44,6 +45,8 @@ class AwsCalls:
     """`with AwsCalls() as calls: ...`, then `calls.count()`, `calls.operations()`, `calls.scanned`."""
 
     this_thread_only: bool = True
+    # Also count the threads whose name starts with this (the request's own worker pool).
+    thread_name_prefix: str | None = None
     calls: list[Call] = field(default_factory=list)
     scanned: int = 0
     aws_seconds: float = 0.0
@@ -60,8 +63,10 @@ class AwsCalls:
         with _lock:
             _active.remove(self)
 
-    def _counts(self, thread: int) -> bool:
-        return not self.this_thread_only or thread == self._thread
+    def _counts(self, thread: int, name: str = "") -> bool:
+        if not self.this_thread_only or thread == self._thread:
+            return True
+        return bool(self.thread_name_prefix) and name.startswith(self.thread_name_prefix or "")
 
     def count(self, name: str | None = None) -> int:
         """All calls, or those of one "service.Operation" (or of one "service")."""
@@ -73,8 +78,9 @@ class AwsCalls:
 
 
 def _counters(thread: int) -> list[AwsCalls]:
+    name = threading.current_thread().name
     with _lock:
-        return [counter for counter in _active if counter._counts(thread)]
+        return [counter for counter in _active if counter._counts(thread, name)]
 
 
 def _table(request: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import batch as batch_bench
 from bench import calls as calls_bench
 from bench import cold_start, cost, log_query, throughput
 
@@ -42,6 +43,11 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": "all routes within budget" if not misses else "; ".join(misses),
             "held": not misses,
             "detail": ", ".join(budgeted),
+        },
+        "Batch and compare calls": {
+            "budget": "batch-get 1 BatchGetItem; batch-cancel 1 + 2 per id; compare 1 + 1 Query per execution",
+            "measured": ", ".join(f"{name}: {row['calls']}" for name, row in results["batch"]["rows"].items()),
+            "held": not batch_bench.over_budget(results["batch"]),
         },
         "DynamoDB Scans": {
             "budget": "0, anywhere",
@@ -229,6 +235,25 @@ def _throughput(results: dict[str, Any]) -> str:
     )
 
 
+def _batch(results: dict[str, Any]) -> str:
+    data = results["batch"]
+    rows = []
+    for name, row in data["rows"].items():
+        operations = ", ".join(f"{op} x{n}" if n > 1 else op for op, n in row["operations"].items())
+        rows.append([name, row["calls"], row["calls_per_id"], _yes(row["held"]), operations, row["note"]])
+    local = data.get("local_stack")
+    timing = (
+        f"\n\nOn the local stack over HTTP: one batch-cancel of {local['executions']} running executions took "
+        f"**{local['batch_cancel_seconds']} s** ({local['batch_cancel_ms_per_id']} ms per id, "
+        f"{local['concurrency']} StopExecution at a time); {local['executions']} single cancels one after the other "
+        f"took {local['single_cancels_seconds']} s; a batch-get of {local['executions']} ids "
+        f"{local['batch_get_ms']} ms."
+        if local
+        else ""
+    )
+    return _table(["request", "AWS calls", "per id", "exact budget held", "operations", "why"], rows) + timing
+
+
 def _log_query(results: dict[str, Any]) -> str:
     data = results["log_query"]
     rows = [
@@ -325,6 +350,13 @@ Each route called once through its real handler (in-process, moto), counted with
 the default session and the handlers' clients; only the request's own thread counts.
 
 {_calls(results)}
+
+## Batch operations and comparison
+
+Counted as above, plus the request's worker pool (`bench/batch.py`); moto never leaves keys unprocessed, so the
+batch-get makes exactly one BatchGetItem here (the retries of unprocessed keys are unit-tested).
+
+{_batch(results)}
 
 ## State transitions per workflow
 

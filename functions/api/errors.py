@@ -43,7 +43,7 @@ ERROR_DESCRIPTIONS = {
     HTTPStatus.UNAUTHORIZED: "No valid token (answered by the HTTP API's JWT authorizer)",
     HTTPStatus.NOT_FOUND: "Unknown id, or an id that belongs to another user",
     HTTPStatus.CONFLICT: "The resource's state does not allow this request",
-    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body, or the input_data in it, is too large",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body or its input_data is too large (batch-get, compare: the answer)",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The body is not JSON",
     HTTPStatus.SERVICE_UNAVAILABLE: "A dependency failed; nothing was left half-done: retry after Retry-After seconds",
 }

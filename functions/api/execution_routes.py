@@ -1,14 +1,17 @@
-"""Routes of the execution API: the seed's five endpoints, exact paths.
+"""Routes of the execution API: the seed's five endpoints, exact paths, and the batch and compare routes.
 
 `/api/workflows/executions...` is declared before `/api/workflows/<workflow_id>/...` style routes of the
 other function; API Gateway (and the local stack) prefer literal path segments over variables, so
-"executions" is never read as a workflow id.
+"executions" is never read as a workflow id. Likewise `/api/workflows/executions/compare` and `/batch-*` are
+never read as an `<execution_id>`: API Gateway and the local gateway prefer the literal route, and the
+Powertools resolver tries every static route before any dynamic one.
 """
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -17,9 +20,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
+from workflow_engine.comparison import compare
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
+from workflow_engine.errors import InvalidRequestError, PayloadTooLargeError
 from workflow_engine.execution_service import ExecutionService
+from workflow_engine.models.batch import (
+    MAX_COMPARE_IDS,
+    MIN_COMPARE_IDS,
+    BatchCancelResponse,
+    BatchGetResponse,
+    ComparisonResponse,
+    ExecutionIdsRequest,
+    repeated,
+)
 from workflow_engine.models.execution import (
     ExecuteRequest,
     ExecutionLogResponse,
@@ -29,6 +43,10 @@ from workflow_engine.models.execution import (
 )
 
 router = Router()
+
+# A Lambda function returns at most 6 MB; the HTTP API proxy response carries the body as an escaped JSON string.
+MAX_RESPONSE_BYTES = 5_500_000
+Answer = TypeVar("Answer", BatchGetResponse, ComparisonResponse)
 
 ExecutionId = Annotated[UUID, Path(description="Execution id (UUID)")]
 
@@ -91,6 +109,72 @@ def list_executions(
     headers = {"X-Next-Token": token} if token else {}
     body = [ExecutionStatusResponse.of(record) for record in records]
     return Response(200, content_types.APPLICATION_JSON, body, headers=headers)
+
+
+@router.post(
+    "/api/workflows/executions/batch-get",
+    summary="Get up to 100 executions' status in one request",
+    responses=responses(
+        200,
+        "Your executions among the ids, in request order; the others in not_found",
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ),
+)
+def batch_get_executions(request: ExecutionIdsRequest) -> BatchGetResponse:
+    ids = [str(execution_id) for execution_id in request.execution_ids]
+    records, not_found = _service().batch_get(caller_id(router), ids)
+    answer = BatchGetResponse(executions=[ExecutionStatusResponse.of(r) for r in records], not_found=not_found)
+    return _within_response_limit(answer, "ask for fewer ids at a time")
+
+
+@router.post(
+    "/api/workflows/executions/batch-cancel",
+    summary="Cancel up to 100 executions; one outcome per id",
+    responses=responses(200, "One result per id, in request order (a failed cancel is that id's `error`)"),
+)
+def batch_cancel_executions(request: ExecutionIdsRequest) -> BatchCancelResponse:
+    ids = [str(execution_id) for execution_id in request.execution_ids]
+    context = router.lambda_context
+    results = _service().batch_cancel(
+        caller_id(router), ids, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
+    return BatchCancelResponse(results=results)
+
+
+@router.get(
+    "/api/workflows/executions/compare",
+    summary="Compare 2..10 executions: input, output and step by step",
+    responses=responses(
+        200,
+        "The comparison, executions in request order",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ),
+)
+def compare_executions(
+    ids: Annotated[
+        list[UUID],
+        Query(
+            min_length=MIN_COMPARE_IDS,
+            max_length=MAX_COMPARE_IDS,
+            description=f"{MIN_COMPARE_IDS}..{MAX_COMPARE_IDS} distinct execution ids, comma separated",
+        ),
+    ],
+) -> ComparisonResponse:
+    duplicates = repeated(ids)
+    if duplicates:
+        raise InvalidRequestError(f"ids must be distinct; repeated: {', '.join(duplicates)}")
+    records, logs = _service().compare(caller_id(router), [str(execution_id) for execution_id in ids])
+    answer = ComparisonResponse(executions=[ExecutionStatusResponse.of(r) for r in records], **compare(records, logs))
+    return _within_response_limit(answer, "compare fewer executions at a time")
+
+
+def _within_response_limit(answer: Answer, advice: str) -> Answer:
+    """`answer`, or 413 when it could not be returned (large inputs and outputs, many of them): never a 5xx."""
+    size = len(json.dumps(answer.model_dump_json()))
+    if size > MAX_RESPONSE_BYTES:
+        raise PayloadTooLargeError(f"The answer would be {size} bytes, over the 6 MB Lambda can return; {advice}")
+    return answer
 
 
 @router.get(

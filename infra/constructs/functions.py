@@ -226,7 +226,8 @@ class Functions(Construct):
     def _grant_executions_api(self, role: iam.Role) -> None:
         data = self._data
         data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
-        data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        executions = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        data.grant(tables.EXECUTIONS, role, *executions)
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
         data.grant(tables.LOGS, role, "dynamodb:Query")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import calls
+from bench import batch, calls
 from bench.harness import Api
 
 
@@ -67,3 +67,18 @@ def test_notifier_calls_per_stream_record_within_budget(resources, connections):
         "dynamodb.DeleteItem": 1,
         "dynamodb.Query": 5,
     }
+
+
+@pytest.fixture(scope="module")
+def batch_measured(resources):
+    return batch.run(Api())
+
+
+@pytest.mark.parametrize("request_name", list(batch.BUDGETS))
+def test_batch_and_compare_make_exactly_these_calls(batch_measured, request_name):
+    """batch-get of 100 ids: 1 BatchGetItem; batch-cancel of 100: 1 BatchGetItem + StopExecution and a
+    conditional UpdateItem per id; compare of N: 1 BatchGetItem + N logs Queries."""
+    row = batch_measured["rows"][request_name]
+    assert row["operations"] == batch.BUDGETS[request_name]
+    assert row["scans"] == 0
+    assert batch.over_budget(batch_measured) == []

@@ -32,6 +32,12 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/workflows/executions/{execution_id}/logs"): {},
     ("POST", "/api/workflows/executions/{execution_id}/cancel"): {},
 }
+# Routes that take execution ids in the body or the query: another user's ids must read as unknown ones.
+BATCH_ROUTES = {
+    ("POST", "/api/workflows/executions/batch-get"),
+    ("POST", "/api/workflows/executions/batch-cancel"),
+    ("GET", "/api/workflows/executions/compare"),
+}
 LOG_QUERIES = ["", "?step_type=transform", "?step_name=Load", "?has_error=false", "?has_error=true", "?limit=1000"]
 
 
@@ -65,6 +71,41 @@ def _answer(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int,
 
 def test_the_matrix_covers_every_route_with_an_id():
     assert set(ID_ROUTES) == {(r.method, r.path) for r in ROUTES if "{" in r.path}
+    literal = {
+        (r.method, r.path) for r in ROUTES if r.path.startswith("/api/workflows/executions/") and "{" not in r.path
+    }
+    assert literal == BATCH_ROUTES
+
+
+def _unknown_ids(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def test_batch_routes_answer_another_users_ids_exactly_like_unknown_ids(alice, bob, alices):
+    """Bob names Alice's finished and running executions (in a body, or in compare's query): each reads exactly
+    as an unknown id does, and nothing of Alice's changes. (Bob owns nothing here: the list tests count his.)"""
+    finished, running = alices["executions"]
+    for path in ("/api/workflows/executions/batch-get", "/api/workflows/executions/batch-cancel"):
+        unknown = _unknown_ids(2)
+        foreign = _answer(bob, "POST", path, json={"execution_ids": [finished, running]})
+        control = _answer(bob, "POST", path, json={"execution_ids": unknown})
+        assert foreign[0] == control[0] == 200 and foreign[2:] == control[2:]
+        if path.endswith("batch-get"):
+            assert foreign[1] == {"executions": [], "not_found": [finished, running]}
+            assert control[1] == {"executions": [], "not_found": unknown}
+        else:
+            expected = [{"outcome": "not_found", "status": None, "message": None}] * 2
+            strip = [{k: v for k, v in r.items() if k != "execution_id"} for r in foreign[1]["results"]]
+            assert strip == expected
+            assert [r["execution_id"] for r in foreign[1]["results"]] == [finished, running]
+            assert [{k: v for k, v in r.items() if k != "execution_id"} for r in control[1]["results"]] == expected
+    for ids in ([finished, running], [finished, str(uuid.uuid4())], [str(uuid.uuid4()), running]):
+        foreign = _answer(bob, "GET", "/api/workflows/executions/compare?ids=" + ",".join(ids))
+        unknown = _answer(bob, "GET", "/api/workflows/executions/compare?ids=" + ",".join(_unknown_ids(2)))
+        assert foreign == unknown
+        assert foreign[:2] == (404, {"message": "Execution not found"})
+    assert alice.status(running)["status"] == "running"  # Bob's batch-cancel did not touch it
+    assert alice.status(finished)["status"] == "completed"
 
 
 @pytest.mark.parametrize(("method", "template"), list(ID_ROUTES), ids=lambda value: str(value))

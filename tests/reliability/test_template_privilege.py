@@ -102,7 +102,7 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     WORKFLOWS_API.id: {"Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"}},
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
-        "Executions": {"PutItem", "GetItem", "UpdateItem", "Query"},
+        "Executions": {"PutItem", "GetItem", "BatchGetItem", "UpdateItem", "Query"},
         "ExecutionLogs": {"Query"},
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },

@@ -25,6 +25,14 @@ class ConflictError(DomainError):
     """The request is valid but the resource's state does not allow it."""
 
 
+class ExecutionFinished(ConflictError):
+    """A cancel found the execution already finished; `status` is the status it finished with."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class InvalidRequestError(DomainError):
     """Well-formed but unacceptable input that the request schema cannot express (cursors, offsets)."""
 

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine import business_metrics
 from workflow_engine.clock import age_seconds, utc_now
 from workflow_engine.data.codec import dump_json
-from workflow_engine.data.executions import ExecutionRepository
+from workflow_engine.data.executions import ExecutionRepository, UnprocessedKeysError
 from workflow_engine.data.logs import LogFilter, LogRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import (
-    ConflictError,
+    ExecutionFinished,
     ExecutionNotFound,
     PayloadTooLargeError,
     ServiceUnavailableError,
     WorkflowNotFound,
 )
+from workflow_engine.models.batch import CancelOutcome, CancelResult
 from workflow_engine.models.execution import (
     ACTIVE_STATUSES,
     SFN_STATUS,
@@ -39,6 +42,26 @@ from workflow_engine.state_document import final_output, initial_document
 MAX_SFN_PAYLOAD_BYTES = 262_144
 MAX_INPUT_BYTES = MAX_SFN_PAYLOAD_BYTES - 1_024
 START_FAILED = "StartExecutionFailed"
+# Batch requests stop (or read-repair) executions on a small pool of threads: at most this many at once.
+BATCH_CONCURRENCY = 8
+BATCH_THREAD_PREFIX = "execution-batch"
+# A batch cancel starts no new cancel with less time than this left before the function's timeout (one cancel,
+# with the SDK's retries of a throttled StopExecution, can take that long): those ids are answered `error`.
+BATCH_RESERVE_SECONDS = 10.0
+# A comparison reads at most this many step logs per execution (one Query per 1 MB page).
+COMPARE_MAX_LOGS = 1_000
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_pool(work: Callable[[T], R], items: Iterable[T], concurrency: int = BATCH_CONCURRENCY) -> list[R]:
+    """`[work(item) for item in items]`, run on at most `concurrency` threads; results in order."""
+    items = list(items)
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix=BATCH_THREAD_PREFIX) as pool:
+        return list(pool.map(work, items))
 
 
 def execution_arn(state_machine_arn: str, execution_id: str) -> str:
@@ -122,10 +145,32 @@ class ExecutionService:
 
     def get(self, user_id: str, execution_id: str) -> ExecutionRecord:
         """One read; a non-terminal execution not updated for a while is refreshed from Step Functions."""
-        record = self._owned(user_id, execution_id)
-        if record.status in ACTIVE_STATUSES and age_seconds(record.updated_at) >= self._stale_after:
-            record = self.refresh(record)
-        return record
+        return self._fresh(self._owned(user_id, execution_id))
+
+    def batch_get(self, user_id: str, execution_ids: Sequence[str]) -> tuple[list[ExecutionRecord], list[str]]:
+        """(the caller's executions among `execution_ids`, in request order; the other ids, in request order).
+
+        One BatchGetItem; stale ones are read-repaired as `get` repairs them (on the batch pool)."""
+        owned = self._owned_batch(user_id, execution_ids)
+        stale = [record for record in owned.values() if self._is_stale(record)]
+        owned.update((record.execution_id, record) for record in in_pool(self.refresh, stale))
+        found = [owned[execution_id] for execution_id in execution_ids if execution_id in owned]
+        return found, [execution_id for execution_id in execution_ids if execution_id not in owned]
+
+    def compare(
+        self, user_id: str, execution_ids: Sequence[str]
+    ) -> tuple[list[ExecutionRecord], dict[str, list[LogRecord]]]:
+        """The executions (all of them the caller's, or 404) and their step logs, oldest first.
+
+        One BatchGetItem, then one logs Query per execution."""
+        records, missing = self.batch_get(user_id, execution_ids)
+        if missing:
+            raise ExecutionNotFound()
+        logs = {
+            record.execution_id: self._logs.query(user_id, record.execution_id, LogFilter(), COMPARE_MAX_LOGS)
+            for record in records
+        }
+        return records, logs
 
     def list(
         self,
@@ -142,24 +187,74 @@ class ExecutionService:
 
     def cancel(self, user_id: str, execution_id: str) -> ExecutionRecord:
         """StopExecution, then a conditional `cancelled`. If the execution finished first, 409 with its state."""
-        record = self._owned(user_id, execution_id)
+        return self._cancel(self._owned(user_id, execution_id))
+
+    def batch_cancel(
+        self, user_id: str, execution_ids: Sequence[str], seconds_left: Callable[[], float] | None = None
+    ) -> list[CancelResult]:
+        """Cancel each execution as `cancel` does, on the batch pool; one result per id, in request order.
+
+        One BatchGetItem, then for each pending or running execution StopExecution and a conditional write. A
+        failure of one (after the SDK's retries) is that id's `error`; the others are unaffected. `seconds_left`
+        (the function's remaining time): an id not yet started when it falls under BATCH_RESERVE_SECONDS is
+        answered `error` without being touched, so the request never runs into the function's timeout."""
+        owned = self._owned_batch(user_id, execution_ids)
+
+        def outcome(record: ExecutionRecord) -> CancelResult:
+            if seconds_left is not None and not record.status.is_terminal and seconds_left() < BATCH_RESERVE_SECONDS:
+                message = "Not attempted: the request ran out of time; cancel it again"
+                return CancelResult(
+                    execution_id=record.execution_id, outcome=CancelOutcome.ERROR, status=record.status, message=message
+                )
+            return self._cancel_outcome(record)
+
+        outcomes = dict(zip(owned, in_pool(outcome, owned.values()), strict=True))
+        return [
+            outcomes.get(execution_id)
+            or CancelResult(execution_id=execution_id, outcome=CancelOutcome.NOT_FOUND, status=None)
+            for execution_id in execution_ids
+        ]
+
+    def _cancel_outcome(self, record: ExecutionRecord) -> CancelResult:
+        def result(outcome: CancelOutcome, status: str, message: str | None = None) -> CancelResult:
+            return CancelResult(execution_id=record.execution_id, outcome=outcome, status=status, message=message)
+
+        try:
+            stored = self._cancel(record)
+        except ExecutionFinished as finished:
+            return result(CancelOutcome.CONFLICT, finished.status)
+        except ServiceUnavailableError as error:
+            return result(CancelOutcome.ERROR, record.status, str(error))
+        except (ClientError, BotoCoreError) as error:  # StopExecution succeeded, the conditional write failed
+            code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+            message = f"Stopped, but the new status could not be recorded ({code}); it will show as cancelled soon"
+            return result(CancelOutcome.ERROR, record.status, message)
+        return result(CancelOutcome.CANCELLED, stored.status)
+
+    def _cancel(self, record: ExecutionRecord) -> ExecutionRecord:
+        execution_id = record.execution_id
         if record.status.is_terminal:
-            raise ConflictError(
-                f"Execution is {record.status.value}; only pending or running executions can be cancelled"
+            raise ExecutionFinished(
+                f"Execution is {record.status.value}; only pending or running executions can be cancelled",
+                record.status.value,
             )
         try:
             self._sfn.stop_execution(
                 executionArn=execution_arn(record.state_machine_arn, execution_id), cause="Cancelled by the user"
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
-                raise ServiceUnavailableError("The execution could not be stopped; retry later") from error
+            code = error.response["Error"]["Code"]
+            if code != "ExecutionDoesNotExist":
+                raise ServiceUnavailableError(f"The execution could not be stopped ({code}); retry later") from error
         except BotoCoreError as error:
-            raise ServiceUnavailableError("The execution could not be stopped; retry later") from error
+            message = f"The execution could not be stopped ({type(error).__name__}); retry later"
+            raise ServiceUnavailableError(message) from error
         applied, stored = self._executions.transition(record, ExecutionStatus.CANCELLED, ACTIVE_STATUSES, utc_now())
         # The ABORTED event may reach the reconciler before this write: cancelled either way.
         if not applied and stored.status is not ExecutionStatus.CANCELLED:
-            raise ConflictError(f"Execution is {stored.status.value}; it finished before it could be cancelled")
+            raise ExecutionFinished(
+                f"Execution is {stored.status.value}; it finished before it could be cancelled", stored.status.value
+            )
         return stored
 
     def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
@@ -207,6 +302,22 @@ class ExecutionService:
         if record is None or record.user_id != user_id:
             raise ExecutionNotFound()
         return record
+
+    def _owned_batch(self, user_id: str, execution_ids: Sequence[str]) -> dict[str, ExecutionRecord]:
+        """The caller's executions among `execution_ids`, by id, in request order (another user's are left out,
+        exactly as unknown ids are)."""
+        try:
+            stored = self._executions.batch_get(execution_ids)
+        except UnprocessedKeysError as error:
+            raise ServiceUnavailableError("DynamoDB is throttling these reads; retry later") from error
+        owned = {execution_id: stored.get(execution_id) for execution_id in dict.fromkeys(execution_ids)}
+        return {execution_id: record for execution_id, record in owned.items() if record and record.user_id == user_id}
+
+    def _is_stale(self, record: ExecutionRecord) -> bool:
+        return record.status in ACTIVE_STATUSES and age_seconds(record.updated_at) >= self._stale_after
+
+    def _fresh(self, record: ExecutionRecord) -> ExecutionRecord:
+        return self.refresh(record) if self._is_stale(record) else record
 
 
 def record_outcome(

@@ -5,7 +5,9 @@ Every status change is a conditional update, so a late writer never overwrites a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -16,6 +18,16 @@ from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
 from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
 
 JSON_FIELDS = ("input_data", "output_data")
+# BatchGetItem reads at most 100 keys per call.
+BATCH_GET_KEYS = 100
+# Unprocessed keys (throttling, or a response over 16 MB) are asked for again this many times, backing off
+# exponentially with full jitter between tries (0.05 s, 0.1 s ... 0.8 s at most), then the read fails.
+BATCH_GET_RETRIES = 5
+BATCH_GET_BASE_DELAY_SECONDS = 0.05
+
+
+class UnprocessedKeysError(Exception):
+    """Some keys were still unprocessed after every retry."""
 
 
 def user_status_key(user_id: str, status: ExecutionStatus) -> str:
@@ -45,6 +57,33 @@ class ExecutionRepository:
         response = self._client.get_item(TableName=self._table, Key=to_item({"execution_id": execution_id}))
         item = response.get("Item")
         return _from_values(from_item(item)) if item else None
+
+    def batch_get(
+        self, execution_ids: Sequence[str], sleep: Callable[[float], None] = time.sleep
+    ) -> dict[str, ExecutionRecord]:
+        """The stored executions among `execution_ids`, by id (unknown ids are absent).
+
+        One BatchGetItem per 100 distinct ids; only keys DynamoDB left unprocessed are asked for again.
+        """
+        found: dict[str, ExecutionRecord] = {}
+        distinct = list(dict.fromkeys(execution_ids))
+        for start in range(0, len(distinct), BATCH_GET_KEYS):
+            page = distinct[start : start + BATCH_GET_KEYS]
+            keys = [to_item({"execution_id": execution_id}) for execution_id in page]
+            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            for retry in range(BATCH_GET_RETRIES + 1):
+                if retry:
+                    sleep(random.uniform(0, BATCH_GET_BASE_DELAY_SECONDS * 2 ** (retry - 1)))  # noqa: S311 (jitter)
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    record = _from_values(from_item(item))
+                    found[record.execution_id] = record
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise UnprocessedKeysError(f"{len(request[self._table]['Keys'])} keys still unprocessed")
+        return found
 
     def transition(
         self,

@@ -1,0 +1,120 @@
+"""Comparing executions: an N-way JSON diff and a step table aligned by step name. Pure functions.
+
+Why a small function and not a diff library: deepdiff and jsonpatch compare two documents and describe how
+to turn one into the other (a patch: moves, insertions that shift list indexes). Here N documents are read
+side by side: for every JSON Pointer where they disagree, the value each one holds there. Walking the
+documents together answers that directly; N-1 pairwise patches would have to be merged and re-resolved
+against each document. Pointers are escaped as RFC 6901 says (tests check every emitted pointer against
+the `jsonpointer` library).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from workflow_engine.models.execution import ExecutionRecord, LogRecord
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+def pointer_token(key: str | int) -> str:
+    """One reference token of a JSON Pointer (RFC 6901 section 3: '~' -> '~0', then '/' -> '~1')."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1, 1 is 1.0, objects compare by their members whatever their order."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(value, b[key]) for key, value in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def json_diff(documents: Sequence[Any]) -> list[dict[str, Any]]:
+    """Where N JSON documents differ: [{"path": JSON Pointer, "values": [one per document, None where absent]}].
+
+    Objects are compared member by member and arrays index by index while every document has an object
+    (or an array) there; where they stop agreeing on the kind of value, the values themselves are listed.
+    """
+    entries: list[dict[str, Any]] = []
+    stack: list[tuple[str, list[Any]]] = [("", list(documents))]
+    while stack:
+        path, values = stack.pop()
+        if all(json_equal(values[0], value) for value in values[1:]):
+            continue
+        if all(isinstance(value, dict) for value in values):
+            keys = list(dict.fromkeys(key for value in values for key in value))
+            children = [(f"{path}/{pointer_token(key)}", [value.get(key, ABSENT) for value in values]) for key in keys]
+        elif all(isinstance(value, list) for value in values):
+            length = max(len(value) for value in values)
+            children = [
+                (f"{path}/{index}", [value[index] if index < len(value) else ABSENT for value in values])
+                for index in range(length)
+            ]
+        else:
+            entries.append({"path": path, "values": [None if value is ABSENT else value for value in values]})
+            continue
+        stack.extend(reversed(children))  # depth first, in document order
+    return entries
+
+
+def _step_rows(logs: Sequence[LogRecord]) -> dict[str, list[LogRecord]]:
+    """Attempts by step name, in the order the steps first logged (logs come oldest first)."""
+    rows: dict[str, list[LogRecord]] = {}
+    for log in logs:
+        rows.setdefault(log.step_name, []).append(log)
+    return rows
+
+
+def _step_run(execution_id: str, attempts: Sequence[LogRecord]) -> dict[str, Any]:
+    if not attempts:
+        return {"execution_id": execution_id, "status": "not_run", "attempts": 0, "duration_ms": None}
+    durations = [attempt.duration_ms for attempt in attempts if attempt.duration_ms is not None]
+    return {
+        "execution_id": execution_id,
+        "status": "failed" if attempts[-1].error_message else "succeeded",
+        "attempts": len(attempts),
+        "duration_ms": sum(durations) if durations else None,
+    }
+
+
+def compare(records: Sequence[ExecutionRecord], logs: Mapping[str, Sequence[LogRecord]]) -> dict[str, Any]:
+    """The comparison of executions (status objects left to the caller): input and output diffs, and one row
+    per step name that logged in any of them, in order of first appearance. A step's output is its last
+    attempt's; a step that did not log in an execution is `not_run` there (its output: absent)."""
+    by_execution = {record.execution_id: _step_rows(logs.get(record.execution_id, ())) for record in records}
+    names = list(dict.fromkeys(name for rows in by_execution.values() for name in rows))
+    steps = []
+    for name in names:
+        attempts = [by_execution[record.execution_id].get(name, []) for record in records]
+        step_type = next(runs[0].step_type for runs in attempts if runs)
+        outputs = [runs[-1].output_data if runs else ABSENT for runs in attempts]
+        diff = json_diff(outputs)
+        steps.append(
+            {
+                "step_name": name,
+                "step_type": step_type,
+                "per_execution": [
+                    _step_run(record.execution_id, runs) for record, runs in zip(records, attempts, strict=True)
+                ],
+                "output_equal": not diff,
+                "output_diff": diff,
+            }
+        )
+    return {
+        "input_diff": json_diff([record.input_data for record in records]),
+        "output_diff": json_diff([record.output_data for record in records]),
+        "steps": steps,
+    }
