@@ -18,7 +18,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import batch, calls, cold_start, cost, log_query, realtime, report, size, throughput, transitions
+from bench import (
+    batch,
+    calls,
+    cli_startup,
+    cold_start,
+    cost,
+    log_query,
+    queries,
+    realtime,
+    report,
+    size,
+    throughput,
+    transitions,
+)
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
 
@@ -69,6 +82,7 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     results["size"] = _step("deployment size", size.run)
     results["cold_start"] = _step("cold start", cold_start.run)
+    results["cli_startup"] = _step("wfe start-up", cli_startup.run)
     from tests.support.connections_sink import RecordedConnections
 
     connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process
@@ -76,6 +90,7 @@ def main() -> int:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
+        results["queries"] = _step("queries and metrics", lambda: queries.run(Api()))
         results["batch"] = _step("batch operations and compare (calls)", lambda: batch.run(Api()))
         measured = _step("cost inputs", lambda: cost.measure(resources))
         realtime_calls = _step("real-time: notifier calls per record", lambda: realtime.calls(connections.gone))

@@ -4,6 +4,12 @@ Every sample is a fresh interpreter (`python -c`), with the environment the stac
 - "lambda": what the CDK stack sets (infra/constructs/functions.py) plus what the Lambda runtime sets
   (LAMBDA_TASK_ROOT & co.), so Powertools behaves as deployed: tracing is on.
 - "local": what the local stack sets (infra/local/provision.py), tracing off.
+- "layer": the "lambda" environment with the dependencies layer on the path, as /opt/python is in Lambda: the
+  runtime lock installed for this machine exactly as infra.dependencies builds the arm64 layer (same versions,
+  same hash-based bytecode), so its packages, boto3 included, are imported from it, not from .venv.
+The "bytecode" figures import boto3 and each handler from that layer with and without its bytecode (without:
+`-X pycache_prefix` pointing to an empty directory, which is what Lambda would do with a layer holding only
+sources: its /opt is read-only, so every cold start compiles every module it imports).
 Samples of all modules are interleaved round by round, and the median is reported. Each sample also times
 what the handler defers to its first invocation (AWS clients, the X-Ray tracer, the DynamoDB codec), so the
 table shows where that cost went rather than hiding it.
@@ -19,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from infra import dependencies
 from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
 
@@ -29,6 +36,8 @@ ROUNDS = 9
 ENVIRONMENTS = {
     "lambda": "as deployed: the CDK stack's variables plus the Lambda runtime's, so Powertools tracing is on",
     "local": "as the local stack and the tests run the handlers: POWERTOOLS_TRACE_DISABLED=true",
+    "layer": "as deployed, every third-party package (boto3 included) imported from the dependencies layer, "
+    "built from the runtime lock for this machine with its bytecode",
 }
 
 # Measured with this module, on the same machine, on the checkout before the cold-start changes (9 rounds
@@ -91,6 +100,7 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "EXECUTIONS_TABLE": "WorkflowEngine-Executions",
         "LOGS_TABLE": "WorkflowEngine-ExecutionLogs",
         "IDEMPOTENCY_TABLE": "WorkflowEngine-Idempotency",
+        "METRICS_TABLE": "WorkflowEngine-Metrics",
         "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
         "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
         "STATE_MACHINE_LOG_GROUP_ARN": _dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflows:*"),
@@ -128,7 +138,7 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         user_pool_client_id="bench",
         table_names={
             name: f"workflow-engine-local-{name}"
-            for name in ("Workflows", "Executions", "ExecutionLogs", "Idempotency", "Connections")
+            for name in ("Workflows", "Executions", "ExecutionLogs", "Idempotency", "Connections", "Metrics")
         },
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
@@ -143,12 +153,20 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
     }
 
 
-def _sample(module: str, environment: dict[str, str], deferred: bool, root: Path) -> tuple[float, float]:
+def _sample(
+    module: str,
+    environment: dict[str, str],
+    deferred: bool,
+    root: Path,
+    layer: Path | None = None,
+    flags: tuple[str, ...] = (),
+) -> tuple[float, float]:
     base = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))}
-    base["PYTHONPATH"] = os.pathsep.join(str(root / p) for p in (".", "layers/common/python", "functions"))
+    paths = [root / p for p in (".", "layers/common/python", "functions")] + ([layer / "python"] if layer else [])
+    base["PYTHONPATH"] = os.pathsep.join(map(str, paths))
     base["PYTHONDONTWRITEBYTECODE"] = "1"  # measure with the bytecode cache as it is, never write it mid-run
     result = subprocess.run(  # noqa: S603 (this interpreter, a probe of our own modules)
-        [sys.executable, "-c", _PROBE.format(module=module, deferred=deferred)],
+        [sys.executable, *flags, "-c", _PROBE.format(module=module, deferred=deferred)],
         env={**base, **environment},
         cwd=root,
         capture_output=True,
@@ -159,12 +177,14 @@ def _sample(module: str, environment: dict[str, str], deferred: bool, root: Path
     return float(imported), float(deferred_ms)
 
 
-def _profile(environments: dict[str, dict[str, str]], rounds: int, root: Path) -> dict[str, dict[str, float]]:
+def _profile(
+    environments: dict[str, dict[str, str]], rounds: int, root: Path, layer: Path | None = None
+) -> dict[str, dict[str, float]]:
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in [BASELINE, *environments]}
     for _ in range(rounds):
-        samples[BASELINE].append(_sample(BASELINE, environments[next(iter(environments))], False, root))
+        samples[BASELINE].append(_sample(BASELINE, environments[next(iter(environments))], False, root, layer))
         for module, environment in environments.items():
-            samples[module].append(_sample(module, environment, True, root))
+            samples[module].append(_sample(module, environment, True, root, layer))
     baseline = statistics.median(s[0] for s in samples[BASELINE])
     rows: dict[str, dict[str, float]] = {}
     for module, values in samples.items():
@@ -179,8 +199,30 @@ def _profile(environments: dict[str, dict[str, str]], rounds: int, root: Path) -
     return rows
 
 
+def _bytecode(
+    environments: dict[str, dict[str, str]], rounds: int, root: Path, layer: Path
+) -> dict[str, dict[str, float]]:
+    """Import time from the layer with its bytecode and with none (as a layer of sources only would run)."""
+    modules = {BASELINE: next(iter(environments.values())), **environments}
+    samples: dict[str, dict[str, list[float]]] = {module: {"with": [], "without": []} for module in modules}
+    with tempfile.TemporaryDirectory() as empty:
+        for _ in range(rounds):
+            for module, environment in modules.items():
+                samples[module]["with"].append(_sample(module, environment, False, root, layer)[0])
+                without = _sample(module, environment, False, root, layer, ("-X", f"pycache_prefix={empty}"))
+                samples[module]["without"].append(without[0])
+    return {
+        module: {
+            "with_bytecode_ms": round(statistics.median(values["with"]), 1),
+            "without_bytecode_ms": round(statistics.median(values["without"]), 1),
+        }
+        for module, values in samples.items()
+    }
+
+
 def run(rounds: int = ROUNDS, root: Path = REPO_ROOT) -> dict:
     handlers = {spec.handler.rpartition(".")[0]: spec for spec in FUNCTIONS}
+    layer = dependencies.build_layer(dependencies.this_machine())
     # Warm the bytecode cache once, so no sample pays for compiling.
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "functions", "layers/common/python"], cwd=root, check=True
@@ -188,12 +230,19 @@ def run(rounds: int = ROUNDS, root: Path = REPO_ROOT) -> dict:
     with tempfile.TemporaryDirectory() as task_root:
         lambda_envs = {m: lambda_environment(spec, task_root) for m, spec in handlers.items()}
         local_envs = {m: local_environment(spec) for m, spec in handlers.items()}
-        profiles = {"lambda": _profile(lambda_envs, rounds, root), "local": _profile(local_envs, rounds, root)}
+        profiles = {
+            "lambda": _profile(lambda_envs, rounds, root),
+            "local": _profile(local_envs, rounds, root),
+            "layer": _profile(lambda_envs, rounds, root, layer),
+        }
+        bytecode = _bytecode(lambda_envs, rounds, root, layer)
     return {
         "budget_ratio": BUDGET_RATIO,
         "rounds": rounds,
         "baseline": f"import {BASELINE}",
         "profiles": profiles,
+        "layer": {"lock": dependencies.RUNTIME_LOCK.name, "key": dependencies.layer_key(dependencies.this_machine())},
+        "bytecode": bytecode,
         "before": BEFORE,
         "held": all(row["within_budget"] for rows in profiles.values() for row in rows.values()),
     }

@@ -22,8 +22,11 @@ from typing import Any
 
 from bench.counting import AwsCalls, Call
 from bench.harness import Api, execution_arn, transform_steps
+from infra.local import moto_seams
 from infra.local.moto_seams import LambdaContext
 from infra.local.provision import STATE_MACHINE_PREFIX, LocalResources
+from workflow_engine.data.codec import to_item
+from workflow_engine.data.metrics import TRANSACTION_ITEMS
 from workflow_engine.tables import ALL_TABLES, EXECUTIONS, EXECUTIONS_BY_STATUS
 
 PRICES = {
@@ -41,9 +44,12 @@ MEMORY_GB = 0.5  # 512 MB, arm64 (infra.catalog)
 AWS_CALL_MS = 10  # assumed latency of one in-region DynamoDB / Step Functions call from Lambda
 STATUS_READS = 1  # API requests per execution: the execute request and this many status reads
 REPEATS = 15
+STREAM_RECORDS = 3 + STEPS  # per execution: pending, running, terminal; one log item per step
 
 
 def write_units(call: Call, tables: dict[str, str]) -> int:
+    if call.operation == "TransactWriteItems":  # the metrics aggregator's: a transactional write costs 2 units/item
+        return 2 * TRANSACTION_ITEMS
     definition = next(d for d in ALL_TABLES if tables[d.logical_id] == call.table)
     indexes = len(definition.indexes)
     if call.operation == "PutItem":
@@ -67,6 +73,7 @@ def _settle(api: Api, sfn: Any, region: str, workflow_id: str, execution_id: str
     while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
         time.sleep(0.02)
     time.sleep(0.3)  # the reconciler runs as the execution ends
+    assert moto_seams.drain_event_sources(60)  # and the stream consumers (metrics aggregator) have run
 
 
 def _execution_calls(api: Api, workflow_id: str, sfn: Any, region: str) -> list[Call]:
@@ -129,6 +136,29 @@ def measure(resources: LocalResources, api: Api | None = None) -> dict[str, Any]
     }
     transform = importlib.import_module("steps.transform").handler
     reconciler = importlib.import_module("reconciler.handler").handler
+    aggregator = importlib.import_module("aggregator.handler").handler
+
+    def step_record() -> dict[str, Any]:
+        """One new log item's stream record (a step attempt to count): one transaction."""
+        log_id = str(uuid.uuid4())
+        image = to_item(
+            {
+                "id": log_id,
+                "owner_execution": f"{api.user_id}#{finished}",
+                "log_key": f"2026-11-26T00:00:00.000000Z#{log_id}",
+                "execution_id": finished,
+                "user_id": api.user_id,
+                "workflow_id": workflow_id,
+                "step_name": "Step 1",
+                "step_type": "transform",
+                "attempt": 1,
+                "duration_ms": 12,
+                "timestamp": "2026-11-26T00:00:00.000000Z",
+            }
+        )
+        keys = {"owner_execution": image["owner_execution"], "log_key": image["log_key"]}
+        record = {"eventName": "INSERT", "dynamodb": {"Keys": keys, "NewImage": image, "SequenceNumber": "1"}}
+        return {"Records": [{"eventID": log_id, "eventSource": "aws:dynamodb", **record}]}
 
     def execute() -> str:
         status, body, _ = api.call(
@@ -144,6 +174,7 @@ def measure(resources: LocalResources, api: Api | None = None) -> dict[str, Any]
         ),
         "TransformStep": _timed(lambda: transform(step_event, LambdaContext("TransformStep"))),
         "Reconciler": _timed(lambda: reconciler(status_change, LambdaContext("Reconciler"))),
+        "MetricsAggregator": _timed(lambda: aggregator(step_record(), LambdaContext("MetricsAggregator"))),
     }
     wru = sum(write_units(call, resources.table_names) for call in calls if call.service == "dynamodb")
     rru = sum(read_units(call) for call in calls if call.service == "dynamodb") + STATUS_READS * 0.5
@@ -163,6 +194,9 @@ def project(measured: dict[str, Any], transitions: dict[str, Any]) -> dict[str, 
         "ExecutionsApi status": STATUS_READS,
         "TransformStep": STEPS,
         "Reconciler": 1,
+        # Upper bound: one invocation per stream record (3 execution writes + 1 log per step); under load a batch
+        # carries up to 100 records, so far fewer.
+        "MetricsAggregator": STREAM_RECORDS,
     }
     lambda_requests = sum(invocations.values())
     gb_seconds = sum(n * handlers[name]["billed_ms"] / 1000 * MEMORY_GB for name, n in invocations.items())

@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cold_start, cost, log_query, throughput
+from bench import cli_startup, cold_start, cost, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -71,10 +71,10 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             else "; ".join(results["realtime"]["calls"]["over_budget"]),
             "held": not results["realtime"]["calls"]["over_budget"],
         },
-        "boto3 not bundled": {
-            "budget": "no SDK in our assets",
-            "measured": "none bundled" if not results["size"]["boto3_bundled"] else "bundled!",
-            "held": not results["size"]["boto3_bundled"],
+        "Third-party code only in the dependencies layer": {
+            "budget": "no SDK or library in our code assets",
+            "measured": ", ".join(results["size"]["sdk_in_code_assets"]) or "none",
+            "held": not results["size"]["sdk_in_code_assets"],
         },
     }
 
@@ -147,7 +147,7 @@ def _cold_start(results: dict[str, Any]) -> str:
     before = data["before"]
     sections = []
     for profile, rows in data["profiles"].items():
-        old = before["profiles"][profile]
+        old = before["profiles"].get(profile, {})
         table_rows = []
         for module, row in rows.items():
             was = old.get(module)
@@ -175,6 +175,20 @@ def _cold_start(results: dict[str, Any]) -> str:
                 table_rows,
             )
         )
+    bytecode = [
+        [
+            f"`{module}`" if module != cold_start.BASELINE else "`import boto3`",
+            f"{row['with_bytecode_ms']:.0f} ms",
+            f"{row['without_bytecode_ms']:.0f} ms",
+            f"{row['without_bytecode_ms'] / row['with_bytecode_ms']:.1f}x",
+        ]
+        for module, row in data["bytecode"].items()
+    ]
+    sections.append(
+        "**The dependencies layer's bytecode**: imports from the layer with its `.pyc` (as built) and without any "
+        "(what a layer of sources only costs on Lambda, whose /opt is read-only)\n\n"
+        + _table(["module", "with bytecode", "without", "without / with"], bytecode)
+    )
     return "\n\n".join(sections)
 
 
@@ -192,14 +206,17 @@ def _size(results: dict[str, Any]) -> str:
         for asset, who in (
             (data["functions_asset"], "code asset of all 6 functions (each runs its own handler from it)"),
             (data["common_layer"], "CommonLayer (workflow_engine)"),
+            (data["dependencies_layer"], "DependenciesLayer (the runtime lock, with its 3.13 bytecode)"),
         )
     ]
+    deps = data["dependencies_layer"]
     per_function = ", ".join(f"{name} {_kb(size)}" for name, size in data["per_function_zipped_bytes"].items())
     return (
         _table(["asset", "used by", "files", "zipped", "unzipped", "SDKs bundled"], rows)
-        + f"\n\nPer function (zipped code + layer): {per_function}, each plus the CommonLayer "
-        f"({_kb(data['common_layer']['zipped_bytes'])}) and the public Powertools layer (not ours). boto3 is the "
-        "runtime's; Powertools, pydantic and the X-Ray SDK come from the public Powertools layer; "
+        + f"\n\nPer function (zipped code): {per_function}, each plus the CommonLayer "
+        f"({_kb(data['common_layer']['zipped_bytes'])}) and the DependenciesLayer ({_kb(deps['zipped_bytes'])}). "
+        f"boto3, botocore and s3transfer are {_kb(deps['sdk_zipped_bytes'])} of the latter zipped "
+        f"({_kb(deps['sdk_unzipped_bytes'])} unzipped); "
         f"within Lambda quotas (50 MB zipped, 250 MB unzipped): {_yes(data['within_quotas'])}."
     )
 
@@ -280,6 +297,31 @@ def _log_query(results: dict[str, Any]) -> str:
     )
 
 
+def _queries(results: dict[str, Any]) -> str:
+    data = results["queries"]
+    pages = _table(
+        ["query", "AWS calls", "items read (ScannedCount)", "returned", "X-Next-Token"],
+        [
+            [row["query"], row["calls"], row["items_read"], row["returned"], "yes" if row["next_token"] else "no"]
+            for row in data["pages"]
+        ],
+    )
+    metrics = data["metrics"]
+    reads = _table(
+        ["executions in the range", "GET /api/metrics", "AWS calls", "items read", "bound: buckets x (1 + steps)"],
+        [
+            [f"{row['executions']:,}", row["query"], row["calls"], row["items_read"], row["items_bound"]]
+            for row in metrics["rows"]
+        ],
+    )
+    writes = (
+        f"Aggregation writes: {metrics['transactions_per_execution']:g} TransactWriteItems per execution of "
+        f"{metrics['steps']} steps (one per finished execution, one per step attempt), each "
+        f"{metrics['transaction_items']} items (a marker + 4 buckets) = {metrics['wru_per_transaction']} write units."
+    )
+    return "\n".join([pages, "", reads, "", writes])
+
+
 def _cost(results: dict[str, Any]) -> str:
     data = results["cost"]
     per, measured, prices, assumed = data["per_execution"], data["measured"], data["prices"], data["assumptions"]
@@ -309,7 +351,9 @@ def _cost(results: dict[str, Any]) -> str:
         "transfer are not included.",
         "- Write units from the table definitions: the `pending` PutItem writes the item and its 3 indexes (4), each "
         "status update writes the item and its 3 indexes, the status index twice (its key changes: 5 each, 2 "
-        f"updates), each of the {data['steps']} log items 1 (no index). Reads: the workflow GetItem, the "
+        f"updates), each of the {data['steps']} log items 2 (the item and its by_user search index); the metrics "
+        f"aggregator, one TransactWriteItems per terminal execution and per step attempt ({1 + data['steps']}), "
+        "each a marker and 4 bucket items at 2 units per transactional item (10). Reads: the workflow GetItem, the "
         "reconciler's GetItem and one status GetItem, 0.5 each (eventually consistent, under 4 KB). Items under "
         "1 KB (a small input).",
         f"- Prices ({prices['as_of']}): Lambda ${prices['lambda_per_million_requests']:.2f} per 1M requests and "
@@ -368,6 +412,10 @@ handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only
 
 {_transitions(results)}
 
+## CLI start-up (`wfe --help`)
+
+{cli_startup.section(results["cli_startup"])}
+
 ## Cold start
 
 Import time of each handler module in a fresh interpreter, median of {results["cold_start"]["rounds"]} rounds (all
@@ -405,7 +453,7 @@ snapshotted or pre-paid, creating the clients at import would be the better trad
 ## Deployment size
 
 Zipped as the CDK stack packages the assets (`Code.from_asset` of `functions/` and `layers/common`, excluding
-`**/__pycache__` and `*.pyc`; deflate level 9).
+`**/__pycache__` and `*.pyc`, and of the dependencies layer, bytecode included; deflate level 9).
 
 {_size(results)}
 
@@ -456,6 +504,17 @@ units (eventually consistent), in one Query. That is the right trade
 for per-execution logs (bounded by steps x attempts); an index per filter would cost a write per log item for
 a read that is rare. Most of the route's time here is moto serializing its answer in-process; the handler's own
 share is the last column.
+
+## Queries and metrics
+
+{results["queries"]["executions"]} executions (2 workflows, one every 10 minutes) and
+{results["queries"]["logs"]} log items written through the repositories, then one page of each query through its
+route handler (bench/queries.py; CI gates the same counts in tests/integration/test_query_budgets.py). The log
+search reads at most `limit + 1` items unfiltered, at most max(`limit` + 1, {queries.SEARCH_PAGE_READ_ITEMS:,})
+with a filter. Metrics: the same {queries.METRICS_DAYS}-day range read for a user with 10 executions and one with
+10,000 ({queries.METRICS_STEPS} steps each), counted through the aggregator's write path.
+
+{_queries(results)}
 
 ## Projected monthly cost: {cost.EXECUTIONS_PER_MONTH:,} executions of a {cost.STEPS}-step workflow
 

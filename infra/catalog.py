@@ -15,7 +15,9 @@ from workflow_engine.settings import (
     ApiSettings,
     AuthorizerSettings,
     EnvSettings,
+    MetricsSettings,
     NotifierSettings,
+    QuerySettings,
     RealtimeSettings,
     ReconcilerSettings,
     StepSettings,
@@ -40,7 +42,9 @@ class FunctionSpec:
     id: str
     handler: str
     description: str
-    kind: str  # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
+    # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
+    # | "queries" (the read-only query API) | "metrics" (its aggregator)
+    kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
@@ -79,6 +83,9 @@ STREAM_MAPPING = StreamMapping()
 
 WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=ApiSettings)
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
+QUERIES_API = FunctionSpec(
+    "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
+)
 TRANSFORM_STEP = FunctionSpec(
     "TransformStep",
     "steps.transform.handler",
@@ -101,6 +108,14 @@ RECONCILER = FunctionSpec(
     "Repairs execution status from Step Functions events",
     "reconciler",
     settings=ReconcilerSettings,
+)
+METRICS_AGGREGATOR = FunctionSpec(
+    "MetricsAggregator",
+    "aggregator.handler.handler",
+    "Keeps execution and step metrics from the executions and logs streams",
+    "metrics",
+    event_sources=("Executions", "ExecutionLogs"),
+    settings=MetricsSettings,
 )
 
 
@@ -166,10 +181,12 @@ REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
     EXECUTIONS_API,
+    QUERIES_API,
     TRANSFORM_STEP,
     HTTP_STEP,
     AI_STEP,
     RECONCILER,
+    METRICS_AGGREGATOR,
     *REALTIME_FUNCTIONS,
 )
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
@@ -198,6 +215,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("GET", "/api/logs", QUERIES_API),
+    Route("GET", "/api/metrics", QUERIES_API),
 )
 
 

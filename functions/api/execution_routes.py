@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
+from api.query_params import SearchText, StartedAfter, StartedBefore
 from workflow_engine.comparison import compare
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
@@ -41,6 +42,7 @@ from workflow_engine.models.execution import (
     ExecutionStatus,
     ExecutionStatusResponse,
 )
+from workflow_engine.time_range import TimeRange
 
 router = Router()
 
@@ -97,7 +99,10 @@ def list_executions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     next_token: Annotated[str | None, Query(max_length=2048)] = None,
+    started_after: StartedAfter = None,
+    started_before: StartedBefore = None,
 ) -> Response[list[ExecutionStatusResponse]]:
+    started = TimeRange.parse(started_after, started_before)
     records, token = _service().list(
         caller_id(router),
         limit=limit,
@@ -105,6 +110,7 @@ def list_executions(
         next_token=next_token,
         workflow_id=str(workflow_id) if workflow_id else None,
         status=status_filter,
+        started=started,
     )
     headers = {"X-Next-Token": token} if token else {}
     body = [ExecutionStatusResponse.of(record) for record in records]
@@ -197,8 +203,9 @@ def get_execution_logs(
     step_name: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
     has_error: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    q: SearchText = None,
 ) -> list[ExecutionLogResponse]:
-    filters = LogFilter(step_type=step_type, step_name=step_name, has_error=has_error)
+    filters = LogFilter(step_type=step_type, step_name=step_name, has_error=has_error, q=q)
     records = _service().logs(caller_id(router), str(execution_id), filters, limit)
     return [ExecutionLogResponse.of(record) for record in records]
 

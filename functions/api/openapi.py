@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
 from api.execution_routes import router as execution_router
+from api.query_routes import router as query_router
 from api.workflow_routes import router as workflow_router
 from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
 
@@ -46,6 +47,7 @@ def openapi_json() -> str:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(workflow_router)
     app.include_router(execution_router)
+    app.include_router(query_router)
     document = app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,

@@ -1,8 +1,9 @@
 """Functions: one Lambda function per infra.catalog.FUNCTIONS entry, its settings and least-privilege grants.
 
-Every function runs Python 3.13 on arm64 with the shared code layer and the public Powertools layer (boto3 comes
-from the runtime), JSON logs in its own log group, and active tracing. Each function's environment is exactly
-the names its settings model asks a stack for (FunctionSpec.environment_names), which the local stack sets too.
+Every function runs Python 3.13 on arm64 with two layers of ours: the dependencies layer (exactly the runtime lock,
+boto3 included, built for arm64 at synth time by infra.dependencies) and the shared code layer; JSON logs in its
+own log group, and active tracing. Each function's environment is exactly the names
+its settings model asks a stack for (FunctionSpec.environment_names), which the local stack sets too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from aws_cdk import Aws, Duration, Fn
+from aws_cdk import AssetHashType, Aws, Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,12 +19,15 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import dependencies
 from infra.catalog import (
     AI_STEP,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
     LAYER_DIR,
+    METRICS_AGGREGATOR,
+    QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
     STEP_FUNCTIONS,
@@ -42,13 +46,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
 
-# Public Powertools for AWS Lambda (Python) v3 layer, matching RUNTIME and ARCHITECTURE.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ARN = (
-    "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
-    f"{POWERTOOLS_LAYER_VERSION}"
-)
-
 XRAY_REASON = (
     "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams "
     "do not support resource-level permissions."
@@ -61,8 +58,8 @@ BEDROCK_REASON = (
     "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
 )
 RUNTIME_REASON = (
-    "Python 3.13 is pinned on purpose: the public Powertools v3 layer (python313-arm64) and the local stack "
-    "target it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
+    "Python 3.13 is pinned on purpose: the dependencies layer is built for cp313 arm64 and the local stack "
+    "targets it; moving to a newer runtime is a deliberate upgrade, not a drive-by."
 )
 
 
@@ -92,8 +89,20 @@ class Functions(Construct):
             compatible_architectures=[ARCHITECTURE],
             description="workflow_engine: shared models, settings and table definitions",
         )
-        powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", Fn.sub(POWERTOOLS_LAYER_ARN))
-        layers = [self.common_layer, powertools]
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            # The asset hash is the lock's (and build recipe's): the same lock deploys the same layer.
+            code=lambda_.Code.from_asset(
+                str(dependencies.build_layer(dependencies.LAMBDA)),
+                asset_hash=dependencies.layer_key(dependencies.LAMBDA),
+                asset_hash_type=AssetHashType.CUSTOM,
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Third-party runtime dependencies, exactly requirements.lock (boto3, Powertools, pydantic)",
+        )
+        layers = [self.dependencies_layer, self.common_layer]
 
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
@@ -104,6 +113,8 @@ class Functions(Construct):
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
+            QUERIES_API.id: self._grant_queries_api,
+            METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
@@ -241,6 +252,18 @@ class Functions(Construct):
         )
         acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
         self._orchestration.grant_run_executions(role)
+
+    def _grant_queries_api(self, role: iam.Role) -> None:
+        """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics
+        table (buckets)."""
+        logs_by_user = f"{self._data.table(tables.LOGS).table_arn}/index/{tables.LOGS_BY_USER.name}"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[logs_by_user])
+        self._data.grant(tables.METRICS, role, "dynamodb:Query")
+
+    def _grant_metrics_aggregator(self, role: iam.Role) -> None:
+        """One TransactWriteItems per record: a conditional PutItem (the marker) and UpdateItems (ADD to buckets).
+        Its stream reads are granted by the event source mappings."""
+        self._data.grant(tables.METRICS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
     def _grant_step(self, role: iam.Role) -> None:
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")

@@ -20,13 +20,18 @@
    `batchItemFailures`, is retried from its first failed record (`STREAM_RETRY_ATTEMPTS` times, as the
    mapping's MaximumRetryAttempts does), then handed to the delivery-failure listeners (the mapping's
    on-failure destination in AWS) and dropped. `drain_event_sources()` waits until every batch is handled.
-6. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
+6. DynamoDB transactions: moto backs up every table a TransactWriteItems names with a deep copy of the whole
+   table (once per item of the transaction), under the write lock of seam 4, so a transaction costs what the
+   table holds (seconds once a table has thousands of items: the metrics aggregator writes one per record).
+   DynamoDB's cost is the items touched. Here the backup is of the touched items only, restored on cancel.
+7. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
    deterministic model answers it (infra/local/bedrock.py), so the ai step's BedrockProvider runs unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import importlib
 import json
@@ -43,11 +48,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import moto.dynamodb.models as moto_dynamodb_models
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.bedrockruntime.responses import BedrockRuntimeResponse
 from moto.core.config import default_user_config
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -224,6 +232,47 @@ def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
     return serialized
 
 
+class _TableSparingCopy:
+    """Stands in for `copy` in moto.dynamodb.models: a Table is not copied (seam 6 backs up items instead)."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+_original_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _transact_with_item_backup(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    saved: list[tuple[Table, DynamoType, DynamoType | None, Any]] = []
+    for entry in transact_items:
+        operation = next(iter(entry.values()), {}) if isinstance(entry, dict) else {}
+        table = self.tables.get(operation.get("TableName", "")) if isinstance(operation, dict) else None
+        key = (operation.get("Key") or operation.get("Item") or {}) if table is not None else {}
+        if table is None or table.hash_key_attr not in key or (table.has_range_key and table.range_key_attr not in key):
+            continue
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.has_range_key else None
+        saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+    try:
+        _original_transact_write_items(self, transact_items)
+    except Exception:
+        for table, hash_value, range_value, item in reversed(saved):
+            if range_value is not None:
+                partition = table.items[hash_value]
+                if item is None:
+                    partition.pop(range_value, None)
+                else:
+                    partition[range_value] = item
+            elif item is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = item
+        raise
+
+
+_transact_with_item_backup._item_backup = True  # type: ignore[attr-defined]
+
 STREAM_RETRY_ATTEMPTS = 2
 STREAM_RETRY_DELAY_SECONDS = 0.05
 
@@ -327,6 +376,9 @@ def install(status_listener: StatusListener | None = None) -> None:
     LambdaFunction.invoke = _invoke_from_event_source  # type: ignore[method-assign]
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
+    if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
+        moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]
+        DynamoDBBackend.transact_write_items = _transact_with_item_backup  # type: ignore[method-assign]
     for name in _ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ import requests
 from infra.catalog import REPO_ROOT, STACK_NAME
 from infra.declarations import EXAMPLE_PASSWORD
 from infra.local.signin import sign_in
+from tests.e2e.wfe_cli import new_wfe_user, wfe, wfe_outputs  # noqa: F401 (fixtures of the `wfe` CLI tests)
 
 pytestmark = pytest.mark.xdist_group("e2e")
 

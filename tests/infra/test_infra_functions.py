@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from infra.catalog import FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
-from infra.constructs.functions import POWERTOOLS_LAYER_ARN
 from workflow_engine import settings, tables
 
 if TYPE_CHECKING:
@@ -21,6 +20,8 @@ SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
     "reconciler": settings.ReconcilerSettings,
+    "metrics": settings.MetricsSettings,
+    "queries": settings.QuerySettings,
     "ws-authorizer": settings.AuthorizerSettings,
     "ws-route": settings.RealtimeSettings,
     "notifier": settings.NotifierSettings,
@@ -57,17 +58,21 @@ def test_function_runtime_and_observability(synth: Synthesized, spec: FunctionSp
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
-def test_function_layers_are_shared_code_and_powertools(synth: Synthesized, spec: FunctionSpec) -> None:
+def test_function_layers_are_ours_shared_code_and_dependencies(synth: Synthesized, spec: FunctionSpec) -> None:
     layers = _props(synth, spec)["Layers"]
 
-    assert layers == [synth.ref(synth.stack.functions.common_layer), {"Fn::Sub": POWERTOOLS_LAYER_ARN}]
-    assert ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:" in POWERTOOLS_LAYER_ARN
+    functions = synth.stack.functions
+    # CDK orders layers by construct path (@aws-cdk/aws-lambda:recognizeLayerVersion); they share no file
+    # (test_infra_dependencies.py), so the order changes nothing.
+    assert layers == [synth.ref(functions.common_layer), synth.ref(functions.dependencies_layer)]
 
 
-def test_common_layer_targets_the_function_runtime(synth: Synthesized) -> None:
-    (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
-    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+def test_layers_target_the_function_runtime(synth: Synthesized) -> None:
+    layers = synth.of_type("AWS::Lambda::LayerVersion").values()
+    assert len(layers) == 2
+    for layer in layers:
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
 
 
 def test_functions_share_one_code_asset(synth: Synthesized) -> None:

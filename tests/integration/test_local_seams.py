@@ -71,3 +71,39 @@ def test_concurrent_conditional_writes_on_one_item_let_exactly_one_win(resources
             thread.join()
         stored = dynamodb.get_item(TableName=table, Key=key)["Item"]["status"]["S"]
         assert len(winners) == 1 and stored == winners[0], (winners, stored)
+
+
+def test_a_transaction_backs_up_only_its_items_and_a_cancelled_one_changes_nothing(resources):
+    """DynamoDB's TransactWriteItems costs the items it touches; moto's copied every table it names, whole,
+    under the write lock. The tables stay the same objects (no whole-table copy), and a cancelled transaction
+    still leaves each item it touched as it was, new ones absent."""
+    table = resources.table_names["Metrics"]
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][resources.region]
+    before = backend.tables[table]
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "seam6"}, "sk": {"S": "marker"}})
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "seam6"}, "sk": {"S": "bucket"}, "n": {"N": "1"}})
+    add = {
+        "TableName": table,
+        "Key": {"pk": {"S": "seam6"}, "sk": {"S": "bucket"}},
+        "UpdateExpression": "ADD n :one",
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    }
+    fresh = {"TableName": table, "Item": {"pk": {"S": "seam6"}, "sk": {"S": "fresh"}}}
+    marker = {
+        "TableName": table,
+        "Item": {"pk": {"S": "seam6"}, "sk": {"S": "marker"}},
+        "ConditionExpression": "attribute_not_exists(sk)",
+    }
+    try:
+        dynamodb.transact_write_items(TransactItems=[{"Update": add}, {"Put": fresh}, {"Put": marker}])
+    except dynamodb.exceptions.TransactionCanceledException as error:
+        reasons = [reason["Code"] for reason in error.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "ConditionalCheckFailed"]
+    assert backend.tables[table] is before
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "seam6"}, "sk": {"S": "bucket"}})["Item"]
+    assert item["n"] == {"N": "1"}
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": "seam6"}, "sk": {"S": "fresh"}})
+    dynamodb.transact_write_items(TransactItems=[{"Update": add}, {"Put": fresh}])
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "seam6"}, "sk": {"S": "bucket"}})["Item"]
+    assert item["n"] == {"N": "2"} and backend.tables[table] is before

@@ -158,11 +158,23 @@ def test_lists_never_contain_another_users_items(alice, bob, alices):
             for s in ("running", "completed")
         ),
     ]
+    queries += [
+        "/api/logs?limit=1000",
+        "/api/logs?has_error=false&limit=1000",
+        *(f"/api/logs?workflow_id={w['id']}" for w in alices["workflows"]),
+    ]
     for query in queries:
         response = bob.get(query)
         assert response.status_code == 200, query
         ids = {item["id"] for item in response.json()} | {item.get("workflow_id") for item in response.json()}
+        ids |= {item.get("execution_id") for item in response.json()}
         assert not ids & alice_ids, query
+    assert {log["execution_id"] for log in alice.get("/api/logs?limit=1000").json()} >= {alices["executions"][0]}
+    assert bobs_execution in {log["execution_id"] for log in bob.get("/api/logs").json()}
+    for workflow in alices["workflows"]:
+        metrics = bob.get(f"/api/metrics?workflow_id={workflow['id']}&granularity=day")
+        assert metrics.status_code == 200 and metrics.json()["executions"]["total"] == 0
+        assert not any(step["attempts"] for step in metrics.json()["steps"])
     assert [w["id"] for w in bob.get("/api/workflows").json()] == [bobs_workflow["id"]]
     assert [e["id"] for e in bob.get("/api/workflows/executions").json()] == [bobs_execution]
     # and the other way round
@@ -177,3 +189,6 @@ def test_another_users_pagination_token_is_refused(alice, bob, alices):
         assert response.status_code == 422, (path, response.text)
     token = alice.get("/api/workflows?limit=1").headers["X-Next-Token"]
     assert bob.get(f"/api/workflows?limit=1&next_token={token}").status_code == 422
+    token = alice.get("/api/logs?limit=1").headers["X-Next-Token"]
+    assert alice.get(f"/api/logs?limit=1&next_token={token}").status_code == 200
+    assert bob.get(f"/api/logs?limit=1&next_token={token}").status_code == 422

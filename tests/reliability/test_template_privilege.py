@@ -20,13 +20,14 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from infra.catalog import (  # noqa: E402
     EXECUTIONS_API,
     FUNCTIONS,
+    METRICS_AGGREGATOR,
     NOTIFIER,
+    QUERIES_API,
     RECONCILER,
     STACK_NAME,
     STEP_FUNCTIONS,
@@ -43,7 +44,8 @@ pytestmark = pytest.mark.xdist_group("template")
 # Resource wildcards and why no narrower grant exists. Patterns match the rendered resource (see _render).
 REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
     r"\*": (
-        "X-Ray, CloudWatch Logs vended delivery: no resource-level permissions",
+        "X-Ray, CloudWatch Logs vended delivery, DynamoDB ListStreams (stream consumers): no resource-level "
+        "permissions",
         {
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
@@ -107,6 +109,8 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
+    QUERIES_API.id: {"ExecutionLogs": {"Query"}, "Metrics": {"Query"}},  # the logs' by_user index; buckets
+    METRICS_AGGREGATOR.id: {"Metrics": {"PutItem", "UpdateItem"}},  # transactions; stream reads: STREAM_READ
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
     # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
@@ -198,7 +202,7 @@ def test_log_writes_are_scoped_to_the_functions_own_log_group(template):
 def _dynamodb_grants(template: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
     granted: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for role, action, resource in _statements(template):
-        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/(\*|[a-z_]+))?", resource)
+        match = re.fullmatch(r"\{Table:([A-Za-z]+)\}(/index/(\*|[A-Za-z_]+))?", resource)
         if action.startswith("dynamodb:") and match:
             granted[role][match.group(1)].add(action.removeprefix("dynamodb:"))
     return granted

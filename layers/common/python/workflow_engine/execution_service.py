@@ -37,6 +37,7 @@ from workflow_engine.models.execution import (
     LogRecord,
 )
 from workflow_engine.state_document import final_output, initial_document
+from workflow_engine.time_range import TimeRange
 
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144
@@ -180,9 +181,18 @@ class ExecutionService:
         next_token: str | None = None,
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
+        started: TimeRange | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
+        if started is not None and started.is_empty:
+            return [], None
         return self._executions.list(
-            user_id, limit=limit, offset=offset, next_token=next_token, workflow_id=workflow_id, status=status
+            user_id,
+            limit=limit,
+            offset=offset,
+            next_token=next_token,
+            workflow_id=workflow_id,
+            status=status,
+            started=started,
         )
 
     def cancel(self, user_id: str, execution_id: str) -> ExecutionRecord:

@@ -90,7 +90,20 @@ class ReconcilerSettings(EnvSettings):
     executions_table: str
 
 
-class RealtimeSettings(_EnvSettings):
+class QuerySettings(EnvSettings):
+    """The query API (log search, metrics): the logs and metrics tables, read only."""
+
+    logs_table: str
+    metrics_table: str
+
+
+class MetricsSettings(EnvSettings):
+    """The metrics aggregator: the metrics table, nothing else."""
+
+    metrics_table: str
+
+
+class RealtimeSettings(EnvSettings):
     """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
 
     connections_table: str
@@ -100,7 +113,7 @@ class RealtimeSettings(_EnvSettings):
     connection_ttl_seconds: int = Field(default=7_500, ge=60)
 
 
-class NotifierSettings(_EnvSettings):
+class NotifierSettings(EnvSettings):
     """The notifier: where connections are listed and where messages are posted."""
 
     connections_table: str
@@ -108,7 +121,7 @@ class NotifierSettings(_EnvSettings):
     websocket_callback_url: str = Field(min_length=1)
 
 
-class AuthorizerSettings(_EnvSettings):
+class AuthorizerSettings(EnvSettings):
     """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
 
     user_pool_id: str = Field(min_length=1)

@@ -70,11 +70,14 @@ EXECUTIONS = TableDefinition(
     setting="executions_table",
 )
 
-# Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time.
+# Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time
+# (log_key = "<timestamp>#<log id>"). The by_user index serves the search across all of a user's executions.
+LOGS_BY_USER = Index("by_user", "user_id", "log_key")
 LOGS = TableDefinition(
     logical_id="ExecutionLogs",
     partition_key="owner_execution",
     sort_key="log_key",
+    indexes=(LOGS_BY_USER,),
     stream_view_type="NEW_AND_OLD_IMAGES",
     setting="logs_table",
 )
@@ -82,6 +85,15 @@ LOGS = TableDefinition(
 IDEMPOTENCY = TableDefinition(
     logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
 )
+
+# Metrics: aggregates kept by the metrics aggregator (stream consumer). Partition "<user>#<workflow id or *>#<hour|
+# day>", sort key the UTC bucket start (one item per bucket) or "<bucket>#step#<type>#<name>" (one per step in
+# it); reading a range is one Query on one partition. Also the "processed" markers that make each execution and
+# step attempt count once ("<user>#processed", "execution#<id>" / "log#<id>"), which expire (TTL).
+METRICS = TableDefinition(
+    logical_id="Metrics", partition_key="pk", sort_key="sk", ttl_attribute="expires_at", setting="metrics_table"
+)
+
 
 # WebSocket connections (real-time channel): one item per open connection, with the caller's subscriptions;
 # the notifier finds a user's connections with one Query on the by-user index. TTL ages out dead ones.
@@ -94,4 +106,4 @@ CONNECTIONS = TableDefinition(
     setting="connections_table",
 )
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, CONNECTIONS)
+ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, CONNECTIONS, METRICS)

@@ -16,6 +16,7 @@ from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
 from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
+from workflow_engine.time_range import TimeRange
 
 JSON_FIELDS = ("input_data", "output_data")
 # BatchGetItem reads at most 100 keys per call.
@@ -138,8 +139,12 @@ class ExecutionRepository:
         next_token: str | None = None,
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
+        started: TimeRange | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
-        """Newest first. Each combination of filters reads one index designed for it."""
+        """Newest first. Each combination of filters reads one index designed for it; every index is sorted by
+        `started_at`, so a date range is a key condition on any of them. With both a workflow and a status, the
+        user+workflow index is read and the status filtered (a workflow's executions are fewer than a status's
+        across all workflows, the usual case)."""
         filter_kwargs: dict[str, Any] = {}
         if workflow_id:
             index, partition = EXECUTIONS_BY_WORKFLOW, user_workflow_key(user_id, workflow_id)
@@ -160,6 +165,9 @@ class ExecutionRepository:
             partition_value=partition,
             key_attributes=_index_key_attributes(index),
             newest_first=True,
+            sort_attribute=index.sort_key,
+            sort_low=started.low if started else None,
+            sort_high=started.high if started else None,
             **filter_kwargs,
         )
         page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)

@@ -1,15 +1,27 @@
 """The execution logs table: one item per step attempt, partitioned by "<user_id>#<execution_id>".
 
-Because the owner is part of the partition key, a user's query can only ever reach their own logs.
+Because the owner is part of the partition key, a user's query can only ever reach their own logs. The
+by_user index (user id, log_key) serves the search across all of a user's executions, newest first.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
+from workflow_engine.data.query import KeyedQuery, bounded_page
 from workflow_engine.models.execution import LogRecord
+from workflow_engine.search_text import normalise, search_text
+from workflow_engine.tables import LOGS, LOGS_BY_USER
+from workflow_engine.time_range import TimeRange
+
+# A page of the search across executions reads at most this many items (or limit + 1, if more), whatever
+# its filters match: its cost is bounded, and it may hold fewer than `limit` items.
+SEARCH_PAGE_READ_ITEMS = 1_000
+# log_key = "<timestamp>#<uuid>": every key of a timestamp sorts below "<timestamp>#~".
+_AFTER_ANY_LOG_ID = "#~"
 
 JSON_FIELDS = ("input_data", "output_data")
 
@@ -23,6 +35,51 @@ class LogFilter:
     step_type: str | None = None
     step_name: str | None = None
     has_error: bool | None = None
+    q: str | None = None  # as typed; matched normalised (search_text.normalise)
+
+
+@dataclass(frozen=True)
+class LogSearch:
+    """Filters of the search across a user's executions."""
+
+    q: str | None = None
+    workflow_id: str | None = None
+    step_type: str | None = None
+    has_error: bool | None = None
+    started: TimeRange = TimeRange()
+
+    @property
+    def filtered(self) -> bool:
+        return any(value is not None for value in (self.q, self.workflow_id, self.step_type, self.has_error))
+
+    def scope(self) -> str:
+        """A digest of the filters and range: a page's token is accepted only by the same search."""
+        fields = (self.q, self.workflow_id, self.step_type, self.has_error, self.started.fingerprint())
+        return hashlib.sha256(dump_json(fields).encode()).hexdigest()[:16]
+
+
+def _filter_conditions(
+    *, step_type: str | None, has_error: bool | None, q: str | None, workflow_id: str | None = None
+) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    conditions: list[str] = []
+    if workflow_id is not None:
+        names["#workflow_id"] = "workflow_id"
+        values[":workflow_id"] = {"S": workflow_id}
+        conditions.append("#workflow_id = :workflow_id")
+    if step_type is not None:
+        names["#step_type"] = "step_type"
+        values[":step_type"] = {"S": step_type}
+        conditions.append("#step_type = :step_type")
+    if has_error is not None:
+        names["#error"] = "error_message"
+        conditions.append("attribute_exists(#error)" if has_error else "attribute_not_exists(#error)")
+    if q is not None:
+        names["#search"] = "search_text"
+        values[":q"] = {"S": normalise(q)}
+        conditions.append("contains(#search, :q)")
+    return conditions, names, values
 
 
 class LogRepository:
@@ -36,24 +93,22 @@ class LogRepository:
             values[name] = dump_json(values[name]) if values[name] is not None else None
         values["owner_execution"] = owner_execution_key(record.user_id, record.execution_id)
         values["log_key"] = f"{record.timestamp}#{record.id}"
+        values["search_text"] = search_text(
+            record.step_name, record.error_message, record.output_data, record.input_data
+        )
         self._client.put_item(TableName=self._table, Item=to_item(values))
 
     def query(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
         """Oldest first, up to `limit` matching items (one Query per page read)."""
-        names: dict[str, str] = {"#pk": "owner_execution"}
-        values: dict[str, Any] = {":pk": {"S": owner_execution_key(user_id, execution_id)}}
-        conditions: list[str] = []
-        if filters.step_type is not None:
-            names["#step_type"] = "step_type"
-            values[":step_type"] = {"S": filters.step_type}
-            conditions.append("#step_type = :step_type")
+        conditions, names, values = _filter_conditions(
+            step_type=filters.step_type, has_error=filters.has_error, q=filters.q
+        )
+        names["#pk"] = "owner_execution"
+        values[":pk"] = {"S": owner_execution_key(user_id, execution_id)}
         if filters.step_name is not None:
             names["#step_name"] = "step_name"
             values[":step_name"] = {"S": filters.step_name}
             conditions.append("#step_name = :step_name")
-        if filters.has_error is not None:
-            names["#error"] = "error_message"
-            conditions.append("attribute_exists(#error)" if filters.has_error else "attribute_not_exists(#error)")
         params: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#pk = :pk",
@@ -73,6 +128,33 @@ class LogRepository:
                 break
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [_from_values(from_item(item)) for item in items[:limit]]
+
+    def search(
+        self, user_id: str, search: LogSearch, limit: int, next_token: str | None = None
+    ) -> tuple[list[LogRecord], str | None]:
+        """Newest first across all of the user's executions: one Query on the by_user index per page, reading
+        at most max(limit + 1, SEARCH_PAGE_READ_ITEMS) items when filtered (limit + 1 when not)."""
+        conditions, names, values = _filter_conditions(
+            step_type=search.step_type, has_error=search.has_error, q=search.q, workflow_id=search.workflow_id
+        )
+        high = search.started.high
+        query = KeyedQuery(
+            table_name=self._table,
+            index_name=LOGS_BY_USER.name,
+            partition_attribute=LOGS_BY_USER.partition_key,
+            partition_value=user_id,
+            key_attributes=[LOGS.partition_key, LOGS.sort_key or "", LOGS_BY_USER.partition_key],
+            newest_first=True,
+            filter_expression=" AND ".join(conditions) or None,
+            filter_names=names or None,
+            filter_values=values or None,
+            sort_attribute=LOGS_BY_USER.sort_key,
+            sort_low=search.started.low,
+            sort_high=high + _AFTER_ANY_LOG_ID if high is not None else None,
+        )
+        read_limit = max(limit + 1, SEARCH_PAGE_READ_ITEMS) if search.filtered else limit + 1
+        page = bounded_page(self._client, query, limit, read_limit, next_token, scope=search.scope())
+        return [_from_values(values) for values in page.items], page.next_token
 
 
 def record_from_item(item: dict[str, Any]) -> LogRecord:

@@ -191,3 +191,14 @@ class ExecutionLogResponse(BaseModel):
     @classmethod
     def of(cls, record: LogRecord) -> ExecutionLogResponse:
         return cls.model_validate(record.model_dump())
+
+
+class LogSearchResponse(ExecutionLogResponse):
+    """A log of the search across executions (GET /api/logs): the log object plus where it comes from."""
+
+    execution_id: UUID
+    workflow_id: UUID
+
+    @classmethod
+    def of(cls, record: LogRecord) -> LogSearchResponse:
+        return cls.model_validate(record.model_dump())

@@ -1,0 +1,387 @@
+"""Human output with Rich: tables, a run's step lines (live or line by line), diffs and metrics.
+
+Imported only by commands that print (Rich is not loaded for `wfe --help`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from wfe.progress import FAILED, NOT_RUN, PENDING, RUNNING, SUCCEEDED, RunState, StepLine
+from wfe.sparkline import sparkline
+from wfe.times import between_ms, format_duration_ms
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    out.width = 160  # a pipe or a file: Rich's default of 80 columns would cut tables needlessly
+
+STATUS_STYLE = {
+    "completed": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "timed_out": "magenta",
+    "running": "cyan",
+    "pending": "dim",
+}
+MARK = {
+    SUCCEEDED: ("✓ ", "green"),
+    FAILED: ("✗ ", "red"),
+    PENDING: ("· ", "dim"),
+    NOT_RUN: ("- ", "dim"),
+    RUNNING: ("", ""),
+}
+
+
+ID_COLUMNS = ("ID", "EXECUTION")
+
+
+def table_of(*columns: str, **settings: Any) -> Table:
+    """A plain table; id columns are never cut (a copied id must work)."""
+    settings.setdefault("box", None)
+    settings.setdefault("header_style", "bold")
+    result = Table(**settings)
+    for column in columns:
+        if column in ID_COLUMNS:
+            result.add_column(column, no_wrap=True, min_width=36)
+        else:
+            result.add_column(column, overflow="fold")
+    return result
+
+
+def status_text(status: str | None) -> Text:
+    return Text(status or "-", style=STATUS_STYLE.get(status or "", ""))
+
+
+def when(moment: str | None) -> str:
+    """An API time, shorter: `2026-11-26 07:45:05Z`."""
+    if not moment:
+        return "-"
+    text = moment.replace("T", " ")
+    if "." in text:
+        text = text.split(".")[0] + ("Z" if text.endswith("Z") or text.endswith("+00:00") else "")
+    return text.replace("+00:00", "Z")
+
+
+def print_json(document: Any) -> None:
+    """The --json output: one JSON document on stdout, nothing else."""
+    print(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+def short_json(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+# --- workflows ----------------------------------------------------------------------------------------------
+def workflows_table(workflows: list[dict[str, Any]]) -> Table:
+    table = table_of("ID", "NAME", "STEPS", "VERSION", "UPDATED")
+    for workflow in workflows:
+        table.add_row(
+            workflow.get("id", ""),
+            escape(workflow.get("name", "")),
+            str(len(workflow.get("steps") or [])),
+            str(workflow.get("version", "")),
+            when(workflow.get("updated_at")),
+        )
+    return table
+
+
+def workflow_detail(workflow: dict[str, Any]) -> Group:
+    header = Text.assemble(
+        (workflow.get("name", ""), "bold"), f"  {workflow.get('id')}  version {workflow.get('version')}"
+    )
+    steps = Table(box=None, header_style="bold")
+    for column in ("#", "STEP", "TYPE", "CONFIG", "RETRY"):
+        steps.add_column(column)
+    for index, step in enumerate(workflow.get("steps") or [], start=1):
+        retry = step.get("retry") or {}
+        steps.add_row(
+            str(index),
+            escape(step.get("name", "")),
+            step.get("type", ""),
+            escape(short_json(step.get("config"), 70)),
+            f"{retry.get('max_attempts')} attempts" if retry else "-",
+        )
+    parts: list[Any] = [header]
+    if workflow.get("description"):
+        parts.append(Text(workflow["description"], style="dim"))
+    parts.append(steps)
+    return Group(*parts)
+
+
+# --- executions ---------------------------------------------------------------------------------------------
+def executions_table(executions: list[dict[str, Any]]) -> Table:
+    table = table_of("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW")
+    for execution in executions:
+        table.add_row(
+            str(execution.get("id", "")),
+            status_text(execution.get("status")),
+            when(execution.get("started_at")),
+            format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at"))),
+            str(execution.get("workflow_id", ""))[:8],  # the full id: --json
+        )
+    return table
+
+
+def execution_detail(execution: dict[str, Any]) -> Group:
+    rows = Table.grid(padding=(0, 2))
+    rows.add_column(style="bold")
+    rows.add_column()
+    rows.add_row("id", str(execution.get("id")))
+    rows.add_row("workflow", str(execution.get("workflow_id")))
+    rows.add_row("status", status_text(execution.get("status")))
+    rows.add_row("started", str(execution.get("started_at") or "-"))
+    rows.add_row("completed", str(execution.get("completed_at") or "-"))
+    duration = between_ms(execution.get("started_at"), execution.get("completed_at"))
+    rows.add_row("duration", format_duration_ms(duration))
+    if execution.get("retry_of"):
+        rows.add_row("retry of", str(execution["retry_of"]))
+    rows.add_row("input", escape(pretty_json(execution.get("input_data"))))
+    if execution.get("error_message"):
+        rows.add_row("error", Text(execution["error_message"], style="red"))
+    else:
+        rows.add_row("output", escape(pretty_json(execution.get("output_data"))))
+    return Group(rows)
+
+
+def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> Table:
+    table = table_of(
+        "TIME", *(["EXECUTION"] if across_executions else []), "STEP", "TYPE", "ATTEMPT", "DURATION", "RESULT"
+    )
+    for log in logs:
+        result = (
+            Text(log["error_message"], style="red")
+            if log.get("error_message")
+            else Text(short_json(log.get("output_data")), style="green")
+        )
+        table.add_row(
+            when(log.get("timestamp")),
+            *([str(log.get("execution_id", ""))] if across_executions else []),
+            escape(log.get("step_name", "")),
+            log.get("step_type", ""),
+            str(log.get("attempt", "")),
+            format_duration_ms(log.get("duration_ms")),
+            result,
+        )
+    return table
+
+
+def log_line(log: dict[str, Any]) -> Text:
+    """One log as one line, for `wfe logs --follow`."""
+    mark, style = ("✗", "red") if log.get("error_message") else ("✓", "green")
+    return Text.assemble(
+        (f"{mark} ", style),
+        (when(log.get("timestamp")) + "  ", "dim"),
+        (log.get("step_name", ""), "bold"),
+        f" ({log.get('step_type')}, attempt {log.get('attempt', 1)}) ",
+        (format_duration_ms(log.get("duration_ms")), "dim"),
+        ("  " + (log.get("error_message") or short_json(log.get("output_data"))), style),
+    )
+
+
+# --- a run, step by step ------------------------------------------------------------------------------------
+def step_text(line: StepLine, elapsed_ms: float | None = None) -> Text:
+    """A finished (or pending) step as one line: mark, name, duration, attempts, error."""
+    mark, style = MARK.get(line.state, ("? ", ""))
+    text = Text.assemble((mark, style), (line.name, "bold" if line.state != PENDING else "dim"))
+    text.append(f"  {line.type}", style="dim")
+    duration = line.duration_ms if line.state in (SUCCEEDED, FAILED) else elapsed_ms
+    if duration is not None and line.state != PENDING:
+        text.append(f"  {format_duration_ms(duration)}")
+    if line.reused:
+        text.append("  reused", style="dim")
+    if line.attempts > 1:
+        text.append(f"  ({line.attempts} attempts)", style="yellow")
+    if line.state == FAILED and line.error:
+        text.append(f"  {line.error}", style="red")
+    if line.state == RUNNING and line.error:
+        text.append(f"  attempt {line.attempts} failed: {line.error}; retrying", style="yellow")
+    if line.state == NOT_RUN:
+        text.append("  not run", style="dim")
+    return text
+
+
+class LiveRun:
+    """The Rich renderable of a run in a terminal: a spinner on the running step, elapsed time ticking."""
+
+    def __init__(self, state: RunState, title: str) -> None:
+        self.state = state
+        self.title = title
+        self.spinners: dict[str, Spinner] = {}
+        self.running_since: dict[str, float] = {}
+
+    def __rich__(self) -> Group:
+        rows: list[Any] = [Text.assemble((self.title, "bold"), "  ", status_text(self.state.status))]
+        for line in self.state.lines():
+            if line.state == RUNNING:
+                started = self.running_since.setdefault(line.name, time.monotonic())
+                spinner = self.spinners.setdefault(line.name, Spinner("dots", style="cyan"))
+                spinner.update(text=step_text(line, (time.monotonic() - started) * 1000))
+                rows.append(spinner)
+            else:
+                rows.append(step_text(line))
+        return Group(*rows)
+
+
+class LinePrinter:
+    """A run without a terminal (a pipe, a log file): each step printed once, when it is done."""
+
+    def __init__(self, state: RunState, title: str) -> None:
+        self.state = state
+        self.printed: set[str] = set()
+        self.announced_running: set[str] = set()
+        out.print(Text(title, style="bold"))
+
+    def update(self) -> None:
+        for line in self.state.lines():
+            if line.state in (SUCCEEDED, FAILED) and line.name not in self.printed:
+                self.printed.add(line.name)
+                out.print(step_text(line))
+            elif line.state == RUNNING and line.name not in self.announced_running:
+                self.announced_running.add(line.name)
+                out.print(Text.assemble(("… ", "cyan"), (line.name, "bold"), ("  running", "dim")))
+
+    def finish(self) -> None:
+        self.update()
+        for line in self.state.lines():
+            if line.state == NOT_RUN:
+                out.print(step_text(line))
+
+
+def run_summary(state: RunState) -> Group:
+    """After the step lines: the output, or the error and the failed step's message."""
+    execution = state.execution or {}
+    status = execution.get("status")
+    duration = format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at")))
+    parts: list[Any] = [
+        Text.assemble("Run ", (str(execution.get("id")), "bold"), " ", status_text(status), f" in {duration}")
+    ]
+    if status == "completed":
+        parts.append(Text("Output:", style="bold"))
+        parts.append(Text(pretty_json(execution.get("output_data"))))
+    else:
+        if execution.get("error_message"):
+            parts.append(Text.assemble(("Error: ", "bold red"), execution["error_message"]))
+        failed = state.failed_step()
+        if failed and failed.error and failed.error != execution.get("error_message"):
+            parts.append(Text.assemble(("Failed step: ", "bold red"), f"{failed.name}: {failed.error}"))
+    return Group(*parts)
+
+
+# --- operations and analysis --------------------------------------------------------------------------------
+def cancel_table(results: list[dict[str, Any]]) -> Table:
+    table = table_of("EXECUTION", "OUTCOME", "STATUS", "MESSAGE")
+    style = {"cancelled": "green", "conflict": "yellow", "not_found": "red", "error": "red"}
+    for result in results:
+        outcome = result.get("outcome", "")
+        table.add_row(
+            str(result.get("execution_id")),
+            Text(outcome, style=style.get(outcome, "")),
+            status_text(result.get("status")),
+            escape(result.get("message") or ""),
+        )
+    return table
+
+
+def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    table.add_column("PATH")
+    for execution_id in ids:
+        table.add_column(execution_id[:8])
+    for entry in entries:
+        values = list(entry.get("values") or [])
+        table.add_row(entry.get("path") or "/", *[escape(short_json(value, 40)) for value in values])
+    return table
+
+
+def compare_view(comparison: dict[str, Any]) -> Group:
+    executions = comparison.get("executions") or []
+    ids = [str(execution.get("id")) for execution in executions]
+    parts: list[Any] = [executions_table(executions)]
+    for key, title in (("input_diff", "Input differences"), ("output_diff", "Output differences")):
+        if comparison.get(key):
+            parts.append(diff_table(title, comparison[key], ids))
+        else:
+            parts.append(Text(f"{title}: none", style="dim"))
+    steps = Table(title="Steps", title_justify="left", title_style="bold", header_style="bold")
+    steps.add_column("STEP")
+    steps.add_column("TYPE")
+    for execution_id in ids:
+        steps.add_column(execution_id[:8])
+    steps.add_column("SAME OUTPUT")
+    step_style = {"succeeded": "green", "failed": "red", "not_run": "dim"}
+    for step in comparison.get("steps") or []:
+        cells = []
+        for run in step.get("per_execution") or []:
+            label = f"{run.get('status')} {format_duration_ms(run.get('duration_ms'))}"
+            if (run.get("attempts") or 0) > 1:
+                label += f" ×{run['attempts']}"
+            cells.append(Text(label, style=step_style.get(run.get("status"), "")))
+        same = Text("yes", style="green") if step.get("output_equal") else Text("no", style="yellow")
+        steps.add_row(escape(step.get("step_name", "")), step.get("step_type", ""), *cells, same)
+    parts.append(steps)
+    for step in comparison.get("steps") or []:
+        if step.get("output_diff"):
+            parts.append(diff_table(f"Output of {step.get('step_name')}", step["output_diff"], ids))
+    return Group(*parts)
+
+
+def metrics_view(metrics: dict[str, Any], title: str) -> Group:
+    executions = metrics.get("executions") or {}
+    durations = metrics.get("duration_ms") or {}
+    rate = metrics.get("success_rate")
+    header = Text.assemble((title, "bold"), f"  {metrics.get('from')} → {metrics.get('to')}")
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column()
+    by_status = executions.get("by_status") or {}
+    summary.add_row(
+        "executions",
+        Text.assemble(
+            str(executions.get("total", 0)),
+            "  ",
+            *[part for status, count in by_status.items() for part in (status_text(status), f" {count}  ")],
+        ),
+    )
+    summary.add_row("success rate", "-" if rate is None else f"{rate * 100:.1f}%")
+    summary.add_row(
+        "duration",
+        "  ".join(f"{key} {format_duration_ms(durations.get(key))}" for key in ("p50", "p90", "p99", "mean", "max")),
+    )
+    series = metrics.get("series") or []
+    if series:
+        summary.add_row("over time", Text(sparkline([bucket.get("total") for bucket in series]), style="cyan"))
+        summary.add_row("failures", Text(sparkline([bucket.get("failed") for bucket in series]), style="red"))
+    parts: list[Any] = [header, summary]
+    steps = metrics.get("steps") or []
+    if steps:
+        table = Table(title="Steps", title_justify="left", title_style="bold", header_style="bold", box=None)
+        for column in ("STEP", "TYPE", "ATTEMPTS", "FAILURES", "FAILURE RATE", "P50", "P90", "P99"):
+            table.add_column(column)
+        for step in steps:
+            step_durations = step.get("duration_ms") or {}
+            failure_rate = step.get("failure_rate")
+            table.add_row(
+                escape(step.get("step_name", "")),
+                step.get("step_type", ""),
+                str(step.get("attempts", 0)),
+                str(step.get("failures", 0)),
+                "-" if failure_rate is None else f"{failure_rate * 100:.1f}%",
+                *[format_duration_ms(step_durations.get(key)) for key in ("p50", "p90", "p99")],
+            )
+        parts.append(table)
+    return Group(*parts)

@@ -1,0 +1,1 @@
+"""Execution and step metrics: log-bucketed duration histograms, time buckets, and their aggregation."""
