@@ -13,7 +13,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-c
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/common/python:$(CURDIR)/functions
 
-.PHONY: help install lock lock-upgrade tmux local test test-unit test-integration test-infra test-e2e lint synth openapi bench clean
+.PHONY: help install lock lock-upgrade tmux web browser local test screenshots test-unit test-integration test-infra test-e2e lint synth openapi bench clean
 
 help:
 	@echo "make local   - set up and run the local stack (API :8000, AWS endpoint :4566)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lock    - regenerate requirements*.lock from requirements*.txt (keeps existing pins)"
 	@echo "make synth   - synthesize the CDK app into cdk.out/ (offline, no Docker)"
 	@echo "make lint    - ruff"
+	@echo "make screenshots - PNGs of every screen of the web app into docs/screenshots/"
 	@echo "make openapi - regenerate openapi.json from the routes"
 	@echo "make bench   - run the benchmarks, write BENCHMARKS.md and bench/results.json"
 
@@ -55,10 +56,27 @@ lock: $(BIN)/uv
 lock-upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 
-local: $(STAMP)
+
+# The web app is build-free ES modules; the build copies the chart library (npm, locked) into web/vendor/.
+WEB_VENDOR := web/vendor/uPlot.esm.js
+$(WEB_VENDOR): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p web/vendor
+	cp web/node_modules/uplot/dist/uPlot.esm.js web/node_modules/uplot/dist/uPlot.min.css web/vendor/
+	cp web/node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE
+
+web: $(WEB_VENDOR)
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own browsers here).
+browser:
+	@command -v chromium >/dev/null || (echo "Installing chromium (Debian package) for the browser tests..." && \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  (echo "ERROR: chromium is missing and apt-get could not install it: run 'apt-get install chromium' as root." >&2; exit 1))
+
+local: $(STAMP) $(WEB_VENDOR)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP) tmux
+test: $(STAMP) $(WEB_VENDOR) browser tmux
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The `wfe run --follow` live-view test runs the CLI in a real terminal: tmux. Installed (Debian) when missing.
@@ -90,8 +108,11 @@ synth: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+screenshots: $(STAMP) $(WEB_VENDOR) browser
+	$(BIN)/python -m tests.e2e.browser.screenshots docs/screenshots
+
 openapi: $(STAMP)
 	$(BIN)/python -m api.openapi > openapi.json
 
 clean:
-	rm -rf $(VENV) cdk.out .local .pytest_cache .cache node_modules
+	rm -rf $(VENV) cdk.out .local .pytest_cache .cache node_modules web/node_modules web/vendor

@@ -28,9 +28,11 @@ from bench import (
     queries,
     realtime,
     report,
+    resume,
     size,
     throughput,
     transitions,
+    web,
 )
 from bench.harness import Api, in_process_stack
 from infra.catalog import REPO_ROOT
@@ -89,6 +91,7 @@ def main() -> int:
     with in_process_stack(websocket_callback_url=connections.url) as resources:
         results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
         results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
+        results["resume"] = _step("resume vs ordinary", lambda: resume.run(resources))
         results["log_query"] = _step("log query", lambda: log_query.run(Api()))
         results["queries"] = _step("queries and metrics", lambda: queries.run(Api()))
         results["batch"] = _step("batch operations and compare (calls)", lambda: batch.run(Api()))
@@ -98,6 +101,7 @@ def main() -> int:
     results["throughput"] = _step("local stack throughput", throughput.run)
     results["realtime"] = {"calls": realtime_calls, "latency": _step("real-time latency", realtime.latency)}
     results["batch"]["local_stack"] = _step("batch cancel on the local stack", batch.run_local)
+    results["web"] = _step("web app (browser)", web.run)
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)

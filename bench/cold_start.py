@@ -100,6 +100,9 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "EXECUTIONS_TABLE": "WorkflowEngine-Executions",
         "LOGS_TABLE": "WorkflowEngine-ExecutionLogs",
         "IDEMPOTENCY_TABLE": "WorkflowEngine-Idempotency",
+        "NOTIFICATIONS_TABLE": "WorkflowEngine-Notifications",
+        "WEBHOOK_DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/webhook-failures",
+        "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
         "METRICS_TABLE": "WorkflowEngine-Metrics",
         "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
         "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
@@ -138,7 +141,15 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         user_pool_client_id="bench",
         table_names={
             name: f"workflow-engine-local-{name}"
-            for name in ("Workflows", "Executions", "ExecutionLogs", "Idempotency", "Connections", "Metrics")
+            for name in (
+                "Workflows",
+                "Executions",
+                "ExecutionLogs",
+                "Idempotency",
+                "Connections",
+                "Metrics",
+                "Notifications",
+            )
         },
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),

@@ -59,11 +59,19 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": ", ".join(f"N={r['lambda_steps']}: {r['transitions']}" for r in rows),
             "held": results["transitions"]["held"],
         },
+        "Resumed execution transitions": {
+            "budget": "ordinary N + 2; resumed (steps it runs) + 3",
+            "measured": f"N={results['resume']['steps']}, failure at step {results['resume']['failing_step']}: "
+            f"ordinary {results['resume']['ordinary']['transitions']}, "
+            f"resumed {results['resume']['resumed']['transitions']}",
+            "held": results["resume"]["held"],
+        },
         "Cold start (import vs import boto3)": {
             "budget": f"at most {cold_start.BUDGET_RATIO}x",
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",
             "held": results["cold_start"]["held"],
         },
+        **_web_budgets(results),
         "Notifier calls per stream record": {
             "budget": "1 Query + 1 post per live subscribed connection, no Scan",
             "measured": "all cases within budget"
@@ -77,6 +85,49 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "held": not results["size"]["sdk_in_code_assets"],
         },
     }
+
+
+def _web_budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    web = results.get("web")
+    if not web:
+        return {}
+    live = web["live"]
+    return {
+        "Web app: JS + CSS on first load (gzip)": {
+            "budget": f"at most {web['bundle']['budget_kb']} KB",
+            "measured": f"{web['bundle']['gzip_kb']} KB ({web['bundle']['files']} files)",
+            "held": web["bundle"]["held"],
+        },
+        "Web app: first screen usable": {
+            "budget": "at most 1,500 ms (local stack)",
+            "measured": ", ".join(f"{name} {ms} ms" for name, ms in web["first_screen_ms"].items()),
+            "held": web["first_screen_held"],
+        },
+        "Web app: live status change reaches the page": {
+            "budget": f"at most {web['live']['budget_ms']} ms",
+            "measured": f"median {live['median_ms']} ms, max {live['max_ms']} ms ({live['channel']})",
+            "held": web["live"]["held"],
+        },
+    }
+
+
+def _web(results: dict[str, Any]) -> str:
+    web = results["web"]
+    table, bundle = web["table"], web["bundle"]
+    return "\n".join(
+        [
+            f"- First load: {bundle['files']} files, {bundle['raw_kb']} KB raw, **{bundle['gzip_kb']} KB gzipped** "
+            f"(the metrics screen adds the chart library: {bundle['metrics_screen_extra_gzip_kb']} KB gzipped).",
+            "- First screen usable (navigation start to the screen's data rendered, median of 5 cold contexts): "
+            + ", ".join(f"{name} **{ms} ms**" for name, ms in web["first_screen_ms"].items())
+            + ".",
+            f"- {table['runs']:,} runs in the table: {table['rows_per_page']} per page; first page usable in "
+            f"{table['first_page_ms']} ms, next page {table['next_page_ms']} ms, status filter "
+            f"{table['filter_ms']} ms, of which the API (moto's query) {table['api_ms_per_page']} ms per page.",
+            f"- Live status change to the page ({web['live']['channel']}, {web['live']['samples']} runs): median "
+            f"**{web['live']['median_ms']} ms**, max {web['live']['max_ms']} ms after the execution's `completed_at`.",
+        ]
+    )
 
 
 def _realtime(results: dict[str, Any]) -> str:
@@ -140,6 +191,23 @@ def _transitions(results: dict[str, Any]) -> str:
         ["Lambda steps (N)", "transitions (ours)", "budget N + 3", "held", "generic interpreter", "interpreter / ours"],
         rows,
     )
+
+
+def _resume(results: dict[str, Any]) -> str:
+    data = results["resume"]
+    ordinary, original = data["ordinary"], data["failed_original"]
+    rows = [
+        ["ordinary", ordinary["transitions"], ordinary["budget"], ordinary["lambda_invocations"], "-"],
+        ["failed original", original["transitions"], "-", original["lambda_invocations"], "-"],
+        [
+            f"resumed at step {data['failing_step']} ({data['steps_run_by_resume']} steps run)",
+            data["resumed"]["transitions"],
+            data["resumed"]["budget"],
+            data["resumed"]["lambda_invocations"],
+            data["resumed"]["reused_log_entries"],
+        ],
+    ]
+    return _table(["execution", "transitions", "budget", "step Lambda invocations", "reused log entries"], rows)
 
 
 def _cold_start(results: dict[str, Any]) -> str:
@@ -412,6 +480,16 @@ handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only
 
 {_transitions(results)}
 
+## Resume vs ordinary execution
+
+`bench/resume.py`: a workflow of {results["resume"]["steps"]} transform steps whose step
+{results["resume"]["failing_step"]} fails on the original input; the failed execution is then resumed
+(`POST .../retry {{"mode": "resume"}}`) with a corrected input. The resumed machine enters `$mark running` (refused:
+the API wrote the item `running`), the `$resume` Choice, the steps it runs and `$record success`; the earlier
+steps' outputs ride in its input, so they cost no transition and no Lambda invocation.
+
+{_resume(results)}
+
 ## CLI start-up (`wfe --help`)
 
 {cli_startup.section(results["cli_startup"])}
@@ -524,6 +602,12 @@ Step Functions Standard transitions dominate the bill, which is why a workflow c
 instead of running through a generic interpreter loop: at {cost.STEPS} steps the interpreter needs \
 {money["per_execution"]["interpreter_transitions"]} transitions per execution instead of \
 {money["per_execution"]["transitions"]}, {money["total_usd_interpreter"] / money["total_usd"]:.1f}x the total.
+
+## Web app
+
+Headless Chromium (Debian's, through Playwright) against a fresh local stack (`bench/web.py`).
+
+{_web(results) if results.get("web") else "Not measured in this run."}
 
 ## Reproduce
 

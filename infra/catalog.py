@@ -16,6 +16,7 @@ from workflow_engine.settings import (
     AuthorizerSettings,
     EnvSettings,
     MetricsSettings,
+    NotificationSettings,
     NotifierSettings,
     QuerySettings,
     RealtimeSettings,
@@ -43,7 +44,8 @@ class FunctionSpec:
     handler: str
     description: str
     # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
-    # | "queries" (the read-only query API) | "metrics" (its aggregator)
+    # | "notifications" (webhooks, EventBridge events) | "queries" (the read-only query API)
+    # | "metrics" (its aggregator)
     kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
@@ -118,6 +120,16 @@ METRICS_AGGREGATOR = FunctionSpec(
     settings=MetricsSettings,
 )
 
+NOTIFICATIONS = FunctionSpec(
+    "Notifications",
+    "notifications.handler.handler",
+    "EventBridge event and signed webhook on each terminal execution outcome",
+    "notifications",
+    timeout_seconds=120,  # webhook attempts and their back-off run inside one invocation
+    memory_mb=256,
+    event_sources=("Executions",),
+    settings=NotificationSettings,
+)
 
 # The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
 WS_AUTHORIZER = FunctionSpec(
@@ -187,6 +199,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     AI_STEP,
     RECONCILER,
     METRICS_AGGREGATOR,
+    NOTIFICATIONS,
     *REALTIME_FUNCTIONS,
 )
 STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
@@ -215,6 +228,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
+    Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
     Route("GET", "/api/logs", QUERIES_API),
     Route("GET", "/api/metrics", QUERIES_API),
 )
@@ -250,6 +265,6 @@ WEBSOCKET_AUTHORIZER = WS_AUTHORIZER
 WEBSOCKET_IDENTITY_SOURCE = "route.request.querystring.token"  # where the $connect authorizer finds the token
 WEBSOCKET_STAGE = "live"
 STACK_NAME = "WorkflowEngine"
-OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl")
+OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl", "AppUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).
 OPERATIONS_OUTPUT_KEYS = ("AlarmTopicArn", "DashboardName")

@@ -142,6 +142,8 @@ class Cors:
 CORS = Cors()
 
 LOG_RETENTION_DAYS = 30
+# How long a dead-letter queue keeps what could not be delivered (SQS maximum: 14 days).
+DEAD_LETTER_RETENTION_DAYS = 14
 METRICS_NAMESPACE = business_metrics.NAMESPACE  # the handlers emit into it (workflow_engine/business_metrics.py)
 
 # Step Functions execution statuses that end an execution; their status-change events go to the reconciler.

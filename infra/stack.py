@@ -18,6 +18,7 @@ from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability, dead_letter_queues_of
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.realtime import Realtime
+from infra.constructs.web import Web
 from workflow_engine import tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -48,6 +49,14 @@ class WorkflowEngineStack(Stack):
             user_pool_client=self.auth.client,
             functions=self.functions.functions,
         )
+        self.web = Web(
+            self,
+            "Web",
+            api_url=self.api.url,
+            user_pool_id=self.auth.user_pool.user_pool_id,
+            user_pool_client_id=self.auth.client.user_pool_client_id,
+            websocket_url=self.realtime.url,
+        )
 
         self.observability = Observability(
             self,
@@ -64,6 +73,7 @@ class WorkflowEngineStack(Stack):
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "Region", value=Aws.REGION)
         CfnOutput(self, "WebSocketUrl", value=self.realtime.url, description="WebSocket URL: <url>?token=<JWT>")
+        CfnOutput(self, "AppUrl", value=self.web.url, description="The execution monitor (/api/* is the API)")
         CfnOutput(
             self, "AlarmTopicArn", value=self.observability.topic.topic_arn, description="Subscribe to get alarms"
         )

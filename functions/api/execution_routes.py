@@ -1,4 +1,5 @@
-"""Routes of the execution API: the seed's five endpoints, exact paths, and the batch and compare routes.
+"""Routes of the execution API: the seed's five endpoints, exact paths, the batch and compare routes, retry and
+notifications.
 
 `/api/workflows/executions...` is declared before `/api/workflows/<workflow_id>/...` style routes of the
 other function; API Gateway (and the local stack) prefer literal path segments over variables, so
@@ -41,7 +42,10 @@ from workflow_engine.models.execution import (
     ExecutionResultResponse,
     ExecutionStatus,
     ExecutionStatusResponse,
+    RetryRequest,
+    RetryResponse,
 )
+from workflow_engine.models.notification import DeliveryResponse
 from workflow_engine.time_range import TimeRange
 
 router = Router()
@@ -51,6 +55,15 @@ MAX_RESPONSE_BYTES = 5_500_000
 Answer = TypeVar("Answer", BatchGetResponse, ComparisonResponse)
 
 ExecutionId = Annotated[UUID, Path(description="Execution id (UUID)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        min_length=1,
+        max_length=128,
+        description="Repeat-safe key: same key + body, same execution",
+    ),
+]
 
 
 def _service() -> ExecutionService:
@@ -72,15 +85,7 @@ def _service() -> ExecutionService:
 def execute_workflow(
     workflow_id: Annotated[UUID, Path(description="Workflow id (UUID)")],
     request: ExecuteRequest | None = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="idempotency-key",
-            min_length=1,
-            max_length=128,
-            description="Repeat-safe key: same key + body, same execution",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[ExecutionResultResponse]:
     input_data = request.input_data if request else None
     start: Any = router.context["start_execution"]
@@ -217,3 +222,39 @@ def get_execution_logs(
 )
 def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
     return ExecutionStatusResponse.of(_service().cancel(caller_id(router), str(execution_id)))
+
+
+@router.post(
+    "/api/workflows/executions/<execution_id>/retry",
+    summary="Retry a failed, cancelled or timed-out execution as a new execution (restart or resume)",
+    description=(
+        "`restart` runs the workflow's current version from the start; `resume` runs the version the original "
+        "ran from the step where it stopped, reusing the recorded results of the steps before it (their logs "
+        "say `reused` and point at the original attempt). `input_data`, when given, replaces the input. The "
+        "original execution is never changed; the new one carries `retry_of`."
+    ),
+    responses=responses(
+        202,
+        "Accepted: the new execution",
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
+def retry_execution(
+    execution_id: ExecutionId, request: RetryRequest, idempotency_key: IdempotencyKey = None
+) -> Response[RetryResponse]:
+    retry: Any = router.context["retry_execution"]
+    body = retry(caller_id(router), str(execution_id), request, idempotency_key)
+    return Response(202, content_types.APPLICATION_JSON, body)
+
+
+@router.get(
+    "/api/workflows/executions/<execution_id>/notifications",
+    summary="Webhook deliveries of an execution's outcome, with every attempt",
+    responses=responses(200, "One item per delivery (oldest first), each with its attempts", HTTPStatus.NOT_FOUND),
+)
+def get_execution_notifications(execution_id: ExecutionId) -> list[DeliveryResponse]:
+    records = _service().notifications(caller_id(router), str(execution_id))
+    return [DeliveryResponse.of(record) for record in records]

@@ -15,10 +15,11 @@ from api.request_body import parse_json_body
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
+from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.execution_service import ExecutionService
-from workflow_engine.models.execution import ExecutionResultResponse
+from workflow_engine.models.execution import ExecutionResultResponse, RetryMode, RetryRequest, RetryResponse
 from workflow_engine.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.settings import ApiSettings
 
@@ -30,6 +31,7 @@ service = ExecutionService(
     LogRepository(dynamodb, settings.logs_table),
     client("stepfunctions"),
     stale_after_seconds=settings.stale_after_seconds,
+    deliveries=DeliveryRepository(dynamodb, settings.notifications_table),
 )
 
 IDEMPOTENCY_MISMATCH = "Idempotency-Key was already used with a different request body"
@@ -84,6 +86,69 @@ def start_execution(user_id: str, workflow_id: str, input_data: Any, idempotency
         raise ConflictError(IDEMPOTENCY_IN_PROGRESS) from None
 
 
+def _retry(user_id: str, execution_id: str, mode: str, input_data: Any, replaces_input: bool) -> dict[str, Any]:
+    record = service.retry(user_id, execution_id, RetryMode(mode), input_data, replaces_input)
+    return RetryResponse.of(record).model_dump(mode="json")
+
+
+@cache
+def _idempotent_retry() -> tuple[Any, Callable[..., dict[str, Any]], type[Exception], type[Exception]]:
+    """Powertools idempotency around _retry, as _idempotent_start does it for _start (a separate function name,
+    so the same key on execute and on retry are two different requests)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    # The key is scoped to the caller; the body (execution, mode, input) must match on repeat.
+    config = IdempotencyConfig(
+        event_key_jmespath='["user_id", "key"]',
+        payload_validation_jmespath='["execution_id", "mode", "input_data", "replaces_input"]',
+        expires_after_seconds=settings.idempotency_ttl_seconds,
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def retry_once(request: dict[str, Any]) -> dict[str, Any]:
+        return _retry(
+            request["user_id"],
+            request["execution_id"],
+            request["mode"],
+            request["input_data"],
+            request["replaces_input"],
+        )
+
+    return config, retry_once, IdempotencyValidationError, IdempotencyAlreadyInProgressError
+
+
+def retry_execution(
+    user_id: str, execution_id: str, retry: RetryRequest, idempotency_key: str | None
+) -> dict[str, Any]:
+    if idempotency_key is None:
+        return _retry(user_id, execution_id, retry.mode.value, retry.input_data, retry.replaces_input)
+    config, retry_once, mismatch, in_progress = _idempotent_retry()
+    config.register_lambda_context(app.lambda_context)
+    request = {
+        "user_id": user_id,
+        "key": idempotency_key,
+        "execution_id": execution_id,
+        "mode": retry.mode.value,
+        "input_data": retry.input_data,
+        "replaces_input": retry.replaces_input,
+    }
+    try:
+        return retry_once(request=request)
+    except mismatch:
+        raise InvalidRequestError(IDEMPOTENCY_MISMATCH) from None
+    except in_progress:
+        raise ConflictError(IDEMPOTENCY_IN_PROGRESS) from None
+
+
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
 register_error_handlers(app)
@@ -93,5 +158,5 @@ register_error_handlers(app)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
-    app.append_context(executions=service, start_execution=start_execution)
+    app.append_context(executions=service, start_execution=start_execution, retry_execution=retry_execution)
     return app.resolve(event, context)

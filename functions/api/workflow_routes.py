@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.query import MAX_OFFSET
-from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse
+from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse, WorkflowSavedResponse
 from workflow_engine.workflow_service import WorkflowService
 
 router = Router()
@@ -35,9 +35,9 @@ def health() -> dict[str, str]:
     summary="Create a workflow",
     responses=responses(201, "Created", HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
 )
-def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowResponse]:
+def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowSavedResponse | WorkflowResponse]:
     record = _service().create(caller_id(router), definition)
-    return Response(201, content_types.APPLICATION_JSON, WorkflowResponse.of(record))
+    return Response(201, content_types.APPLICATION_JSON, WorkflowSavedResponse.saved(record, definition))
 
 
 @router.get(
@@ -75,8 +75,11 @@ def get_workflow(workflow_id: WorkflowId) -> WorkflowResponse:
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     ),
 )
-def replace_workflow(workflow_id: WorkflowId, definition: WorkflowDefinition) -> WorkflowResponse:
-    return WorkflowResponse.of(_service().replace(caller_id(router), str(workflow_id), definition))
+def replace_workflow(
+    workflow_id: WorkflowId, definition: WorkflowDefinition
+) -> WorkflowSavedResponse | WorkflowResponse:
+    record = _service().replace(caller_id(router), str(workflow_id), definition)
+    return WorkflowSavedResponse.saved(record, definition)
 
 
 @router.delete(

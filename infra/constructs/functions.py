@@ -27,6 +27,7 @@ from infra.catalog import (
     FUNCTIONS_DIR,
     LAYER_DIR,
     METRICS_AGGREGATOR,
+    NOTIFICATIONS,
     QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
@@ -40,6 +41,7 @@ from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
+from infra.declarations import DEAD_LETTER_RETENTION_DAYS
 from workflow_engine import tables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -104,6 +106,19 @@ class Functions(Construct):
         )
         layers = [self.dependencies_layer, self.common_layer]
 
+        # Webhook deliveries that stayed undelivered after every attempt (the notifications consumer sends them here).
+        self.webhook_failures = sqs.Queue(
+            self,
+            "WebhookFailuresDlq",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
+        )
+        acknowledge(
+            self.webhook_failures,
+            "AwsSolutions-SQS3",
+            "This queue is itself the dead-letter queue of webhook deliveries; it needs no DLQ.",
+        )
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
         }
@@ -116,6 +131,7 @@ class Functions(Construct):
             QUERIES_API.id: self._grant_queries_api,
             METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
+            NOTIFICATIONS.id: self._grant_notifications,
             **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
             AI_STEP.id: self._grant_ai_step,
         }
@@ -139,7 +155,7 @@ class Functions(Construct):
                 "StreamFailuresDlq",
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
-                retention_period=Duration.days(14),
+                retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
             )
             acknowledge(
                 self.stream_failures,
@@ -220,7 +236,9 @@ class Functions(Construct):
                 for step in STEP_FUNCTIONS
                 if step.step_type
             },
-            "HTTP_ALLOWED_NETWORKS": "",  # the http step reaches public addresses only
+            "HTTP_ALLOWED_NETWORKS": "",  # the http step and webhooks reach public addresses only
+            "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
+            "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             **self._shared_environment,
         }
 
@@ -241,7 +259,8 @@ class Functions(Construct):
         data.grant(tables.EXECUTIONS, role, *executions)
         executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
-        data.grant(tables.LOGS, role, "dynamodb:Query")
+        data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
+        data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
         data.grant(
             tables.IDEMPOTENCY,
             role,
@@ -279,3 +298,10 @@ class Functions(Construct):
 
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
+
+    def _grant_notifications(self, role: iam.Role) -> None:
+        self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        self._data.grant(tables.NOTIFICATIONS, role, "dynamodb:GetItem", "dynamodb:PutItem")
+        self.webhook_failures.grant_send_messages(role)
+        default_bus = f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/default"
+        iam.Grant.add_to_principal(grantee=role, actions=["events:PutEvents"], resource_arns=[default_bus])

@@ -152,13 +152,14 @@ class Orchestration(Construct):
         acknowledge_wildcard_resources(role, LOG_DELIVERY_REASON, "*")
 
     def grant_run_executions(self, role: iam.IRole) -> None:
-        """Start, describe and stop executions of this stack's workflow state machines."""
+        """Start, describe and stop executions of this stack's workflow state machines, and read their histories
+        (resume starts where the history says an execution stopped)."""
         iam.Grant.add_to_principal(
             grantee=role, actions=["states:StartExecution"], resource_arns=[self.state_machines_arn]
         )
         iam.Grant.add_to_principal(
             grantee=role,
-            actions=["states:DescribeExecution", "states:StopExecution"],
+            actions=["states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"],
             resource_arns=[self.executions_arn],
         )
         acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn, self.executions_arn)

@@ -26,6 +26,7 @@ from infra.catalog import ROUTES, Route
 from infra.declarations import CORS
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.moto_seams import invoke_handler
+from infra.local.webapp import StaticSite
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 OPENAPI_PATH = "/api/openapi.json"
@@ -147,9 +148,12 @@ def _json_response(status: int, document: Any, headers: dict[str, str] | None = 
 class LocalHttpApi:
     """WSGI application standing in for the HTTP API, its JWT authorizer and its Lambda integrations."""
 
-    def __init__(self, authorizer: JwtAuthorizer, openapi_file: Path | None = None) -> None:
+    def __init__(
+        self, authorizer: JwtAuthorizer, openapi_file: Path | None = None, site: StaticSite | None = None
+    ) -> None:
         self._authorizer = authorizer
         self._openapi_file = openapi_file
+        self._site = site  # the web app on the same origin (CloudFront's default behaviour on AWS)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self._respond(Request(environ))(environ, start_response)
@@ -159,6 +163,8 @@ class LocalHttpApi:
             return Response(status=204, headers=_cors_headers())
         if self._openapi_file is not None and (request.method, request.path) == ("GET", OPENAPI_PATH):
             return self._openapi(request)
+        if self._site is not None and self._site.handles(request):
+            return self._site.respond(request)
         matched = match_route(request.method, request.path)
         if matched is None:
             return _json_response(404, {"message": "Not Found"})

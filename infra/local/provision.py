@@ -28,7 +28,15 @@ from infra.catalog import (
     FunctionSpec,
     powertools_environment,
 )
-from infra.declarations import APP_CLIENT, CORS, EVENT_RULES, LOG_RETENTION_DAYS, PASSWORD_POLICY, USER_POOL
+from infra.declarations import (
+    APP_CLIENT,
+    CORS,
+    DEAD_LETTER_RETENTION_DAYS,
+    EVENT_RULES,
+    LOG_RETENTION_DAYS,
+    PASSWORD_POLICY,
+    USER_POOL,
+)
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
@@ -51,6 +59,7 @@ class LocalResources:
     http_api_id: str = ""
     # function id -> exactly the environment the function has (as set on the Lambda function)
     function_environments: dict[str, dict[str, str]] = field(default_factory=dict)
+    webhook_dead_letter_queue_url: str = ""
 
     def setting_values(
         self,
@@ -66,6 +75,9 @@ class LocalResources:
                 for definition in ALL_TABLES
                 if definition.environment_name
             },
+            "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_dead_letter_queue_url,
+            # Webhook back-off: the same full-jitter doubling as in the cloud, from a shorter base.
+            "WEBHOOK_BACKOFF_BASE_SECONDS": "0.2",
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             # moto serves the pool's keys under its own endpoint (in-process: under the issuer, as Cognito does).
@@ -300,6 +312,12 @@ def subscribe_to_streams(
             )
 
 
+def _create_dead_letter_queue(sqs: Any, name: str) -> str:
+    """A dead-letter queue as the stack declares its DLQs (retention); its URL."""
+    attributes = {"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_DAYS * 24 * 3600), "SqsManagedSseEnabled": "true"}
+    return sqs.create_queue(QueueName=f"{NAME_PREFIX}-{name}", Attributes=attributes)["QueueUrl"]
+
+
 def provision(session: boto3.session.Session | None = None, region: str = "us-east-1") -> LocalResources:
     session = session or boto3.session.Session(region_name=region)
     dynamodb = session.client("dynamodb", region_name=region)
@@ -327,6 +345,8 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     account = lambda_role.split(":")[4]
     _create_event_rules(session.client("events", region_name=region), region, account, function_arns)
 
+    webhook_failures = _create_dead_letter_queue(session.client("sqs", region_name=region), "webhook-failures")
+
     resources = LocalResources(
         region=region,
         user_pool_id=pool_id,
@@ -336,5 +356,6 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         states_role_arn=states_role,
         state_machine_log_group_arn=log_group_arn,
         http_api_id=api_id,
+        webhook_dead_letter_queue_url=webhook_failures,
     )
     return resources

@@ -19,6 +19,7 @@ from infra.local.authorizer import JwtAuthorizer
 from infra.local.gateway import LocalHttpApi
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
+from infra.local.webapp import StaticSite, app_config, confirm_sign_ups_at_once
 from infra.local.websocket import LocalWebSocketApi
 
 HOST = "127.0.0.1"
@@ -40,6 +41,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}/"
 
     @property
     def aws_url(self) -> str:
@@ -76,7 +81,9 @@ class LocalStack:
             audiences=[self.resources.user_pool_client_id],
             jwks_url=f"{self.aws_url}/{self.resources.user_pool_id}/.well-known/jwks.json",
         )
-        self._http = make_server(HOST, self.api_port, LocalHttpApi(authorizer, self._openapi_file), threaded=True)
+        confirm_sign_ups_at_once()
+        site = StaticSite(lambda: app_config(self.outputs()[STACK_NAME]))
+        self._http = make_server(HOST, self.api_port, LocalHttpApi(authorizer, self._openapi_file, site), threaded=True)
         self._http_thread = threading.Thread(target=self._http.serve_forever, name="local-http-api", daemon=True)
         self._http_thread.start()
 
@@ -97,6 +104,7 @@ class LocalStack:
                 "UserPoolClientId": self.resources.user_pool_client_id,
                 "Region": self.region,
                 "AwsEndpointUrl": self.aws_url,
+                "AppUrl": self.app_url,
                 "WebSocketUrl": self.websocket.url if self.websocket else "",
                 "WebSocketCallbackUrl": self.websocket.callback_url if self.websocket else "",
             }
@@ -113,6 +121,7 @@ class LocalStack:
         client = self.resources.user_pool_client_id
         return f"""
 Local stack ready in {seconds:.1f}s
+  App:          {self.app_url}   (the execution monitor: sign up there)
   API:          {self.api_url}   (GET {self.api_url}/api/health)
   AWS endpoint: {self.aws_url}   (DynamoDB, Step Functions, Lambda, Cognito, IAM, EventBridge, Logs, Bedrock)
   WebSocket:    {self.websocket.url if self.websocket else ""}?token=<IdToken or AccessToken>

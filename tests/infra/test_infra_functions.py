@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import FUNCTIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
 from workflow_engine import settings, tables
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ SETTINGS_BY_KIND = {
     "ws-route": settings.RealtimeSettings,
     "notifier": settings.NotifierSettings,
     "ws-default": settings.EnvSettings,  # reads no setting
+    "notifications": settings.NotificationSettings,
 }
 
 
@@ -37,8 +39,17 @@ def _variables(synth: Synthesized, spec: FunctionSpec) -> dict:
     return _props(synth, spec)["Environment"]["Variables"]
 
 
+def _ours(synth: Synthesized, resource_type: str) -> dict[str, dict]:
+    """Resources of a type but CDK's BucketDeployment provider and its AWS CLI layer (infra/constructs/web.py),
+    which run only while a deployment copies the web app."""
+    cdk_owned = ("CustomCDKBucketDeployment", "WebDeployAwsCliLayer")
+    return {key: value for key, value in synth.of_type(resource_type).items() if not key.startswith(cdk_owned)}
+
+
 def test_one_function_per_catalog_entry(synth: Synthesized) -> None:
-    assert len(synth.of_type("AWS::Lambda::Function")) == len(FUNCTIONS)
+    functions = synth.of_type("AWS::Lambda::Function")
+    assert len(_ours(synth, "AWS::Lambda::Function")) == len(FUNCTIONS)
+    assert len(functions) == len(FUNCTIONS) + 1
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
@@ -68,7 +79,7 @@ def test_function_layers_are_ours_shared_code_and_dependencies(synth: Synthesize
 
 
 def test_layers_target_the_function_runtime(synth: Synthesized) -> None:
-    layers = synth.of_type("AWS::Lambda::LayerVersion").values()
+    layers = _ours(synth, "AWS::Lambda::LayerVersion").values()
     assert len(layers) == 2
     for layer in layers:
         assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
@@ -76,9 +87,7 @@ def test_layers_target_the_function_runtime(synth: Synthesized) -> None:
 
 
 def test_functions_share_one_code_asset(synth: Synthesized) -> None:
-    keys = {
-        str(function["Properties"]["Code"]["S3Key"]) for function in synth.of_type("AWS::Lambda::Function").values()
-    }
+    keys = {str(function["Properties"]["Code"]["S3Key"]) for function in _ours(synth, "AWS::Lambda::Function").values()}
     assert len(keys) == 1
 
 
@@ -134,3 +143,23 @@ def test_every_log_group_has_a_retention(synth: Synthesized) -> None:
     assert log_groups
     for logical_id, log_group in log_groups.items():
         assert log_group["Properties"].get("RetentionInDays", 0) > 0, logical_id
+
+
+def test_notifications_read_the_executions_stream_and_put_events_on_the_default_bus_only(
+    synth: Synthesized,
+) -> None:
+    stack = synth.stack
+    variables = _variables(synth, NOTIFICATIONS)
+    assert variables["WORKFLOWS_TABLE"] == synth.ref(stack.data.table(tables.WORKFLOWS))
+    assert variables["NOTIFICATIONS_TABLE"] == synth.ref(stack.data.table(tables.NOTIFICATIONS))
+    assert variables["WEBHOOK_DEAD_LETTER_QUEUE_URL"] == synth.ref(stack.functions.webhook_failures)
+    assert variables["HTTP_ALLOWED_NETWORKS"] == ""  # https only, no internal address, on AWS
+    permissions = synth.permissions(stack.functions.roles[NOTIFICATIONS.id])
+    (bus,) = permissions["events:PutEvents"]
+    assert json.dumps(bus).endswith(':event-bus/default"]]}')
+    assert "sqs:SendMessage" in permissions
+    mappings = synth.of_type("AWS::Lambda::EventSourceMapping")
+    consumer = synth.ref(stack.functions.functions[NOTIFICATIONS.id])
+    properties = [mapping["Properties"] for mapping in mappings.values()]
+    sources = [p["EventSourceArn"] for p in properties if p["FunctionName"] == consumer]
+    assert sources == [synth.get_att(stack.data.table(tables.EXECUTIONS), "StreamArn")]

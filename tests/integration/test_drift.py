@@ -29,9 +29,13 @@ STACK_SPECIFIC = {
     "STATE_MACHINE_PREFIX": "state machines are named per stack (WorkflowEngine-wf- / wfe-local-)",
     "HTTP_ALLOWED_NETWORKS": "locally the http step may reach loopback, where the e2e tests' target servers run",
     "POWERTOOLS_LOG_LEVEL": "the local stack logs warnings only",
+    "WEBHOOK_BACKOFF_BASE_SECONDS": "locally the webhook retries back off from a shorter base (tests wait less)",
     "WEBSOCKET_CALLBACK_URL": "locally infra/local/websocket.py serves the connections on loopback (moto has no "
     "WebSocket server); the API's configuration is compared under apis",
 }
+# Resources CDK adds that run only while `cdk deploy` copies the web app (BucketDeployment's provider function and
+# its AWS CLI layer, infra/constructs/web.py): nothing the running system calls, so the local stack has none.
+DEPLOYMENT_ONLY = ("CustomCDKBucketDeployment", "WebDeployAwsCliLayer")
 PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 UNRESOLVED = "<unresolved>"
 
@@ -69,7 +73,11 @@ class Stacks:
         return self.session.client(service, region_name=self.local.region)
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        return self.synth.of_type(resource_type)
+        return {
+            logical_id: resource
+            for logical_id, resource in self.synth.of_type(resource_type).items()
+            if not logical_id.startswith(DEPLOYMENT_ONLY)
+        }
 
     def resolve(self, node: Any) -> Any:
         """A template value with its references replaced by the local stack's values (UNRESOLVED if unknown)."""
@@ -331,8 +339,32 @@ def _environment_value_drift(stacks: Stacks, where: str, name: str, template: An
             if stacks.local_function(local) != handler:
                 return [f"{where} {name}: template points at {handler}, local {local!r} at another function"]
             return []
+    if isinstance(template, dict) and "Ref" in template:
+        resource = stacks.synth.resources.get(template["Ref"], {})
+        if resource.get("Type") == "AWS::SQS::Queue":
+            return _queue_drift(stacks, f"{where} {name}", resource, local)
     resolved = stacks.resolve(template)
     return list(differences(f"{where} {name}", resolved, local))
+
+
+def _queue_drift(stacks: Stacks, where: str, template: dict[str, Any], url: str) -> list[str]:
+    """The local value is the URL of an existing queue with the template's retention and encryption."""
+    sqs = stacks.client("sqs")
+    try:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    except sqs.exceptions.QueueDoesNotExist:
+        return [f"{where}: no local queue {url!r}"]
+    properties = template["Properties"]
+    return list(
+        differences(
+            where,
+            {
+                "retention": str(properties.get("MessageRetentionPeriod", 345_600)),
+                "sse": str(properties.get("SqsManagedSseEnabled", False)).lower(),
+            },
+            {"retention": attributes.get("MessageRetentionPeriod"), "sse": attributes.get("SqsManagedSseEnabled")},
+        )
+    )
 
 
 def _log_group_drift(stacks: Stacks, where: str, template: dict[str, Any], arn: str) -> list[str]:

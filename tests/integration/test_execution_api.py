@@ -35,14 +35,18 @@ def test_execute_status_and_logs_shapes(api):
     assert set(final) == {
         "id",
         "workflow_id",
+        "workflow_version",
         "status",
         "input_data",
         "output_data",
         "error_message",
         "started_at",
         "completed_at",
+        "retry_of",  # second wave (Recovery and notifications): null unless the execution retries another
     }
+    assert final["retry_of"] is None
     assert final["status"] == "completed" and final["input_data"] == {"n": 1}
+    assert final["workflow_version"] == 1  # the version it ran
     assert final["completed_at"] >= final["started_at"]
     status, entries, _ = api.call("GET", f"/api/workflows/executions/{final['id']}/logs")
     assert {

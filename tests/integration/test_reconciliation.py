@@ -6,23 +6,37 @@ import importlib
 
 import boto3
 
+from infra.local import moto_seams
 from infra.local.moto_seams import LambdaContext
-from tests.integration.conftest import wait_terminal
+from tests.integration.conftest import wait_for, wait_terminal
 
 
 def _finished_execution(api):
-    status, workflow, _ = api.call(
-        "POST",
-        "/api/workflows",
-        {
-            "name": "wf",
-            "steps": [{"name": "echo", "type": "transform", "config": {"expression": "input.v"}}],
-        },
-    )
-    execution_id = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"v": 7}})[1][
-        "execution_id"
-    ]
-    assert wait_terminal(api, execution_id)["status"] == "completed"
+    """A completed execution whose status-change event has already reached the reconciler (the event comes from
+    moto's worker after the machine's own `$record success` write; arriving after _forget_outcome, it would
+    repair the item before the test does)."""
+    delivered: set[str] = set()
+
+    def listener(event):  # runs after the reconciler, which was registered first
+        delivered.add(event["detail"]["name"])
+
+    moto_seams.install(status_listener=listener)
+    try:
+        status, workflow, _ = api.call(
+            "POST",
+            "/api/workflows",
+            {
+                "name": "wf",
+                "steps": [{"name": "echo", "type": "transform", "config": {"expression": "input.v"}}],
+            },
+        )
+        execution_id = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"v": 7}})[1][
+            "execution_id"
+        ]
+        assert wait_terminal(api, execution_id)["status"] == "completed"
+        wait_for(lambda: execution_id in delivered)
+    finally:
+        moto_seams._status_listeners.remove(listener)
     return workflow, execution_id
 
 

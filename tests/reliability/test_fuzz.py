@@ -37,7 +37,7 @@ from tests.reliability.conftest import Client
 
 pytestmark = [pytest.mark.xdist_group("reliability"), pytest.mark.slow]
 
-EXAMPLES_PER_OPERATION_AND_MODE = 60  # x 16 operations x 2 modes (health has no negative cases)
+EXAMPLES_PER_OPERATION_AND_MODE = 60  # x 18 operations x 2 modes (health has no negative cases)
 EXCLUDED_CHECKS = [unsupported_method, use_after_free, ensure_resource_availability, positive_data_acceptance]
 # 422s that schema-valid data may still get: rules the document cannot express (a JMESPath expression that
 # parses, unique step names, a cursor minted by the API, a url that parses...), raised by validators as
@@ -56,7 +56,7 @@ def test_generated_requests_get_no_5xx_and_conform_to_the_document(rstack, alice
     headers = {"Authorization": alice.session.headers["Authorization"]}
     workflow = alice.create_workflow([{"name": "a", "type": "transform", "config": {"expression": "input"}}])
     operations = [result.ok() for result in served_schema.get_all_operations()]
-    assert len(operations) == 16
+    assert len(operations) == 18
     sent: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     with_token: Counter[bool] = Counter()

@@ -31,6 +31,8 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/workflows/executions/{execution_id}"): {},
     ("GET", "/api/workflows/executions/{execution_id}/logs"): {},
     ("POST", "/api/workflows/executions/{execution_id}/cancel"): {},
+    ("POST", "/api/workflows/executions/{execution_id}/retry"): {"json": {"mode": "resume"}},
+    ("GET", "/api/workflows/executions/{execution_id}/notifications"): {},
 }
 # Routes that take execution ids in the body or the query: another user's ids must read as unknown ones.
 BATCH_ROUTES = {

@@ -26,6 +26,7 @@ from infra.catalog import (  # noqa: E402
     EXECUTIONS_API,
     FUNCTIONS,
     METRICS_AGGREGATOR,
+    NOTIFICATIONS,
     NOTIFIER,
     QUERIES_API,
     RECONCILER,
@@ -42,11 +43,31 @@ from workflow_engine import tables  # noqa: E402
 pytestmark = pytest.mark.xdist_group("template")
 
 # Resource wildcards and why no narrower grant exists. Patterns match the rendered resource (see _render).
+WEB_OBJECT_WRITES = {
+    "s3:Abort*",
+    "s3:DeleteObject*",
+    "s3:PutObject",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+}
+S3_READS = {"s3:GetBucket*", "s3:GetObject*", "s3:List*"}
 REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
+    r"\{Bucket:WebAssets[0-9A-F]+\}/\*": (
+        "the web deployment replaces the app's files: the objects of the web bucket, nothing else",
+        S3_READS | WEB_OBJECT_WRITES,
+    ),
+    r'arn:\{Partition\}:s3:::\{"Fn::Sub": "cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}"\}/\*': (
+        "the web deployment reads its asset zip from the bucket the CDK bootstrap named",
+        S3_READS,
+    ),
     r"\*": (
         "X-Ray, CloudWatch Logs vended delivery, DynamoDB ListStreams (stream consumers): no resource-level "
-        "permissions",
+        "permissions; CloudFront invalidation after the web deployment, as CDK's BucketDeployment grants it",
         {
+            "cloudfront:CreateInvalidation",
+            "cloudfront:GetInvalidation",
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
             "xray:GetSamplingRules",
@@ -59,7 +80,7 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
-            "dynamodb:ListStreams",  # stream consumers (DynamoEventSource)
+            "dynamodb:ListStreams",  # stream consumers (DynamoEventSource): no resource-level permissions
         },
     ),
     r"arn:\{Partition\}:execute-api:\{Region\}:\{Account\}:\{Api:[A-Za-z0-9]+\}/"
@@ -84,7 +105,7 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:execution:WorkflowEngine-wf-\*:\*": (
         "executions of those state machines",
-        {"states:DescribeExecution", "states:StopExecution"},
+        {"states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"},
     ),
     r"\{Table:[A-Za-z]+\}/index/\*": ("the table's own indexes", None),  # any action granted on the table
     r"\{Function:[A-Za-z]+\}:\*": (
@@ -105,12 +126,14 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
         "Executions": {"PutItem", "GetItem", "BatchGetItem", "UpdateItem", "Query"},
-        "ExecutionLogs": {"Query"},
+        "ExecutionLogs": {"Query", "BatchWriteItem"},  # LogRepository.put_many: a resume's reused steps
+        "Notifications": {"Query"},
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     },
     RECONCILER.id: {"Executions": {"GetItem", "UpdateItem"}},
     QUERIES_API.id: {"ExecutionLogs": {"Query"}, "Metrics": {"Query"}},  # the logs' by_user index; buckets
     METRICS_AGGREGATOR.id: {"Metrics": {"PutItem", "UpdateItem"}},  # transactions; stream reads: STREAM_READ
+    NOTIFICATIONS.id: {"Workflows": {"GetItem"}, "Notifications": {"GetItem", "PutItem"}},  # stream: STREAM_READ
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
     # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
@@ -160,6 +183,8 @@ def _render(value: Any, resources: dict[str, Any]) -> str:
 def _role_of(logical_id: str) -> str:
     if logical_id.startswith("OrchestrationStatesRole"):
         return "StatesRole"
+    if logical_id.startswith("WebDeployRole"):
+        return "WebDeploy"  # CDK's BucketDeployment of the web app (infra/constructs/web.py), with our role
     return next((spec.id for spec in FUNCTIONS if logical_id.startswith(f"Functions{spec.id}Role")), logical_id)
 
 

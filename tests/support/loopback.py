@@ -35,3 +35,41 @@ def json_server(respond: Responder) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+class Receiver:
+    """What a webhook receiver got: one (headers, raw body) per POST; `statuses` are answered in turn (the last
+    one repeats)."""
+
+    def __init__(self, statuses: tuple[int, ...] = (200,)) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self._lock = threading.Lock()
+
+    def answer(self, headers: Any, body: bytes) -> int:
+        with self._lock:
+            self.requests.append(({name.lower(): value for name, value in headers.items()}, body))
+            return self.statuses[min(len(self.requests), len(self.statuses)) - 1]
+
+
+@contextmanager
+def webhook_server(receiver: Receiver) -> Iterator[str]:
+    """Accept POSTs on 127.0.0.1, recording them in `receiver`; yields the base URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            status = receiver.answer(self.headers, body)
+            self.send_response(status)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

@@ -12,6 +12,7 @@ from workflow_engine.compiler import (
     FAILED,
     MARK_RUNNING,
     RECORD_SUCCESS,
+    RESUME,
     CompileTarget,
     compile_workflow,
     definition_json,
@@ -123,3 +124,36 @@ def test_success_path_costs_n_plus_two_states(steps):
         state = None if node.get("End") else node["Next"]
     assert visited == steps + 2
     assert FAILED in asl["States"]
+
+
+def test_resume_choice_jumps_to_each_step_and_fails_without_a_marker():
+    states = compile_example(EXAMPLES["mixed"])["States"]
+    assert states[MARK_RUNNING]["Catch"][0] == {
+        "ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
+        "ResultPath": None,
+        "Next": RESUME,
+    }
+    assert states[MARK_RUNNING]["Catch"][1]["Next"] == FAILED
+    choice = states[RESUME]
+    assert choice["Choices"][0] == {"Variable": "$.resume.at", "IsPresent": False, "Next": FAILED}
+    assert [(rule["StringEquals"], rule["Next"]) for rule in choice["Choices"][1:]] == [
+        ("s0", "Load order"),
+        ("s1", "Bob's call"),
+        ("s2", "Pause"),
+        ("s3", "Summarize"),
+    ]
+    assert choice["Default"] == FAILED
+
+
+def test_resumed_path_costs_the_steps_it_runs_plus_three():
+    asl = compile_example([{"name": f"s{i}", "type": "transform", "config": {"expression": "input"}} for i in range(5)])
+    states = asl["States"]
+    # $mark running fails (the item is `running`), $resume jumps to the 4th step, then the rest and $record success.
+    path = [MARK_RUNNING, RESUME]
+    state = next(rule["Next"] for rule in states[RESUME]["Choices"][1:] if rule["StringEquals"] == "s3")
+    while state:
+        path.append(state)
+        node = states[state]
+        state = None if node.get("End") else node["Next"]
+    assert path == [MARK_RUNNING, RESUME, "s3", "s4", RECORD_SUCCESS]
+    assert len(path) == 2 + 3

@@ -29,10 +29,11 @@ SOURCES = sorted(
 # A literal password: `--password 'x'`, `PASSWORD='x'` (shell), `Password="x"` / `password="x"` (keywords and
 # assignments), or the password argument of the sign-in helper, `sign_in(outputs, user, "x")`.
 # A value with braces is a template (`'{EXAMPLE_PASSWORD}'`), checked where it is rendered.
+_ARGUMENT = r"(?:[^,()]|\([^()]*\))+"  # an argument, calls without commas in it included: f"u-{uuid.uuid4()}"
 PATTERNS = (
     re.compile(r"--password\s+'([^'{}]+)'"),
     re.compile(r"""\b(?:PASSWORD|[Pp]assword)\s*=\s*(?:'([^'{}]+)'|"([^"{}]+)")"""),
-    re.compile(r"""\bsign_in\(\s*[^,()]+,\s*[^,()]+,\s*(?:'([^'{}]+)'|"([^"{}]+)")"""),
+    re.compile(rf"""\bsign_in\(\s*{_ARGUMENT},\s*{_ARGUMENT},\s*(?:'([^'{{}}]+)'|"([^"{{}}]+)")"""),
 )
 
 
@@ -102,6 +103,7 @@ def test_the_extraction_finds_each_way_a_password_is_written() -> None:
     cognito.sign_up(ClientId=c, Username="u", Password="Three-Password-3!")
     PASSWORD = "Four-Password-4!"
     token = sign_in(outputs, "bob", "Five-Password-5!", "IdToken")
+    token = sign_in(outputs, f"carol-{uuid.uuid4().hex[:8]}", "Six-Password-6!")
     """
     assert passwords_in(text) == {
         "One-Password-1!",
@@ -109,4 +111,5 @@ def test_the_extraction_finds_each_way_a_password_is_written() -> None:
         "Three-Password-3!",
         "Four-Password-4!",
         "Five-Password-5!",
+        "Six-Password-6!",
     }

@@ -7,6 +7,14 @@ status on the execution item through native DynamoDB tasks: the success path of 
 transitions ("$mark running", the steps, "$record success"). Only states reachable from the start are
 emitted: Step Functions refuses a definition with an unreachable state (MISSING_TRANSITION_TARGET), so a
 workflow of wait steps only, or whose Lambda steps all continue on error, has no "$record failure".
+
+Resume (POST .../retry with mode "resume") starts an execution whose input document carries
+`"resume": {"at": "s<k>"}` and the recorded results of the steps before k, on an execution item the API wrote
+as `running` (not `pending`). "$mark running" (conditional on `pending`) then fails, and its
+ConditionalCheckFailed catcher leads to the "$resume" Choice, which jumps to step k. An ordinary execution
+never enters the Choice (still N + 2); a resumed one costs the steps it runs + 3 ("$mark running", "$resume",
+"$record success"). An execution cancelled before it began also fails "$mark running": with no resume marker
+the Choice ends it at "$failed", as before.
 """
 
 from __future__ import annotations
@@ -25,6 +33,13 @@ RECORD_SUCCESS = "$record success"
 RECORD_FAILURE = "$record failure"
 RECORD_TIMEOUT = "$record timeout"
 FAILED = "$failed"
+RESUME = "$resume"
+RESUME_MARKER = "resume"  # the input document's key: {"at": "<step key>"}
+
+# Raised with each change to the compiled machine's contract with the API; a workflow stores the revision its
+# machine was compiled with (resume needs RESUMABLE_REVISION: the "$resume" Choice).
+ASL_REVISION = 2
+RESUMABLE_REVISION = 2
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -53,7 +68,10 @@ def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], targe
     lambda_keys = [step_key(i) for i, step in enumerate(steps) if step.type in LAMBDA_STEP_TYPES]
     last_result = lambda_keys[-1] if lambda_keys else None
 
-    states: dict[str, Any] = {MARK_RUNNING: _mark_running(user_id, target.executions_table, names[0])}
+    states: dict[str, Any] = {
+        MARK_RUNNING: _mark_running(user_id, target.executions_table, names[0]),
+        RESUME: _resume_choice(names),
+    }
     for index, step in enumerate(steps):
         if isinstance(step, WaitStep):
             states[step.name] = {"Type": "Wait", "Seconds": step.config.seconds, "Next": next_of[step.name]}
@@ -198,10 +216,27 @@ def _mark_running(user_id: str, table: str, first_step: str) -> dict[str, Any]:
         _status_values(user_id, ExecutionStatus.RUNNING),
         [ExecutionStatus.PENDING],
     )
-    # Not pending any more: cancelled before it began. Nothing to record; end as failed.
-    state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED}]
+    # Not pending any more: a resumed execution (the API wrote it `running`), or one cancelled before it
+    # began (nothing to record; "$resume" ends it as failed).
+    state["Catch"] = [
+        {"ErrorEquals": [CONDITION_FAILED], "ResultPath": None, "Next": RESUME},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED},
+    ]
     state["Next"] = first_step
     return state
+
+
+def _resume_choice(names: Sequence[str]) -> dict[str, Any]:
+    """Jump to the step named by the input's resume marker; without one (cancelled before it began) fail."""
+    at = f"$.{RESUME_MARKER}.at"
+    return {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": at, "IsPresent": False, "Next": FAILED},
+            *({"Variable": at, "StringEquals": step_key(i), "Next": name} for i, name in enumerate(names)),
+        ],
+        "Default": FAILED,
+    }
 
 
 def _record_success(user_id: str, table: str, last_result: str | None) -> dict[str, Any]:

@@ -17,11 +17,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine import business_metrics
 from workflow_engine.clock import age_seconds, utc_now
+from workflow_engine.compiler import RESUMABLE_REVISION
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository, UnprocessedKeysError
 from workflow_engine.data.logs import LogFilter, LogRepository
+from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.errors import (
+    ConflictError,
     ExecutionFinished,
     ExecutionNotFound,
     PayloadTooLargeError,
@@ -31,11 +34,16 @@ from workflow_engine.errors import (
 from workflow_engine.models.batch import CancelOutcome, CancelResult
 from workflow_engine.models.execution import (
     ACTIVE_STATUSES,
+    RETRYABLE_STATUSES,
     SFN_STATUS,
     ExecutionRecord,
     ExecutionStatus,
     LogRecord,
+    RetryMode,
 )
+from workflow_engine.models.notification import DeliveryRecord
+from workflow_engine.models.workflow import WorkflowRecord
+from workflow_engine.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.state_document import final_output, initial_document
 from workflow_engine.time_range import TimeRange
 
@@ -43,6 +51,7 @@ from workflow_engine.time_range import TimeRange
 MAX_SFN_PAYLOAD_BYTES = 262_144
 MAX_INPUT_BYTES = MAX_SFN_PAYLOAD_BYTES - 1_024
 START_FAILED = "StartExecutionFailed"
+MAX_REUSED_LOGS = 1_000  # log items read from the original to point the reused steps at (one Query page)
 # Batch requests stop (or read-repair) executions on a small pool of threads: at most this many at once.
 BATCH_CONCURRENCY = 8
 BATCH_THREAD_PREFIX = "execution-batch"
@@ -63,6 +72,17 @@ def in_pool(work: Callable[[T], R], items: Iterable[T], concurrency: int = BATCH
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix=BATCH_THREAD_PREFIX) as pool:
         return list(pool.map(work, items))
+
+
+def _checked_document(document: dict[str, Any], what: str) -> str:
+    text = dump_json(document)
+    size = len(text.encode())
+    if size > MAX_INPUT_BYTES:
+        raise PayloadTooLargeError(
+            f"{what} is {size} bytes as JSON; the limit is {MAX_INPUT_BYTES} bytes "
+            f"(Step Functions carries at most {MAX_SFN_PAYLOAD_BYTES} bytes)"
+        )
+    return text
 
 
 def execution_arn(state_machine_arn: str, execution_id: str) -> str:
@@ -88,7 +108,9 @@ class ExecutionService:
         logs: LogRepository,
         sfn: Any,
         stale_after_seconds: int = 30,
+        deliveries: DeliveryRepository | None = None,
     ) -> None:
+        self._deliveries = deliveries
         self._workflows = workflows
         self._executions = executions
         self._logs = logs
@@ -97,32 +119,115 @@ class ExecutionService:
 
     def start(self, user_id: str, workflow_id: str, input_data: Any) -> ExecutionRecord:
         """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""
-        document = dump_json(initial_document(input_data))
-        if len(document.encode()) > MAX_INPUT_BYTES:
-            raise PayloadTooLargeError(
-                f"input_data is {len(document.encode())} bytes as JSON; the limit is {MAX_INPUT_BYTES} bytes "
-                f"(Step Functions carries at most {MAX_SFN_PAYLOAD_BYTES} bytes)"
-            )
+        document = _checked_document(initial_document(input_data), "input_data")
         workflow = self._workflows.get(user_id, workflow_id)
         if workflow is None:
             raise WorkflowNotFound()
+        return self._launch(self._new_record(workflow, input_data, ExecutionStatus.PENDING), document)
+
+    def retry(
+        self, user_id: str, execution_id: str, mode: RetryMode, input_data: Any, replaces_input: bool
+    ) -> ExecutionRecord:
+        """A new execution of a failed, cancelled or timed-out one (`retry_of` = its id); the original is left as
+        it is. `restart` runs the current version from the start; `resume` runs the version the original ran
+        from the step where it stopped, reusing the recorded results of the steps before (see resume.py)."""
+        original = self._owned(user_id, execution_id)
+        if original.status not in RETRYABLE_STATUSES:
+            raise ConflictError(
+                f"Execution is {original.status.value}; only failed, cancelled or timed_out executions can be retried"
+            )
+        workflow = self._workflows.get(user_id, original.workflow_id)
+        if workflow is None:
+            raise ConflictError(
+                "The workflow this execution ran no longer exists (it was deleted); it cannot be retried"
+            )
+        new_input = input_data if replaces_input else original.input_data
+        if mode is RetryMode.RESTART:
+            document = _checked_document(initial_document(new_input), "input_data")
+            record = self._new_record(workflow, new_input, ExecutionStatus.PENDING, retry_of=execution_id)
+            return self._launch(record, document)
+        if workflow.version != original.workflow_version:
+            raise ConflictError(
+                f"Resume needs the workflow version this execution ran (version {original.workflow_version}), "
+                f"which no longer exists: the workflow is now version {workflow.version}. "
+                "Use mode 'restart' to run the current version from the start."
+            )
+        if workflow.asl_revision < RESUMABLE_REVISION:
+            raise ConflictError(
+                "This workflow's state machine predates resume; save the workflow again (or use mode 'restart')"
+            )
+        point = self._resume_point(original, [step.name for step in workflow.steps])
+        document = _checked_document(resume_document(point, new_input), "the resumed state (input and reused results)")
+        # Written `running`: the machine's "$mark running" (conditional on `pending`) then takes the resume path.
+        record = self._new_record(workflow, new_input, ExecutionStatus.RUNNING, retry_of=execution_id)
+        original_logs = self._logs.query(user_id, execution_id, LogFilter(), MAX_REUSED_LOGS) if point.index else []
+        reused = reused_logs(workflow.steps, point, original_logs, record.execution_id, record.started_at)
+        self._executions.create(record)
+        if reused:
+            self._logs.put_many(reused)
+        record = self._launch(record, document, created=True)
+        # A cancel that came between the write and the start found no execution to stop: stop it now.
+        stored = self._executions.get(record.execution_id)
+        if stored is not None and stored.status is ExecutionStatus.CANCELLED:
+            self._stop(record, "Cancelled by the user before it started")
+            return stored
+        return record
+
+    def _resume_point(self, original: ExecutionRecord, step_names: list[str]) -> ResumePoint:
+        """Where the original stopped, from its Step Functions history (one page for most executions)."""
+        if original.error_code == START_FAILED:  # it never ran a step
+            return ResumePoint(0, initial_document(original.input_data))
+        arn = execution_arn(original.state_machine_arn, original.execution_id)
+        events: list[dict[str, Any]] = []
+        token: str | None = None
+        try:
+            while True:
+                page = self._sfn.get_execution_history(
+                    executionArn=arn,
+                    maxResults=1000,
+                    includeExecutionData=True,
+                    **({"nextToken": token} if token else {}),
+                )
+                events.extend(page.get("events", []))
+                token = page.get("nextToken")
+                if not token:
+                    break
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                raise ConflictError(
+                    "This execution's Step Functions history is no longer available (it is kept 90 days), so "
+                    "nothing can be reused; use mode 'restart'"
+                ) from error
+            raise ServiceUnavailableError("The execution's history could not be read; retry later") from error
+        except BotoCoreError as error:
+            raise ServiceUnavailableError("The execution's history could not be read; retry later") from error
+        return resume_point(events, step_names, original.input_data)
+
+    def _new_record(
+        self, workflow: WorkflowRecord, input_data: Any, status: ExecutionStatus, retry_of: str | None = None
+    ) -> ExecutionRecord:
         now = utc_now()
-        record = ExecutionRecord(
+        return ExecutionRecord(
             execution_id=str(uuid.uuid4()),
-            user_id=user_id,
-            workflow_id=workflow_id,
+            user_id=workflow.user_id,
+            workflow_id=workflow.workflow_id,
             workflow_version=workflow.version,
             state_machine_arn=workflow.state_machine_arn,
             state_machine_version_arn=workflow.state_machine_version_arn,
-            status=ExecutionStatus.PENDING,
+            status=status,
             input_data=input_data,
             started_at=now,
             updated_at=now,
+            retry_of=retry_of,
         )
-        self._executions.create(record)
+
+    def _launch(self, record: ExecutionRecord, document: str, created: bool = False) -> ExecutionRecord:
+        """Write the execution (unless already written), then StartExecution; a failed start is recorded."""
+        if not created:
+            self._executions.create(record)
         try:
             self._sfn.start_execution(
-                stateMachineArn=workflow.state_machine_arn, name=record.execution_id, input=document
+                stateMachineArn=record.state_machine_arn, name=record.execution_id, input=document
             )
         except (ClientError, BotoCoreError) as error:
             code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
@@ -130,13 +235,13 @@ class ExecutionService:
                 self._executions.transition(
                     record,
                     ExecutionStatus.FAILED,
-                    [ExecutionStatus.PENDING],
+                    ACTIVE_STATUSES,
                     utc_now(),
                     error_code=START_FAILED,
                     error_cause=f"Step Functions did not start the execution ({code}); start it again",
                 )
                 recorded = "the execution was recorded as failed"
-            except (ClientError, BotoCoreError):  # still `pending`: the first stale read records it failed
+            except (ClientError, BotoCoreError):  # still active: the first stale read records it failed
                 recorded = "the execution will show as failed"
             raise ServiceUnavailableError(
                 f"The workflow could not be started ({code}); {recorded}. Retry later."
@@ -242,15 +347,33 @@ class ExecutionService:
         return result(CancelOutcome.CANCELLED, stored.status)
 
     def _cancel(self, record: ExecutionRecord) -> ExecutionRecord:
-        execution_id = record.execution_id
         if record.status.is_terminal:
             raise ExecutionFinished(
                 f"Execution is {record.status.value}; only pending or running executions can be cancelled",
                 record.status.value,
             )
+        self._stop(record, "Cancelled by the user")
+        applied, stored = self._executions.transition(record, ExecutionStatus.CANCELLED, ACTIVE_STATUSES, utc_now())
+        # The ABORTED event may reach the reconciler before this write: cancelled either way.
+        if not applied and stored.status is not ExecutionStatus.CANCELLED:
+            raise ExecutionFinished(
+                f"Execution is {stored.status.value}; it finished before it could be cancelled", stored.status.value
+            )
+        return stored
+
+    def notifications(self, user_id: str, execution_id: str) -> list[DeliveryRecord]:
+        """The webhook deliveries of an execution with their attempts: one Query (a second read tells [] from 404)."""
+        if self._deliveries is None:
+            raise ServiceUnavailableError("Notifications are not configured for this function")
+        records = self._deliveries.query(user_id, execution_id)
+        if not records:
+            self._owned(user_id, execution_id)
+        return records
+
+    def _stop(self, record: ExecutionRecord, cause: str) -> None:
         try:
             self._sfn.stop_execution(
-                executionArn=execution_arn(record.state_machine_arn, execution_id), cause="Cancelled by the user"
+                executionArn=execution_arn(record.state_machine_arn, record.execution_id), cause=cause
             )
         except ClientError as error:
             code = error.response["Error"]["Code"]
@@ -259,13 +382,6 @@ class ExecutionService:
         except BotoCoreError as error:
             message = f"The execution could not be stopped ({type(error).__name__}); retry later"
             raise ServiceUnavailableError(message) from error
-        applied, stored = self._executions.transition(record, ExecutionStatus.CANCELLED, ACTIVE_STATUSES, utc_now())
-        # The ABORTED event may reach the reconciler before this write: cancelled either way.
-        if not applied and stored.status is not ExecutionStatus.CANCELLED:
-            raise ExecutionFinished(
-                f"Execution is {stored.status.value}; it finished before it could be cancelled", stored.status.value
-            )
-        return stored
 
     def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
         """One Query per page. Only an empty answer costs a second read, to tell `[]` from 404."""
@@ -285,11 +401,13 @@ class ExecutionService:
                 executionArn=execution_arn(record.state_machine_arn, record.execution_id)
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ExecutionDoesNotExist" and record.status is ExecutionStatus.PENDING:
+            # Never started: `pending`, or a resumed execution (written `running` before its start).
+            never_started = record.status is ExecutionStatus.PENDING or record.retry_of is not None
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist" and never_started:
                 _, stored = self._executions.transition(
                     record,
                     ExecutionStatus.FAILED,
-                    [ExecutionStatus.PENDING],
+                    ACTIVE_STATUSES,
                     utc_now(),
                     error_code=START_FAILED,
                     error_cause="Step Functions has no record of this execution: it was never started; start it again",

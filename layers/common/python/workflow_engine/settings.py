@@ -41,6 +41,16 @@ class EnvSettings(BaseModel):
 _EnvSettings = EnvSettings  # the former name
 
 
+def split_networks(value: object) -> object:
+    """ "10.0.0.0/8, ::1/128" -> (IPv4Network, IPv6Network); other values pass through to pydantic."""
+    if isinstance(value, str):
+        return tuple(ipaddress.ip_network(part.strip()) for part in value.split(",") if part.strip())
+    return value
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
 class TableSettings(EnvSettings):
     workflows_table: str
     executions_table: str
@@ -60,6 +70,12 @@ class ApiSettings(TableSettings):
     # A non-terminal execution not updated for this long is refreshed from DescribeExecution on read.
     stale_after_seconds: int = Field(default=30, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
+    notifications_table: str
+    # The http steps' allowed networks, also where a webhook url may point (and, only there, with http://).
+    # Each stack states it.
+    http_allowed_networks: Networks
+
+    _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
 
 
 class StepSettings(EnvSettings):
@@ -79,15 +95,34 @@ class StepSettings(EnvSettings):
     @field_validator("http_allowed_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(ipaddress.ip_network(part.strip()) for part in value.split(",") if part.strip())
-        return value
+        return split_networks(value)
 
 
 class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
+
+
+class NotificationSettings(EnvSettings):
+    """The notifications consumer (executions stream): EventBridge events and signed webhook deliveries."""
+
+    workflows_table: str
+    notifications_table: str
+    webhook_dead_letter_queue_url: str
+    event_bus_name: str = "default"
+    http_allowed_networks: Networks  # each stack states it (as for the http step)
+    http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_max_response_bytes: int = Field(default=65_536, ge=1_024, le=5_000_000)
+    # Attempts per delivery (the first included) and full-jitter exponential back-off between them, all inside
+    # one invocation (bounded by the function's timeout; see README "Notifications").
+    webhook_max_attempts: int = Field(default=4, ge=1, le=10)
+    # Each stack states it: 1 s in the cloud, shorter locally (the same full-jitter doubling).
+    webhook_backoff_base_seconds: float = Field(ge=0, le=60)
+    webhook_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
+
+    _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
 
 
 class QuerySettings(EnvSettings):

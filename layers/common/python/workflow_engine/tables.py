@@ -82,6 +82,11 @@ LOGS = TableDefinition(
     setting="logs_table",
 )
 
+# Webhook deliveries: one item per (execution, delivery), partitioned like the logs (owner in the key).
+NOTIFICATIONS = TableDefinition(
+    logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id", setting="notifications_table"
+)
+
 IDEMPOTENCY = TableDefinition(
     logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
 )
@@ -106,4 +111,12 @@ CONNECTIONS = TableDefinition(
     setting="connections_table",
 )
 
-ALL_TABLES: tuple[TableDefinition, ...] = (WORKFLOWS, EXECUTIONS, LOGS, IDEMPOTENCY, CONNECTIONS, METRICS)
+ALL_TABLES: tuple[TableDefinition, ...] = (
+    WORKFLOWS,
+    EXECUTIONS,
+    LOGS,
+    IDEMPOTENCY,
+    CONNECTIONS,
+    METRICS,
+    NOTIFICATIONS,
+)

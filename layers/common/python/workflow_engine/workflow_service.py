@@ -13,9 +13,15 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine.clock import utc_now
-from workflow_engine.compiler import CompileTarget, compile_workflow, definition_json
+from workflow_engine.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import ConflictError, DefinitionRejected, ServiceUnavailableError, WorkflowNotFound
+from workflow_engine.errors import (
+    ConflictError,
+    DefinitionRejected,
+    InvalidRequestError,
+    ServiceUnavailableError,
+    WorkflowNotFound,
+)
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
 from workflow_engine.observability import logger
 from workflow_engine.settings import ApiSettings
@@ -42,6 +48,7 @@ class WorkflowService:
         self._target = compile_target(settings)
 
     def create(self, user_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
+        notify_secret = self._notify_secret(definition)
         workflow_id = str(uuid.uuid4())
         now = utc_now()
         asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
@@ -68,6 +75,9 @@ class WorkflowService:
             version=1,
             state_machine_arn=created["stateMachineArn"],
             state_machine_version_arn=created.get("stateMachineVersionArn"),
+            asl_revision=ASL_REVISION,
+            notify=definition.notify,
+            notify_secret=notify_secret,
             created_at=now,
             updated_at=now,
         )
@@ -77,6 +87,19 @@ class WorkflowService:
             self._delete_machine(record.state_machine_arn)
             raise ServiceUnavailableError(f"Could not store the workflow: {_reason(error)}") from error
         return record
+
+    def _notify_secret(self, definition: WorkflowDefinition) -> str | None:
+        """A new signing secret when the definition sets `notify` (its url vetted first), else None."""
+        if definition.notify is None:
+            return None
+        # Imported here: the SSRF guard brings urllib3, which only a workflow with `notify` needs (cold start).
+        from workflow_engine.webhooks import UnsafeWebhookUrl, new_secret, vet_url
+
+        try:
+            vet_url(definition.notify.webhook_url, tuple(self._settings.http_allowed_networks))
+        except UnsafeWebhookUrl as error:
+            raise InvalidRequestError(str(error)) from None
+        return new_secret()
 
     def get(self, user_id: str, workflow_id: str) -> WorkflowRecord:
         record = self._repository.get(user_id, workflow_id)
@@ -90,6 +113,7 @@ class WorkflowService:
         return self._repository.list(user_id, limit=limit, offset=offset, next_token=next_token)
 
     def replace(self, user_id: str, workflow_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
+        notify_secret = self._notify_secret(definition)
         current = self.get(user_id, workflow_id)
         version = current.version + 1
         asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
@@ -110,6 +134,9 @@ class WorkflowService:
                 "steps": definition.steps,
                 "version": version,
                 "state_machine_version_arn": updated.get("stateMachineVersionArn"),
+                "asl_revision": ASL_REVISION,
+                "notify": definition.notify,
+                "notify_secret": notify_secret,
                 "updated_at": utc_now(),
             }
         )

@@ -7,6 +7,7 @@ by_user index (user id, log_key) serves the search across all of a user's execut
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ SEARCH_PAGE_READ_ITEMS = 1_000
 _AFTER_ANY_LOG_ID = "#~"
 
 JSON_FIELDS = ("input_data", "output_data")
+BATCH_WRITE_MAX = 25
+BATCH_WRITE_ATTEMPTS = 5
 
 
 def owner_execution_key(user_id: str, execution_id: str) -> str:
@@ -88,15 +91,22 @@ class LogRepository:
         self._table = table_name
 
     def put(self, record: LogRecord) -> None:
-        values = record.model_dump(mode="json")
-        for name in JSON_FIELDS:
-            values[name] = dump_json(values[name]) if values[name] is not None else None
-        values["owner_execution"] = owner_execution_key(record.user_id, record.execution_id)
-        values["log_key"] = f"{record.timestamp}#{record.id}"
-        values["search_text"] = search_text(
-            record.step_name, record.error_message, record.output_data, record.input_data
-        )
-        self._client.put_item(TableName=self._table, Item=to_item(values))
+        self._client.put_item(TableName=self._table, Item=_to_item(record))
+
+    def put_many(self, records: list[LogRecord]) -> None:
+        """BatchWriteItem, 25 items a call; unprocessed items are sent again (with a short back-off)."""
+        for start in range(0, len(records), BATCH_WRITE_MAX):
+            requests = [{"PutRequest": {"Item": _to_item(r)}} for r in records[start : start + BATCH_WRITE_MAX]]
+            for attempt in range(BATCH_WRITE_ATTEMPTS):
+                response = self._client.batch_write_item(RequestItems={self._table: requests})
+                requests = response.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            if requests:
+                raise RuntimeError(
+                    f"{len(requests)} log item(s) could not be written after {BATCH_WRITE_ATTEMPTS} tries"
+                )
 
     def query(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
         """Oldest first, up to `limit` matching items (one Query per page read)."""
@@ -160,6 +170,16 @@ class LogRepository:
 def record_from_item(item: dict[str, Any]) -> LogRecord:
     """An item of the table (DynamoDB JSON, as a Query or a stream image has it) as a record."""
     return _from_values(from_item(item))
+
+
+def _to_item(record: LogRecord) -> dict[str, Any]:
+    values = record.model_dump(mode="json")
+    for name in JSON_FIELDS:
+        values[name] = dump_json(values[name]) if values[name] is not None else None
+    values["owner_execution"] = owner_execution_key(record.user_id, record.execution_id)
+    values["log_key"] = f"{record.timestamp}#{record.id}"
+    values["search_text"] = search_text(record.step_name, record.error_message, record.output_data, record.input_data)
+    return to_item(values)
 
 
 def _from_values(values: dict[str, Any]) -> LogRecord:

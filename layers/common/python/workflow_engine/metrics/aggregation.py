@@ -4,7 +4,9 @@
   old image was not terminal): in the buckets of its `started_at`, by status, with its duration
   (completed_at - started_at).
 - A step attempt counts once, when its log item is written (INSERT): in the buckets of its `timestamp` (the
-  attempt's start), as an attempt, a failure if it carries an error, with its duration_ms.
+  attempt's start), as an attempt, a failure if it carries an error, with its duration_ms. A log item a resumed
+  execution wrote for a step it did not run (`reused_from_execution_id`: its result was reused from an earlier
+  attempt, which counted when it ran) adds nothing: no step ran.
 
 Each contribution names the marker that makes it count exactly once (`execution#<id>`, `log#<log id>`): the
 marker is written in the same transaction as the counts, on condition that it does not exist yet.
@@ -44,7 +46,7 @@ def contribution_of(event_name: str, new_image: dict[str, Any] | None, old_image
     if not new_image or event_name not in ("INSERT", "MODIFY"):
         return None
     if "log_key" in new_image:
-        return _step(new_image) if event_name == "INSERT" else None
+        return _step(new_image) if event_name == "INSERT" and not new_image.get("reused_from_execution_id") else None
     if "started_at" in new_image and "execution_id" in new_image:
         return _execution(new_image, old_image)
     return None

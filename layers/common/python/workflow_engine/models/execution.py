@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,13 @@ class ExecutionStatus(StrEnum):
 
 
 ACTIVE_STATUSES = (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
+RETRYABLE_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.CANCELLED, ExecutionStatus.TIMED_OUT)
+
+
+class RetryMode(StrEnum):
+    RESTART = "restart"  # the whole workflow again, on its current version
+    RESUME = "resume"  # the version the original ran, from the step where it stopped, earlier results reused
+
 
 # Step Functions execution status -> ours.
 SFN_STATUS = {
@@ -104,6 +111,7 @@ class ExecutionRecord(BaseModel):
     started_at: str
     updated_at: str
     completed_at: str | None = None
+    retry_of: str | None = None  # the execution this one retries (POST .../retry)
 
     @property
     def error_message(self) -> str | None:
@@ -114,6 +122,19 @@ class ExecuteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     input_data: dict[str, Any] | None = None
+
+
+class RetryRequest(BaseModel):
+    """`input_data`, when present (even null), replaces the input; absent, the original's input is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: RetryMode
+    input_data: dict[str, Any] | None = None
+
+    @property
+    def replaces_input(self) -> bool:
+        return "input_data" in self.model_fields_set
 
 
 class ExecutionResultResponse(BaseModel):
@@ -132,27 +153,41 @@ class ExecutionResultResponse(BaseModel):
         )
 
 
+class RetryResponse(ExecutionResultResponse):
+    """The new execution a retry started: the execute answer plus the id of the execution it retries."""
+
+    retry_of: UUID
+
+    @classmethod
+    def of(cls, record: ExecutionRecord) -> RetryResponse:
+        return cls(**ExecutionResultResponse.of(record).model_dump(), retry_of=record.retry_of)
+
+
 class ExecutionStatusResponse(BaseModel):
     id: UUID
     workflow_id: UUID
+    workflow_version: int | None = None  # the workflow version this execution ran
     status: ExecutionStatus
     input_data: Any = None
     output_data: Any = None
     error_message: str | None = None
     started_at: datetime
     completed_at: datetime | None = None
+    retry_of: UUID | None = None
 
     @classmethod
     def of(cls, record: ExecutionRecord) -> ExecutionStatusResponse:
         return cls(
             id=record.execution_id,
             workflow_id=record.workflow_id,
+            workflow_version=record.workflow_version,
             status=record.status,
             input_data=record.input_data,
             output_data=record.output_data,
             error_message=record.error_message,
             started_at=record.started_at,
             completed_at=record.completed_at,
+            retry_of=record.retry_of,
         )
 
 
@@ -175,6 +210,16 @@ class LogRecord(BaseModel):
     duration_ms: int | None = None
     error_message: str | None = None
     timestamp: str
+    # A step a resumed execution did not run: its result was reused from this log item of an earlier execution.
+    reused_from_execution_id: str | None = None
+    reused_from_log_id: str | None = None
+
+
+class ReusedFrom(BaseModel):
+    """The attempt whose recorded result a resumed execution reused instead of running the step again."""
+
+    execution_id: UUID
+    log_id: UUID
 
 
 class ExecutionLogResponse(BaseModel):
@@ -187,10 +232,19 @@ class ExecutionLogResponse(BaseModel):
     duration_ms: int | None = None
     error_message: str | None = None
     timestamp: datetime
+    reused: bool = False
+    reused_from: ReusedFrom | None = None
 
     @classmethod
-    def of(cls, record: LogRecord) -> ExecutionLogResponse:
-        return cls.model_validate(record.model_dump())
+    def of(cls, record: LogRecord) -> Self:
+        values = record.model_dump()
+        if record.reused_from_execution_id and record.reused_from_log_id:
+            values["reused"] = True
+            values["reused_from"] = {
+                "execution_id": record.reused_from_execution_id,
+                "log_id": record.reused_from_log_id,
+            }
+        return cls.model_validate(values)
 
 
 class LogSearchResponse(ExecutionLogResponse):
@@ -198,7 +252,3 @@ class LogSearchResponse(ExecutionLogResponse):
 
     execution_id: UUID
     workflow_id: UUID
-
-    @classmethod
-    def of(cls, record: LogRecord) -> LogSearchResponse:
-        return cls.model_validate(record.model_dump())

@@ -151,12 +151,37 @@ Step = Annotated[Union[TransformStep, HttpStep, AiStep, WaitStep], Field(discrim
 LAMBDA_STEP_TYPES = ("transform", "http", "ai")
 
 
+TerminalStatus = Literal["completed", "failed", "cancelled", "timed_out"]
+
+
+class NotifyConfig(_Strict):
+    """Where to POST the status object when an execution ends with one of the `on` statuses (signed; see
+    workflow_engine.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
+
+    webhook_url: str = Field(min_length=1, max_length=2_048)
+    on: list[TerminalStatus] = Field(
+        default_factory=lambda: ["completed", "failed", "cancelled", "timed_out"], min_length=1, max_length=4
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        HttpUrl(value)  # malformed -> 422; the scheme and address rules need the settings (WorkflowService)
+        return value
+
+    @field_validator("on")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
 class WorkflowDefinition(_Strict):
     """What a user sends to create or replace a workflow."""
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2_000)
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
+    notify: NotifyConfig | None = None
 
     @field_validator("steps")
     @classmethod
@@ -182,6 +207,11 @@ class WorkflowRecord(BaseModel):
     version: int = Field(ge=1)
     state_machine_arn: str
     state_machine_version_arn: str | None = None
+    asl_revision: int = 1  # compiler.ASL_REVISION its machine was compiled with (absent on older items: 1)
+    notify: NotifyConfig | None = None
+    # The webhook signing secret: stored in the workflows table (encrypted at rest with the table's KMS key),
+    # returned once by the request that set `notify`, never read back by the API and never logged.
+    notify_secret: str | None = Field(default=None, repr=False)
     created_at: str
     updated_at: str
 
@@ -192,6 +222,7 @@ class WorkflowResponse(BaseModel):
     description: str
     steps: list[Step]
     version: int
+    notify: NotifyConfig | None = None
     created_at: str
     updated_at: str
 
@@ -203,6 +234,22 @@ class WorkflowResponse(BaseModel):
             description=record.description,
             steps=record.steps,
             version=record.version,
+            notify=record.notify,
             created_at=record.created_at,
             updated_at=record.updated_at,
         )
+
+
+class WorkflowSavedResponse(WorkflowResponse):
+    """The answer to a create or replace that set `notify`: the workflow plus `notify_secret`, the new webhook
+    signing secret (each such request issues a new one: setting `notify` again rotates it). No other answer,
+    and no later read, carries it."""
+
+    notify_secret: str
+
+    @classmethod
+    def saved(cls, record: WorkflowRecord, definition: WorkflowDefinition) -> WorkflowResponse:
+        response = WorkflowResponse.of(record)
+        if definition.notify is None or record.notify_secret is None:
+            return response
+        return cls(**response.model_dump(), notify_secret=record.notify_secret)

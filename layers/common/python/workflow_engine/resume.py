@@ -1,0 +1,92 @@
+"""Resuming a stopped execution: where it stopped, the state document to start from, the logs it reuses.
+
+Pure functions over what Step Functions and the logs table recorded (the service does the reading):
+
+- The resume point is the last step state the original entered (its execution history is the source of
+  truth): the step that failed and ended it, or the one running when it was cancelled or timed out. An
+  original that never entered a step (cancelled before it began, never started) resumes at the first step.
+- The document to start from is that state's recorded input: the results of every earlier step exactly as
+  the original's later steps saw them (a `continue_on_error` step's caught error included), plus the resume
+  marker the compiled "$resume" Choice jumps on (see compiler.py). New `input_data`, if given, replaces the
+  input; earlier results are kept.
+- Each earlier Lambda step gets one log item in the new execution, marked as reused and pointing at the
+  original's attempt whose result was reused (or, if that item was itself reused, at the attempt it pointed to).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow_engine.compiler import RESUME_MARKER
+from workflow_engine.models.execution import LogRecord
+from workflow_engine.models.workflow import LAMBDA_STEP_TYPES
+from workflow_engine.state_document import initial_document, step_key
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    index: int  # position of the step to start at
+    document: dict[str, Any]  # the state document as the original had it when it entered that step
+
+
+def resume_point(events: Iterable[Mapping[str, Any]], step_names: Sequence[str], input_data: Any) -> ResumePoint:
+    """The last step state entered in an execution history (oldest-first events), and its input document."""
+    position = {name: index for index, name in enumerate(step_names)}
+    found = ResumePoint(0, initial_document(input_data))
+    for event in events:
+        details = event.get("stateEnteredEventDetails")
+        if not event.get("type", "").endswith("StateEntered") or not details or details.get("name") not in position:
+            continue
+        document = json.loads(details.get("input") or "{}")
+        found = ResumePoint(position[details["name"]], document if isinstance(document, dict) else {})
+    return found
+
+
+def resume_document(point: ResumePoint, input_data: Any) -> dict[str, Any]:
+    """The new execution's input: `input_data`, the results of the steps before the resume point, the marker."""
+    results = point.document.get("results") or {}
+    kept = {step_key(index): results[step_key(index)] for index in range(point.index) if step_key(index) in results}
+    return {"input": input_data, "results": kept, RESUME_MARKER: {"at": step_key(point.index)}}
+
+
+def reused_logs(
+    steps: Sequence[Any],
+    point: ResumePoint,
+    original_logs: Sequence[LogRecord],
+    execution_id: str,
+    now: str,
+) -> list[LogRecord]:
+    """One log item per Lambda step before the resume point, copying the original's last attempt of it.
+
+    Timestamps are `now` plus one microsecond per item, so the reused steps list in step order and before
+    anything the new execution runs.
+    """
+    last_attempt: dict[str, LogRecord] = {}
+    for record in original_logs:  # oldest first: the last one seen is the last attempt
+        last_attempt[record.step_name] = record
+    base = datetime.strptime(now, TIMESTAMP_FORMAT)
+    reused: list[LogRecord] = []
+    for step in steps[: point.index]:
+        source = last_attempt.get(step.name)
+        if step.type not in LAMBDA_STEP_TYPES or source is None:
+            continue
+        reused.append(
+            source.model_copy(
+                update={
+                    "id": str(uuid.uuid4()),
+                    "execution_id": execution_id,
+                    "duration_ms": 0,
+                    "timestamp": (base + timedelta(microseconds=len(reused))).strftime(TIMESTAMP_FORMAT),
+                    "reused_from_execution_id": source.reused_from_execution_id or source.execution_id,
+                    "reused_from_log_id": source.reused_from_log_id or source.id,
+                }
+            )
+        )
+    return reused

@@ -1,0 +1,124 @@
+"""Signed webhook deliveries: url vetting (same SSRF guard as `http` steps), signing, one attempt, back-off.
+
+- The url must be https, unless every address its host resolves to lies in the allowed networks (the
+  `http` steps' HTTP_ALLOWED_NETWORKS: empty on AWS, loopback on the local stack); it must not resolve to a
+  private, loopback, link-local or reserved address outside those networks. Checked when the workflow is
+  saved (422) and again, DNS pinned, at each delivery.
+- Body: the execution's status object as JSON. Headers: `X-Signature-256: sha256=<hex HMAC-SHA256 of the
+  raw body, keyed by the workflow's notify secret>`, `X-Webhook-Id` (the delivery id, the same on every
+  attempt and redelivery: de-duplicate on it) and `X-Webhook-Timestamp` (Unix seconds of this attempt).
+- 2xx is delivered; 408, 425, 429, 5xx, time-outs and connection failures are retried; any other answer,
+  and an address the guard refuses, end the delivery at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from workflow_engine.steps.errors import RetryableStepError, StepError
+from workflow_engine.steps.http_request import (
+    RETRYABLE_STATUS,
+    Request,
+    is_forbidden_address,
+    parse_target,
+    resolve_and_vet,
+    send,
+)
+
+USER_AGENT = "workflow-engine-webhooks/1.0"
+SIGNATURE_HEADER = "X-Signature-256"
+DELIVERY_ID_HEADER = "X-Webhook-Id"
+TIMESTAMP_HEADER = "X-Webhook-Timestamp"
+
+
+class UnsafeWebhookUrl(ValueError):
+    """The url may not be used as a webhook (the message says why)."""
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def vet_url(url: str, allowed: tuple[Any, ...]) -> None:
+    """Raise UnsafeWebhookUrl unless `url` is a webhook target the engine may call (see the module rules)."""
+    try:
+        target = parse_target(url)
+        if target.scheme != "https" and not allowed:
+            raise UnsafeWebhookUrl("webhook_url must use https://")
+        address = resolve_and_vet(target.host, target.port, allowed)
+    except StepError as error:
+        raise UnsafeWebhookUrl(f"webhook_url is not allowed: {error}") from None
+    if target.scheme != "https" and not _inside(address, allowed):
+        raise UnsafeWebhookUrl("webhook_url must use https://")
+    if urlsplit(url).fragment:
+        raise UnsafeWebhookUrl("webhook_url must not have a #fragment")
+
+
+def _inside(address: str, allowed: tuple[Any, ...]) -> bool:
+    # Allowed internal addresses only: a public address is never "inside" (https stays required for it).
+    return bool(allowed) and is_forbidden_address(address) and not is_forbidden_address(address, allowed)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    attempt: int
+    time: str
+    status_code: int | None
+    error: str | None
+    retryable: bool
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def post(url: str, body: bytes, headers: dict[str, str], settings: Any) -> tuple[int | None, str | None, bool]:
+    """One signed POST through the SSRF guard: (HTTP status or None, error or None, whether to retry)."""
+    try:
+        target = parse_target(url)
+        address = resolve_and_vet(target.host, target.port, tuple(settings.http_allowed_networks))
+        if target.scheme != "https" and not _inside(address, tuple(settings.http_allowed_networks)):
+            return None, "webhook_url must use https://", False
+        request = Request(
+            method="POST",
+            headers={
+                **headers,
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "Host": target.host_header,
+            },
+            body=body,
+        )
+        response = send(target, address, request, settings)
+    except RetryableStepError as error:
+        return None, str(error), True
+    except StepError as error:  # the guard refused the address, TLS failed, the answer was too large
+        return None, str(error), False
+    status = int(response["status_code"])
+    if 200 <= status < 300:
+        return status, None, False
+    return status, f"HTTP {status}", status in RETRYABLE_STATUS or status >= 500
+
+
+def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2^(attempt - 1))] before attempt `attempt + 1`."""
+    return (rng or random).uniform(0, min(cap, base * 2 ** (attempt - 1)))
+
+
+def signed_headers(secret: str, body: bytes, delivery_id: str, now: float | None = None) -> dict[str, str]:
+    return {
+        SIGNATURE_HEADER: signature(secret, body),
+        DELIVERY_ID_HEADER: delivery_id,
+        TIMESTAMP_HEADER: str(int(now if now is not None else time.time())),
+    }

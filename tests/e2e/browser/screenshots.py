@@ -1,0 +1,173 @@
+"""`make screenshots`: PNGs of every screen of the web app into docs/screenshots/ (or the directory given),
+taken with headless Chromium against a fresh local stack seeded with a few workflows and runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from playwright.sync_api import Page, sync_playwright
+
+from bench.throughput import local_stack
+from infra.local.signin import sign_in
+
+PASSWORD = "Correct-Horse-42!"
+TERMINAL = {"completed", "failed", "cancelled", "timed_out"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Seed:
+    def __init__(self, outputs: dict) -> None:
+        self.username = "ada"
+        self.base = outputs["ApiUrl"]
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {sign_in(outputs, self.username, PASSWORD)}"
+
+    def workflow(self, name: str, description: str, steps: list[dict]) -> str:
+        body = {"name": name, "description": description, "steps": steps}
+        return self.http.post(f"{self.base}/api/workflows", json=body, timeout=30).json()["id"]
+
+    def run(self, workflow_id: str, input_data: dict) -> str:
+        url = f"{self.base}/api/workflows/{workflow_id}/execute"
+        return self.http.post(url, json={"input_data": input_data}, timeout=30).json()["execution_id"]
+
+    def wait(self, execution_id: str) -> None:
+        for _ in range(300):
+            if (
+                self.http.get(f"{self.base}/api/workflows/executions/{execution_id}", timeout=30).json()["status"]
+                in TERMINAL
+            ):
+                return
+            time.sleep(0.2)
+
+
+def seed(outputs: dict) -> dict[str, str]:
+    data = Seed(outputs)
+    greeting = data.workflow(
+        "Greeting",
+        "Builds a greeting and asks the model to answer it",
+        [
+            {
+                "name": "Build greeting",
+                "type": "transform",
+                "config": {"expression": "{text: join(' ', ['Hello', input.name])}"},
+            },
+            {"name": "Pause", "type": "wait", "config": {"seconds": 1}},
+            {
+                "name": "Ask the model",
+                "type": "ai",
+                "config": {"prompt": 'Reply to: {{ steps."Build greeting".output.text }}'},
+                "retry": {"max_attempts": 3, "interval_seconds": 2, "backoff_rate": 2},
+                "timeout_seconds": 60,
+            },
+        ],
+    )
+    orders = data.workflow(
+        "Order pipeline",
+        "Loads an order, prices it and notifies the warehouse",
+        [
+            {
+                "name": "Load order",
+                "type": "transform",
+                "config": {"expression": "{id: input.order_id, items: input.items}"},
+            },
+            {"name": "Price", "type": "transform", "config": {"expression": "{total: sum(input.items[].price)}"}},
+            {
+                "name": "Notify warehouse",
+                "type": "http",
+                "config": {"url": f"http://127.0.0.1:{_closed_port()}/orders", "method": "POST"},
+                "retry": {"max_attempts": 2, "interval_seconds": 1, "backoff_rate": 1},
+                "timeout_seconds": 10,
+            },
+        ],
+    )
+    nightly = data.workflow(
+        "Nightly report",
+        "Waits for the batch window",
+        [{"name": "Wait for window", "type": "wait", "config": {"seconds": 600}}],
+    )
+    runs = [data.run(greeting, {"name": name}) for name in ("Ada", "Grace", "Alan")]
+    failed = data.run(orders, {"order_id": "A-17", "items": [{"price": 12}, {"price": 30}]})
+    for execution_id in [*runs, failed]:
+        data.wait(execution_id)
+    running = data.run(nightly, {})
+    return {
+        "username": data.username,
+        "greeting": greeting,
+        "orders": orders,
+        "failed": failed,
+        "running": running,
+        "first": runs[0],
+        "second": runs[1],
+    }
+
+
+def shoot(page: Page, url: str, route: str, ready: str, path: Path, settle: float = 0.3) -> None:
+    page.goto(f"{url}#{route}")
+    page.wait_for_selector(f"main[data-ready='{ready}']", timeout=30_000)
+    time.sleep(settle)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def main(directory: str) -> int:
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    with local_stack() as outputs, sync_playwright() as playwright:
+        ids = seed(outputs)
+        url = outputs.get("AppUrl") or outputs["ApiUrl"] + "/"
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        shoot(page, url, "/signin", "/signin", target / "signin.png")
+        page.get_by_label("Username").fill(ids["username"])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("main[data-ready='/executions']")
+        shoot(page, url, "/executions", "/executions", target / "executions.png")
+        shoot(page, url, "/workflows", "/workflows", target / "workflows.png")
+        shoot(page, url, f"/workflows/{ids['greeting']}", f"/workflows/{ids['greeting']}", target / "workflow.png")
+        page.get_by_role("button", name="Run").click()
+        page.get_by_label("Input data (JSON object)").fill(json.dumps({"name": "Ada"}, indent=2))
+        time.sleep(0.3)
+        page.screenshot(path=str(target / "run.png"))
+        page.keyboard.press("Escape")
+        shoot(page, url, "/workflows/new", "/workflows/new", target / "workflow-edit.png")
+        bad = {
+            "name": "Orders",
+            "steps": [
+                {"name": "Load", "type": "transform", "config": {}},
+                {"name": "Pause", "type": "wait", "config": {"seconds": "soon"}},
+            ],
+        }
+        page.get_by_label("Workflow definition (JSON)").fill(json.dumps(bad))
+        page.get_by_role("button", name="Create").click()
+        page.wait_for_selector(".json-errors li")
+        page.screenshot(path=str(target / "workflow-edit-422.png"), full_page=True)
+        shoot(page, url, f"/executions/{ids['failed']}", f"/executions/{ids['failed']}", target / "execution.png")
+        shoot(
+            page,
+            url,
+            f"/executions/{ids['running']}",
+            f"/executions/{ids['running']}",
+            target / "execution-running.png",
+        )
+        shoot(page, url, f"/compare?ids={ids['first']},{ids['second']}", "/compare", target / "compare.png")
+        shoot(page, url, "/metrics?range=24h&granularity=hour", "/metrics", target / "metrics.png", settle=0.8)
+        shoot(page, url, "/logs?q=order", "/logs", target / "logs.png")
+        browser.close()
+    print(f"screenshots written to {target}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else f"docs/screenshots-{uuid.uuid4().hex[:4]}"))

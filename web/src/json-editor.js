@@ -1,0 +1,113 @@
+// A JSON editor (textarea + line gutter) that places the API's 422 messages next to the line of the field
+// they concern: the text is laid out by one serializer that records the line of every JSON path.
+import { h } from "./ui.js";
+
+let counter = 0;
+
+// JSON.stringify(value, null, 2), plus the line (0-based) where each path starts.
+export function layout(value) {
+  const lines = [];
+  const lineOf = new Map();
+  const write = (node, path, indent, prefix, suffix) => {
+    lineOf.set(JSON.stringify(path), lines.length);
+    const pad = "  ".repeat(indent);
+    if (Array.isArray(node) && node.length) {
+      lines.push(`${pad}${prefix}[`);
+      node.forEach((item, index) => write(item, [...path, index], indent + 1, "", index < node.length - 1 ? "," : ""));
+      lines.push(`${pad}]${suffix}`);
+    } else if (node && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length) {
+      const entries = Object.entries(node).filter(([, item]) => item !== undefined);
+      lines.push(`${pad}${prefix}{`);
+      entries.forEach(([key, item], index) => write(item, [...path, key], indent + 1, `${JSON.stringify(key)}: `, index < entries.length - 1 ? "," : ""));
+      lines.push(`${pad}}${suffix}`);
+    } else {
+      lines.push(`${pad}${prefix}${JSON.stringify(node ?? null)}${suffix}`);
+    }
+  };
+  write(value, [], 0, "", "");
+  return { text: lines.join("\n"), lineOf };
+}
+
+// The line of the deepest existing path along `loc` (segments the document lacks, such as a union tag, are skipped).
+export function lineForLoc(lineOf, loc) {
+  let path = [];
+  let line = lineOf.get("[]") ?? 0;
+  for (const segment of loc) {
+    const candidate = [...path, segment];
+    const key = JSON.stringify(candidate);
+    if (lineOf.has(key)) { path = candidate; line = lineOf.get(key); }
+  }
+  return { line, path };
+}
+
+export class JsonEditor {
+  constructor({ label, value, rows = 10 }) {
+    const id = `json-${++counter}`;
+    this.textarea = h("textarea", { id, class: "code", rows, spellcheck: false, "aria-describedby": `${id}-errors`, wrap: "off" });
+    this.gutter = h("div", { class: "gutter", "aria-hidden": "true" });
+    this.errors = h("ul", { class: "json-errors", id: `${id}-errors`, "aria-live": "polite" });
+    this.textarea.addEventListener("input", () => this.renderGutter(new Map()));
+    this.textarea.addEventListener("scroll", () => { this.gutter.scrollTop = this.textarea.scrollTop; });
+    this.element = h("div", { class: "field json-editor" },
+      h("label", { for: id }, label),
+      h("div", { class: "editor-row" }, h("div", { class: "editor-box" }, this.gutter, this.textarea), this.errors));
+    this.setValue(value);
+  }
+
+  setValue(value) {
+    const { text } = layout(value);
+    this.textarea.value = text;
+    this.renderGutter(new Map());
+  }
+
+  // The parsed value, or undefined (with the syntax error shown) when the text is not JSON.
+  parse() {
+    try {
+      const value = JSON.parse(this.textarea.value || "null");
+      this.errors.replaceChildren();
+      this.renderGutter(new Map());
+      return value;
+    } catch (error) {
+      this.errors.replaceChildren(h("li", { class: "field-error" }, `Not valid JSON: ${error.message}`));
+      return undefined;
+    }
+  }
+
+  renderGutter(marks) {
+    const count = this.textarea.value.split("\n").length;
+    const numbers = [];
+    for (let line = 0; line < count; line += 1) {
+      numbers.push(h("div", { class: marks.has(line) ? "gutter-line gutter-error" : "gutter-line" }, marks.has(line) ? `⚠ ${line + 1}` : String(line + 1)));
+    }
+    this.gutter.replaceChildren(...numbers);
+  }
+
+  // Show 422 `detail` items ({loc, msg}) next to their lines; `prefix` is the loc of the edited document.
+  showErrors(detail, prefix = ["body"]) {
+    this.errors.replaceChildren();
+    if (!Array.isArray(detail) || !detail.length) return;
+    let value;
+    try { value = JSON.parse(this.textarea.value); } catch { return; }
+    const { text, lineOf } = layout(value);
+    this.textarea.value = text; // laid out again, so every path has a known line
+    const marks = new Map();
+    for (const item of detail) {
+      const loc = (item.loc || []).slice(prefix.filter((part, index) => item.loc?.[index] === part).length);
+      const { line } = lineForLoc(lineOf, loc);
+      const where = loc.length ? loc.join(".") : "document";
+      marks.set(line, item.msg);
+      const message = h("li", { class: "field-error", dataset: { loc: where, line: String(line + 1) } },
+        h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, `Line ${line + 1}, ${where}`), `: ${item.msg}`);
+      this.errors.append(message);
+    }
+    this.renderGutter(marks);
+    this.textarea.setAttribute("aria-invalid", "true");
+  }
+
+  selectLine(line) {
+    const lines = this.textarea.value.split("\n");
+    const start = lines.slice(0, line).reduce((total, text) => total + text.length + 1, 0);
+    this.textarea.focus();
+    this.textarea.setSelectionRange(start, start + lines[line].length);
+  }
+}

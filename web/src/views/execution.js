@@ -1,0 +1,171 @@
+// One execution: header, actions (enabled only when the API would accept them), input/output, a Gantt
+// timeline of step attempts from the logs, and the logs table with the API's filters; all live.
+import { api } from "../api.js";
+import { pollWhileOffline, subscribe } from "../live.js";
+import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge, TERMINAL } from "../ui.js";
+
+const RETRYABLE = new Set(["failed", "cancelled", "timed_out"]);
+
+// One bar per log item (one attempt of one step), in time order, positioned on the run's time axis.
+export function timeline(logs, execution) {
+  if (!logs.length) return emptyState("No step attempts yet.", TERMINAL.has(execution.status) ? "This run recorded no step logs (wait steps write none)." : "Bars appear as steps run.");
+  const spans = logs.map((log) => {
+    const start = new Date(log.timestamp).getTime();
+    return { log, start, end: start + Math.max(log.duration_ms || 0, 1) };
+  });
+  const t0 = Math.min(new Date(execution.started_at).getTime(), ...spans.map((span) => span.start));
+  const t1 = Math.max(execution.completed_at ? new Date(execution.completed_at).getTime() : 0, ...spans.map((span) => span.end), t0 + 1);
+  const total = t1 - t0;
+  const pct = (value) => `${((value / total) * 100).toFixed(3)}%`;
+  return h("div", { class: "gantt", role: "table", "aria-label": "Timeline of step attempts" },
+    h("div", { class: "gantt-row gantt-axis", role: "row" },
+      h("span", { role: "columnheader", class: "gantt-label" }, "Step attempt"),
+      h("span", { role: "columnheader", class: "gantt-track" }, h("span", {}, "0"), h("span", { class: "gantt-end" }, formatDuration(total)))),
+    spans.map(({ log, start, end }) => {
+      const kind = log.reused ? "reused" : log.error_message ? "failed" : "succeeded";
+      const bar = h("span", { class: `gantt-bar bar-${kind}`, title: `${log.step_name} attempt ${log.attempt}: ${kind}, ${formatDuration(log.duration_ms)}${log.error_message ? ` — ${log.error_message}` : ""}` });
+      bar.style.left = pct(start - t0);
+      bar.style.width = pct(Math.max(end - start, total / 200));
+      return h("div", { class: "gantt-row", role: "row", dataset: { step: log.step_name, attempt: String(log.attempt), kind } },
+        h("span", { role: "rowheader", class: "gantt-label" }, `${log.step_name}`, h("span", { class: "muted" }, ` #${log.attempt}`)),
+        h("span", { role: "cell", class: "gantt-track" }, bar,
+          h("span", { class: `gantt-note note-${kind}` }, kind === "failed" ? `✕ failed: ${log.error_message}` : kind === "reused" ? "↺ reused from the original run" : `✓ ${formatDuration(log.duration_ms)}`)));
+    }));
+}
+
+function logsTable(logs, filtered) {
+  if (!logs.length) {
+    return filtered ? emptyState("No log matches.", "Clear the filters to see every attempt.")
+      : emptyState("No step logs yet.", "Each attempt of a transform, http or ai step writes one (wait steps write none).");
+  }
+  return h("table", { class: "table logs" },
+    h("caption", { class: "visually-hidden" }, "Step logs, oldest first"),
+    h("thead", {}, h("tr", {}, ["Time", "Step", "Type", "Attempt", "Duration", "Result", "Input", "Output"].map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, logs.map((log) => h("tr", {},
+      h("td", {}, formatTime(log.timestamp)),
+      h("td", {}, log.step_name),
+      h("td", {}, log.step_type),
+      h("td", {}, String(log.attempt ?? "")),
+      h("td", {}, formatDuration(log.duration_ms)),
+      h("td", {}, log.error_message ? h("span", { class: "error-text" }, `✕ ${log.error_message}`) : log.reused ? "↺ reused" : "✓ ok"),
+      h("td", {}, jsonView(log.input_data, "input", false)),
+      h("td", {}, jsonView(log.output_data, "output", false))))));
+}
+
+export async function executionView(main, { params: [id] }) {
+  let execution = (await api(`/workflows/executions/${id}`)).data;
+  const allLogs = () => api(`/workflows/executions/${id}/logs`, { params: { limit: 1000 } });
+  const [workflowAnswer, logsAnswer] = await Promise.allSettled([api(`/workflows/${execution.workflow_id}`), allLogs()]);
+  const workflow = workflowAnswer.status === "fulfilled" ? workflowAnswer.value.data : null; // deleted: the run stays readable
+  if (logsAnswer.status === "rejected") throw logsAnswer.reason;
+  let logs = logsAnswer.value.data;
+  const logFilters = { step_type: "", step_name: "", has_error: "", q: "" };
+
+  const header = h("section", { class: "card", "aria-label": "Summary" });
+  const actions = h("div", { class: "actions" });
+  const io = h("section", { "aria-label": "Input and output" });
+  const gantt = h("section", { "aria-labelledby": "timeline-title" });
+  const logsBox = h("div");
+
+  const act = async (label, path, body) => {
+    try {
+      const { data } = await api(path, { method: "POST", body });
+      if (data.execution_id && data.execution_id !== id) {
+        flash(`${label}: this is the new run (the original is unchanged).`, "info", true);
+        location.hash = `#/executions/${data.execution_id}`;
+        return;
+      }
+      execution = { ...execution, ...data, id };
+      flash(`${label}: done.`, "info");
+      paint();
+    } catch (error) {
+      flash(`${label}: ${error.message}`);
+    }
+  };
+  const confirmCancel = async () => {
+    if (await dialog("Cancel this execution?", h("p", {}, "Running steps are stopped; the run ends as cancelled."), { confirmText: "Cancel execution", danger: true })) {
+      act("Cancel", `/workflows/executions/${id}/cancel`);
+    }
+  };
+
+  function paint() {
+    const duration = durationMs(execution.started_at, execution.completed_at);
+    const version = execution.workflow_version ?? null;
+    render(header,
+      h("dl", { class: "facts" },
+        h("dt", {}, "Status"), h("dd", { id: "execution-status" }, statusBadge(execution.status)),
+        h("dt", {}, "Workflow"), h("dd", {}, h("a", { href: `#/workflows/${execution.workflow_id}` }, workflow?.name || shortId(execution.workflow_id)),
+          version !== null ? ` · version ${version}` : ""),
+        h("dt", {}, "Started"), h("dd", {}, formatTime(execution.started_at)),
+        h("dt", {}, "Ended"), h("dd", {}, formatTime(execution.completed_at)),
+        h("dt", {}, "Duration"), h("dd", {}, formatDuration(duration), TERMINAL.has(execution.status) ? "" : " so far"),
+        execution.retry_of ? [h("dt", {}, "Retry of"), h("dd", {}, h("a", { href: `#/executions/${execution.retry_of}`, class: "mono" }, shortId(execution.retry_of)))] : null),
+      execution.error_message ? h("p", { class: "error-text", role: "status" }, `Error: ${execution.error_message}`) : null);
+    const running = !TERMINAL.has(execution.status);
+    const retryable = RETRYABLE.has(execution.status);
+    render(actions,
+      h("button", { type: "button", class: "danger", disabled: !running, onclick: confirmCancel }, "Cancel"),
+      h("button", { type: "button", disabled: !retryable, onclick: () => act("Retry", `/workflows/executions/${id}/retry`, { mode: "restart" }) }, "Retry (restart)"),
+      h("button", { type: "button", disabled: !retryable, onclick: () => act("Resume", `/workflows/executions/${id}/retry`, { mode: "resume" }) }, "Resume from the failed step"),
+      h("a", { class: "button", href: `#/executions?workflow_id=${execution.workflow_id}` }, "Other runs"));
+    render(io, h("div", { class: "two-col" }, jsonView(execution.input_data, "Input"), jsonView(execution.output_data, "Output")));
+    render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(logs.filter((log) => !log.filtered), execution));
+  }
+
+  async function loadLogs() {
+    const { data } = await api(`/workflows/executions/${id}/logs`, { params: { limit: 1000, ...logFilters } });
+    render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean)));
+  }
+
+  const stepType = select([["", "Any type"], ["transform", "transform"], ["http", "http"], ["ai", "ai"]], "", { name: "step_type" });
+  const stepName = h("input", { name: "step_name", list: "step-names" });
+  const hasError = select([["", "Any result"], ["true", "Failed attempts"], ["false", "Successful attempts"]], "", { name: "has_error" });
+  const search = h("input", { type: "search", name: "q", maxlength: 200 });
+  const names = h("datalist", { id: "step-names" }, (workflow?.steps || []).map((step) => h("option", { value: step.name })));
+  const filterForm = h("form", { class: "filters", "aria-label": "Log filters" },
+    field("Step type", stepType), field("Step name", stepName), names, field("Result", hasError), field("Search", search), h("button", { type: "submit" }, "Filter"));
+  filterForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    Object.assign(logFilters, { step_type: stepType.value, step_name: stepName.value, has_error: hasError.value, q: search.value });
+    try { await loadLogs(); } catch (error) { flash(error.message); }
+  });
+
+  render(main,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/executions" }, "Executions"), " / ", shortId(id)),
+    h("div", { class: "page-head" }, h("h1", {}, "Execution ", h("span", { class: "mono" }, shortId(id))), actions),
+    header, io, gantt,
+    h("section", { "aria-labelledby": "logs-title" }, h("h2", { id: "logs-title" }, "Logs"), filterForm, logsBox));
+
+  paint();
+  render(logsBox, logsTable(logs, false));
+
+  const refresh = async () => {
+    const before = execution.status;
+    execution = (await api(`/workflows/executions/${id}`)).data;
+    const read = (await allLogs()).data;
+    const known = new Set(read.map((log) => log.id)); // a log pushed meanwhile is kept
+    logs = [...read, ...logs.filter((log) => !known.has(log.id))].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    paint();
+    if (before !== execution.status) { announce(`Execution is ${execution.status}`); await loadLogs(); }
+  };
+  const stopLive = subscribe({ execution_id: id }, (message) => {
+    if (message.type === "subscribed" && message.execution_id === id) {
+      // Changes between the first read and the subscription were not pushed: read once more, then only listen.
+      refresh().catch(() => {}).finally(() => { document.getElementById("main").dataset.live = "synced"; });
+    } else if (message.type === "execution" && message.execution.id === id) {
+      const changed = message.execution.status !== execution.status;
+      execution = { ...execution, ...message.execution };
+      paint();
+      if (changed) { announce(`Execution is ${execution.status}`); loadLogs().catch(() => {}); }
+    } else if (message.type === "log" && message.execution_id === id) {
+      logs = [...logs, message.log].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      paint();
+      loadLogs().catch(() => {});
+    }
+  });
+  const stopPoll = pollWhileOffline(async () => {
+    if (TERMINAL.has(execution.status) || !header.isConnected) return;
+    try { await refresh(); } catch { /* next tick */ }
+  }, 500);
+  return () => { stopLive(); stopPoll(); };
+}

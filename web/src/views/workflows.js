@@ -1,0 +1,132 @@
+// Workflows: list, detail (steps as a vertical flow), create/edit (JSON editor with the API's 422 at the field),
+// delete with a confirmation, and Run with an input editor.
+import { api } from "../api.js";
+import { JsonEditor } from "../json-editor.js";
+import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.js";
+
+const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷" };
+
+const EXAMPLE = {
+  name: "Greeting",
+  description: "Builds a greeting, waits a second and asks the model",
+  steps: [
+    { name: "Build greeting", type: "transform", config: { expression: "{text: input.message}" } },
+    { name: "Pause", type: "wait", config: { seconds: 1 } },
+    { name: "Ask the model", type: "ai", config: { prompt: "Reply to: {{ steps.\"Build greeting\".output.text }}" },
+      retry: { max_attempts: 3, interval_seconds: 2, backoff_rate: 2 }, timeout_seconds: 60 },
+  ],
+};
+
+export async function workflowsView(main) {
+  const { data } = await api("/workflows");
+  const workflows = [...data].sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
+  render(main,
+    h("div", { class: "page-head" }, h("h1", {}, "Workflows"), h("a", { class: "button primary", href: "#/workflows/new" }, "New workflow")),
+    workflows.length === 0
+      ? emptyState("No workflows yet.", "Create one with ", h("a", { href: "#/workflows/new" }, "New workflow"), ": it starts from an example you can edit.")
+      : h("table", { class: "table" },
+        h("caption", { class: "visually-hidden" }, "Your workflows"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Steps"), h("th", { scope: "col" }, "Version"), h("th", { scope: "col" }, "Updated"), h("th", { scope: "col" }, "Runs"))),
+        h("tbody", {}, workflows.map((workflow) => h("tr", {},
+          h("td", {}, h("a", { href: `#/workflows/${workflow.id}` }, workflow.name), workflow.description ? h("div", { class: "muted small" }, workflow.description) : null),
+          h("td", {}, workflow.steps.length),
+          h("td", {}, `v${workflow.version}`),
+          h("td", {}, formatTime(workflow.updated_at)),
+          h("td", {}, h("a", { href: `#/executions?workflow_id=${workflow.id}` }, "Executions")))))));
+}
+
+function badges(step) {
+  const items = [];
+  if (step.retry) items.push(h("span", { class: "badge" }, `retry ×${step.retry.max_attempts ?? "?"}${step.retry.interval_seconds ? ` every ${step.retry.interval_seconds}s` : ""}${step.retry.backoff_rate ? ` (×${step.retry.backoff_rate})` : ""}`));
+  if (step.timeout_seconds) items.push(h("span", { class: "badge" }, `timeout ${step.timeout_seconds}s`));
+  if (step.continue_on_error) items.push(h("span", { class: "badge" }, "continues on error"));
+  return items;
+}
+
+function configSummary(step) {
+  const config = step.config || {};
+  return { transform: config.expression, http: `${config.method || "GET"} ${config.url || ""}`, ai: config.prompt, wait: `${config.seconds}s` }[step.type] ?? JSON.stringify(config);
+}
+
+export function stepFlow(steps) {
+  return h("ol", { class: "flow", "aria-label": "Steps, in order" }, steps.map((step, index) => h("li", { class: `flow-step flow-${step.type}` },
+    h("span", { class: "step-icon", "aria-hidden": "true" }, STEP_ICONS[step.type] || "•"),
+    h("div", { class: "step-body" },
+      h("div", {}, h("strong", {}, `${index + 1}. ${step.name}`), " ", h("span", { class: "muted" }, step.type), " ", badges(step)),
+      h("code", { class: "step-config" }, configSummary(step))))));
+}
+
+export async function runDialog(workflow) {
+  const editor = new JsonEditor({ label: "Input data (JSON object)", value: {} });
+  const execution = await dialog(`Run “${workflow.name}”`, editor.element, {
+    confirmText: "Run",
+    onConfirm: async () => {
+      const input = editor.parse();
+      if (input === undefined) throw new Error("The input is not valid JSON");
+      try {
+        const { data } = await api(`/workflows/${workflow.id}/execute`, { method: "POST", body: { input_data: input } });
+        return data;
+      } catch (error) {
+        editor.showErrors(error.detail, ["body", "input_data"]);
+        throw error;
+      }
+    },
+  });
+  if (execution) location.hash = `#/executions/${execution.execution_id}`;
+}
+
+export async function workflowView(main, { params: [id] }) {
+  const { data: workflow } = await api(`/workflows/${id}`);
+  const remove = async () => {
+    const done = await dialog("Delete this workflow?", h("p", {}, `“${workflow.name}” and its state machine will be deleted. Its past executions stay readable.`),
+      { confirmText: "Delete", danger: true, onConfirm: () => api(`/workflows/${id}`, { method: "DELETE" }) });
+    if (done) { flash(`Deleted “${workflow.name}”.`, "info", true); location.hash = "#/workflows"; }
+  };
+  render(main,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", workflow.name),
+    h("div", { class: "page-head" },
+      h("h1", {}, workflow.name, " ", h("span", { class: "badge" }, `v${workflow.version}`)),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", onclick: () => runDialog(workflow) }, "Run"),
+        h("a", { class: "button", href: `#/workflows/${id}/edit` }, "Edit"),
+        h("a", { class: "button", href: `#/executions?workflow_id=${id}` }, "Executions"),
+        h("a", { class: "button", href: `#/metrics?workflow_id=${id}` }, "Metrics"),
+        h("button", { type: "button", class: "danger", onclick: remove }, "Delete"))),
+    workflow.description ? h("p", {}, workflow.description) : null,
+    h("p", { class: "muted small" }, `Created ${formatTime(workflow.created_at)} · updated ${formatTime(workflow.updated_at)} · id ${workflow.id}`),
+    h("h2", {}, "Steps"),
+    stepFlow(workflow.steps));
+}
+
+export async function workflowEditView(main, { params: [id] }) {
+  const existing = id ? (await api(`/workflows/${id}`)).data : null;
+  const value = existing
+    ? { name: existing.name, description: existing.description ?? undefined, steps: existing.steps, ...(existing.notify ? { notify: existing.notify } : {}) }
+    : EXAMPLE;
+  const editor = new JsonEditor({ label: "Workflow definition (JSON)", value, rows: 24 });
+  const button = h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create");
+  const status = h("p", { class: "field-error", role: "alert" });
+  const form = h("form", { class: "editor-form" }, editor.element, status,
+    h("div", { class: "actions" }, button, h("a", { class: "button", href: existing ? `#/workflows/${id}` : "#/workflows" }, "Cancel")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "";
+    const body = editor.parse();
+    if (body === undefined) { status.textContent = "Fix the JSON first."; return; }
+    button.disabled = true;
+    try {
+      const { data } = await api(existing ? `/workflows/${id}` : "/workflows", { method: existing ? "PUT" : "POST", body });
+      if (data.notify_secret) flash(`Webhook secret (shown once, keep it): ${data.notify_secret}`, "info", true);
+      location.hash = `#/workflows/${data.id}`;
+    } catch (error) {
+      editor.showErrors(error.detail, ["body"]);
+      status.textContent = error.status === 422 ? "The API refused the definition: see the messages next to the fields." : error.message;
+      button.disabled = false;
+    }
+  });
+  render(main,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
+    h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
+    h("p", { class: "muted" }, "Steps run in order. Types: transform (JMESPath), http, ai, wait. Each may set retry, timeout_seconds and continue_on_error."),
+    form);
+}
