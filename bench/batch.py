@@ -126,7 +126,7 @@ def run_local() -> dict[str, Any]:
 
     with local_stack() as outputs:
         base = outputs["ApiUrl"]
-        token = sign_in(outputs, f"batch-{uuid.uuid4().hex[:8]}", "Passw0rd!23")
+        token = sign_in(outputs, f"batch-{uuid.uuid4().hex[:8]}", "Correct-Horse-42!")
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         created = session.post(f"{base}/api/workflows", json={"name": "batch", "steps": HOLD}, timeout=30)

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from infra import dependencies
-from infra.catalog import ENV_BY_KIND, FUNCTIONS, REPO_ROOT
+from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
 
 BUDGET_RATIO = 1.5
@@ -81,7 +81,7 @@ if {deferred}:  # what the first invocation creates (absent from versions that c
         observability.tracer.real
     getattr(codec, "_codecs", bool)()
     module = sys.modules["{module}"]
-    if callable(getattr(module, "bedrock", None)) and module.settings.ai_provider == "bedrock":
+    if callable(getattr(module, "bedrock", None)):
         module.bedrock()  # the ai step's Bedrock client
 done = time.perf_counter()
 print((imported - started) * 1000, (done - imported) * 1000)
@@ -92,8 +92,9 @@ def _dummy_arn(service: str, name: str) -> str:
     return f"arn:aws:{service}:us-east-1:123456789012:{name}"
 
 
-def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str, str]:
-    """CDK stack settings for a function of `kind`, plus the Lambda runtime's own variables."""
+def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
+    """CDK stack settings for the function, plus the Lambda runtime's own variables."""
+    function_id = spec.id
     values = {
         "WORKFLOWS_TABLE": "WorkflowEngine-Workflows",
         "EXECUTIONS_TABLE": "WorkflowEngine-Executions",
@@ -109,16 +110,15 @@ def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str,
         "TRANSFORM_FUNCTION_ARN": _dummy_arn("lambda", "function:TransformStep"),
         "HTTP_FUNCTION_ARN": _dummy_arn("lambda", "function:HttpStep"),
         "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
-        "AI_PROVIDER": "bedrock",
         "HTTP_ALLOWED_NETWORKS": "",
         "CONNECTIONS_TABLE": "WorkflowEngine-Connections",
         "USER_POOL_ID": "us-east-1_bench",
         "USER_POOL_CLIENT_ID": "bench",
         "WEBSOCKET_CALLBACK_URL": "https://abc123.execute-api.us-east-1.amazonaws.com/live",
+        "JWKS_URL": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench/.well-known/jwks.json",
     }
-    names = ENV_BY_KIND[kind]
     return {
-        **{name: values[name] for name in names},
+        **{name: values[name] for name in spec.settings.stack_settings()},
         "POWERTOOLS_SERVICE_NAME": function_id,
         "POWERTOOLS_METRICS_NAMESPACE": "WorkflowEngine",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -134,7 +134,7 @@ def lambda_environment(kind: str, function_id: str, task_root: str) -> dict[str,
     }
 
 
-def local_environment() -> dict[str, str]:
+def local_environment(spec: FunctionSpec) -> dict[str, str]:
     resources = LocalResources(
         region="us-east-1",
         user_pool_id="us-east-1_bench",
@@ -151,11 +151,12 @@ def local_environment() -> dict[str, str]:
                 "Notifications",
             )
         },
-        function_arns={spec.id: _dummy_arn("lambda", f"function:{spec.id}") for spec in FUNCTIONS},
+        function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
+        state_machine_log_group_arn=_dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflow-engine-local:*"),
     )
     return {
-        **resources.handler_environment(),
+        **resources.function_environment(spec),
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "bench",
@@ -238,8 +239,8 @@ def run(rounds: int = ROUNDS, root: Path = REPO_ROOT) -> dict:
         [sys.executable, "-m", "compileall", "-q", "functions", "layers/common/python"], cwd=root, check=True
     )
     with tempfile.TemporaryDirectory() as task_root:
-        lambda_envs = {m: lambda_environment(spec.kind, spec.id, task_root) for m, spec in handlers.items()}
-        local_envs = dict.fromkeys(handlers, local_environment())
+        lambda_envs = {m: lambda_environment(spec, task_root) for m, spec in handlers.items()}
+        local_envs = {m: local_environment(spec) for m, spec in handlers.items()}
         profiles = {
             "lambda": _profile(lambda_envs, rounds, root),
             "local": _profile(local_envs, rounds, root),

@@ -12,6 +12,7 @@ transaction load on moto would only measure moto). Either way the table holds wh
 
 from __future__ import annotations
 
+import importlib
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from workflow_engine.data.logs import SEARCH_PAGE_READ_ITEMS, LogRepository
 from workflow_engine.data.metrics import TRANSACTION_ITEMS, MetricsRepository
 from workflow_engine.metrics.aggregation import Contribution
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
-from workflow_engine.settings import QuerySettings, TableSettings
+from workflow_engine.settings import ApiSettings, QuerySettings
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 EXECUTIONS = 120  # in the listing / log search scenario, one per 10 minutes over 20 hours
@@ -40,13 +41,18 @@ STEP_TYPES = ("transform", "http", "ai")
 CALL_BUDGETS = {"executions": 1, "logs": 1, "search": 1, "metrics": 1}
 
 
+def _settings(module: str) -> Any:
+    """A function's own settings: its handler module, loaded under its own environment by install_runtime."""
+    return importlib.import_module(module).settings
+
+
 def _stored(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _seed(api: Api, count: int) -> dict[str, Any]:
     """`count` executions of 2 workflows, every 4th failed, LOGS_PER_EXECUTION logs each (1 in 10 failed)."""
-    settings = TableSettings.from_env()
+    settings: ApiSettings = _settings("api.executions")
     dynamodb = client("dynamodb")
     executions = ExecutionRepository(dynamodb, settings.executions_table)
     logs = LogRepository(dynamodb, settings.logs_table)
@@ -216,7 +222,8 @@ def _metrics_user(executions: int, table: str) -> tuple[str, str, float]:
 
 
 def metrics_read_cost(counts: tuple[int, ...] = METRICS_COUNTS) -> dict[str, Any]:
-    table = QuerySettings.from_env().metrics_table
+    query_settings: QuerySettings = _settings("api.queries")
+    table = query_settings.metrics_table
     window = "started_after=2026-05-01T00:00:00Z&started_before=2026-05-11T00:00:00Z"
     rows = []
     transactions_per_execution = None

@@ -220,7 +220,7 @@ class _Clients:
 
 def latency() -> dict[str, Any]:
     with local_stack() as outputs:
-        token = sign_in(outputs, f"bench-{uuid.uuid4().hex[:8]}", "Passw0rd!23")
+        token = sign_in(outputs, f"bench-{uuid.uuid4().hex[:8]}", "Correct-Horse-42!")
         user_id = jwt.decode(token, options={"verify_signature": False})["sub"]
         local = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
         dynamodb = boto3.client(

@@ -37,6 +37,7 @@ import requests
 
 from bench.harness import TERMINAL, transform_steps
 from infra.catalog import REPO_ROOT, STACK_NAME
+from infra.declarations import EXAMPLE_PASSWORD
 from infra.local.provision import NAME_PREFIX, STATE_MACHINE_PREFIX
 from infra.local.signin import sign_in
 from workflow_engine.clock import utc_now
@@ -223,7 +224,7 @@ class _Raw:
 
 def run() -> dict[str, Any]:
     with local_stack() as outputs:
-        token = sign_in(outputs, f"bench-{uuid.uuid4().hex[:8]}", "Passw0rd!23")
+        token = sign_in(outputs, f"bench-{uuid.uuid4().hex[:8]}", EXAMPLE_PASSWORD)
         user_id = jwt.decode(token, options={"verify_signature": False})["sub"]
         created = requests.post(
             f"{outputs['ApiUrl']}/api/workflows",

@@ -43,7 +43,7 @@ RUNS = 1000
 PAGE = 50
 LIVE_SAMPLES = 5
 ECHO = {"name": "Echo", "type": "transform", "config": {"expression": "input"}}
-PASSWORD = "Passw0rd!23"  # noqa: S105 (a bench user on the local stack)
+PASSWORD = "Correct-Horse-42!"  # noqa: S105 (a bench user on the local stack)
 # Records (Date.now()) the first moment the status on the page reads "completed".
 WATCH_COMPLETION = """() => {
   window.__seen = null;

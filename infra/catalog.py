@@ -1,13 +1,28 @@
 """What the system is made of: its functions and its HTTP routes, declared once.
 
 The CDK stack wires these into Lambda functions and HTTP API routes; the local stack serves the same
-routes with the same handlers, so both stacks answer alike.
+routes with the same handlers, so both stacks answer alike. Each function's environment is derived from its
+settings model (`FunctionSpec.environment_names`): the settings a stack must provide, plus Powertools'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from infra.declarations import METRICS_NAMESPACE
+from workflow_engine.settings import (
+    ApiSettings,
+    AuthorizerSettings,
+    EnvSettings,
+    MetricsSettings,
+    NotificationSettings,
+    NotifierSettings,
+    QuerySettings,
+    RealtimeSettings,
+    ReconcilerSettings,
+    StepSettings,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -16,11 +31,13 @@ LAYER_DIR = REPO_ROOT / "layers" / "common"
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """A Lambda function: its construct id, handler (module path under functions/) and role.
+    """A Lambda function: its construct id, handler (module path under functions/), role and settings.
 
-    ``event_sources`` names the tables (logical ids, workflow_engine.tables) whose DynamoDB streams feed the
-    function (kind "stream"): the CDK stack maps them with a DynamoEventSource, the local stack with a real
-    moto event source mapping delivered in-process (infra/local/moto_seams.py, seam 5).
+    ``settings`` is the settings model its handler reads (workflow_engine.settings): the stacks set exactly the
+    variables it asks for (``environment_names``). ``event_sources`` names the tables (logical ids,
+    workflow_engine.tables) whose DynamoDB streams feed the function (kind "stream"): the CDK stack maps them with
+    a DynamoEventSource, the local stack with a real moto event source mapping delivered in-process
+    (infra/local/moto_seams.py, seam 5).
     """
 
     id: str
@@ -34,6 +51,23 @@ class FunctionSpec:
     memory_mb: int = 512
     step_type: str | None = None  # for step functions: the workflow step type it runs
     event_sources: tuple[str, ...] = ()
+    settings: type[EnvSettings] = field(kw_only=True)
+
+    def environment_names(self) -> tuple[str, ...]:
+        """Every environment variable a stack sets on this function: its settings', then Powertools'."""
+        return (*self.settings.stack_settings(), *POWERTOOLS_ENV)
+
+
+# Powertools reads these (service name = the function id, metrics namespace, log level).
+POWERTOOLS_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL")
+
+
+def powertools_environment(spec: FunctionSpec, log_level: str = "INFO") -> dict[str, str]:
+    return {
+        "POWERTOOLS_SERVICE_NAME": spec.id,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": log_level,
+    }
 
 
 # How every stream consumer reads its streams, in both stacks: a failing batch is split (AWS) and retried, the
@@ -49,16 +83,33 @@ class StreamMapping:
 STREAM_MAPPING = StreamMapping()
 
 
-WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api")
-EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api")
-QUERIES_API = FunctionSpec("QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries")
-TRANSFORM_STEP = FunctionSpec(
-    "TransformStep", "steps.transform.handler", "Runs transform steps", "step", 30, 512, "transform"
+WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=ApiSettings)
+EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
+QUERIES_API = FunctionSpec(
+    "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
 )
-HTTP_STEP = FunctionSpec("HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http")
-AI_STEP = FunctionSpec("AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai")
+TRANSFORM_STEP = FunctionSpec(
+    "TransformStep",
+    "steps.transform.handler",
+    "Runs transform steps",
+    "step",
+    30,
+    512,
+    "transform",
+    settings=StepSettings,
+)
+HTTP_STEP = FunctionSpec(
+    "HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http", settings=StepSettings
+)
+AI_STEP = FunctionSpec(
+    "AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai", settings=StepSettings
+)
 RECONCILER = FunctionSpec(
-    "Reconciler", "reconciler.handler.handler", "Repairs execution status from Step Functions events", "reconciler"
+    "Reconciler",
+    "reconciler.handler.handler",
+    "Repairs execution status from Step Functions events",
+    "reconciler",
+    settings=ReconcilerSettings,
 )
 METRICS_AGGREGATOR = FunctionSpec(
     "MetricsAggregator",
@@ -66,6 +117,7 @@ METRICS_AGGREGATOR = FunctionSpec(
     "Keeps execution and step metrics from the executions and logs streams",
     "metrics",
     event_sources=("Executions", "ExecutionLogs"),
+    settings=MetricsSettings,
 )
 
 NOTIFICATIONS = FunctionSpec(
@@ -76,6 +128,7 @@ NOTIFICATIONS = FunctionSpec(
     timeout_seconds=120,  # webhook attempts and their back-off run inside one invocation
     memory_mb=256,
     event_sources=("Executions",),
+    settings=NotificationSettings,
 )
 
 # The real-time channel (WebSocket API): its authorizer, route handlers and the stream notifier.
@@ -85,18 +138,39 @@ WS_AUTHORIZER = FunctionSpec(
     "Verifies the token of a WebSocket connect",
     "ws-authorizer",
     10,
+    settings=AuthorizerSettings,
 )
 WS_CONNECT = FunctionSpec(
-    "WebSocketConnect", "realtime.connect.handler", "Registers a WebSocket connection", "ws-route", 10
+    "WebSocketConnect",
+    "realtime.connect.handler",
+    "Registers a WebSocket connection",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
 )
 WS_DISCONNECT = FunctionSpec(
-    "WebSocketDisconnect", "realtime.disconnect.handler", "Forgets a WebSocket connection", "ws-route", 10
+    "WebSocketDisconnect",
+    "realtime.disconnect.handler",
+    "Forgets a WebSocket connection",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
 )
 WS_SUBSCRIPTIONS = FunctionSpec(
-    "WebSocketSubscriptions", "realtime.subscriptions.handler", "Subscribes a connection to executions", "ws-route", 10
+    "WebSocketSubscriptions",
+    "realtime.subscriptions.handler",
+    "Subscribes a connection to executions",
+    "ws-route",
+    10,
+    settings=RealtimeSettings,
 )
 WS_DEFAULT = FunctionSpec(
-    "WebSocketDefault", "realtime.default.handler", "Answers unknown WebSocket actions", "ws-default", 5
+    "WebSocketDefault",
+    "realtime.default.handler",
+    "Answers unknown WebSocket actions",
+    "ws-default",
+    5,
+    settings=EnvSettings,  # reads no settings
 )
 NOTIFIER = FunctionSpec(
     "Notifier",
@@ -105,6 +179,7 @@ NOTIFIER = FunctionSpec(
     "notifier",
     60,
     event_sources=("Executions", "ExecutionLogs"),
+    settings=NotifierSettings,
 )
 REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
     WS_AUTHORIZER,
@@ -167,6 +242,16 @@ class WebSocketRoute:
     key: str  # "$connect", "$disconnect", "$default" or an action
     function: FunctionSpec
 
+    @property
+    def authorized(self) -> bool:
+        """Only `$connect` is authorized (WEBSOCKET_AUTHORIZER); later messages ride on the connection."""
+        return self.key == "$connect"
+
+    @property
+    def replies(self) -> bool:
+        """Messages get the handler's reply back; `$connect`/`$disconnect` replies go nowhere."""
+        return self.key not in ("$connect", "$disconnect")
+
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("$connect", WS_CONNECT),
@@ -176,48 +261,9 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("$default", WS_DEFAULT),
 )
 WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+WEBSOCKET_AUTHORIZER = WS_AUTHORIZER
+WEBSOCKET_IDENTITY_SOURCE = "route.request.querystring.token"  # where the $connect authorizer finds the token
 WEBSOCKET_STAGE = "live"
-
-# Environment variable names the stacks set, by function kind (values: see settings.py in the layer).
-ENV_TABLES = ("WORKFLOWS_TABLE", "EXECUTIONS_TABLE", "LOGS_TABLE")
-ENV_API = (
-    *ENV_TABLES,
-    "IDEMPOTENCY_TABLE",
-    "STATE_MACHINE_PREFIX",
-    "STATES_ROLE_ARN",
-    "STATE_MACHINE_LOG_GROUP_ARN",
-    "TRANSFORM_FUNCTION_ARN",
-    "HTTP_FUNCTION_ARN",
-    "AI_FUNCTION_ARN",
-    "NOTIFICATIONS_TABLE",
-    "HTTP_ALLOWED_NETWORKS",
-)
-ENV_STEP = ("LOGS_TABLE", "AI_PROVIDER", "HTTP_ALLOWED_NETWORKS")
-ENV_RECONCILER = ("EXECUTIONS_TABLE",)
-ENV_NOTIFICATIONS = (
-    "WORKFLOWS_TABLE",
-    "NOTIFICATIONS_TABLE",
-    "WEBHOOK_DEAD_LETTER_QUEUE_URL",
-    "HTTP_ALLOWED_NETWORKS",
-    "WEBHOOK_BACKOFF_BASE_SECONDS",
-)
-ENV_METRICS = ("METRICS_TABLE",)
-ENV_QUERIES = ("LOGS_TABLE", "METRICS_TABLE")
-ENV_WS_ROUTE = ("CONNECTIONS_TABLE", "WORKFLOWS_TABLE", "EXECUTIONS_TABLE")
-ENV_WS_AUTHORIZER = ("USER_POOL_ID", "USER_POOL_CLIENT_ID")  # AWS_REGION: set by Lambda itself
-ENV_NOTIFIER = ("CONNECTIONS_TABLE", "WEBSOCKET_CALLBACK_URL")
-ENV_BY_KIND = {
-    "api": ENV_API,
-    "step": ENV_STEP,
-    "reconciler": ENV_RECONCILER,
-    "metrics": ENV_METRICS,
-    "queries": ENV_QUERIES,
-    "ws-authorizer": ENV_WS_AUTHORIZER,
-    "ws-route": ENV_WS_ROUTE,
-    "ws-default": (),
-    "notifier": ENV_NOTIFIER,
-    "notifications": ENV_NOTIFICATIONS,
-}
 STACK_NAME = "WorkflowEngine"
 OUTPUT_KEYS = ("ApiUrl", "UserPoolId", "UserPoolClientId", "Region", "WebSocketUrl", "AppUrl")
 # Outputs of the deployed stack only: where its alarms go and its dashboard (the local stack has neither).

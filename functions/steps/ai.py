@@ -1,4 +1,4 @@
-"""Lambda handler of `ai` steps: Amazon Bedrock Converse (or the local stand-in provider)."""
+"""Lambda handler of `ai` steps: Amazon Bedrock Converse."""
 
 from functools import cache
 from typing import Any
@@ -25,7 +25,6 @@ def bedrock() -> Any:
 @correlated(step_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> object:
-    provider_client = bedrock() if settings.ai_provider == "bedrock" else None
     return run_step(
-        event, lambda config, ctx: run_ai(config, ctx, settings, provider_client), logs, settings.log_payload_max_bytes
+        event, lambda config, ctx: run_ai(config, ctx, settings, bedrock()), logs, settings.log_payload_max_bytes
     )

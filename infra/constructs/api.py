@@ -16,17 +16,21 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra import declarations
 from infra.catalog import ROUTES
 from infra.constructs.nag import acknowledge
 from infra.constructs.observability import log_group
 
 THROTTLE = apigw.ThrottleSettings(rate_limit=50, burst_limit=100)
+# From infra/declarations.py, which the local gateway answers preflights from too.
 CORS = apigw.CorsPreflightOptions(
-    allow_origins=["*"],
-    allow_methods=[apigw.CorsHttpMethod.ANY],
-    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-    expose_headers=["X-Next-Token"],
-    max_age=Duration.hours(1),
+    allow_origins=list(declarations.CORS.allow_origins),
+    allow_methods=[
+        apigw.CorsHttpMethod["ANY" if method == "*" else method] for method in declarations.CORS.allow_methods
+    ],
+    allow_headers=list(declarations.CORS.allow_headers),
+    expose_headers=list(declarations.CORS.expose_headers),
+    max_age=Duration.seconds(declarations.CORS.max_age_seconds),
 )
 # HTTP API access log fields ($context variables), one JSON object per request.
 ACCESS_LOG_FORMAT = json.dumps(

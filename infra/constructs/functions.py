@@ -2,8 +2,8 @@
 
 Every function runs Python 3.13 on arm64 with two layers of ours: the dependencies layer (exactly the runtime lock,
 boto3 included, built for arm64 at synth time by infra.dependencies) and the shared code layer; JSON logs in its
-own log group, and active tracing. The environment each kind receives is
-checked against the names the catalog declares for it, so the catalog stays the single source of truth.
+own log group, and active tracing. Each function's environment is exactly the names
+its settings model asks a stack for (FunctionSpec.environment_names), which the local stack sets too.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from constructs import Construct
 from infra import dependencies
 from infra.catalog import (
     AI_STEP,
-    ENV_API,
-    ENV_BY_KIND,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
@@ -37,27 +35,18 @@ from infra.catalog import (
     STREAM_MAPPING,
     WORKFLOWS_API,
     FunctionSpec,
+    powertools_environment,
 )
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
-from infra.constructs.observability import METRICS_NAMESPACE, log_group
+from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
+from infra.declarations import DEAD_LETTER_RETENTION_DAYS
 from workflow_engine import tables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
-
-# The setting (environment variable) each table's name is passed in.
-TABLE_ENV = {
-    tables.WORKFLOWS.logical_id: "WORKFLOWS_TABLE",
-    tables.EXECUTIONS.logical_id: "EXECUTIONS_TABLE",
-    tables.LOGS.logical_id: "LOGS_TABLE",
-    tables.IDEMPOTENCY.logical_id: "IDEMPOTENCY_TABLE",
-    tables.NOTIFICATIONS.logical_id: "NOTIFICATIONS_TABLE",
-    tables.METRICS.logical_id: "METRICS_TABLE",
-    tables.CONNECTIONS.logical_id: "CONNECTIONS_TABLE",
-}
 
 XRAY_REASON = (
     "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams "
@@ -123,7 +112,7 @@ class Functions(Construct):
             "WebhookFailuresDlq",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            retention_period=Duration.days(14),
+            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
         )
         acknowledge(
             self.webhook_failures,
@@ -166,7 +155,7 @@ class Functions(Construct):
                 "StreamFailuresDlq",
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
-                retention_period=Duration.days(14),
+                retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
             )
             acknowledge(
                 self.stream_failures,
@@ -215,11 +204,6 @@ class Functions(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=logs,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": spec.id,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            },
         )
         acknowledge_wildcard_resources(role, XRAY_REASON, "*")
         acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
@@ -228,44 +212,35 @@ class Functions(Construct):
     # -- settings -------------------------------------------------------------------------------------------
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
-        table_names = {TABLE_ENV[logical_id]: table.table_name for logical_id, table in self._data.tables.items()}
-        if spec.kind == "step":
-            environment = {
-                "LOGS_TABLE": table_names["LOGS_TABLE"],
-                "AI_PROVIDER": "bedrock",
-                "HTTP_ALLOWED_NETWORKS": "",
-            }
-        elif spec.kind == "api":
-            orchestration = self._orchestration
-            environment = {
-                **{name: value for name, value in table_names.items() if name in ENV_API},
-                "HTTP_ALLOWED_NETWORKS": "",
-                "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
-                "STATES_ROLE_ARN": orchestration.role.role_arn,
-                "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
-                **{
-                    f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
-                    for step in STEP_FUNCTIONS
-                    if step.step_type
-                },
-            }
-        elif spec.kind == "notifications":
-            environment = {
-                "WORKFLOWS_TABLE": table_names["WORKFLOWS_TABLE"],
-                "NOTIFICATIONS_TABLE": table_names["NOTIFICATIONS_TABLE"],
-                "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
-                "HTTP_ALLOWED_NETWORKS": "",
-                "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
-            }
-        else:
-            known = {**table_names, **self._shared_environment}
-            environment = {name: known[name] for name in ENV_BY_KIND[spec.kind]}
-        expected = set(ENV_BY_KIND[spec.kind])
-        if set(environment) != expected:
-            raise ValueError(
-                f"{spec.id}: environment {sorted(environment)} does not match the catalog {sorted(expected)}"
-            )
-        return environment
+        """Exactly the variables the function's settings ask a stack for, with this stack's values."""
+        values = {**self._setting_values(), **powertools_environment(spec)}
+        missing = [name for name in spec.environment_names() if name not in values]
+        if missing:
+            raise ValueError(f"{spec.id}: the stack has no value for the settings {missing}")
+        return {name: values[name] for name in spec.environment_names()}
+
+    def _setting_values(self) -> dict[str, str]:
+        """The value of every setting this stack provides (a function receives only the ones it reads)."""
+        orchestration = self._orchestration
+        return {
+            **{
+                definition.environment_name: self._data.table(definition).table_name
+                for definition in tables.ALL_TABLES
+                if definition.environment_name
+            },
+            "STATE_MACHINE_PREFIX": orchestration.state_machine_prefix,
+            "STATES_ROLE_ARN": orchestration.role.role_arn,
+            "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
+            **{
+                f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
+                for step in STEP_FUNCTIONS
+                if step.step_type
+            },
+            "HTTP_ALLOWED_NETWORKS": "",  # the http step and webhooks reach public addresses only
+            "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
+            "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
+            **self._shared_environment,
+        }
 
     # -- grants ---------------------------------------------------------------------------------------------
 

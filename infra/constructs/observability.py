@@ -18,10 +18,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.nag import acknowledge
+from infra.declarations import METRICS_NAMESPACE
 from workflow_engine import business_metrics
 
+# declarations.LOG_RETENTION_DAYS (30; CDK names the retention, it takes no number); the drift test compares
+# the retention of the log groups both stacks create with the template's.
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
-METRICS_NAMESPACE = business_metrics.NAMESPACE
 
 
 def log_group(scope: Construct, construct_id: str) -> logs.LogGroup:

@@ -11,6 +11,7 @@ prefix, so permissions and the event rule reach this stack's state machines only
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -23,8 +24,7 @@ from constructs import Construct
 
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
-
-TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+from infra.declarations import STATUS_CHANGE_RULE, EventRule
 
 # Creating or updating a state machine with a logging configuration goes through CloudWatch Logs vended log
 # delivery; these actions do not support resource-level permissions (resource must be "*").
@@ -117,18 +117,15 @@ class Orchestration(Construct):
 
     def route_status_changes_to(self, function: lambda_.IFunction) -> events.Rule:
         """Send the terminal status changes of this stack's state machines to ``function``."""
+        return self.rule(STATUS_CHANGE_RULE, function)
+
+    def rule(self, declared: EventRule, function: lambda_.IFunction) -> events.Rule:
+        """The declared rule (infra/declarations.py) for this stack's state machines, delivering to ``function``."""
         return events.Rule(
             self,
-            "StatusChangeRule",
-            description="Terminal status changes of workflow executions -> reconciler",
-            event_pattern=events.EventPattern(
-                source=["aws.states"],
-                detail_type=["Step Functions Execution Status Change"],
-                detail={
-                    "status": list(TERMINAL_STATUSES),
-                    "stateMachineArn": events.Match.prefix(self.state_machine_arn_prefix),
-                },
-            ),
+            declared.id,
+            description=declared.description,
+            event_pattern=_event_pattern(declared.pattern(self.state_machine_arn_prefix)),
             targets=[
                 targets.LambdaFunction(
                     function,
@@ -174,3 +171,8 @@ class Orchestration(Construct):
             resource_name=resource_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+
+
+def _event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
+    """An EventBridge pattern document as CDK's EventPattern (top-level fields by their CDK names)."""
+    return events.EventPattern(**{key.replace("-", "_"): value for key, value in pattern.items()})

@@ -25,6 +25,7 @@ from constructs import Construct
 
 from infra.catalog import (
     NOTIFIER,
+    WEBSOCKET_IDENTITY_SOURCE,
     WEBSOCKET_ROUTE_SELECTION,
     WEBSOCKET_ROUTES,
     WEBSOCKET_STAGE,
@@ -39,7 +40,7 @@ from infra.constructs.observability import log_group
 from workflow_engine import tables
 
 THROTTLE = apigw.ThrottleSettings(rate_limit=50, burst_limit=100)
-IDENTITY_SOURCE = "route.request.querystring.token"  # where the $connect authorizer finds the token
+IDENTITY_SOURCE = WEBSOCKET_IDENTITY_SOURCE  # where the $connect authorizer finds the token (infra/catalog.py)
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -115,6 +116,9 @@ class Realtime(Construct):
             "USER_POOL_ID": user_pool.user_pool_id,
             "USER_POOL_CLIENT_ID": user_pool_client.user_pool_client_id,
             "WEBSOCKET_CALLBACK_URL": self.stage.callback_url,
+            # The pool's public signing keys, under its issuer (the local stack names moto's instead).
+            "JWKS_URL": f"https://cognito-idp.{stack.region}.{stack.url_suffix}/{user_pool.user_pool_id}"
+            "/.well-known/jwks.json",
         }
         self.routes: dict[str, apigw.WebSocketRoute] = {}
 
@@ -133,15 +137,14 @@ class Realtime(Construct):
             for function_id in sorted({route.function.id for route in WEBSOCKET_ROUTES})
         }
         for route in WEBSOCKET_ROUTES:
-            is_connect = route.key == "$connect"
             self.routes[route.key] = self.api.add_route(
                 route.key,
                 integration=route_integrations[route.function.id],
-                authorizer=self.authorizer if is_connect else None,
+                authorizer=self.authorizer if route.authorized else None,
                 # $connect/$disconnect replies go nowhere; messages get the handler's reply back.
-                return_response=None if route.key in ("$connect", "$disconnect") else True,
+                return_response=True if route.replies else None,
             )
-            if not is_connect:
+            if not route.authorized:
                 acknowledge(self.routes[route.key], "AwsSolutions-APIG4", ROUTES_AFTER_CONNECT_REASON)
 
         data.grant(tables.CONNECTIONS, functions[WS_CONNECT.id], "dynamodb:PutItem")

@@ -23,6 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from infra.catalog import ROUTES, Route
+from infra.declarations import CORS
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.moto_seams import invoke_handler
 from infra.local.webapp import StaticSite
@@ -227,9 +228,11 @@ def _to_http(result: Any) -> Response:
 
 
 def _cors_headers() -> dict[str, str]:
+    """The preflight answer of the HTTP API's CORS configuration (infra/declarations.py, as the CDK stack sets it)."""
     return {
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-        "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key",
-        "Access-Control-Expose-Headers": "X-Next-Token",
+        "Access-Control-Allow-Origin": ",".join(CORS.allow_origins),
+        "Access-Control-Allow-Methods": ",".join(CORS.allow_methods),
+        "Access-Control-Allow-Headers": ",".join(CORS.allow_headers),
+        "Access-Control-Expose-Headers": ",".join(CORS.expose_headers),
+        "Access-Control-Max-Age": str(CORS.max_age_seconds),
     }

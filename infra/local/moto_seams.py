@@ -4,7 +4,9 @@
    `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
    resolved under functions/) in-process, with the payload and error shapes Lambda uses.
 2. EventBridge: moto's Step Functions emits no "Execution Status Change" events. When an execution ends,
-   the event AWS would send is built here and handed to a listener (the local stack's reconciler).
+   the event AWS would send is built here and handed to the listeners. The local stack's listener is
+   `deliver_to_event_rules`: moto's EventBridge matches rule patterns but cannot invoke Lambda targets, so
+   each enabled rule of the default bus whose pattern matches invokes its Lambda targets here, as in AWS.
 3. StopExecution: moto's worker parses the definition on its own thread before it can be stopped, and a
    StopExecution in that window fails inside moto (AWS accepts it). The stop waits for the worker instead.
 4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
@@ -22,21 +24,26 @@
    table (once per item of the transaction), under the write lock of seam 4, so a transaction costs what the
    table holds (seconds once a table has thousands of items: the metrics aggregator writes one per record).
    DynamoDB's cost is the items touched. Here the backup is of the touched items only, restored on cancel.
+7. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
+   deterministic model answers it (infra/local/bedrock.py), so the ai step's BedrockProvider runs unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import importlib
 import json
 import logging
+import os
 import queue
+import sys
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,12 +51,15 @@ from typing import Any
 import moto.dynamodb.models as moto_dynamodb_models
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.bedrockruntime.responses import BedrockRuntimeResponse
 from moto.core.config import default_user_config
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+from infra.local import bedrock
 
 StatusListener = Callable[[dict[str, Any]], None]
 DeliveryFailureListener = Callable[[str, dict[str, Any], str], None]  # (function name, event, error)
@@ -77,10 +87,41 @@ class LambdaContext:
         return 300_000
 
 
+_function_environments: dict[str, dict[str, str]] = {}
+_import_lock = threading.Lock()
+
+
+def set_function_environment(handler: str, environment: dict[str, str]) -> None:
+    """The environment the function running ``handler`` has: its module is imported (cold start) under it."""
+    _function_environments[handler] = dict(environment)
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def resolve_handler(handler: str) -> Callable[[Any, Any], Any]:
-    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path)."""
+    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path).
+
+    The first resolution imports the module with the function's own environment (set_function_environment) in
+    place, as a Lambda cold start reads it; the process keeps no function's settings afterwards.
+    """
     module_name, _, attribute = handler.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
+    module = sys.modules.get(module_name)
+    if module is None:
+        with _import_lock, _environment(_function_environments.get(handler, {})):
+            module = importlib.import_module(module_name)
+    return getattr(module, attribute)
 
 
 def invoke_handler(handler: str, event: Any, function_name: str, function_arn: str = "") -> tuple[bytes, bool]:
@@ -145,6 +186,26 @@ def _terminated(self: BaseExecutionWorkerCommunication) -> None:
     event = _status_change_event(self)
     for listener in list(_status_listeners):
         listener(event)
+
+
+def deliver_to_event_rules(event: dict[str, Any]) -> list[str]:
+    """What EventBridge does with an event on the default bus: every enabled rule whose pattern matches it invokes
+    its Lambda targets (their real handlers). Returns the names of the functions invoked."""
+    import boto3
+    from moto.events.models import events_backends
+
+    bus = events_backends[event["account"]][event["region"]].event_buses["default"]
+    invoked = []
+    for rule in list(bus.rules.values()):
+        if rule.state != "ENABLED" or not rule.event_pattern.matches_event(event):
+            continue
+        for target in rule.targets:
+            if ":lambda:" in target["Arn"] and ":function:" in target["Arn"]:
+                lambdas = boto3.client("lambda", region_name=event["region"])
+                function = lambdas.get_function_configuration(FunctionName=target["Arn"])
+                invoke_handler(function["Handler"], event, function["FunctionName"], function["FunctionArn"])
+                invoked.append(function["FunctionName"])
+    return invoked
 
 
 def _stop_when_ready(self: ExecutionWorker, *args: Any, **kwargs: Any) -> None:
@@ -320,6 +381,7 @@ def install(status_listener: StatusListener | None = None) -> None:
         DynamoDBBackend.transact_write_items = _transact_with_item_backup  # type: ignore[method-assign]
     for name in _ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+    BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
     if status_listener is not None and status_listener not in _status_listeners:
         _status_listeners.append(status_listener)
 

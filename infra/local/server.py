@@ -13,6 +13,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from infra.catalog import STACK_NAME
+from infra.declarations import EXAMPLE_PASSWORD
 from infra.local import moto_seams
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.gateway import LocalHttpApi
@@ -122,16 +123,16 @@ class LocalStack:
 Local stack ready in {seconds:.1f}s
   App:          {self.app_url}   (the execution monitor: sign up there)
   API:          {self.api_url}   (GET {self.api_url}/api/health)
-  AWS endpoint: {self.aws_url}   (DynamoDB, Step Functions, Lambda, Cognito, IAM, EventBridge)
+  AWS endpoint: {self.aws_url}   (DynamoDB, Step Functions, Lambda, Cognito, IAM, EventBridge, Logs, Bedrock)
   WebSocket:    {self.websocket.url if self.websocket else ""}?token=<IdToken or AccessToken>
   Outputs:      {outputs_file}
 
 Try it (another terminal):
   export AWS_ENDPOINT_URL={self.aws_url} AWS_REGION={self.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  aws cognito-idp sign-up --client-id {client} --username alice --password 'Passw0rd!23'
+  aws cognito-idp sign-up --client-id {client} --username alice --password '{EXAMPLE_PASSWORD}'
   aws cognito-idp admin-confirm-sign-up --user-pool-id {self.resources.user_pool_id} --username alice
   TOKEN=$(aws cognito-idp initiate-auth --client-id {client} --auth-flow USER_PASSWORD_AUTH \\
-      --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!23' --query AuthenticationResult.IdToken --output text)
+      --auth-parameters USERNAME=alice,PASSWORD='{EXAMPLE_PASSWORD}' --query AuthenticationResult.IdToken --output text)
   curl -s -H "Authorization: Bearer $TOKEN" {self.api_url}/api/workflows
 
 Ctrl-C stops it."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import boto3
 
 from infra.catalog import STACK_NAME
+from infra.declarations import EXAMPLE_PASSWORD
 
 
 def sign_in(outputs: dict, username: str, password: str, token_kind: str = "IdToken") -> str:  # noqa: S107 (a token type, not a secret)
@@ -38,7 +39,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     outputs = json.loads(Path(os.environ.get("OUTPUTS_FILE", ".local/outputs.json")).read_text())[STACK_NAME]
-    print(sign_in(outputs, argv[1], argv[2] if len(argv) > 2 else "Passw0rd!23"))
+    print(sign_in(outputs, argv[1], argv[2] if len(argv) > 2 else EXAMPLE_PASSWORD))
     return 0
 
 

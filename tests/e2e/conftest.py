@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from infra.catalog import REPO_ROOT, STACK_NAME
+from infra.declarations import EXAMPLE_PASSWORD
 from infra.local.signin import sign_in
 from tests.e2e.wfe_cli import new_wfe_user, wfe, wfe_outputs  # noqa: F401 (fixtures of the `wfe` CLI tests)
 
@@ -104,8 +105,8 @@ def tokens(stack) -> dict[str, dict[str, str]]:
     for who in ("alice", "bob"):
         username = f"{who}-{uuid.uuid4().hex[:8]}"
         result[who] = {
-            "id": sign_in(stack, username, "Passw0rd!23", "IdToken"),
-            "access": sign_in(stack, username, "Passw0rd!23", "AccessToken"),
+            "id": sign_in(stack, username, EXAMPLE_PASSWORD, "IdToken"),
+            "access": sign_in(stack, username, EXAMPLE_PASSWORD, "AccessToken"),
         }
     return result
 

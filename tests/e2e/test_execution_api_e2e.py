@@ -49,7 +49,7 @@ def test_seed_curl_examples(alice, hello):
     # Get Execution Status
     final = alice.wait_terminal(execution_id)
     assert final["status"] == "completed" and final["id"] == execution_id
-    assert final["output_data"]["text"].startswith("[local-ai")
+    assert final["output_data"]["text"].startswith("[local-bedrock model=")
     # Get Execution Logs with Filtering
     logs = alice.get(f"/api/workflows/executions/{execution_id}/logs?step_type=ai&limit=50")
     assert logs.status_code == 200 and [log["step_name"] for log in logs.json()] == ["Ask"]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 WFE = Path(sys.executable).with_name("wfe")
-PASSWORD = "Passw0rd!23"  # noqa: S105 (a test user's)
+PASSWORD = "Correct-Horse-42!"  # noqa: S105 (a test user's; it satisfies the deployed password policy)
 
 
 @dataclass

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from infra.declarations import APP_CLIENT, PASSWORD_POLICY, USER_POOL
+
 if TYPE_CHECKING:
     from conftest import Synthesized
 
@@ -32,3 +34,18 @@ def test_client_signs_in_with_password_or_srp_and_has_no_secret(synth: Synthesiz
     assert {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"} <= set(props["ExplicitAuthFlows"])
     assert props.get("GenerateSecret", False) is False
     assert props["UserPoolId"] == synth.ref(synth.stack.auth.user_pool)
+
+
+def test_pool_and_client_are_built_from_the_declarations(synth: Synthesized) -> None:
+    pool = synth.resource(synth.stack.auth.user_pool)["Properties"]
+    client = synth.resource(synth.stack.auth.client)["Properties"]
+
+    assert pool["Policies"]["PasswordPolicy"] == PASSWORD_POLICY.cognito()
+    assert pool["UsernameConfiguration"] == {"CaseSensitive": USER_POOL.case_sensitive_usernames}
+    assert pool["MfaConfiguration"] == USER_POOL.mfa
+    assert pool["AccountRecoverySetting"] == USER_POOL.account_recovery()
+    assert client["ExplicitAuthFlows"] == APP_CLIENT.explicit_auth_flows()
+    assert {name: client[name] for name in APP_CLIENT.token_validity()} == APP_CLIENT.token_validity()
+    # The API signs users in with the pool's own flows: no OAuth flows, scopes or callback URLs.
+    assert not {"AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs"} & set(client)
+    assert client.get("AllowedOAuthFlowsUserPoolClient", False) is False

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import ENV_BY_KIND, FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
 from workflow_engine import settings, tables
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ SETTINGS_BY_KIND = {
     "ws-authorizer": settings.AuthorizerSettings,
     "ws-route": settings.RealtimeSettings,
     "notifier": settings.NotifierSettings,
+    "ws-default": settings.EnvSettings,  # reads no setting
     "notifications": settings.NotificationSettings,
 }
 
@@ -91,17 +92,18 @@ def test_functions_share_one_code_asset(synth: Synthesized) -> None:
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
-def test_environment_is_exactly_what_the_catalog_declares(synth: Synthesized, spec: FunctionSpec) -> None:
+def test_environment_is_exactly_what_the_settings_ask_for(synth: Synthesized, spec: FunctionSpec) -> None:
     variables = _variables(synth, spec)
+    model = SETTINGS_BY_KIND[spec.kind]
+    # the fields without a default, but not those the Lambda runtime sets itself (AWS_REGION)
+    required = {name.upper() for name, field in model.model_fields.items() if field.is_required()}
+    required -= settings.RUNTIME_VARIABLES
 
-    assert set(variables) == set(ENV_BY_KIND[spec.kind]) | POWERTOOLS_ENV
+    assert spec.settings is model
+    assert set(variables) == required | POWERTOOLS_ENV == set(spec.environment_names())
     assert variables["POWERTOOLS_SERVICE_NAME"] == spec.id
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "WorkflowEngine"
     assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
-    # every name the stack sets is a setting the function reads (field name upper-cased)
-    if ENV_BY_KIND[spec.kind]:  # ("ws-default" reads no setting)
-        fields = {name.upper() for name in SETTINGS_BY_KIND[spec.kind].model_fields}
-        assert set(ENV_BY_KIND[spec.kind]) <= fields
 
 
 @pytest.mark.parametrize("spec", STEP_FUNCTIONS, ids=lambda spec: spec.id)
@@ -109,7 +111,6 @@ def test_step_function_settings(synth: Synthesized, spec: FunctionSpec) -> None:
     variables = _variables(synth, spec)
 
     assert variables["LOGS_TABLE"] == synth.ref(synth.stack.data.table(tables.LOGS))
-    assert variables["AI_PROVIDER"] == "bedrock"
     assert variables["HTTP_ALLOWED_NETWORKS"] == ""
 
 

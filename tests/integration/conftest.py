@@ -5,6 +5,7 @@ One mocked account per test session (resources are provisioned once); tests isol
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 import uuid
@@ -18,6 +19,7 @@ from infra.local.gateway import build_event, invoke_route, match_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
 from tests.support.connections_sink import RecordedConnections
+from workflow_engine.settings import TableSettings
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,12 @@ def resources(aws: Any, connections: RecordedConnections) -> LocalResources:
     resources = provision()
     install_runtime(resources, websocket_callback_url=connections.url)
     return resources
+
+
+def api_tables() -> TableSettings:
+    """The tables the API functions use: the executions API's own settings (from its own environment; the test
+    process has none). Its module is loaded by install_runtime."""
+    return importlib.import_module("api.executions").settings
 
 
 class Api:

@@ -176,7 +176,8 @@ def test_state_machine_has_one_state_per_step_named_by_it(api, resources):
     assert user_states == ["Load order", "Pause", "Ask the model"]
     _, final = run(api, workflow, {"text": "hello"})
     assert final["status"] == "completed"
-    assert final["output_data"]["provider"] == "local"
+    assert final["output_data"]["provider"] == "bedrock"
+    assert final["output_data"]["text"] == "[local-bedrock model=amazon.nova-micro-v1:0] Summarize hello"
 
 
 def test_cancel_right_after_execute_stops_the_execution(api):

@@ -26,12 +26,12 @@ def pool(aws: Any) -> tuple[Any, str]:
 
 def _sign_up_and_in(cognito: Any, client_id: str) -> tuple[bool, Any]:
     username = f"u-{uuid.uuid4().hex[:8]}"
-    confirmed = cognito.sign_up(ClientId=client_id, Username=username, Password="Passw0rd!23")["UserConfirmed"]
+    confirmed = cognito.sign_up(ClientId=client_id, Username=username, Password="Correct-Horse-42!")["UserConfirmed"]
     try:
         cognito.initiate_auth(
             ClientId=client_id,
             AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": "Passw0rd!23"},
+            AuthParameters={"USERNAME": username, "PASSWORD": "Correct-Horse-42!"},
         )
     except cognito.exceptions.UserNotConfirmedException as error:
         return confirmed, error

@@ -18,14 +18,13 @@ import pytest
 
 from infra.local import moto_seams
 from infra.local.moto_seams import LambdaContext
-from tests.integration.conftest import wait_terminal
+from tests.integration.conftest import api_tables, wait_terminal
 from workflow_engine.aws import client
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository, owner_execution_key
 from workflow_engine.metrics.histogram import RELATIVE_ACCURACY
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
-from workflow_engine.settings import TableSettings
 
 DAY = datetime(2026, 4, 10, tzinfo=UTC)
 SEQUENCE = count(1)
@@ -62,7 +61,7 @@ class Recorder:
 
     def __init__(self, user_id: str) -> None:
         self.user_id = user_id
-        self.tables = TableSettings.from_env()
+        self.tables = api_tables()
         self.dynamodb = client("dynamodb")
         self.executions = ExecutionRepository(self.dynamodb, self.tables.executions_table)
         self.logs = LogRepository(self.dynamodb, self.tables.logs_table)

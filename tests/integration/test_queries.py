@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.integration.conftest import wait_terminal
+from tests.integration.conftest import api_tables, wait_terminal
 from workflow_engine.aws import client
 from workflow_engine.data import logs as logs_module
 from workflow_engine.data.executions import ExecutionRepository
@@ -30,7 +30,7 @@ def stored(moment: datetime) -> str:
 
 
 def _tables() -> TableSettings:
-    return TableSettings.from_env()
+    return api_tables()
 
 
 def put_execution(user_id: str, workflow_id: str, started: datetime, status: ExecutionStatus) -> str:

@@ -24,10 +24,11 @@ import pytest
 import requests
 
 from infra.catalog import REPO_ROOT, STACK_NAME
+from infra.declarations import EXAMPLE_PASSWORD
 from infra.local.signin import sign_in
 
 TERMINAL = ("completed", "failed", "cancelled", "timed_out")
-PASSWORD = "Passw0rd!23"  # noqa: S105 (a local test user's password)
+PASSWORD = EXAMPLE_PASSWORD  # the documented example; it satisfies the deployed password policy
 # A non-terminal execution not updated for this long is read-repaired on GET (30 s in the cloud stack).
 STALE_AFTER_SECONDS = 2
 

@@ -144,7 +144,7 @@ def _attacks(pool: dict[str, Any], other: dict[str, str], attacker: dict[str, An
         "empty": "",
         "bearer-only": "Bearer",
         "bearer-space": "Bearer    ",
-        "basic-scheme": "Basic " + _b64(b"alice:Passw0rd!23"),
+        "basic-scheme": "Basic " + _b64(b"alice:Correct-Horse-42!"),
         "not-a-jwt": "Bearer not-a-token",
         "three-garbage-segments": "Bearer abc.def.ghi",
         "two-segments": f"Bearer {head}.{payload}",

@@ -1,4 +1,4 @@
-"""The ai step: Bedrock Converse through a stubbed real client, and the local stand-in provider."""
+"""The ai step: Bedrock Converse through a stubbed real client (the local stack's Converse: test_local_bedrock.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 
 from workflow_engine.settings import StepSettings
 from workflow_engine.steps import ai
-from workflow_engine.steps.ai import LocalAiProvider, run_ai
+from workflow_engine.steps.ai import run_ai
 from workflow_engine.steps.errors import RetryableStepError, StepError
 
 CONTEXT: dict[str, Any] = {
@@ -24,7 +24,7 @@ CONTEXT: dict[str, Any] = {
 def _settings(**overrides: Any) -> StepSettings:
     values: dict[str, Any] = {
         "logs_table": "logs",
-        "ai_provider": "bedrock",
+        "http_allowed_networks": "",
         "ai_default_model_id": "amazon.nova-micro-v1:0",
         "ai_max_tokens_limit": 1_000,
     }
@@ -166,6 +166,9 @@ class _FailingClient:
         raise self.error
 
 
+NEVER_CALLED = _FailingClient(AssertionError("a step error must be raised before Bedrock is called"))
+
+
 @pytest.mark.parametrize("error_class", [EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError])
 def test_an_unreachable_or_slow_endpoint_is_retryable(error_class: type[Exception]) -> None:
     client = _FailingClient(error_class(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com"))
@@ -200,40 +203,13 @@ def test_the_default_client_is_a_bedrock_runtime_client(monkeypatch: pytest.Monk
     assert created.meta.region_name == "eu-west-1"
 
 
-def test_the_local_provider_is_deterministic_and_calls_nothing() -> None:
-    settings = _settings(ai_provider="local")
-    never = _FailingClient(AssertionError("the local provider must not call Bedrock"))
-    config = {"prompt": "Greet {{ input.customer }} warmly", "model_id": "my-model"}
-
-    first = run_ai(config, CONTEXT, settings, client=never)
-    second = run_ai(config, CONTEXT, settings, client=never)
-
-    assert (
-        first
-        == second
-        == {
-            "text": "[local-ai model=my-model] Greet Zoë warmly",
-            "model_id": "my-model",
-            "stop_reason": "end_turn",
-            "usage": {"input_tokens": 3, "output_tokens": 5, "total_tokens": 8},
-            "provider": "local",
-        }
-    )
-
-
-def test_the_local_provider_echoes_at_most_200_characters() -> None:
-    output = LocalAiProvider().complete("x" * 500, "amazon.nova-micro-v1:0", 10)
-    assert output["text"] == "[local-ai model=amazon.nova-micro-v1:0] " + "x" * 200
-    assert run_ai({"prompt": "hello"}, CONTEXT, _settings(ai_provider="local"))["model_id"] == "amazon.nova-micro-v1:0"
-
-
 @pytest.mark.parametrize("prompt", ["   ", "{{ input.missing }}", "  {{ input.nothing }}  "])
 def test_a_prompt_rendering_empty_is_a_step_error(prompt: str) -> None:
     with pytest.raises(StepError, match="empty"):
-        run_ai({"prompt": prompt}, CONTEXT, _settings(ai_provider="local"))
+        run_ai({"prompt": prompt}, CONTEXT, _settings(), client=NEVER_CALLED)
 
 
 @pytest.mark.parametrize("max_tokens", [0, -1, "10", True])
 def test_an_invalid_max_tokens_is_a_step_error(max_tokens: Any) -> None:
     with pytest.raises(StepError, match="max_tokens"):
-        run_ai({"prompt": "Hi", "max_tokens": max_tokens}, CONTEXT, _settings(ai_provider="local"))
+        run_ai({"prompt": "Hi", "max_tokens": max_tokens}, CONTEXT, _settings(), client=NEVER_CALLED)

@@ -18,9 +18,12 @@ SETTINGS = ApiSettings(
     idempotency_table="i",
     state_machine_prefix="wfe-",
     states_role_arn="arn:aws:iam::123456789012:role/states",
+    state_machine_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/wf:*",
     transform_function_arn="arn:aws:lambda:us-east-1:123456789012:function:t",
     http_function_arn="arn:aws:lambda:us-east-1:123456789012:function:h",
     ai_function_arn="arn:aws:lambda:us-east-1:123456789012:function:a",
+    notifications_table="n",
+    http_allowed_networks="",
 )
 DIAGNOSTIC = "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: State \"X\" is not reachable at /States/X'"
 DEFINITION = WorkflowDefinition(name="w", steps=[{"name": "nap", "type": "wait", "config": {"seconds": 1}}])
@@ -53,6 +56,7 @@ def test_invalid_definition_is_a_422_with_the_diagnostic(stubbed, caplog):
             "publish": True,
             "versionDescription": ANY,
             "tracingConfiguration": ANY,
+            "loggingConfiguration": ANY,
         },
     )
     service = WorkflowService(NoRepository(), client, SETTINGS)

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from infra.catalog import REPO_ROOT
 
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "Passw0rd!23"
+PASSWORD = "Correct-Horse-42!"
 # The machine may be busy (2 cores shared): wait up to 20 s for what the page should show.
 expect.set_options(timeout=20_000)
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, sync_playwright
 from bench.throughput import local_stack
 from infra.local.signin import sign_in
 
-PASSWORD = "Passw0rd!23"
+PASSWORD = "Correct-Horse-42!"
 TERMINAL = {"completed", "failed", "cancelled", "timed_out"}
 
 

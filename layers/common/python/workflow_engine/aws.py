@@ -4,7 +4,7 @@ boto3 honours AWS_ENDPOINT_URL, so the same code talks to AWS or to the local st
 
 Clients are created on first use, not at import: importing boto3 and loading a service model costs more than
 the rest of a handler's imports together (see BENCHMARKS.md, cold start), and a handler that never calls a
-service (the ai step with the local provider, a request rejected by validation) never pays for it. One client
+service (a request rejected by validation) never pays for it. One client
 per service per process, shared by every repository of the handler, as one module-level client would be.
 
 `client(...)` is typed per service (the boto3-stubs client types, one overload per service the code uses); the

@@ -1,6 +1,7 @@
 """Typed settings, parsed once from the environment by each handler at cold start and passed in.
 
-Each function reads only the settings it needs; the CDK stack and the local stack set the same names.
+Each function reads only the settings it needs. The settings without a default are what a stack must provide:
+the CDK stack and the local stack set exactly those (`stack_settings`), for every function, from the same list.
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Set by the Lambda runtime itself (a stack may not set them); the local stack's runtime sets them likewise.
+RUNTIME_VARIABLES = frozenset({"AWS_REGION"})
 
-class _EnvSettings(BaseModel):
+
+class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     @classmethod
@@ -22,6 +25,20 @@ class _EnvSettings(BaseModel):
         environ = os.environ if environ is None else environ
         values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
         return cls(**values)
+
+    @classmethod
+    def stack_settings(cls) -> tuple[str, ...]:
+        """The environment variables a stack sets for a function with these settings: the fields without a
+        default, upper-cased (every other field keeps its default unless an operator sets it), except those the
+        Lambda runtime sets itself."""
+        return tuple(
+            name.upper()
+            for name, field in cls.model_fields.items()
+            if field.is_required() and name.upper() not in RUNTIME_VARIABLES
+        )
+
+
+_EnvSettings = EnvSettings  # the former name
 
 
 def split_networks(value: object) -> object:
@@ -34,7 +51,7 @@ def split_networks(value: object) -> object:
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
-class TableSettings(_EnvSettings):
+class TableSettings(EnvSettings):
     workflows_table: str
     executions_table: str
     logs_table: str
@@ -46,31 +63,32 @@ class ApiSettings(TableSettings):
     idempotency_table: str
     state_machine_prefix: str = Field(min_length=1, max_length=40)
     states_role_arn: str
-    state_machine_log_group_arn: str = ""
+    state_machine_log_group_arn: str = Field(min_length=1)  # where the state machines' logs go
     transform_function_arn: str
     http_function_arn: str
     ai_function_arn: str
     # A non-terminal execution not updated for this long is refreshed from DescribeExecution on read.
     stale_after_seconds: int = Field(default=30, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
-    notifications_table: str = ""
+    notifications_table: str
     # The http steps' allowed networks, also where a webhook url may point (and, only there, with http://).
-    http_allowed_networks: Networks = ()
+    # Each stack states it.
+    http_allowed_networks: Networks
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
 
 
-class StepSettings(_EnvSettings):
+class StepSettings(EnvSettings):
     """The step functions: where to log, and the limits of each step type."""
 
     logs_table: str
     log_payload_max_bytes: int = Field(default=32_768, ge=1_024, le=200_000)
-    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated).
-    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated;
+    # empty: none). Each stack states it.
+    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
-    ai_provider: Literal["bedrock", "local"] = "bedrock"
     ai_default_model_id: str = "amazon.nova-micro-v1:0"
     ai_max_tokens_limit: int = Field(default=4_096, ge=1)
 
@@ -80,46 +98,47 @@ class StepSettings(_EnvSettings):
         return split_networks(value)
 
 
-class ReconcilerSettings(_EnvSettings):
+class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
     executions_table: str
 
 
-class NotificationSettings(_EnvSettings):
+class NotificationSettings(EnvSettings):
     """The notifications consumer (executions stream): EventBridge events and signed webhook deliveries."""
 
     workflows_table: str
     notifications_table: str
     webhook_dead_letter_queue_url: str
     event_bus_name: str = "default"
-    http_allowed_networks: Networks = ()
+    http_allowed_networks: Networks  # each stack states it (as for the http step)
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_response_bytes: int = Field(default=65_536, ge=1_024, le=5_000_000)
     # Attempts per delivery (the first included) and full-jitter exponential back-off between them, all inside
     # one invocation (bounded by the function's timeout; see README "Notifications").
     webhook_max_attempts: int = Field(default=4, ge=1, le=10)
-    webhook_backoff_base_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Each stack states it: 1 s in the cloud, shorter locally (the same full-jitter doubling).
+    webhook_backoff_base_seconds: float = Field(ge=0, le=60)
     webhook_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
 
 
-class QuerySettings(_EnvSettings):
+class QuerySettings(EnvSettings):
     """The query API (log search, metrics): the logs and metrics tables, read only."""
 
     logs_table: str
     metrics_table: str
 
 
-class MetricsSettings(_EnvSettings):
+class MetricsSettings(EnvSettings):
     """The metrics aggregator: the metrics table, nothing else."""
 
     metrics_table: str
 
 
-class RealtimeSettings(_EnvSettings):
+class RealtimeSettings(EnvSettings):
     """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
 
     connections_table: str
@@ -129,7 +148,7 @@ class RealtimeSettings(_EnvSettings):
     connection_ttl_seconds: int = Field(default=7_500, ge=60)
 
 
-class NotifierSettings(_EnvSettings):
+class NotifierSettings(EnvSettings):
     """The notifier: where connections are listed and where messages are posted."""
 
     connections_table: str
@@ -137,11 +156,11 @@ class NotifierSettings(_EnvSettings):
     websocket_callback_url: str = Field(min_length=1)
 
 
-class AuthorizerSettings(_EnvSettings):
+class AuthorizerSettings(EnvSettings):
     """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
 
     user_pool_id: str = Field(min_length=1)
     user_pool_client_id: str = Field(min_length=1)
     aws_region: str = Field(min_length=1)
-    # Default: the pool's public JWKS (<issuer>/.well-known/jwks.json); the local stack's moto serves it elsewhere.
-    jwks_url: str = ""
+    # Where the pool's signing keys are: <issuer>/.well-known/jwks.json in AWS; moto serves them under its endpoint.
+    jwks_url: str = Field(min_length=1)

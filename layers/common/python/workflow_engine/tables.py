@@ -1,8 +1,16 @@
-"""DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these."""
+"""DynamoDB table definitions, written once: the CDK stack and the local stack both build tables from these.
+
+A table is declared here with everything both stacks must agree on: keys, indexes, TTL, stream view type and the
+setting (environment variable, upper-cased) its name is passed in. tests/integration/test_drift.py checks the two
+stacks agree.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 
 
 @dataclass(frozen=True)
@@ -14,7 +22,7 @@ class Index:
 
 @dataclass(frozen=True)
 class TableDefinition:
-    """One table: its logical id (also the settings key), keys, indexes, TTL attribute and stream.
+    """One table: its logical id, keys, indexes, TTL attribute, stream and the setting that names it.
 
     ``stream_view_type`` (e.g. "NEW_AND_OLD_IMAGES") turns on the table's DynamoDB stream, which feeds the
     functions that list the table in ``FunctionSpec.event_sources`` (infra/catalog.py).
@@ -25,7 +33,13 @@ class TableDefinition:
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
-    stream_view_type: str | None = None
+    stream_view_type: StreamViewType | None = None
+    setting: str | None = None  # the settings field (workflow_engine.settings) that carries the table's name
+
+    @property
+    def environment_name(self) -> str | None:
+        """The environment variable the stacks pass the table's name in (None: no function reads it)."""
+        return self.setting.upper() if self.setting else None
 
     def key_attributes(self) -> list[str]:
         """Every attribute that is a key of the table or of one of its indexes (all strings)."""
@@ -39,7 +53,9 @@ class TableDefinition:
         return list(dict.fromkeys(names))
 
 
-WORKFLOWS = TableDefinition(logical_id="Workflows", partition_key="user_id", sort_key="workflow_id")
+WORKFLOWS = TableDefinition(
+    logical_id="Workflows", partition_key="user_id", sort_key="workflow_id", setting="workflows_table"
+)
 
 # Executions: one item per execution. Every listing is a Query on an index whose partition key carries
 # the user, so isolation holds by construction; sort keys are start times, read newest first.
@@ -51,6 +67,7 @@ EXECUTIONS = TableDefinition(
     partition_key="execution_id",
     indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
     stream_view_type="NEW_AND_OLD_IMAGES",
+    setting="executions_table",
 )
 
 # Logs: partitioned by "<user_id>#<execution_id>" (only the owner's key reaches them), sorted by time
@@ -62,18 +79,25 @@ LOGS = TableDefinition(
     sort_key="log_key",
     indexes=(LOGS_BY_USER,),
     stream_view_type="NEW_AND_OLD_IMAGES",
+    setting="logs_table",
 )
 
 # Webhook deliveries: one item per (execution, delivery), partitioned like the logs (owner in the key).
-NOTIFICATIONS = TableDefinition(logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id")
+NOTIFICATIONS = TableDefinition(
+    logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id", setting="notifications_table"
+)
 
-IDEMPOTENCY = TableDefinition(logical_id="Idempotency", partition_key="id", ttl_attribute="expiration")
+IDEMPOTENCY = TableDefinition(
+    logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
+)
 
 # Metrics: aggregates kept by the metrics aggregator (stream consumer). Partition "<user>#<workflow id or *>#<hour|
 # day>", sort key the UTC bucket start (one item per bucket) or "<bucket>#step#<type>#<name>" (one per step in
 # it); reading a range is one Query on one partition. Also the "processed" markers that make each execution and
 # step attempt count once ("<user>#processed", "execution#<id>" / "log#<id>"), which expire (TTL).
-METRICS = TableDefinition(logical_id="Metrics", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+METRICS = TableDefinition(
+    logical_id="Metrics", partition_key="pk", sort_key="sk", ttl_attribute="expires_at", setting="metrics_table"
+)
 
 
 # WebSocket connections (real-time channel): one item per open connection, with the caller's subscriptions;
@@ -84,6 +108,7 @@ CONNECTIONS = TableDefinition(
     partition_key="connection_id",
     indexes=(CONNECTIONS_BY_USER,),
     ttl_attribute="expires_at",
+    setting="connections_table",
 )
 
 ALL_TABLES: tuple[TableDefinition, ...] = (

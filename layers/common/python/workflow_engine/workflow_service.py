@@ -160,8 +160,6 @@ class WorkflowService:
                 raise ServiceUnavailableError(f"Could not delete the state machine: {_reason(error)}") from error
 
     def _logging(self) -> dict[str, Any]:
-        if not self._settings.state_machine_log_group_arn:
-            return {}
         return {
             "loggingConfiguration": {
                 "level": "ERROR",

@@ -7,14 +7,12 @@ array is sent as its compact JSON. A prompt that renders empty raises `StepError
 Rules:
 - `model_id` defaults to `settings.ai_default_model_id`. `max_tokens` defaults to, and is capped
   at, `settings.ai_max_tokens_limit` (a larger request is lowered to the limit, not refused).
-- Provider `bedrock` (`settings.ai_provider`): the Amazon Bedrock Converse API, one user message,
+- The model is asked through the Amazon Bedrock Converse API, one user message,
   `inferenceConfig.maxTokens` set. The answer is the text blocks of `output.message.content`
-  joined in order (other block kinds, e.g. reasoning, are skipped).
-- Provider `local`: `LocalAiProvider`, a deterministic stand-in for machines without Bedrock access
-  (the local stack, tests). It calls nothing and answers
-  `"[local-ai model=<model id>] <first 200 characters of the prompt>"`. Never use it in production.
-- Output (both providers): `{"text", "model_id", "stop_reason", "usage": {"input_tokens",
-  "output_tokens", "total_tokens"}, "provider"}`.
+  joined in order (other block kinds, e.g. reasoning, are skipped). (The local stack answers the
+  same API at its endpoint: infra/local/bedrock.py.)
+- Output: `{"text", "model_id", "stop_reason", "usage": {"input_tokens", "output_tokens",
+  "total_tokens"}, "provider": "bedrock"}`.
 - Errors: Bedrock throttling, service unavailable, internal errors, model not ready / timeouts and
   connection failures raise `RetryableStepError`; everything else (access denied, validation,
   unknown model, missing credentials) raises `StepError`. Both name the AWS error code.
@@ -23,7 +21,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -34,7 +32,6 @@ from .placeholders import render, to_text
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
-LOCAL_PREVIEW_CHARS = 200
 RETRYABLE_CODES = frozenset(
     {
         "ThrottlingException",
@@ -47,22 +44,16 @@ RETRYABLE_CODES = frozenset(
 )
 
 
-class AiProvider(Protocol):
-    """Answers one prompt with the step's output shape."""
-
-    name: str
-
-    def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]: ...
-
-
 def run_ai(
     config: dict[str, Any], context: dict[str, Any], settings: Any, client: BedrockRuntimeClient | None = None
 ) -> dict[str, Any]:
-    """Render the prompt and ask the configured provider; returns the step output."""
+    """Render the prompt and ask the model through Bedrock; returns the step output.
+
+    A Bedrock client is created only when none is given."""
     prompt = render_prompt(config.get("prompt"), context)
     model_id = config.get("model_id") or settings.ai_default_model_id
     max_tokens = resolve_max_tokens(config.get("max_tokens"), int(settings.ai_max_tokens_limit))
-    provider = make_provider(settings.ai_provider, client)
+    provider = BedrockProvider(client if client is not None else make_bedrock_client())
     return provider.complete(prompt, str(model_id), max_tokens)
 
 
@@ -83,15 +74,6 @@ def resolve_max_tokens(requested: Any, limit: int) -> int:
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
         raise StepError("ai step max_tokens must be a positive integer")
     return min(requested, limit)
-
-
-def make_provider(name: str, client: BedrockRuntimeClient | None = None) -> AiProvider:
-    """The provider named by the settings; a Bedrock client is created only when none is given."""
-    if name == "local":
-        return LocalAiProvider()
-    if name == "bedrock":
-        return BedrockProvider(client if client is not None else make_bedrock_client())
-    raise StepError(f"unknown ai provider {name!r}")
 
 
 def make_bedrock_client() -> BedrockRuntimeClient:
@@ -158,29 +140,3 @@ def _client_error(error: ClientError, model_id: str) -> StepError:
     text = f"Amazon Bedrock {code} for model {model_id!r}" + (f": {message}" if message else "")
     error_class = RetryableStepError if code in RETRYABLE_CODES else StepError
     return error_class(text, details={"error_code": code})
-
-
-class LocalAiProvider:
-    """A deterministic stand-in for Bedrock on machines without access to it. Calls nothing.
-
-    The answer is `"[local-ai model=<id>] <first 200 characters of the prompt>"`; token counts are
-    white-space separated words, so the output has the real shape and is stable across runs.
-    """
-
-    name = "local"
-
-    def complete(self, prompt: str, model_id: str, max_tokens: int) -> dict[str, Any]:
-        text = f"[local-ai model={model_id}] {prompt[:LOCAL_PREVIEW_CHARS]}"
-        input_tokens = len(prompt.split())
-        output_tokens = len(text.split())
-        return _output(
-            text=text,
-            model_id=model_id,
-            stop_reason="end_turn",
-            usage={
-                "input_tokens": input_tokens,
-                "output_tokens": output_tokens,
-                "total_tokens": input_tokens + output_tokens,
-            },
-            provider=self.name,
-        )
