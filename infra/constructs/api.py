@@ -54,11 +54,12 @@ ACCESS_LOG_FORMAT = json.dumps(
 
 
 @jsii.implements(apigw.IAccessLogSettings)
-class _AccessLogSettings:
-    """Access logs of a stage: JSON lines into ``log_group``."""
+class AccessLogSettings:
+    """Access logs of a stage (HTTP or WebSocket): JSON lines of ``log_format`` into ``log_group``."""
 
-    def __init__(self, log_group: logs.ILogGroup) -> None:
+    def __init__(self, log_group: logs.ILogGroup, log_format: str = ACCESS_LOG_FORMAT) -> None:
         self._destination = apigw.LogGroupLogDestination(log_group)
+        self._format = log_format
 
     @property
     def destination(self) -> apigw.IAccessLogDestination:
@@ -66,7 +67,7 @@ class _AccessLogSettings:
 
     @property
     def format(self) -> apigw_v1.AccessLogFormat:
-        return apigw_v1.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
+        return apigw_v1.AccessLogFormat.custom(self._format)
 
 
 class Api(Construct):
@@ -98,7 +99,7 @@ class Api(Construct):
             stage_name="$default",
             auto_deploy=True,
             throttle=THROTTLE,
-            access_log_settings=_AccessLogSettings(self.access_logs),
+            access_log_settings=AccessLogSettings(self.access_logs),
         )
         # https://cognito-idp.<region>.amazonaws.com/<pool id>: the `iss` claim of the pool's tokens.
         issuer = f"https://cognito-idp.{stack.region}.{stack.url_suffix}/{user_pool.user_pool_id}"

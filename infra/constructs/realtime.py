@@ -11,16 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-import jsii
 from aws_cdk import Aws, Stack
-from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.catalog import (
@@ -34,6 +31,7 @@ from infra.catalog import (
     WS_DISCONNECT,
     WS_SUBSCRIPTIONS,
 )
+from infra.constructs.api import AccessLogSettings
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
@@ -70,20 +68,6 @@ MANAGE_CONNECTIONS_REASON = (
 )
 
 
-@jsii.implements(apigw.IAccessLogSettings)
-class _AccessLogSettings:
-    def __init__(self, log_group: logs.ILogGroup) -> None:
-        self._destination = apigw.LogGroupLogDestination(log_group)
-
-    @property
-    def destination(self) -> apigw.IAccessLogDestination:
-        return self._destination
-
-    @property
-    def format(self) -> apigw_v1.AccessLogFormat:
-        return apigw_v1.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
-
-
 class Realtime(Construct):
     def __init__(
         self,
@@ -110,7 +94,7 @@ class Realtime(Construct):
             stage_name=WEBSOCKET_STAGE,
             auto_deploy=True,
             throttle=THROTTLE,
-            access_log_settings=_AccessLogSettings(self.access_logs),
+            access_log_settings=AccessLogSettings(self.access_logs, ACCESS_LOG_FORMAT),
         )
         self.function_environment: dict[str, str] = {
             "USER_POOL_ID": user_pool.user_pool_id,
