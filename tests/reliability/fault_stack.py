@@ -8,7 +8,7 @@ the outside, at the seams a real outage would hit.
   the state machine interpreter's clients are made from) answers chosen calls with an AWS error response
   instead of sending them. The SDK then sees the error exactly as it would from AWS, so its standard retry
   mode applies.
-- Step crash: the step type's runner raises an exception that is not a StepError.
+- Step crash: the step type's runner raises an exception that is not a StepFailed.
 - Dropped status events: the "Execution Status Change" event EventBridge would deliver is lost.
 - DNS answers for chosen test host names (to play a DNS-rebinding attacker without a DNS server).
 - A network tripwire (always on): any outbound connection to a non-loopback address is refused in-process

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from workflow_engine.settings import StepSettings
 from workflow_engine.steps import ai
 from workflow_engine.steps.ai import run_ai
-from workflow_engine.steps.errors import RetryableStepError, StepError
+from workflow_engine.steps.errors import StepFailed, StepRetryable
 
 CONTEXT: dict[str, Any] = {
     "input": {"customer": "Zoë", "order": {"id": 7, "items": ["tea", "cups"]}},
@@ -149,11 +149,11 @@ def test_bedrock_errors_name_the_aws_code(
         "converse", service_error_code=code, service_message=f"{code} happened", http_status_code=status
     )
 
-    with pytest.raises(StepError) as raised:
+    with pytest.raises(StepFailed) as raised:
         run_ai({"prompt": "Hi"}, CONTEXT, _settings(), client=client)
 
     error = raised.value
-    assert isinstance(error, RetryableStepError) is retryable
+    assert isinstance(error, StepRetryable) is retryable
     assert str(error) == f"Amazon Bedrock {code} for model 'amazon.nova-micro-v1:0': {code} happened"
     assert error.details == {"error_code": code}
 
@@ -172,14 +172,14 @@ NEVER_CALLED = _FailingClient(AssertionError("a step error must be raised before
 @pytest.mark.parametrize("error_class", [EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError])
 def test_an_unreachable_or_slow_endpoint_is_retryable(error_class: type[Exception]) -> None:
     client = _FailingClient(error_class(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com"))
-    with pytest.raises(RetryableStepError, match="could not reach Amazon Bedrock"):
+    with pytest.raises(StepRetryable, match="could not reach Amazon Bedrock"):
         run_ai({"prompt": "Hi"}, CONTEXT, _settings(), client=client)
 
 
 def test_missing_credentials_are_not_retryable() -> None:
-    with pytest.raises(StepError, match="Unable to locate credentials") as raised:
+    with pytest.raises(StepFailed, match="Unable to locate credentials") as raised:
         run_ai({"prompt": "Hi"}, CONTEXT, _settings(), client=_FailingClient(NoCredentialsError()))
-    assert not isinstance(raised.value, RetryableStepError)
+    assert not isinstance(raised.value, StepRetryable)
 
 
 def test_a_client_is_created_only_when_none_is_given(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
@@ -205,11 +205,11 @@ def test_the_default_client_is_a_bedrock_runtime_client(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize("prompt", ["   ", "{{ input.missing }}", "  {{ input.nothing }}  "])
 def test_a_prompt_rendering_empty_is_a_step_error(prompt: str) -> None:
-    with pytest.raises(StepError, match="empty"):
+    with pytest.raises(StepFailed, match="empty"):
         run_ai({"prompt": prompt}, CONTEXT, _settings(), client=NEVER_CALLED)
 
 
 @pytest.mark.parametrize("max_tokens", [0, -1, "10", True])
 def test_an_invalid_max_tokens_is_a_step_error(max_tokens: Any) -> None:
-    with pytest.raises(StepError, match="max_tokens"):
+    with pytest.raises(StepFailed, match="max_tokens"):
         run_ai({"prompt": "Hi", "max_tokens": max_tokens}, CONTEXT, _settings(), client=NEVER_CALLED)

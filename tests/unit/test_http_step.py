@@ -21,8 +21,9 @@ import pytest
 
 from workflow_engine.settings import StepSettings
 from workflow_engine.steps import http_request
-from workflow_engine.steps.errors import RetryableStepError, StepError, UnsafeTargetError
-from workflow_engine.steps.http_request import is_forbidden_address, run_http
+from workflow_engine.steps.errors import StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.steps.http_request import run_http
+from workflow_engine.steps.ssrf_guard import is_forbidden_address
 
 REAL_GETADDRINFO = socket.getaddrinfo
 CONTEXT: dict[str, Any] = {"input": {"id": 7, "name": "Zoë", "doc": {"a": [1, 2]}}, "steps": {}}
@@ -278,7 +279,7 @@ def test_redirects_are_returned_not_followed(server: _Server) -> None:
 
 
 def test_loopback_is_refused_when_not_allowed(server: _Server) -> None:
-    with pytest.raises(UnsafeTargetError, match="refusing"):
+    with pytest.raises(UnsafeTarget, match="refusing"):
         run_http({"url": _base(server) + "/echo"}, CONTEXT, _settings(allowed=""))
     assert server.requests == []
 
@@ -310,13 +311,13 @@ def test_loopback_is_refused_when_not_allowed(server: _Server) -> None:
     ],
 )
 def test_internal_addresses_are_refused(url: str, no_connections: None) -> None:
-    with pytest.raises(UnsafeTargetError):
+    with pytest.raises(UnsafeTarget):
         run_http({"url": url}, CONTEXT, _settings(allowed=""))
 
 
 def test_a_loopback_allowance_does_not_open_other_internal_ranges(no_connections: None) -> None:
     for url in ("http://10.0.0.1/", "http://169.254.169.254/", "http://[::1]/"):
-        with pytest.raises(UnsafeTargetError):
+        with pytest.raises(UnsafeTarget):
             run_http({"url": url}, CONTEXT, _settings(allowed="127.0.0.0/8"))
 
 
@@ -326,7 +327,7 @@ def test_a_host_name_resolving_to_a_private_address_is_refused(
     getaddrinfo, calls = _fake_dns({"internal.example.com": [["10.1.2.3"]]})
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
-    with pytest.raises(UnsafeTargetError, match="internal.example.com"):
+    with pytest.raises(UnsafeTarget, match="internal.example.com"):
         run_http({"url": "https://internal.example.com/admin"}, CONTEXT, _settings(allowed=""))
     assert calls == ["internal.example.com"]
 
@@ -335,7 +336,7 @@ def test_a_name_with_any_unsafe_answer_is_refused(monkeypatch: pytest.MonkeyPatc
     getaddrinfo, calls = _fake_dns({"rebind.example.com": [["93.184.216.34", "169.254.169.254"]]})
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
-    with pytest.raises(UnsafeTargetError):
+    with pytest.raises(UnsafeTarget):
         run_http({"url": "http://rebind.example.com/"}, CONTEXT, _settings(allowed=""))
     assert calls == ["rebind.example.com"]
 
@@ -402,9 +403,9 @@ def test_an_unresolvable_name_is_a_step_error(monkeypatch: pytest.MonkeyPatch, n
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", fail)
-    with pytest.raises(StepError, match="could not resolve host 'nowhere.invalid'") as raised:
+    with pytest.raises(StepFailed, match="could not resolve host 'nowhere.invalid'") as raised:
         run_http({"url": "http://nowhere.invalid/"}, CONTEXT, _settings())
-    assert not isinstance(raised.value, RetryableStepError)
+    assert not isinstance(raised.value, StepRetryable)
 
 
 # --- invalid configs -----------------------------------------------------------------------------
@@ -426,7 +427,7 @@ def test_an_unresolvable_name_is_a_step_error(monkeypatch: pytest.MonkeyPatch, n
     ],
 )
 def test_invalid_urls_are_step_errors(url: str, message: str, no_connections: None) -> None:
-    with pytest.raises(StepError, match=message):
+    with pytest.raises(StepFailed, match=message):
         run_http({"url": url}, CONTEXT, _settings())
 
 
@@ -435,7 +436,7 @@ def test_invalid_urls_are_step_errors(url: str, message: str, no_connections: No
 )
 def test_header_injection_is_refused(headers: dict[str, str], server: _Server) -> None:
     context = {"input": {"nl": "x\nSet-Cookie: a=b"}, "steps": {}}
-    with pytest.raises(StepError):
+    with pytest.raises(StepFailed):
         run_http({"url": _base(server) + "/echo", "headers": headers}, context, _settings())
     assert server.requests == []
 
@@ -447,12 +448,12 @@ def test_header_injection_is_refused(headers: dict[str, str], server: _Server) -
     ("status", "retryable"), [(400, False), (404, False), (409, False), (429, True), (500, True), (503, True)]
 )
 def test_error_statuses_raise(server: _Server, status: int, retryable: bool) -> None:
-    with pytest.raises(StepError) as raised:
+    with pytest.raises(StepFailed) as raised:
         run_http({"url": f"{_base(server)}/status/{status}"}, CONTEXT, _settings())
 
     error = raised.value
     assert str(error).startswith(f"HTTP {status} from 127.0.0.1")
-    assert isinstance(error, RetryableStepError) is retryable
+    assert isinstance(error, StepRetryable) is retryable
     assert error.details is not None
     assert error.details["response"]["status_code"] == status
     assert error.details["response"]["body"] == {"error": f"status {status}"}
@@ -461,27 +462,27 @@ def test_error_statuses_raise(server: _Server, status: int, retryable: bool) -> 
 def test_a_response_larger_than_the_limit_is_refused(server: _Server) -> None:
     settings = _settings(http_max_response_bytes=2_048)
     assert len(run_http({"url": _base(server) + "/big?n=2048"}, CONTEXT, settings)["body"]) == 2_048
-    with pytest.raises(StepError, match="larger than the 2048 byte limit"):
+    with pytest.raises(StepFailed, match="larger than the 2048 byte limit"):
         run_http({"url": _base(server) + "/big?n=2049"}, CONTEXT, settings)
 
 
 def test_a_response_without_length_is_cut_while_reading(server: _Server) -> None:
     settings = _settings(http_max_response_bytes=2_048)
     assert run_http({"url": _base(server) + "/big-unsized?n=100"}, CONTEXT, settings)["body"] == "y" * 100
-    with pytest.raises(StepError, match="larger than the 2048 byte limit"):
+    with pytest.raises(StepFailed, match="larger than the 2048 byte limit"):
         run_http({"url": _base(server) + "/big-unsized?n=500000"}, CONTEXT, settings)
 
 
 def test_a_slow_server_times_out(server: _Server) -> None:
     started = time.monotonic()
-    with pytest.raises(RetryableStepError, match="did not answer within 0.3s"):
+    with pytest.raises(StepRetryable, match="did not answer within 0.3s"):
         run_http({"url": _base(server) + "/slow?s=2"}, CONTEXT, _settings(http_read_timeout_seconds=0.3))
     assert time.monotonic() - started < 1.5
 
 
 def test_a_dripping_response_cannot_outlast_the_timeouts(server: _Server) -> None:
     started = time.monotonic()
-    with pytest.raises(RetryableStepError, match="too long"):
+    with pytest.raises(StepRetryable, match="too long"):
         run_http(
             {"url": _base(server) + "/drip"},
             CONTEXT,
@@ -494,7 +495,7 @@ def test_a_refused_connection_is_retryable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the request: nothing listens there
-    with pytest.raises(RetryableStepError, match="could not connect to 127.0.0.1"):
+    with pytest.raises(StepRetryable, match="could not connect to 127.0.0.1"):
         run_http({"url": f"http://127.0.0.1:{port}/"}, CONTEXT, _settings())
 
 
@@ -585,7 +586,7 @@ def test_https_refuses_a_certificate_for_another_name(
     getaddrinfo, _ = _fake_dns({"other.test": [["127.0.0.1"]]})
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
-    with pytest.raises(StepError, match="TLS error with other.test") as raised:
+    with pytest.raises(StepFailed, match="TLS error with other.test") as raised:
         run_http({"url": _base(server, "other.test", "https") + "/echo"}, CONTEXT, _settings())
-    assert not isinstance(raised.value, RetryableStepError)
+    assert not isinstance(raised.value, StepRetryable)
     assert server.requests == []

@@ -11,8 +11,8 @@ import pytest
 from tests.unit.test_step_runtime import FakeLogs, event
 from workflow_engine import business_metrics
 from workflow_engine.observability import correlated, http_api_keys, logger, step_keys
-from workflow_engine.step_runtime import StepFailed, run_step
-from workflow_engine.steps.errors import StepError
+from workflow_engine.step_runtime import run_step
+from workflow_engine.steps.errors import StepFailed
 
 
 def emitted(output: str) -> list[tuple[str, dict]]:
@@ -33,7 +33,7 @@ def test_a_step_attempt_and_its_failure_are_counted_by_step_type(capsys, monkeyp
     run_step(event(), lambda config, context: 1, FakeLogs(), 10_000)
 
     def fail(config, context):
-        raise StepError("no")
+        raise StepFailed("no")
 
     with pytest.raises(StepFailed):
         run_step(event(retry_count=1), fail, FakeLogs(), 10_000)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workflow_engine.models.workflow import PLACEHOLDER
-from workflow_engine.steps.errors import StepError
+from workflow_engine.steps.errors import StepFailed
 from workflow_engine.steps.placeholders import compile_expression, render
 
 CONTEXT = {
@@ -91,23 +91,23 @@ def test_nested_structures_are_rendered_but_keys_are_not() -> None:
     "template", ["{{ input.[ }}", "{{ input.order.id ++ 1 }}", "text {{ a]] }} text", "{{ `unclosed }}"]
 )
 def test_an_invalid_expression_is_a_step_error(template: str) -> None:
-    with pytest.raises(StepError, match="invalid JMESPath expression"):
+    with pytest.raises(StepFailed, match="invalid JMESPath expression"):
         render(template, CONTEXT)
 
 
 def test_an_empty_placeholder_is_a_step_error() -> None:
-    with pytest.raises(StepError, match="empty"):
+    with pytest.raises(StepFailed, match="empty"):
         render("a {{ }} b", CONTEXT)
 
 
 @pytest.mark.parametrize("template", ["{{ length(input.order.id) }}", "{{ no_such_function(input) }}"])
 def test_an_expression_failing_at_evaluation_is_a_step_error(template: str) -> None:
-    with pytest.raises(StepError, match="failed"):
+    with pytest.raises(StepFailed, match="failed"):
         render(template, CONTEXT)
 
 
 def test_nothing_is_executed_as_code() -> None:
-    with pytest.raises(StepError):
+    with pytest.raises(StepFailed):
         render("{{ __import__('os').system('echo pwned') }}", CONTEXT)
     # Other template languages' syntax is plain text here.
     assert render("{% for x in y %}{{ input.order.id }}{% endfor %}", CONTEXT) == "{% for x in y %}42{% endfor %}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, StepFailed, StepRetryable, UnsafeTarget, run_step
-from workflow_engine.steps.errors import RetryableStepError, StepError, UnsafeTargetError
+from workflow_engine.models.execution import is_internal_error
+from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, run_step
+from workflow_engine.steps.errors import STEP_ERROR_NAMES, StepFailed, StepRetryable, UnsafeTarget
 
 
 class FakeLogs:
@@ -39,25 +40,33 @@ def test_success_logs_context_and_output():
 
 
 @pytest.mark.parametrize(
-    ("raised", "expected"),
+    ("raised", "error_name"),
     [
-        (StepError("bad"), StepFailed),
-        (RetryableStepError("503"), StepRetryable),
-        (UnsafeTargetError("no"), UnsafeTarget),
+        (StepFailed("bad", details={"response": {"status": 400}}), "StepFailed"),
+        (StepRetryable("503"), "StepRetryable"),
+        (UnsafeTarget("no"), "UnsafeTarget"),
     ],
 )
-def test_step_errors_are_classified_and_logged(raised, expected):
+def test_step_errors_keep_their_class_name_as_the_lambda_error_type_and_are_logged(raised, error_name):
+    """The class name is the errorType Lambda reports and Step Functions' Retry/Catch match on."""
     logs = FakeLogs()
+    expected = type(raised)
 
     def runner(config, context):
         raise raised
 
     with pytest.raises(expected) as caught:
         run_step(event(retry_count=2), runner, logs, 10_000)
-    assert type(caught.value) is expected
+    assert type(caught.value) is expected and type(caught.value).__name__ == error_name
     assert str(caught.value) == f"Step 'Second' failed: {raised}"
     [item] = logs.items
     assert item.attempt == 3 and item.error_message == str(caught.value)
+    assert item.output_data == raised.details
+
+
+def test_the_step_error_names_are_the_ones_the_engine_treats_as_user_facing():
+    assert STEP_ERROR_NAMES == ("StepFailed", "StepRetryable", "UnsafeTarget")
+    assert not any(is_internal_error(name) for name in STEP_ERROR_NAMES)
 
 
 def test_internal_error_is_logged_and_reraised():

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from workflow_engine.models.workflow import TransformConfig
-from workflow_engine.steps.errors import StepError
+from workflow_engine.steps.errors import StepFailed
 from workflow_engine.steps.transform import run_transform
 
 
@@ -56,16 +56,16 @@ def test_the_context_is_not_modified() -> None:
 
 @pytest.mark.parametrize("expression", ["input.[", "foo ||", "`unclosed"])
 def test_an_invalid_expression_is_a_step_error(expression: str) -> None:
-    with pytest.raises(StepError, match="invalid JMESPath expression"):
+    with pytest.raises(StepFailed, match="invalid JMESPath expression"):
         run_transform({"expression": expression}, {"input": {}, "steps": {}})
 
 
 def test_a_type_error_at_evaluation_is_a_step_error() -> None:
-    with pytest.raises(StepError, match="failed"):
+    with pytest.raises(StepFailed, match="failed"):
         run_transform({"expression": "sum(input.words)"}, {"input": {"words": ["a", "b"]}, "steps": {}})
 
 
 @pytest.mark.parametrize("config", [{}, {"expression": ""}, {"expression": "   "}, {"expression": 5}])
 def test_a_missing_expression_is_a_step_error(config: dict[str, Any]) -> None:
-    with pytest.raises(StepError):
+    with pytest.raises(StepFailed):
         run_transform(config, {"input": {}, "steps": {}})

@@ -27,6 +27,7 @@ from typing import Any
 from workflow_engine.models.execution import ExecutionStatus
 from workflow_engine.models.workflow import LAMBDA_STEP_TYPES, WaitStep
 from workflow_engine.state_document import step_key
+from workflow_engine.steps.errors import UnsafeTarget
 
 MARK_RUNNING = "$mark running"
 RECORD_SUCCESS = "$record success"
@@ -153,7 +154,7 @@ def _lambda_task(
         {"ErrorEquals": LAMBDA_SERVICE_ERRORS, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
     ]
     if step.retry and step.retry.max_attempts > 1:
-        retriers.append({"ErrorEquals": ["UnsafeTarget"], "MaxAttempts": 0})  # a refusal stays a refusal
+        retriers.append({"ErrorEquals": [UnsafeTarget.__name__], "MaxAttempts": 0})  # a refusal stays a refusal
         retriers.append(
             {
                 "ErrorEquals": ["States.ALL"],

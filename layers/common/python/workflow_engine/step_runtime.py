@@ -1,9 +1,8 @@
 """Running one attempt of one step inside its Lambda: context in, output out, one log item always.
 
-The Lambda's error type becomes the Step Functions error name, so the compiled Retry/Catch can tell kinds
-apart: `StepFailed` (a reason the user should read), `StepRetryable` (transient: throttling, 5xx,
-timeouts), `UnsafeTarget` (the SSRF guard refused the address: never retried); anything else is an
-internal fault. Each message names the step.
+A `StepFailed` (or subclass, see workflow_engine.steps.errors) is re-raised as the same class with a message
+naming the step: the class name is the Lambda's error type, which the compiled Retry/Catch match on. Anything
+else is an internal fault.
 """
 
 from __future__ import annotations
@@ -20,31 +19,11 @@ from workflow_engine.clock import utc_now
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.state_document import step_context
-from workflow_engine.steps.errors import RetryableStepError, StepError, UnsafeTargetError
+from workflow_engine.steps.errors import StepFailed
 from workflow_engine.steps.payload import cap_json, json_size, to_jsonable
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
 MAX_OUTPUT_BYTES = 200_000
-
-
-class StepFailed(Exception):
-    """The step failed for a reason the user can act on; the message names the step."""
-
-
-class StepRetryable(StepFailed):
-    """A transient failure a retry may fix."""
-
-
-class UnsafeTarget(StepFailed):
-    """The http step refused an internal address."""
-
-
-def _lambda_error(error: StepError) -> type[StepFailed]:
-    if isinstance(error, UnsafeTargetError):
-        return UnsafeTarget
-    if isinstance(error, RetryableStepError):
-        return StepRetryable
-    return StepFailed
 
 
 class StepSpec(BaseModel):
@@ -82,12 +61,12 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
         output = to_jsonable(runner(invocation.step.config, context))
         size = json_size(output)
         if size > MAX_OUTPUT_BYTES:
-            raise StepError(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
+            raise StepFailed(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
         return output
-    except StepError as error:
+    except StepFailed as error:
         error_message = f"Step '{invocation.step.name}' failed: {error}"
         output = error.details  # e.g. the HTTP response of a failed request, for the log
-        raise _lambda_error(error)(error_message) from None
+        raise type(error)(error_message) from None  # same class: same error name for Retry/Catch
     except Exception as error:
         error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
         raise

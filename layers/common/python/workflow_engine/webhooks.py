@@ -22,15 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from workflow_engine.steps.errors import RetryableStepError, StepError
-from workflow_engine.steps.http_request import (
-    RETRYABLE_STATUS,
-    Request,
-    is_forbidden_address,
-    parse_target,
-    resolve_and_vet,
-    send,
-)
+from workflow_engine.steps.errors import StepFailed, StepRetryable
+from workflow_engine.steps.http_request import RETRYABLE_STATUS
+from workflow_engine.steps.pinned_transport import Request, send
+from workflow_engine.steps.ssrf_guard import is_forbidden_address, parse_target, resolve_and_vet
 
 USER_AGENT = "workflow-engine-webhooks/1.0"
 SIGNATURE_HEADER = "X-Signature-256"
@@ -57,7 +52,7 @@ def vet_url(url: str, allowed: tuple[Any, ...]) -> None:
         if target.scheme != "https" and not allowed:
             raise UnsafeWebhookUrl("webhook_url must use https://")
         address = resolve_and_vet(target.host, target.port, allowed)
-    except StepError as error:
+    except StepFailed as error:
         raise UnsafeWebhookUrl(f"webhook_url is not allowed: {error}") from None
     if target.scheme != "https" and not _inside(address, allowed):
         raise UnsafeWebhookUrl("webhook_url must use https://")
@@ -101,11 +96,11 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: Any) -> tuple
             body=body,
         )
         response = send(target, address, request, settings)
-    except RetryableStepError as error:
+    except StepRetryable as error:
         return None, str(error), True
-    except StepError as error:  # the guard refused the address, TLS failed, the answer was too large
+    except StepFailed as error:  # the guard refused the address, TLS failed, the answer was too large
         return None, str(error), False
-    status = int(response["status_code"])
+    status = response.status
     if 200 <= status < 300:
         return status, None, False
     return status, f"HTTP {status}", status in RETRYABLE_STATUS or status >= 500

@@ -10,6 +10,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflow_engine.steps.errors import STEP_ERROR_NAMES
+
 
 class ExecutionStatus(StrEnum):
     PENDING = "pending"
@@ -44,14 +46,14 @@ SFN_STATUS = {
 }
 
 
-# Error names of the step Lambdas (workflow_engine.step_runtime): their messages already say it all.
-STEP_ERRORS = ("StepFailed", "StepRetryable", "UnsafeTarget")
+# Error names of the step Lambdas (workflow_engine.steps.errors): their messages already say it all.
+STEP_ERRORS = STEP_ERROR_NAMES
 # Error names the engine itself records, whose causes are written for users.
 ENGINE_ERRORS = ("StartExecutionFailed", "WorkflowFailed")
 
 
 def is_internal_error(error: str | None) -> bool:
-    """A step Lambda's own unhandled exception (`KeyError`, `ClientError`...), as opposed to a StepError or a
+    """A step Lambda's own unhandled exception (`KeyError`, `ClientError`...), as opposed to a StepFailed or a
     Step Functions (`States.*`) or service (`Lambda.*`) error. Its message is internal: never shown."""
     if not error:
         return False

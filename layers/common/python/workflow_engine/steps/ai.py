@@ -2,7 +2,7 @@
 
 Config: `{"prompt": str, "model_id"?: str, "max_tokens"?: int}`. The prompt is rendered with
 `{{ jmespath }}` placeholders first; a prompt that is exactly one placeholder selecting an object or
-array is sent as its compact JSON. A prompt that renders empty raises `StepError`.
+array is sent as its compact JSON. A prompt that renders empty raises `StepFailed`.
 
 Rules:
 - `model_id` defaults to `settings.ai_default_model_id`. `max_tokens` defaults to, and is capped
@@ -14,8 +14,8 @@ Rules:
 - Output: `{"text", "model_id", "stop_reason", "usage": {"input_tokens", "output_tokens",
   "total_tokens"}, "provider": "bedrock"}`.
 - Errors: Bedrock throttling, service unavailable, internal errors, model not ready / timeouts and
-  connection failures raise `RetryableStepError`; everything else (access denied, validation,
-  unknown model, missing credentials) raises `StepError`. Both name the AWS error code.
+  connection failures raise `StepRetryable`; everything else (access denied, validation,
+  unknown model, missing credentials) raises `StepFailed`. Both name the AWS error code.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from .errors import RetryableStepError, StepError
+from .errors import StepFailed, StepRetryable
 from .placeholders import render, to_text
 
 if TYPE_CHECKING:
@@ -58,12 +58,12 @@ def run_ai(
 
 
 def render_prompt(template: Any, context: dict[str, Any]) -> str:
-    """The prompt as text, placeholders rendered; `StepError` when nothing is left to send."""
+    """The prompt as text, placeholders rendered; `StepFailed` when nothing is left to send."""
     if not isinstance(template, str):
-        raise StepError("ai step needs a 'prompt' string")
+        raise StepFailed("ai step needs a 'prompt' string")
     prompt = to_text(render(template, context))
     if not prompt.strip():
-        raise StepError("ai step prompt rendered to an empty string")
+        raise StepFailed("ai step prompt rendered to an empty string")
     return prompt
 
 
@@ -72,7 +72,7 @@ def resolve_max_tokens(requested: Any, limit: int) -> int:
     if requested is None:
         return limit
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
-        raise StepError("ai step max_tokens must be a positive integer")
+        raise StepFailed("ai step max_tokens must be a positive integer")
     return min(requested, limit)
 
 
@@ -113,9 +113,9 @@ class BedrockProvider:
         except ClientError as error:
             raise _client_error(error, model_id) from None
         except (BotoConnectionError, HTTPClientError) as error:
-            raise RetryableStepError(f"could not reach Amazon Bedrock: {error}") from None
+            raise StepRetryable(f"could not reach Amazon Bedrock: {error}") from None
         except BotoCoreError as error:
-            raise StepError(f"Amazon Bedrock call failed: {error}") from None
+            raise StepFailed(f"Amazon Bedrock call failed: {error}") from None
         reply: Mapping[str, Any] = response  # read defensively (any part may be missing): as a plain mapping
         content = ((reply.get("output") or {}).get("message") or {}).get("content") or []
         text = "".join(block["text"] for block in content if isinstance(block.get("text"), str))
@@ -133,10 +133,10 @@ class BedrockProvider:
         )
 
 
-def _client_error(error: ClientError, model_id: str) -> StepError:
+def _client_error(error: ClientError, model_id: str) -> StepFailed:
     details = error.response.get("Error") or {}
     code = str(details.get("Code") or "UnknownError")
     message = str(details.get("Message") or "").strip()
     text = f"Amazon Bedrock {code} for model {model_id!r}" + (f": {message}" if message else "")
-    error_class = RetryableStepError if code in RETRYABLE_CODES else StepError
+    error_class = StepRetryable if code in RETRYABLE_CODES else StepFailed
     return error_class(text, details={"error_code": code})

@@ -3,13 +3,16 @@
 Rules:
 - The message is user-facing: concise, no stack trace, no secrets, no internal addresses beyond what the
   user configured. It ends up in the step log and in the execution's `error_message`.
-- The class name is the error type Step Functions sees (Lambda reports it as `errorType`), so the
-  compiled ASL `Retry`/`Catch` can tell the kinds apart without matching messages:
-  - `StepError`: the step failed; retrying the same request is unlikely to help (bad expression,
+- The class name is the error name Step Functions sees: the step Lambda (workflow_engine.step_runtime)
+  re-raises the error as the same class with the step's name in the message, Lambda reports the class name
+  as `errorType`, and the compiled ASL `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.compiler)
+  to tell the kinds apart without matching messages:
+  - `StepFailed`: the step failed; retrying the same request is unlikely to help (bad expression,
     4xx answer, response too large, validation error from the model provider).
-  - `RetryableStepError`: a transient failure (throttling, service unavailable, 5xx, timeout,
+  - `StepRetryable`: a transient failure (throttling, service unavailable, 5xx, timeout,
     connection reset) that a retry may fix.
-  - `UnsafeTargetError`: the http step refused the target (SSRF guard). Never worth retrying.
+  - `UnsafeTarget`: the http step refused the target (SSRF guard). Never worth retrying.
+  Any other exception a step raises is an internal fault, reported by its own class name.
 - `details` optionally carries a JSON-serializable payload for the step log (e.g. the HTTP response
   of a failed request), never needed to understand the message.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class StepError(Exception):
+class StepFailed(Exception):
     """A step failed; `str(error)` is the message shown to the user."""
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
@@ -31,9 +34,13 @@ class StepError(Exception):
         return self.message
 
 
-class RetryableStepError(StepError):
+class StepRetryable(StepFailed):
     """A transient failure: throttling, unavailable service, 5xx, timeout, dropped connection."""
 
 
-class UnsafeTargetError(StepError):
+class UnsafeTarget(StepFailed):
     """The http step refused to contact a private, loopback, link-local or otherwise internal address."""
+
+
+# Every error name a step Lambda reports for a failure the user should read (its message is user-facing).
+STEP_ERROR_NAMES: tuple[str, ...] = (StepFailed.__name__, StepRetryable.__name__, UnsafeTarget.__name__)

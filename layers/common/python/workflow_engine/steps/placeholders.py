@@ -13,7 +13,7 @@ Rules:
   value) as "", anything else as compact JSON.
 - JMESPath only: nothing is executed as code. Compiled expressions are kept in a small bounded cache.
 - An invalid expression, or one that fails when evaluated (e.g. a function given the wrong type),
-  raises `StepError`.
+  raises `StepFailed`.
 """
 
 from __future__ import annotations
@@ -27,27 +27,27 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 from ..models.workflow import PLACEHOLDER
-from .errors import StepError
+from .errors import StepFailed
 
 _CACHE_SIZE = 256
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def compile_expression(expression: str) -> ParsedResult:
-    """Compile a JMESPath expression once; raises `StepError` when it is not valid JMESPath."""
+    """Compile a JMESPath expression once; raises `StepFailed` when it is not valid JMESPath."""
     try:
         return jmespath.compile(expression)
     except JMESPathError as error:
-        raise StepError(f"invalid JMESPath expression {expression!r}: {_reason(error)}") from None
+        raise StepFailed(f"invalid JMESPath expression {expression!r}: {_reason(error)}") from None
 
 
 def evaluate(expression: str, data: Any) -> Any:
-    """Evaluate one JMESPath expression against `data`; any JMESPath failure becomes `StepError`."""
+    """Evaluate one JMESPath expression against `data`; any JMESPath failure becomes `StepFailed`."""
     parsed = compile_expression(expression)
     try:
         return parsed.search(data)
     except (JMESPathError, TypeError, ValueError) as error:
-        raise StepError(f"JMESPath expression {expression!r} failed: {_reason(error)}") from None
+        raise StepFailed(f"JMESPath expression {expression!r} failed: {_reason(error)}") from None
 
 
 def to_text(value: Any) -> str:
@@ -83,7 +83,7 @@ def _render_string(text: str, context: dict[str, Any]) -> Any:
 def _expression(inner: str) -> str:
     expression = inner.strip()
     if not expression:
-        raise StepError("empty {{ }} placeholder")
+        raise StepFailed("empty {{ }} placeholder")
     return expression
 
 
