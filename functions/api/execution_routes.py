@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -88,9 +88,8 @@ def execute_workflow(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ExecutionResultResponse]:
     input_data = request.input_data if request else None
-    start: Any = router.context["start_execution"]
-    body = start(caller_id(router), str(workflow_id), input_data, idempotency_key)
-    return Response(202, content_types.APPLICATION_JSON, body)
+    result = _service().start(caller_id(router), str(workflow_id), input_data, idempotency_key=idempotency_key)
+    return Response(202, content_types.APPLICATION_JSON, result)
 
 
 @router.get(
@@ -245,9 +244,15 @@ def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
 def retry_execution(
     execution_id: ExecutionId, request: RetryRequest, idempotency_key: IdempotencyKey = None
 ) -> Response[RetryResponse]:
-    retry: Any = router.context["retry_execution"]
-    body = retry(caller_id(router), str(execution_id), request, idempotency_key)
-    return Response(202, content_types.APPLICATION_JSON, body)
+    result = _service().retry(
+        caller_id(router),
+        str(execution_id),
+        request.mode,
+        request.input_data,
+        request.replaces_input,
+        idempotency_key=idempotency_key,
+    )
+    return Response(202, content_types.APPLICATION_JSON, result)
 
 
 @router.get(

@@ -382,8 +382,18 @@ def install(status_listener: StatusListener | None = None) -> None:
     for name in _ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
-    if status_listener is not None and status_listener not in _status_listeners:
-        _status_listeners.append(status_listener)
+    if status_listener is not None:
+        add_status_listener(status_listener)
+
+
+def add_status_listener(listener: StatusListener) -> None:
+    if listener not in _status_listeners:
+        _status_listeners.append(listener)
+
+
+def remove_status_listener(listener: StatusListener) -> None:
+    if listener in _status_listeners:
+        _status_listeners.remove(listener)
 
 
 def remove_status_listeners() -> None:

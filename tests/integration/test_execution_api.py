@@ -189,17 +189,8 @@ def test_start_execution_failure_is_503_and_recorded_failed(api, monkeypatch):
     assert "did not start" in listed[0]["error_message"]
 
 
-def test_duplicate_key_still_in_progress_is_409(api, monkeypatch):
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
-    import api.executions as module
-
-    workflow = create(api)
-    config, _, mismatch, in_progress = module._idempotent_start()
-
-    def still_running(request):
-        raise IdempotencyAlreadyInProgressError("in progress")
-
-    monkeypatch.setattr(module, "_idempotent_start", lambda: (config, still_running, mismatch, in_progress))
-    status, body, _ = execute(api, workflow["id"], {"n": 1}, {"Idempotency-Key": "busy"})
-    assert status == 409 and "in progress" in body["message"]
+def test_idempotency_key_is_scoped_to_the_caller(api, other_api):
+    headers = {"Idempotency-Key": f"shared-{uuid.uuid4()}"}
+    mine = execute(api, create(api)["id"], {"n": 1}, headers)
+    theirs = execute(other_api, create(other_api)["id"], {"n": 1}, headers)
+    assert mine[0] == theirs[0] == 202 and mine[1]["execution_id"] != theirs[1]["execution_id"]

@@ -20,7 +20,7 @@ def _finished_execution(api):
     def listener(event):  # runs after the reconciler, which was registered first
         delivered.add(event["detail"]["name"])
 
-    moto_seams.install(status_listener=listener)
+    moto_seams.add_status_listener(listener)
     try:
         status, workflow, _ = api.call(
             "POST",
@@ -36,7 +36,7 @@ def _finished_execution(api):
         assert wait_terminal(api, execution_id)["status"] == "completed"
         wait_for(lambda: execution_id in delivered)
     finally:
-        moto_seams._status_listeners.remove(listener)
+        moto_seams.remove_status_listener(listener)
     return workflow, execution_id
 
 

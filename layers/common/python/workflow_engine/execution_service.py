@@ -32,15 +32,18 @@ from workflow_engine.errors import (
     ServiceUnavailableError,
     WorkflowNotFound,
 )
+from workflow_engine.idempotency import IdempotentCalls
 from workflow_engine.models.batch import CancelOutcome, CancelResult
 from workflow_engine.models.execution import (
     ACTIVE_STATUSES,
     RETRYABLE_STATUSES,
     SFN_STATUS,
     ExecutionRecord,
+    ExecutionResultResponse,
     ExecutionStatus,
     LogRecord,
     RetryMode,
+    RetryResponse,
 )
 from workflow_engine.models.notification import DeliveryRecord
 from workflow_engine.models.workflow import WorkflowRecord
@@ -56,6 +59,9 @@ if TYPE_CHECKING:
 MAX_SFN_PAYLOAD_BYTES = 262_144
 MAX_INPUT_BYTES = MAX_SFN_PAYLOAD_BYTES - 1_024
 START_FAILED = "StartExecutionFailed"
+# Idempotency-Key namespaces (workflow_engine.idempotency): the same key on execute and on retry are two requests.
+START_OPERATION = "start-execution"
+RETRY_OPERATION = "retry-execution"
 MAX_REUSED_LOGS = 1_000  # log items read from the original to point the reused steps at (one Query page)
 # Batch requests stop (or read-repair) executions on a small pool of threads: at most this many at once.
 BATCH_CONCURRENCY = 8
@@ -114,15 +120,68 @@ class ExecutionService:
         sfn: SFNClient,
         stale_after_seconds: int = 30,
         deliveries: DeliveryRepository | None = None,
+        idempotency: IdempotentCalls | None = None,
     ) -> None:
         self._deliveries = deliveries
+        self._idempotency = idempotency
         self._workflows = workflows
         self._executions = executions
         self._logs = logs
         self._sfn = sfn
         self._stale_after = stale_after_seconds
 
-    def start(self, user_id: str, workflow_id: str, input_data: Any) -> ExecutionRecord:
+    def start(
+        self, user_id: str, workflow_id: str, input_data: Any, *, idempotency_key: str | None = None
+    ) -> ExecutionResultResponse:
+        """Start an execution of the workflow. With an `idempotency_key`, a repeat (same caller, key, workflow and
+        input) gets the first answer and starts nothing; see workflow_engine.idempotency for the 422 and 409."""
+
+        def start_new() -> dict[str, Any]:
+            return ExecutionResultResponse.of(self._start_new(user_id, workflow_id, input_data)).model_dump(mode="json")
+
+        payload = {"workflow_id": workflow_id, "input_data": input_data}
+        answer = self._once(START_OPERATION, user_id, idempotency_key, payload, start_new)
+        return ExecutionResultResponse.model_validate(answer)
+
+    def retry(
+        self,
+        user_id: str,
+        execution_id: str,
+        mode: RetryMode,
+        input_data: Any,
+        replaces_input: bool,
+        *,
+        idempotency_key: str | None = None,
+    ) -> RetryResponse:
+        """Retry a finished execution as a new one (see `_retry_new`), repeat-safe as `start` is."""
+
+        def retry_new() -> dict[str, Any]:
+            record = self._retry_new(user_id, execution_id, mode, input_data, replaces_input)
+            return RetryResponse.of(record).model_dump(mode="json")
+
+        payload = {
+            "execution_id": execution_id,
+            "mode": mode.value,
+            "input_data": input_data,
+            "replaces_input": replaces_input,
+        }
+        return RetryResponse.model_validate(self._once(RETRY_OPERATION, user_id, idempotency_key, payload, retry_new))
+
+    def _once(
+        self,
+        operation: str,
+        user_id: str,
+        key: str | None,
+        payload: dict[str, Any],
+        work: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        if key is None:
+            return work()
+        if self._idempotency is None:
+            raise RuntimeError("an Idempotency-Key needs ExecutionService(idempotency=IdempotentCalls(...))")
+        return self._idempotency.once(operation, user_id, key, payload, work)
+
+    def _start_new(self, user_id: str, workflow_id: str, input_data: Any) -> ExecutionRecord:
         """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""
         document = _checked_document(initial_document(input_data), "input_data")
         workflow = self._workflows.get(user_id, workflow_id)
@@ -130,7 +189,7 @@ class ExecutionService:
             raise WorkflowNotFound()
         return self._launch(self._new_record(workflow, input_data, ExecutionStatus.PENDING), document)
 
-    def retry(
+    def _retry_new(
         self, user_id: str, execution_id: str, mode: RetryMode, input_data: Any, replaces_input: bool
     ) -> ExecutionRecord:
         """A new execution of a failed, cancelled or timed-out one (`retry_of` = its id); the original is left as
