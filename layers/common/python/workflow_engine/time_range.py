@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 from workflow_engine.errors import InvalidRequestError
 
-STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def format_stored(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(STORED_FORMAT)
+    """A bound as stored times are written ("2026-11-26T07:44:53.123456Z"), its year zero-padded below 1000 too
+    (glibc's strftime %Y is not), so that a bound like 0999-01-01 sorts below every stored time, not above."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def parse_bound(name: str, value: str) -> datetime:

@@ -9,8 +9,6 @@ from enum import StrEnum
 
 from workflow_engine.errors import InvalidRequestError
 
-BUCKET_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
 
 class Granularity(StrEnum):
     HOUR = "hour"
@@ -43,8 +41,13 @@ class Granularity(StrEnum):
 GRANULARITIES = tuple(Granularity)
 
 
+def format_bucket(moment: datetime) -> str:
+    """A bucket's UTC start, "2026-11-26T07:00:00Z"; a year below 1000 zero-padded too (glibc's strftime %Y is not)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def bucket_key(moment: datetime, granularity: Granularity) -> str:
-    return granularity.floor(moment).strftime(BUCKET_FORMAT)
+    return format_bucket(granularity.floor(moment))
 
 
 def parse_stored_time(value: str) -> datetime:
@@ -81,13 +84,13 @@ class BucketRange:
     def bucket_keys(self) -> Iterator[str]:
         moment = self.start
         while moment < self.end:
-            yield moment.strftime(BUCKET_FORMAT)
+            yield format_bucket(moment)
             moment += self.granularity.step
 
     @property
     def first_key(self) -> str:
-        return self.start.strftime(BUCKET_FORMAT)
+        return format_bucket(self.start)
 
     @property
     def last_key(self) -> str:
-        return (self.end - self.granularity.step).strftime(BUCKET_FORMAT)
+        return format_bucket(self.end - self.granularity.step)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow_engine.data.metrics import STEP_INFIX, histogram_of
-from workflow_engine.metrics.buckets import BUCKET_FORMAT, BucketRange
+from workflow_engine.metrics.buckets import BucketRange, format_bucket
 from workflow_engine.metrics.histogram import maximum, merge, percentile
 from workflow_engine.models.execution import ExecutionStatus
 
@@ -71,8 +71,8 @@ def build_report(items: list[dict[str, Any]], buckets: BucketRange) -> dict[str,
             }
         )
     return {
-        "from": buckets.start.strftime(BUCKET_FORMAT),
-        "to": buckets.end.strftime(BUCKET_FORMAT),
+        "from": format_bucket(buckets.start),
+        "to": format_bucket(buckets.end),
         "granularity": buckets.granularity.value,
         "executions": {"total": total, "by_status": by_status},
         "success_rate": _ratio(by_status[ExecutionStatus.COMPLETED.value], total),
