@@ -26,6 +26,11 @@
    DynamoDB's cost is the items touched. Here the backup is of the touched items only, restored on cancel.
 7. Bedrock: moto's bedrock-runtime routes POST /model/{modelId}/converse but has no Converse; the local stack's
    deterministic model answers it (infra/local/bedrock.py), so the ai step's BedrockProvider runs unchanged.
+8. StopExecution ends an execution ABORTED, whatever state it was in. moto's interpreter skips what is left of the
+   state the stop interrupted; a Task state then fails on the values its skipped parts did not compute (e.g.
+   "'dict' object has no attribute 'region'"), and that error replaced the stop: the execution ended FAILED, and
+   the reconciler recorded `failed` for a cancelled execution when the event came before the cancel's own write.
+   Here a stopped execution stays stopped, so it ends ABORTED, as in AWS.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ from moto.core.config import default_user_config
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -68,6 +75,7 @@ _delivery_failure_listeners: list[DeliveryFailureListener] = []
 logger = logging.getLogger(__name__)
 _original_terminated = BaseExecutionWorkerCommunication.terminated
 _original_stop = ExecutionWorker.stop
+_original_set_error = Environment.set_error
 WORKER_READY_TIMEOUT_SECONDS = 10.0
 
 
@@ -213,6 +221,12 @@ def _stop_when_ready(self: ExecutionWorker, *args: Any, **kwargs: Any) -> None:
     while getattr(self, "env", None) is None and time.monotonic() < deadline:
         time.sleep(0.01)
     _original_stop(self, *args, **kwargs)
+
+
+def _set_error_unless_stopped(self: Environment, error: Any) -> None:
+    with self._state_mutex:  # the lock set_stop takes (re-entrant): a stop cannot come between check and write
+        if not isinstance(self._program_state, ProgramStopped):
+            _original_set_error(self, error)
 
 
 _item_write_lock = threading.RLock()
@@ -376,6 +390,7 @@ def install(status_listener: StatusListener | None = None) -> None:
     LambdaFunction.invoke = _invoke_from_event_source  # type: ignore[method-assign]
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
+    Environment.set_error = _set_error_unless_stopped  # type: ignore[method-assign]
     if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
         moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]
         DynamoDBBackend.transact_write_items = _transact_with_item_backup  # type: ignore[method-assign]

@@ -10,6 +10,16 @@ import moto.dynamodb.models as moto_dynamodb
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.exceptions import ConditionalCheckFailed
 from moto.dynamodb.models import dynamodb_backends
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import StateTaskService
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+from infra.local.provision import STATE_MACHINE_PREFIX
+from tests.integration.conftest import wait_terminal
+
+TWO_STEPS = [
+    {"name": "Load", "type": "transform", "config": {"expression": "input"}},
+    {"name": "Shape", "type": "transform", "config": {"expression": "{n: input.n}"}},
+]
 
 
 def test_concurrent_conditional_writes_on_one_item_let_exactly_one_win(resources, monkeypatch):
@@ -107,3 +117,55 @@ def test_a_transaction_backs_up_only_its_items_and_a_cancelled_one_changes_nothi
     dynamodb.transact_write_items(TransactItems=[{"Update": add}, {"Put": fresh}])
     item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "seam6"}, "sk": {"S": "bucket"}})["Item"]
     assert item["n"] == {"N": "2"} and backend.tables[table] is before
+
+
+def test_a_stop_as_a_task_state_begins_ends_the_execution_aborted_and_the_cancel_is_recorded(
+    api, resources, monkeypatch
+):
+    """AWS: StopExecution aborts the execution (ABORTED), whatever state it was in, and nothing more runs.
+
+    moto's interpreter skips what is left of the state the stop interrupted; a Task state then failed on the values
+    its skipped parts did not compute, and that error replaced the stop: the execution ended FAILED, and when its
+    status event reached the reconciler before the cancel's own conditional write, a cancelled execution was
+    recorded `failed` (the cancel answered 409). Here the stop lands as "Shape" begins, and the cancel's write
+    waits until the status event has been handled: the order the reliability race met under CPU load."""
+    status, workflow, _ = api.call("POST", "/api/workflows", {"name": "stopped mid-task", "steps": TWO_STEPS})
+    assert status == 201, workflow
+    machine = f"{STATE_MACHINE_PREFIX}{workflow['id']}"
+    entered, stopped = threading.Event(), threading.Event()
+    original_execution, original_stop = StateTaskService._eval_execution, StepFunctionsParserBackend.stop_execution
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+
+    def eval_execution(self, env):  # the Task state's work, on its own thread
+        if self.name == "Shape" and env.states.context_object.context_object_data["StateMachine"]["Name"] == machine:
+            entered.set()
+            assert stopped.wait(10)
+        return original_execution(self, env)
+
+    def stop_execution(self, execution_arn, *args, **kwargs):  # in the cancel's request, before its write
+        answer = original_stop(self, execution_arn, *args, **kwargs)
+        stopped.set()
+        key = {"execution_id": {"S": execution_arn.rsplit(":", 1)[1]}}
+        table = resources.table_names["Executions"]
+        deadline = time.monotonic() + 10
+        while dynamodb.get_item(TableName=table, Key=key)["Item"]["status"]["S"] in ("pending", "running"):
+            assert time.monotonic() < deadline, "the stopped execution's status event was not recorded"
+            time.sleep(0.01)
+        return answer
+
+    monkeypatch.setattr(StateTaskService, "_eval_execution", eval_execution)
+    monkeypatch.setattr(StepFunctionsParserBackend, "stop_execution", stop_execution)
+    status, started, _ = api.call("POST", f"/api/workflows/{workflow['id']}/execute", {"input_data": {"n": 1}})
+    assert status == 202, started
+    execution_id = started["execution_id"]
+    assert entered.wait(10)
+
+    status, cancelled, _ = api.call("POST", f"/api/workflows/executions/{execution_id}/cancel")
+
+    assert (status, cancelled.get("status")) == (200, "cancelled"), cancelled
+    assert wait_terminal(api, execution_id)["status"] == "cancelled"
+    sfn = boto3.client("stepfunctions", region_name=resources.region)
+    arn = f"arn:aws:states:{resources.region}:{DEFAULT_ACCOUNT_ID}:execution:{machine}:{execution_id}"
+    assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"
+    status, logs, _ = api.call("GET", f"/api/workflows/executions/{execution_id}/logs")
+    assert status == 200 and [log["step_name"] for log in logs] == ["Load"]
