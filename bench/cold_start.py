@@ -122,6 +122,7 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": function_id,
         "POWERTOOLS_METRICS_NAMESPACE": "WorkflowEngine",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "LAMBDA_TASK_ROOT": task_root,
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
         "AWS_LAMBDA_FUNCTION_NAME": function_id,

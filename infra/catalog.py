@@ -54,19 +54,27 @@ class FunctionSpec:
     settings: type[EnvSettings] = field(kw_only=True)
 
     def environment_names(self) -> tuple[str, ...]:
-        """Every environment variable a stack sets on this function: its settings', then Powertools'."""
-        return (*self.settings.stack_settings(), *POWERTOOLS_ENV)
+        """Every environment variable a stack sets on this function: its settings', then the libraries'."""
+        return (*self.settings.stack_settings(), *LIBRARY_ENV)
 
 
-# Powertools reads these (service name = the function id, metrics namespace, log level).
-POWERTOOLS_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL")
+# The libraries read these: Powertools (service name = the function id, metrics namespace, log level) and pydantic
+# (no plugins: the engine uses none, and looking for them scans every installed package's entry points on the
+# first model built, in each cold start).
+LIBRARY_ENV = (
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+    "PYDANTIC_DISABLE_PLUGINS",
+)
 
 
-def powertools_environment(spec: FunctionSpec, log_level: str = "INFO") -> dict[str, str]:
+def library_environment(spec: FunctionSpec, log_level: str = "INFO") -> dict[str, str]:
     return {
         "POWERTOOLS_SERVICE_NAME": spec.id,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": log_level,
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 

@@ -35,7 +35,7 @@ from infra.catalog import (
     STREAM_MAPPING,
     WORKFLOWS_API,
     FunctionSpec,
-    powertools_environment,
+    library_environment,
 )
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
@@ -213,7 +213,7 @@ class Functions(Construct):
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         """Exactly the variables the function's settings ask a stack for, with this stack's values."""
-        values = {**self._setting_values(), **powertools_environment(spec)}
+        values = {**self._setting_values(), **library_environment(spec)}
         missing = [name for name in spec.environment_names() if name not in values]
         if missing:
             raise ValueError(f"{spec.id}: the stack has no value for the settings {missing}")

@@ -26,7 +26,7 @@ from infra.catalog import (
     WEBSOCKET_ROUTES,
     WEBSOCKET_STAGE,
     FunctionSpec,
-    powertools_environment,
+    library_environment,
 )
 from infra.declarations import (
     APP_CLIENT,
@@ -103,7 +103,7 @@ class LocalResources:
     ) -> dict[str, str]:
         """Exactly the variables the function's settings ask a stack for, with local values."""
         settings = self.setting_values(http_allowed_networks, websocket_callback_url, aws_endpoint_url)
-        values = {**settings, **powertools_environment(spec, LOCAL_LOG_LEVEL)}
+        values = {**settings, **library_environment(spec, LOCAL_LOG_LEVEL)}
         missing = [name for name in spec.environment_names() if name not in values]
         if missing:
             raise ValueError(f"{spec.id}: the local stack has no value for the settings {missing}")

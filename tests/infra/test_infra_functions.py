@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 # One worker synthesizes the app once for all infra tests (make test runs pytest -n 2 --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("infra")
 
-POWERTOOLS_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+LIBRARY_ENV = {
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+    "PYDANTIC_DISABLE_PLUGINS",
+}
 SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
     "step": settings.StepSettings,
@@ -100,10 +105,11 @@ def test_environment_is_exactly_what_the_settings_ask_for(synth: Synthesized, sp
     required -= settings.RUNTIME_VARIABLES
 
     assert spec.settings is model
-    assert set(variables) == required | POWERTOOLS_ENV == set(spec.environment_names())
+    assert set(variables) == required | LIBRARY_ENV == set(spec.environment_names())
     assert variables["POWERTOOLS_SERVICE_NAME"] == spec.id
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "WorkflowEngine"
     assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
 
 
 @pytest.mark.parametrize("spec", STEP_FUNCTIONS, ids=lambda spec: spec.id)
