@@ -515,15 +515,22 @@ What changed to hold the budget (it was missed by 2.6-4.1x):
   settings (120 s reads, 2 attempts: the state machine retries); it used to be made at import with the shared
   client settings (10 s reads, 5 attempts), which would have cut long generations short.
 - **Idempotency is loaded on the first request with an `Idempotency-Key`**: the Powertools idempotency package
-  imports boto3 and its DynamoDB layer. Its mismatch error is now turned into the same 422 in
-  `functions/api/executions.py` (it was mapped in `functions/api/errors.py`, whose import pulled the package in).
+  imports boto3 and its DynamoDB layer. `workflow_engine.idempotency` builds it on first use and turns its
+  mismatch and in-progress errors into the 422 and 409 (it used to be mapped in `functions/api/errors.py`, whose
+  import pulled the package in).
+- **pydantic looks for no plugins** (`PYDANTIC_DISABLE_PLUGINS=__all__` on every function, `catalog.LIBRARY_ENV`):
+  otherwise the first model built scans the entry points of every installed package, about 4 ms here (0.03x on
+  `api.executions`), more on a path as long as Lambda's.
 - What remains is Powertools' event handler and pydantic (about 1.3x boto3 by themselves): the API handlers sit
-  closest to the budget. Deferring pydantic schema building (`defer_build`) was tried and gained nothing measurable.
+  closest to the budget. Of `api.executions`' import, the framework is most: Powertools' `event_handler` package
+  imports its AppSync resolver and with it `asyncio` (about 21 ms), pydantic's plugin loader imports
+  `importlib.metadata` (about 9 ms); the engine's own models and settings are about 30 ms. Deferring pydantic
+  schema building (`defer_build`) was tried and gained nothing measurable.
 
 Honest accounting: in Lambda with tracing on, the work moved out of the import (boto3, the clients, the X-Ray
 SDK) is still done, at the first invocation: the "import + first use" column is about what the import alone
 cost before. The gains that remain are real: nothing is created that a request does not use (a status read
-never creates the Step Functions client; the ai step with the local provider never creates a Bedrock client;
+never creates the Step Functions client; the ai step creates its Bedrock client at its first call, not at import;
 requests without an Idempotency-Key never load the idempotency utility), and where tracing is off the X-Ray SDK
 is never imported. Should these functions move to SnapStart or provisioned concurrency, where init work is
 snapshotted or pre-paid, creating the clients at import would be the better trade again.
