@@ -81,6 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, "héllo".encode("latin-1"), "text/plain; charset=ISO-8859-1")
         elif route == "/not-json":
             self._reply(200, b"{not json", "application/json")
+        elif route == "/odd-charset":
+            self._reply(200, "héllo".encode(), f"text/plain; charset={query['charset']}")
         elif route == "/problem":
             self._reply(200, b'{"title": "ok"}', "application/problem+json")
         elif route == "/binary":
@@ -260,6 +262,14 @@ def test_json_and_text_bodies(server: _Server) -> None:
     assert run_http({"url": _base(server) + "/not-json"}, CONTEXT, settings)["body"] == "{not json"
     assert run_http({"url": _base(server) + "/problem"}, CONTEXT, settings)["body"] == {"title": "ok"}
     assert run_http({"url": _base(server) + "/binary"}, CONTEXT, settings)["body"] == "\ufffd\ufffdok"
+
+
+@pytest.mark.parametrize("charset", ["base64", "zlib", "rot13", "hex", "no-such-charset"])
+def test_a_charset_that_is_not_a_text_encoding_reads_as_utf8(server: _Server, charset: str) -> None:
+    # codecs.lookup knows base64, zlib, rot13 and hex, but bytes.decode refuses them (LookupError): the step must
+    # not end as an internal error because a server named one.
+    output = run_http({"url": _base(server) + f"/odd-charset?charset={charset}"}, CONTEXT, _settings())
+    assert output["body"] == "héllo"
 
 
 def test_head_has_an_empty_body(server: _Server) -> None:

@@ -64,6 +64,29 @@ def test_step_errors_keep_their_class_name_as_the_lambda_error_type_and_are_logg
     assert item.output_data == raised.details
 
 
+class TlsRefused(StepFailed):
+    """A finer failure a step might define one day: not a name the compiled Retry/Catch know."""
+
+
+class ThrottledHard(StepRetryable):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("raised", "error_name"), [(TlsRefused("tls"), "StepFailed"), (ThrottledHard("429"), "StepRetryable")]
+)
+def test_a_subclass_is_reported_under_the_nearest_name_retry_and_catch_match(raised, error_name):
+    logs = FakeLogs()
+
+    def runner(config, context):
+        raise raised
+
+    with pytest.raises(StepFailed) as caught:
+        run_step(event(), runner, logs, 10_000)
+    assert type(caught.value).__name__ == error_name and not is_internal_error(error_name)
+    assert str(caught.value) == f"Step 'Second' failed: {raised}" == logs.items[0].error_message
+
+
 def test_the_step_error_names_are_the_ones_the_engine_treats_as_user_facing():
     assert STEP_ERROR_NAMES == ("StepFailed", "StepRetryable", "UnsafeTarget")
     assert not any(is_internal_error(name) for name in STEP_ERROR_NAMES)

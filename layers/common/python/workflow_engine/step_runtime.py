@@ -19,7 +19,7 @@ from workflow_engine.clock import utc_now
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.state_document import step_context
-from workflow_engine.steps.errors import StepFailed
+from workflow_engine.steps.errors import StepFailed, reported_class
 from workflow_engine.steps.payload import cap_json, json_size, to_jsonable
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
@@ -66,7 +66,7 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
     except StepFailed as error:
         error_message = f"Step '{invocation.step.name}' failed: {error}"
         output = error.details  # e.g. the HTTP response of a failed request, for the log
-        raise type(error)(error_message) from None  # same class: same error name for Retry/Catch
+        raise reported_class(error)(error_message) from None  # a name the compiled Retry/Catch match
     except Exception as error:
         error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
         raise

@@ -4,9 +4,10 @@ Rules:
 - The message is user-facing: concise, no stack trace, no secrets, no internal addresses beyond what the
   user configured. It ends up in the step log and in the execution's `error_message`.
 - The class name is the error name Step Functions sees: the step Lambda (workflow_engine.step_runtime)
-  re-raises the error as the same class with the step's name in the message, Lambda reports the class name
-  as `errorType`, and the compiled ASL `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.compiler)
-  to tell the kinds apart without matching messages:
+  re-raises the error as the same class (a subclass as the nearest of these three: `reported_class`) with the
+  step's name in the message, Lambda reports the class name as `errorType`, and the compiled ASL
+  `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.compiler) to tell the kinds apart without
+  matching messages:
   - `StepFailed`: the step failed; retrying the same request is unlikely to help (bad expression,
     4xx answer, response too large, validation error from the model provider).
   - `StepRetryable`: a transient failure (throttling, service unavailable, 5xx, timeout,
@@ -44,3 +45,9 @@ class UnsafeTarget(StepFailed):
 
 # Every error name a step Lambda reports for a failure the user should read (its message is user-facing).
 STEP_ERROR_NAMES: tuple[str, ...] = (StepFailed.__name__, StepRetryable.__name__, UnsafeTarget.__name__)
+
+
+def reported_class(error: StepFailed) -> type[StepFailed]:
+    """The class a step Lambda re-raises `error` as: the nearest of the three whose names Retry/Catch match, so a
+    finer subclass (say, a TLS failure under StepFailed) still reaches Step Functions under a name it knows."""
+    return next(cls for cls in type(error).__mro__ if issubclass(cls, StepFailed) and cls.__name__ in STEP_ERROR_NAMES)

@@ -110,7 +110,10 @@ def _content_type(value: str) -> tuple[str, str]:
         key, _, param_value = param.partition("=")
         if key.strip().lower() == "charset" and param_value.strip():
             with contextlib.suppress(LookupError):
-                charset = codecs.lookup(param_value.strip().strip('"')).name
+                codec = codecs.lookup(param_value.strip().strip('"'))
+                # Only a text encoding: "base64", "zlib" or "rot13" are codecs too, but bytes.decode refuses them.
+                if getattr(codec, "_is_text_encoding", True):
+                    charset = codec.name
     return media_type.strip().lower(), charset
 
 
