@@ -272,7 +272,10 @@ def _size(results: dict[str, Any]) -> str:
             ", ".join(asset["bundled_sdks"]) or "none",
         ]
         for asset, who in (
-            (data["functions_asset"], "code asset of all 6 functions (each runs its own handler from it)"),
+            (
+                data["functions_asset"],
+                f"code asset of all {len(data['per_function_zipped_bytes'])} functions (each runs its handler from it)",
+            ),
             (data["common_layer"], "CommonLayer (workflow_engine)"),
             (data["dependencies_layer"], "DependenciesLayer (the runtime lock, with its 3.13 bytecode)"),
         )
