@@ -216,6 +216,10 @@ def test_bulk_cancel_sends_the_selected_ids_and_shows_each_outcome(app: App, use
 
     app.page.route("**/api/workflows/executions/batch-cancel", batch_cancel)
     app.open("/executions")
+    # The answer above is made up (the runs go on): cancel only once the page has its live view and both runs are
+    # `running`, or a later status message or the read after subscribing would rightly put `running` back.
+    expect(app.page.locator("main")).to_have_attribute("data-live", "synced")
+    expect(app.page.locator("tbody").get_by_text("running")).to_have_count(2)
     app.page.get_by_label("Select all executions on this page").check()
     app.page.get_by_role("button", name="Cancel selected (2)").click()
     expect(app.page.get_by_text("Cancelled 2 of 2 execution(s).")).to_be_visible()
