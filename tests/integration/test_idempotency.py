@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import boto3
 import pytest
+from pydantic import BaseModel
 
 from workflow_engine import tables
 from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.idempotency import IN_PROGRESS, MISMATCH, IdempotentCalls
+
+
+class Answer(BaseModel):
+    id: str
+    run: int = 1
 
 
 class _Context:
@@ -25,64 +32,63 @@ def calls(resources) -> IdempotentCalls:
     return calls
 
 
-def _counting(answer: dict) -> tuple[list[int], object]:
-    runs: list[int] = []
-
-    def work() -> dict:
-        runs.append(1)
-        return {**answer, "run": len(runs)}
-
-    return runs, work
+def once(calls: IdempotentCalls, operation: str, user: str, key: str, payload: dict, work: Callable[[], Answer]):
+    return calls.once(operation, user, key, payload, work, Answer)
 
 
 def test_a_repeat_gets_the_first_answer_without_doing_the_work_again(calls):
-    runs, work = _counting({"id": "e-1"})
-    first = calls.once("start-execution", "alice", "k1", {"n": 1}, work)
-    second = calls.once("start-execution", "alice", "k1", {"n": 1}, work)
-    assert first == second == {"id": "e-1", "run": 1} and len(runs) == 1
+    runs: list[int] = []
+
+    def work() -> Answer:
+        runs.append(1)
+        return Answer(id="e-1", run=len(runs))
+
+    first = once(calls, "start-execution", "alice", "k1", {"n": 1}, work)
+    second = once(calls, "start-execution", "alice", "k1", {"n": 1}, work)
+    assert first == second == Answer(id="e-1", run=1) and len(runs) == 1
 
 
 def test_the_same_key_with_another_payload_is_refused(calls):
-    calls.once("start-execution", "alice", "k2", {"n": 1}, lambda: {"id": "e-1"})
+    once(calls, "start-execution", "alice", "k2", {"n": 1}, lambda: Answer(id="e-1"))
     with pytest.raises(InvalidRequestError, match=MISMATCH):
-        calls.once("start-execution", "alice", "k2", {"n": 2}, lambda: {"id": "e-2"})
+        once(calls, "start-execution", "alice", "k2", {"n": 2}, lambda: Answer(id="e-2"))
 
 
 def test_a_repeat_while_the_first_is_in_progress_is_a_conflict_then_gets_the_answer(calls):
     refused: list[Exception] = []
 
-    def first_work() -> dict:
+    def first_work() -> Answer:
         try:
-            calls.once("start-execution", "alice", "k3", {"n": 1}, lambda: {"id": "duplicate"})
+            once(calls, "start-execution", "alice", "k3", {"n": 1}, lambda: Answer(id="duplicate"))
         except ConflictError as error:
             refused.append(error)
-        return {"id": "e-1"}
+        return Answer(id="e-1")
 
-    assert calls.once("start-execution", "alice", "k3", {"n": 1}, first_work) == {"id": "e-1"}
+    assert once(calls, "start-execution", "alice", "k3", {"n": 1}, first_work) == Answer(id="e-1")
     assert [str(error) for error in refused] == [IN_PROGRESS]
-    assert calls.once("start-execution", "alice", "k3", {"n": 1}, lambda: {"id": "e-2"}) == {"id": "e-1"}
+    assert once(calls, "start-execution", "alice", "k3", {"n": 1}, lambda: Answer(id="e-2")) == Answer(id="e-1")
 
 
 def test_a_failed_request_stores_nothing_so_the_key_can_be_sent_again(calls):
-    def failing() -> dict:
+    def failing() -> Answer:
         raise RuntimeError("StartExecution failed")
 
     with pytest.raises(RuntimeError):
-        calls.once("start-execution", "alice", "k4", {"n": 1}, failing)
-    assert calls.once("start-execution", "alice", "k4", {"n": 1}, lambda: {"id": "e-2"}) == {"id": "e-2"}
+        once(calls, "start-execution", "alice", "k4", {"n": 1}, failing)
+    assert once(calls, "start-execution", "alice", "k4", {"n": 1}, lambda: Answer(id="e-2")) == Answer(id="e-2")
 
 
 def test_a_key_is_scoped_to_the_caller_and_the_operation(calls):
     answers = [
-        calls.once("start-execution", "alice", "k5", {"n": 1}, lambda: {"id": "alice-start"}),
-        calls.once("start-execution", "bob", "k5", {"n": 1}, lambda: {"id": "bob-start"}),
-        calls.once("retry-execution", "alice", "k5", {"n": 1}, lambda: {"id": "alice-retry"}),
+        once(calls, "start-execution", "alice", "k5", {"n": 1}, lambda: Answer(id="alice-start")),
+        once(calls, "start-execution", "bob", "k5", {"n": 1}, lambda: Answer(id="bob-start")),
+        once(calls, "retry-execution", "alice", "k5", {"n": 1}, lambda: Answer(id="alice-retry")),
     ]
-    assert [answer["id"] for answer in answers] == ["alice-start", "bob-start", "alice-retry"]
+    assert [answer.id for answer in answers] == ["alice-start", "bob-start", "alice-retry"]
 
 
 def test_records_are_named_by_operation_and_expire_after_the_ttl(calls, resources):
-    calls.once("retry-execution", "carol", "k6", {"n": 1}, lambda: {"id": "e-1"})
+    once(calls, "retry-execution", "carol", "k6", {"n": 1}, lambda: Answer(id="e-1"))
     dynamodb = boto3.client("dynamodb", region_name=resources.region)
     items = dynamodb.scan(TableName=resources.table_names[tables.IDEMPOTENCY.logical_id])["Items"]
     mine = [item for item in items if item["id"]["S"].startswith("retry-execution#")]

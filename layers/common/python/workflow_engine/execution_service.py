@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from workflow_engine import business_metrics
 from workflow_engine.clock import age_seconds, utc_now
@@ -74,6 +75,7 @@ COMPARE_MAX_LOGS = 1_000
 
 T = TypeVar("T")
 R = TypeVar("R")
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def in_pool(work: Callable[[T], R], items: Iterable[T], concurrency: int = BATCH_CONCURRENCY) -> list[R]:
@@ -136,12 +138,15 @@ class ExecutionService:
         """Start an execution of the workflow. With an `idempotency_key`, a repeat (same caller, key, workflow and
         input) gets the first answer and starts nothing; see workflow_engine.idempotency for the 422 and 409."""
 
-        def start_new() -> dict[str, Any]:
-            return ExecutionResultResponse.of(self._start_new(user_id, workflow_id, input_data)).model_dump(mode="json")
-
         payload = {"workflow_id": workflow_id, "input_data": input_data}
-        answer = self._once(START_OPERATION, user_id, idempotency_key, payload, start_new)
-        return ExecutionResultResponse.model_validate(answer)
+        return self._once(
+            START_OPERATION,
+            user_id,
+            idempotency_key,
+            payload,
+            lambda: ExecutionResultResponse.of(self._start_new(user_id, workflow_id, input_data)),
+            ExecutionResultResponse,
+        )
 
     def retry(
         self,
@@ -154,18 +159,20 @@ class ExecutionService:
         idempotency_key: str | None = None,
     ) -> RetryResponse:
         """Retry a finished execution as a new one (see `_retry_new`), repeat-safe as `start` is."""
-
-        def retry_new() -> dict[str, Any]:
-            record = self._retry_new(user_id, execution_id, mode, input_data, replaces_input)
-            return RetryResponse.of(record).model_dump(mode="json")
-
         payload = {
             "execution_id": execution_id,
             "mode": mode.value,
             "input_data": input_data,
             "replaces_input": replaces_input,
         }
-        return RetryResponse.model_validate(self._once(RETRY_OPERATION, user_id, idempotency_key, payload, retry_new))
+        return self._once(
+            RETRY_OPERATION,
+            user_id,
+            idempotency_key,
+            payload,
+            lambda: RetryResponse.of(self._retry_new(user_id, execution_id, mode, input_data, replaces_input)),
+            RetryResponse,
+        )
 
     def _once(
         self,
@@ -173,13 +180,15 @@ class ExecutionService:
         user_id: str,
         key: str | None,
         payload: dict[str, Any],
-        work: Callable[[], dict[str, Any]],
-    ) -> dict[str, Any]:
+        work: Callable[[], Answer],
+        answer_type: type[Answer],
+    ) -> Answer:
+        """`work()`; with a key, at most once per (operation, caller, key) (see workflow_engine.idempotency)."""
         if key is None:
             return work()
         if self._idempotency is None:
             raise RuntimeError("an Idempotency-Key needs ExecutionService(idempotency=IdempotentCalls(...))")
-        return self._idempotency.once(operation, user_id, key, payload, work)
+        return self._idempotency.once(operation, user_id, key, payload, work, answer_type)
 
     def _start_new(self, user_id: str, workflow_id: str, input_data: Any) -> ExecutionRecord:
         """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""

@@ -16,7 +16,9 @@ Rules (Powertools idempotency over the idempotency table):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from workflow_engine.errors import ConflictError, InvalidRequestError
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 MISMATCH = "Idempotency-Key was already used with a different request body"
 IN_PROGRESS = "A request with this Idempotency-Key is still in progress; retry it in a moment"
 
-Answer = dict[str, Any]
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class LambdaContext(Protocol):
@@ -41,18 +43,24 @@ class IdempotentCalls:
         self._table_name = table_name
         self._ttl_seconds = ttl_seconds
         self._lambda_context: LambdaContext | None = None
-        self._operations: dict[str, tuple[Any, Callable[..., Answer]]] = {}
+        self._operations: dict[str, tuple[Any, Callable[..., dict[str, Any]]]] = {}
 
     def register_lambda_context(self, context: LambdaContext | None) -> None:
         """The current invocation (the handler calls this each time): bounds an in-progress record's life."""
         self._lambda_context = context
 
     def once(
-        self, operation: str, user_id: str, key: str, payload: dict[str, Any], work: Callable[[], Answer]
+        self,
+        operation: str,
+        user_id: str,
+        key: str,
+        payload: dict[str, Any],
+        work: Callable[[], Answer],
+        answer_type: type[Answer],
     ) -> Answer:
-        """`work()` (a JSON-serializable answer), or the stored answer of the first request with this key.
+        """`work()`, or the stored answer (an `answer_type`) of the first request with this key.
 
-        `payload` is what must match on a repeat."""
+        `payload` is what must match on a repeat. The answer is stored as its JSON form."""
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
             IdempotencyValidationError,
@@ -62,13 +70,17 @@ class IdempotentCalls:
         if self._lambda_context is not None:
             config.register_lambda_context(self._lambda_context)
         try:
-            return run_once(request={"user_id": user_id, "key": key, "payload": payload}, work=work)
+            stored = run_once(
+                request={"user_id": user_id, "key": key, "payload": payload},
+                work=lambda: work().model_dump(mode="json"),
+            )
         except IdempotencyValidationError:
             raise InvalidRequestError(MISMATCH) from None
         except IdempotencyAlreadyInProgressError:
             raise ConflictError(IN_PROGRESS) from None
+        return answer_type.model_validate(stored)
 
-    def _operation(self, operation: str) -> tuple[Any, Callable[..., Answer]]:
+    def _operation(self, operation: str) -> tuple[Any, Callable[..., dict[str, Any]]]:
         """One config, persistence layer and decorated function per operation (each configures its own layer)."""
         if operation not in self._operations:
             from aws_lambda_powertools.utilities.idempotency import (
@@ -87,7 +99,7 @@ class IdempotentCalls:
             @idempotent_function(
                 data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix=operation
             )
-            def run_once(request: dict[str, Any], work: Callable[[], Answer]) -> Answer:
+            def run_once(request: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
                 return work()
 
             self._operations[operation] = (config, run_once)

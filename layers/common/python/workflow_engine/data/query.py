@@ -68,15 +68,8 @@ class KeyedQuery:
             raise InvalidRequestError("next_token does not belong to this query (another range or filter)")
 
 
-def query_page(
-    client: DynamoDBClient, query: KeyedQuery, limit: int, offset: int = 0, next_token: str | None = None
-) -> Page:
-    """Return up to `limit` items after skipping `offset` (from the cursor, if any).
-
-    Without a filter, one Query reads exactly offset + limit + 1 items (the extra one tells whether a next
-    page exists). With a filter, pages are read until enough items matched or the partition ends.
-    """
-    wanted = offset + limit
+def _query_params(query: KeyedQuery, next_token: str | None, scope: str | None = None) -> dict[str, Any]:
+    """The Query's parameters (no Limit), starting after the cursor `next_token` when there is one."""
     key_condition, key_names, key_values = query.key_condition()
     params: dict[str, Any] = {
         "TableName": query.table_name,
@@ -90,10 +83,24 @@ def query_page(
     if query.filter_expression:
         params["FilterExpression"] = query.filter_expression
     if next_token:
-        start = decode_cursor(next_token, query.key_attributes, query.partition_attribute, query.partition_value)
+        start = decode_cursor(
+            next_token, query.key_attributes, query.partition_attribute, query.partition_value, scope=scope
+        )
         query.check_start_key(start)
         params["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
+    return params
 
+
+def query_page(
+    client: DynamoDBClient, query: KeyedQuery, limit: int, offset: int = 0, next_token: str | None = None
+) -> Page:
+    """Return up to `limit` items after skipping `offset` (from the cursor, if any).
+
+    Without a filter, one Query reads exactly offset + limit + 1 items (the extra one tells whether a next
+    page exists). With a filter, pages are read until enough items matched or the partition ends.
+    """
+    wanted = offset + limit
+    params = _query_params(query, next_token)
     collected: list[dict[str, Any]] = []
     while True:
         if not query.filter_expression:
@@ -115,7 +122,12 @@ def query_page(
 
 
 def bounded_page(
-    client: Any, query: KeyedQuery, limit: int, read_limit: int, next_token: str | None = None, scope: str = ""
+    client: DynamoDBClient,
+    query: KeyedQuery,
+    limit: int,
+    read_limit: int,
+    next_token: str | None = None,
+    scope: str = "",
 ) -> Page:
     """Exactly one Query, reading at most `read_limit` items (> limit), returning up to `limit` that match.
 
@@ -123,26 +135,7 @@ def bounded_page(
     items (even none) with a next token; the caller follows it. The token carries the query's `scope`, so it is
     accepted only by the same query of the same user.
     """
-    key_condition, key_names, key_values = query.key_condition()
-    params: dict[str, Any] = {
-        "TableName": query.table_name,
-        "KeyConditionExpression": key_condition,
-        "ExpressionAttributeNames": {**key_names, **(query.filter_names or {})},
-        "ExpressionAttributeValues": {**key_values, **(query.filter_values or {})},
-        "ScanIndexForward": not query.newest_first,
-        "Limit": read_limit,
-    }
-    if query.index_name:
-        params["IndexName"] = query.index_name
-    if query.filter_expression:
-        params["FilterExpression"] = query.filter_expression
-    if next_token:
-        start = decode_cursor(
-            next_token, query.key_attributes, query.partition_attribute, query.partition_value, scope=scope
-        )
-        query.check_start_key(start)
-        params["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
-    response = client.query(**params)
+    response = client.query(**_query_params(query, next_token, scope), Limit=read_limit)
     items = response.get("Items", [])
     if len(items) > limit:
         last: dict[str, Any] | None = {name: items[limit - 1][name] for name in query.key_attributes}
