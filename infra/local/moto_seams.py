@@ -11,7 +11,10 @@
    StopExecution in that window fails inside moto (AWS accepts it). The stop waits for the worker instead.
 4. DynamoDB: moto checks a write's condition and then writes, without a lock, so two concurrent conditional
    writes can both pass (a cancel and the machine's `$record success` both "won"). DynamoDB makes each
-   conditional write atomic; here the item writes are serialized, which gives the same guarantee.
+   conditional write atomic; here the item writes are serialized, which gives the same guarantee. Reads too:
+   moto's UpdateItem changes an item in place while a concurrent GetItem, BatchGetItem or Query turns it into
+   JSON ("dictionary changed size during iteration", a 500), where DynamoDB returns the item as it was before
+   or after the write; so each DynamoDB request, its answer included, runs under the same lock.
 5. Event source mappings: moto hands each DynamoDB stream batch (and SQS batch) of a mapping to
    `LambdaFunction.invoke`, which would run the code in Docker, inside the writer's own request. Here the
    batch goes to the function's real handler in-process, on one worker thread per function: in order (as a
@@ -61,6 +64,7 @@ from moto.core.config import default_user_config
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
@@ -396,6 +400,7 @@ def install(status_listener: StatusListener | None = None) -> None:
         DynamoDBBackend.transact_write_items = _transact_with_item_backup  # type: ignore[method-assign]
     for name in _ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+    DynamoHandler.call_action = _atomic(DynamoHandler.call_action)  # type: ignore[method-assign]
     BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
     if status_listener is not None:
         add_status_listener(status_listener)

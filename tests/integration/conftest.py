@@ -5,16 +5,19 @@ One mocked account per test session (resources are provisioned once); tests isol
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local import moto_seams
 from infra.local.gateway import build_event, invoke_route, match_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
@@ -108,3 +111,34 @@ def wait_terminal(api: Api, execution_id: str, timeout: float = 30.0) -> dict:
         return body if body["status"] in TERMINAL else None
 
     return wait_for(done, timeout)
+
+
+@contextlib.contextmanager
+def status_events() -> Iterator[set[str]]:
+    """The ids of the executions whose status-change event reached the reconciler while inside.
+
+    The event comes from moto's worker after the machine's own `$record ...` write: a test that rewrites an
+    item after the execution ended waits for it first, or the late event repairs the item before the test does.
+    """
+    delivered: set[str] = set()
+
+    def listener(event: dict) -> None:  # runs after the reconciler, which was registered first
+        delivered.add(event["detail"]["name"])
+
+    moto_seams.add_status_listener(listener)
+    try:
+        yield delivered
+    finally:
+        moto_seams.remove_status_listener(listener)
+
+
+def forget_outcome(resources: LocalResources, execution_id: str, updated_at: str) -> None:
+    """Put the item back to `running`, as if the machine's own status write had been lost."""
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    dynamodb.update_item(
+        TableName=resources.table_names["Executions"],
+        Key={"execution_id": {"S": execution_id}},
+        UpdateExpression="SET #s = :running, updated_at = :t REMOVE final_result, completed_at",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":running": {"S": "running"}, ":t": {"S": updated_at}},
+    )

@@ -20,8 +20,7 @@ import pytest
 from moto.core.exceptions import JsonRESTError
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-from tests.integration.conftest import TERMINAL, wait_for, wait_terminal
-from tests.integration.test_reconciliation import _forget_outcome
+from tests.integration.conftest import TERMINAL, forget_outcome, status_events, wait_for, wait_terminal
 
 BATCH_GET = "/api/workflows/executions/batch-get"
 BATCH_CANCEL = "/api/workflows/executions/batch-cancel"
@@ -100,11 +99,13 @@ def test_batch_get_answers_in_request_order_and_hides_other_users_ids(api, other
 
 def test_batch_get_repairs_stale_items_as_the_single_get_does(api, resources):
     workflow = create(api, ECHO)
-    stale, fresh = execute(api, workflow, {"v": 1}), execute(api, workflow, {"v": 2})
-    for execution_id in (stale, fresh):
-        wait_terminal(api, execution_id)
-    _forget_outcome(resources, stale, "2000-01-01T00:00:00.000000Z")  # stale: repaired from Step Functions
-    _forget_outcome(resources, fresh, "2999-01-01T00:00:00.000000Z")  # recent: read as stored
+    with status_events() as delivered:  # the reconciler is done with both before their outcomes are forgotten
+        stale, fresh = execute(api, workflow, {"v": 1}), execute(api, workflow, {"v": 2})
+        for execution_id in (stale, fresh):
+            wait_terminal(api, execution_id)
+        wait_for(lambda: {stale, fresh} <= delivered)
+    forget_outcome(resources, stale, "2000-01-01T00:00:00.000000Z")  # stale: repaired from Step Functions
+    forget_outcome(resources, fresh, "2999-01-01T00:00:00.000000Z")  # recent: read as stored
 
     body = api.call("POST", BATCH_GET, {"execution_ids": [stale, fresh]})[1]
     repaired, as_stored = body["executions"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -81,6 +82,50 @@ def test_concurrent_conditional_writes_on_one_item_let_exactly_one_win(resources
             thread.join()
         stored = dynamodb.get_item(TableName=table, Key=key)["Item"]["status"]["S"]
         assert len(winners) == 1 and stored == winners[0], (winners, stored)
+
+
+def test_a_read_never_sees_an_item_half_written(resources):
+    """DynamoDB answers a read with an item as it was before or after a write. moto's UpdateItem changes the item
+    in place while a concurrent GetItem or BatchGetItem turns it into JSON ("dictionary changed size during
+    iteration": a 500 to the reader, seen as a batch-get's 503 under load)."""
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    table = resources.table_names["Idempotency"]  # no stream: nothing consumes this made-up item
+    key = {"id": {"S": "seam-read-test"}}
+    dynamodb.put_item(TableName=table, Item={**key, **{f"a{n}": {"S": "x" * 20} for n in range(300)}})
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        for n in range(150):  # each update adds an attribute (the dict grows) and removes one (it shrinks)
+            dynamodb.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET #new = :v REMOVE #old",
+                ExpressionAttributeNames={"#new": f"b{n}", "#old": f"a{n % 300}"},
+                ExpressionAttributeValues={":v": {"M": {"n": {"N": str(n)}, "s": {"S": "y" * 20}}}},
+            )
+        stop.set()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                dynamodb.batch_get_item(RequestItems={table: {"Keys": [key]}})
+                dynamodb.get_item(TableName=table, Key=key)
+            except Exception as error:  # noqa: BLE001 - any failure of a read is the finding
+                failures.append(error)
+                stop.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads as often as possible: the race shows within one run
+    try:
+        threads = [threading.Thread(target=write), threading.Thread(target=read), threading.Thread(target=read)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
 
 
 def test_a_transaction_backs_up_only_its_items_and_a_cancelled_one_changes_nothing(resources):
