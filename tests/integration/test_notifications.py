@@ -11,6 +11,8 @@ import json
 
 import boto3
 import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from infra.local import moto_seams
 from tests.integration.conftest import wait_for, wait_terminal
@@ -55,11 +57,50 @@ def test_a_webhook_is_delivered_signed_and_its_attempt_recorded(api):
     assert delivery["outcome"] == "delivered" and delivery["event_status"] == "completed"
     assert [(a["attempt"], a["status_code"], a["error"]) for a in delivery["attempts"]] == [(1, 200, None)]
     ((headers, body),) = receiver.requests
+    assert secret.startswith("whsec_")
+    assert Webhook(secret).verify(body, headers) == final  # Standard Webhooks: the status object, as GET shows it
+    assert headers["webhook-id"] == headers["x-webhook-id"] == delivery["delivery_id"]
+    assert headers["webhook-timestamp"] == headers["x-webhook-timestamp"]
+    # Body-only signature for older receivers: keyed by the secret string's bytes.
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["x-signature-256"], expected)
-    assert headers["x-webhook-id"] == delivery["delivery_id"]
-    assert headers["x-webhook-timestamp"].isdigit()
-    assert json.loads(body) == final  # the status object, exactly as GET shows it
+
+
+@pytest.mark.parametrize(
+    ("header", "forged"),
+    [
+        ("webhook-timestamp", lambda value: str(int(value) + 120)),  # a replay made to look fresh
+        ("webhook-id", lambda value: f"{value[:-1]}0" if value[-1] != "0" else f"{value[:-1]}1"),  # beats de-dup
+    ],
+)
+def test_a_delivery_with_a_changed_id_or_timestamp_fails_verification(api, header, forged):
+    receiver = Receiver()
+    with webhook_server(receiver) as url:
+        workflow = create(api, OK_STEP, {"webhook_url": url, "on": ["completed"]})
+        final = run(api, workflow["id"], {"n": 3})
+        deliveries(api, final["id"])
+    ((headers, body),) = receiver.requests
+    assert Webhook(workflow["notify_secret"]).verify(body, headers) == final
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        Webhook(workflow["notify_secret"]).verify(body, {**headers, header: forged(headers[header])})
+
+
+def test_a_secret_of_the_older_form_keeps_verifying_for_existing_receivers(api, resources):
+    older = "Xq3v-9ZbT_0kq1wq8n2Q7l4YhB3s0dW1c5eR6tY7uI8"  # token_urlsafe(32), the form made before whsec_
+    receiver = Receiver()
+    with webhook_server(receiver) as url:
+        workflow = create(api, OK_STEP, {"webhook_url": url, "on": ["completed"]})
+        boto3.client("dynamodb", region_name=resources.region).update_item(
+            TableName=resources.table_names["Workflows"],
+            Key={"user_id": {"S": api.user_id}, "workflow_id": {"S": workflow["id"]}},
+            UpdateExpression="SET notify_secret = :older",
+            ExpressionAttributeValues={":older": {"S": older}},
+        )
+        final = run(api, workflow["id"], {"n": 4})
+        deliveries(api, final["id"])
+    ((headers, body),) = receiver.requests
+    assert headers["x-signature-256"] == "sha256=" + hmac.new(older.encode(), body, hashlib.sha256).hexdigest()
+    assert Webhook(older.encode()).verify(body, headers) == final  # Standard Webhooks: the secret's bytes as key
 
 
 def test_only_the_statuses_in_on_are_notified(api):
@@ -86,7 +127,10 @@ def test_a_failing_receiver_is_retried_then_given_up_to_the_dead_letter_queue(ap
     assert [(a["attempt"], a["status_code"], a["error"]) for a in delivery["attempts"]] == [
         (n, 500, "HTTP 500") for n in range(1, attempts + 1)
     ]
-    assert len({headers["x-webhook-id"] for headers, _ in receiver.requests}) == 1  # one delivery id throughout
+    # One delivery id throughout, each attempt signed at its own time and verifying.
+    assert {headers["webhook-id"] for headers, _ in receiver.requests} == {delivery["delivery_id"]}
+    assert {headers["x-webhook-id"] for headers, _ in receiver.requests} == {delivery["delivery_id"]}
+    assert all(Webhook(workflow["notify_secret"]).verify(body, headers) == final for headers, body in receiver.requests)
     sqs = boto3.client("sqs", region_name=resources.region)
     messages = wait_for(
         lambda: [

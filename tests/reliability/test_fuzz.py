@@ -10,10 +10,16 @@ Excluded checks, each for a reason (everything else schemathesis has runs):
   with no route, and the local stack does what API Gateway does.
 - use_after_free / ensure_resource_availability: stateful-sequence checks; the stateful flows (create, read,
   delete, read again) are asserted by tests/e2e and tests/reliability/test_isolation.py.
+
+A second run sends documents nested far deeper than the document can say (a schema has no depth limit, so
+schemathesis never generates them) where the API parses JSON: as the `next_token` of the three paginated
+operations, and as the body, or one field of a generated body, of every operation that takes one.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections import Counter
@@ -22,6 +28,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -136,6 +143,78 @@ def _accepted_or_rejected_for_a_semantic_reason(response: Any) -> None:
     kinds = {item["type"] for item in body.get("detail", [])}
     unexplained = {kind for kind in kinds if kind not in SEMANTIC_422 and not kind.startswith("url_")}
     assert not unexplained, f"schema-valid request rejected: {body}"
+
+
+# Deeper than Python's recursion limit (1,000) or than the API's body limit (64 levels), open or closed.
+DEEP_DOCUMENTS = {
+    "1,500 open lists": b"[" * 1_500,
+    "1,000 closed lists": b"[" * 1_000 + b"]" * 1_000,
+    "1,000 objects": b'{"a":' * 1_000 + b"1" + b"}" * 1_000,
+    "800 lists of objects": b'[{"a":' * 800 + b"0" + b"}]" * 800,
+    "65 lists": b"[" * 65 + b"]" * 65,
+    "5,000 open objects": b'{"a":' * 5_000,
+}
+DEEP_CASES_PER_DOCUMENT = 3
+PLACEHOLDER = "deep-" + uuid.uuid4().hex
+
+
+@st.composite
+def _deeply_nested(draw: Any, operation: Any, document: bytes) -> tuple[Any, dict[str, Any]]:
+    """A generated valid case carrying `document` as its next_token, or as its body or one of its body's fields
+    (returned as the raw `data` to send: such a document cannot go through json.dumps)."""
+    case = draw(operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    if "next_token" in {parameter.name for parameter in operation.query}:
+        case.query = {**(case.query or {}), "next_token": base64.urlsafe_b64encode(document).decode().rstrip("=")}
+        return case, {}
+    body = case.body if isinstance(case.body, dict) else {}
+    field = draw(st.sampled_from([None, *sorted(body)]))  # None: the document is the whole body
+    if field is None:
+        return case, {"data": document}
+    raw = json.dumps({**body, field: PLACEHOLDER}).encode().replace(f'"{PLACEHOLDER}"'.encode(), document)
+    return case, {"data": raw}
+
+
+def test_deeply_nested_tokens_and_bodies_get_422_and_conform(rstack, alice, served_schema):
+    headers = {"Authorization": alice.session.headers["Authorization"]}
+    operations = [
+        operation
+        for operation in (result.ok() for result in served_schema.get_all_operations())
+        if operation.body or "next_token" in {parameter.name for parameter in operation.query}
+    ]
+    assert len(operations) == 9  # 3 paginated, 6 with a JSON body
+    statuses: Counter[int] = Counter()
+    failures: list[str] = []
+
+    for operation in operations:
+        for name, document in DEEP_DOCUMENTS.items():
+
+            @settings(
+                max_examples=DEEP_CASES_PER_DOCUMENT,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(generated=_deeply_nested(operation, document))
+            def run(generated: tuple[Any, dict[str, Any]]) -> None:
+                case, body = generated
+                response = case.call(base_url=rstack["ApiUrl"], headers=headers, timeout=60, **body)
+                statuses[response.status_code] += 1
+                label = f"{case.operation.label} with {name}"  # noqa: B023 (run() is called in this iteration)
+                try:
+                    case.validate_response(response, headers=headers, excluded_checks=EXCLUDED_CHECKS)
+                    assert response.status_code == 422, f"answered {response.status_code}"
+                except FailureGroup as group:
+                    failures.append(f"{label}: {response.status_code} {response.text[:300]}\n{group.exceptions}")
+                except AssertionError as error:
+                    failures.append(f"{label}: {response.status_code} {response.text[:300]}\n{error}")
+
+            run()
+
+    print(f"\ndeeply nested: {sum(statuses.values())} requests; statuses {dict(sorted(statuses.items()))}")
+    assert not failures, f"{len(failures)} failures; the first ones:\n\n" + "\n\n".join(failures[:10])
+    assert sum(statuses.values()) >= len(operations) * len(DEEP_DOCUMENTS)
 
 
 def test_not_a_server_error_is_among_the_checks():

@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 
 from workflow_engine.data.cursor import decode_cursor, encode_cursor
@@ -20,6 +22,12 @@ def test_round_trip():
         encode_cursor({**KEY, "extra": "x"}),
         encode_cursor({**KEY, "started_at": ""}),
         "",
+        base64.urlsafe_b64encode(b"[" * 1500).decode(),  # deeper than Python's recursion limit
+        base64.urlsafe_b64encode(b'{"user_id":' * 1500).decode(),
+        base64.urlsafe_b64encode(b'{"execution_id":"e","user_id":"u1","started_at":"\\ud800"}').decode(),
+        base64.urlsafe_b64encode(b'{"execution_id":"e","user_id":"u1","started_at":"\xff"}').decode(),
+        base64.urlsafe_b64encode(b'{"execution_id":"e","user_id":"u1","started_at":2026}').decode(),
+        "\ud800",
     ],
 )
 def test_rejects_tampered_tokens(token):

@@ -4,15 +4,24 @@
   `http` steps' HTTP_ALLOWED_NETWORKS: empty on AWS, loopback on the local stack); it must not resolve to a
   private, loopback, link-local or reserved address outside those networks. Checked when the workflow is
   saved (422) and again, DNS pinned, at each delivery.
-- Body: the execution's status object as JSON. Headers: `X-Signature-256: sha256=<hex HMAC-SHA256 of the
-  raw body, keyed by the workflow's notify secret>`, `X-Webhook-Id` (the delivery id, the same on every
-  attempt and redelivery: de-duplicate on it) and `X-Webhook-Timestamp` (Unix seconds of this attempt).
+- Body: the execution's status object as JSON. Headers follow Standard Webhooks (standardwebhooks.com), so its
+  libraries verify a delivery as it is: `webhook-id` (the delivery id, the same on every attempt and
+  redelivery: de-duplicate on it), `webhook-timestamp` (Unix seconds of this attempt) and
+  `webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">`, which binds
+  the id and the timestamp to the body. The HMAC key is the decoded bytes of a `whsec_<base64>` secret (every
+  secret made since); a secret of the older form (not `whsec_`) is used as its UTF-8 bytes.
+- For receivers written before: `X-Signature-256: sha256=<hex HMAC-SHA256 of the raw body only>`, keyed by
+  the secret string's UTF-8 bytes (whatever its form), and `X-Webhook-Id` / `X-Webhook-Timestamp` with the
+  same values as above. That signature covers the body only: those two headers can be changed without
+  breaking it, so only `webhook-signature` proves a delivery fresh.
 - 2xx is delivered; 408, 425, 429, 5xx, time-outs and connection failures are retried; any other answer,
   and an address the guard refuses, end the delivery at once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import random
@@ -28,9 +37,16 @@ from workflow_engine.steps.pinned_transport import Request, send
 from workflow_engine.steps.ssrf_guard import is_forbidden_address, parse_target, resolve_and_vet
 
 USER_AGENT = "workflow-engine-webhooks/1.0"
-SIGNATURE_HEADER = "X-Signature-256"
-DELIVERY_ID_HEADER = "X-Webhook-Id"
-TIMESTAMP_HEADER = "X-Webhook-Timestamp"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the Standard Webhooks prefix, not a secret)
+SECRET_BYTES = 32
+# Standard Webhooks.
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+# Older receivers: a signature of the body only, and unsigned copies of the id and timestamp.
+BODY_SIGNATURE_HEADER = "X-Signature-256"
+LEGACY_ID_HEADER = "X-Webhook-Id"
+LEGACY_TIMESTAMP_HEADER = "X-Webhook-Timestamp"
 
 
 class UnsafeWebhookUrl(ValueError):
@@ -38,11 +54,29 @@ class UnsafeWebhookUrl(ValueError):
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """A Standard Webhooks secret: `whsec_` and the standard base64 of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-def signature(secret: str, body: bytes) -> str:
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of `webhook-signature`: a `whsec_` secret's decoded bytes, an older secret's UTF-8 bytes."""
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        except binascii.Error:
+            pass  # not base64 after all: signed with its bytes, like an older secret
+    return secret.encode()
+
+
+def body_signature(secret: str, body: bytes) -> str:
+    """`X-Signature-256`: the hex HMAC-SHA256 of the body alone, keyed by the secret string's UTF-8 bytes."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def standard_signature(secret: str, delivery_id: str, timestamp: int, body: bytes) -> str:
+    """`webhook-signature`: v1 and the base64 HMAC-SHA256 of "<id>.<timestamp>.<body>" (Standard Webhooks)."""
+    signed = f"{delivery_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(signing_key(secret), signed, hashlib.sha256).digest()).decode()
 
 
 def vet_url(url: str, allowed: tuple[Any, ...]) -> None:
@@ -112,8 +146,13 @@ def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random | 
 
 
 def signed_headers(secret: str, body: bytes, delivery_id: str, now: float | None = None) -> dict[str, str]:
+    """The headers of one attempt (signed at `now`, this attempt's time): Standard Webhooks and the older ones."""
+    timestamp = int(now if now is not None else time.time())
     return {
-        SIGNATURE_HEADER: signature(secret, body),
-        DELIVERY_ID_HEADER: delivery_id,
-        TIMESTAMP_HEADER: str(int(now if now is not None else time.time())),
+        ID_HEADER: delivery_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: standard_signature(secret, delivery_id, timestamp, body),
+        BODY_SIGNATURE_HEADER: body_signature(secret, body),
+        LEGACY_ID_HEADER: delivery_id,
+        LEGACY_TIMESTAMP_HEADER: str(timestamp),
     }
