@@ -28,7 +28,7 @@ class MachineCompiler:
     def sub_machine(self, nodes: Sequence[StepNode], scope: Scope) -> dict[str, Any]:
         if not nodes:
             raise ValueError("a sub-machine needs at least one step")
-        end_state = f"{END_PREFIX}{nodes[0].key}"
+        end_state = f"{END_PREFIX}{nodes[0].key.rsplit('_', 1)[0]}"  # "$end s3_b1": named by its list
         states = self._chain(nodes, scope, None, end_state)
         states[end_state] = {"Type": "Succeed"}
         start = nodes[0].name

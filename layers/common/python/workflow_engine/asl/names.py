@@ -10,7 +10,7 @@ RECORD_TIMEOUT = "$record timeout"
 FAILED = "$failed"
 RESUME = "$resume"
 RESUME_MARKER = "resume"  # the input document's key: {"at": "<top-level step key>"}
-END_PREFIX = "$end "  # "$end <key>": the Succeed state ending a step list run as a sub-machine
+END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3 when run as a sub-machine
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
