@@ -2,7 +2,8 @@
 
 moto accepts definitions Step Functions refuses (an unreachable state: MISSING_TRANSITION_TARGET), so the
 compiler's output is checked here by asl-validator, installed by `make install` from package-lock.json, on
-workflows hypothesis generates over every step type and option combination, and on the golden files.
+workflows hypothesis generates over every step type and option combination (and nested in a test-only block
+kind: sub-machines), and on the golden files.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infra.catalog import REPO_ROOT
+from tests.support.group_kind import GroupStep, register_group_kind
+from workflow_engine.asl.machine import path_keys
+from workflow_engine.asl.names import ENGINE_PATH_KEYS
 from workflow_engine.compiler import CompileTarget, compile_workflow, reachable_states
 from workflow_engine.models.workflow import WorkflowDefinition
 
@@ -28,7 +32,12 @@ TARGET = CompileTarget(
 CONFIGS = {
     "transform": st.sampled_from([{"expression": "input"}, {"expression": "{a: input.a, n: length(steps)}"}]),
     "http": st.sampled_from(
-        [{"url": "https://example.com/x"}, {"url": "https://example.com/{{input.id}}", "method": "post", "body": {}}]
+        [
+            {"url": "https://example.com/x"},
+            {"url": "https://example.com/{{input.id}}", "method": "post", "body": {}},
+            # keys Step Functions would evaluate if they were keys of the machine (they travel as JSON text)
+            {"url": "https://example.com/x", "headers": {"X-Role.$": "$$.Execution.RoleArn"}, "body": {"x.$": "$$"}},
+        ]
     ),
     "ai": st.sampled_from([{"prompt": "Hello"}, {"prompt": "Sum {{input}}", "max_tokens": 10}]),
     "wait": st.sampled_from([{"seconds": 0}, {"seconds": 5}]),
@@ -36,12 +45,12 @@ CONFIGS = {
 
 
 @st.composite
-def steps(draw):
+def steps(draw, prefix=""):
     count = draw(st.integers(min_value=1, max_value=6))
     result = []
     for index in range(count):
         kind = draw(st.sampled_from(sorted(CONFIGS)))
-        step = {"name": f"Step {index} ({kind})", "type": kind, "config": draw(CONFIGS[kind])}
+        step = {"name": f"{prefix}Step {index} ({kind})", "type": kind, "config": draw(CONFIGS[kind])}
         if kind != "wait":
             if draw(st.booleans()):
                 step["timeout_seconds"] = draw(st.integers(min_value=1, max_value=900))
@@ -90,6 +99,7 @@ collected: list[dict] = []
 def _collect(raw):
     asl = compile_steps(raw)
     assert reachable_states(asl["States"], asl["StartAt"]) == asl["States"]
+    assert set(path_keys(asl)) <= ENGINE_PATH_KEYS
     collected.append(asl)
 
 
@@ -113,10 +123,34 @@ def test_machines_without_a_failure_path_are_valid(tmp_path, fixed):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@st.composite
+def grouped(draw):
+    """Workflows whose steps the test-only group kind nests (tests/support/group_kind.py): sub-machines, nested
+    path keys and the end state of a list whose last step continues past an error."""
+    top = compile_ready(draw(steps(prefix="top ")))
+    position = draw(st.integers(min_value=0, max_value=len(top)))
+    lists = [compile_ready(draw(steps(prefix=f"g{j} "))) for j in range(draw(st.integers(min_value=1, max_value=3)))]
+    return [*top[:position], GroupStep("the group", lists), *top[position:]]
+
+
+def compile_ready(raw: list[dict]) -> list:
+    return WorkflowDefinition(name="generated", steps=raw).steps
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grouped())
+def _collect_grouped(tree):
+    asl = compile_workflow("11111111-1111-4111-8111-111111111111", "user-1", tree, TARGET)
+    assert set(path_keys(asl)) <= ENGINE_PATH_KEYS
+    collected.append(asl)
+
+
 def test_generated_workflows_compile_to_valid_asl(tmp_path):
+    register_group_kind()
     collected.clear()
     _collect()
-    assert len(collected) >= 30
+    _collect_grouped()
+    assert len(collected) >= 45
     paths = []
     for index, asl in enumerate(collected):
         path = tmp_path / f"generated-{index}.asl.json"

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.group_kind import GroupStep, register_group_kind
+from workflow_engine.asl.machine import check_engine_paths_only, path_keys
+from workflow_engine.asl.names import ENGINE_PATH_KEYS
+from workflow_engine.asl.registry import kind_of
 from workflow_engine.compiler import (
     FAILED,
     MARK_RUNNING,
@@ -157,3 +161,100 @@ def test_resumed_path_costs_the_steps_it_runs_plus_three():
         state = None if node.get("End") else node["Next"]
     assert path == [MARK_RUNNING, RESUME, "s3", "s4", RECORD_SUCCESS]
     assert len(path) == 2 + 3
+
+
+ATTACK_CONFIGS = [
+    {
+        "name": "role",
+        "type": "http",
+        "config": {"url": "https://example.com", "headers": {"X-Role.$": "$$.Execution.RoleArn"}},
+    },
+    {
+        "name": "context",
+        "type": "http",
+        "config": {"url": "https://example.com", "method": "POST", "body": {"ctx.$": "$$"}},
+    },
+    {
+        "name": "intrinsic",
+        "type": "http",
+        "config": {"url": "https://example.com", "method": "POST", "body": {"x.$": "States.ArrayRange(1, 5, 1)"}},
+    },
+    {
+        "name": "deep",
+        "type": "http",
+        "config": {"url": "https://example.com", "method": "POST", "body": [{"a": {"x.$": "$.nope.deeper"}}]},
+    },
+]
+
+
+def test_no_key_a_user_wrote_is_a_path_in_the_compiled_machine():
+    """Step Functions evaluates every `.$` key of a Task's Parameters: a config's must reach the step as text."""
+    asl = compile_example(ATTACK_CONFIGS)
+    assert set(path_keys(asl)) <= ENGINE_PATH_KEYS
+    assert not {"X-Role.$", "ctx.$", "x.$"} & set(path_keys(asl))
+    for step in ATTACK_CONFIGS:
+        sent = asl["States"][step["name"]]["Parameters"]["Payload"]["step"]
+        assert json.loads(sent["config_json"]) == WorkflowDefinition(name="w", steps=[step]).steps[0].config.model_dump(
+            mode="json"
+        )
+
+
+def test_a_machine_holding_a_path_the_engine_does_not_own_is_refused():
+    asl = compile_example(EXAMPLES["single"])
+    asl["States"]["only"]["Parameters"]["Payload"]["user.$"] = "$$"
+    with pytest.raises(ValueError, match="user"):
+        check_engine_paths_only(asl)
+
+
+def test_the_kind_of_a_step_comes_from_the_registry_by_type():
+    assert kind_of(WorkflowDefinition(name="w", steps=EXAMPLES["wait_only"]).steps[0]).writes_logs is False
+    with pytest.raises(ValueError, match="no compiler is registered for step type 'nope'"):
+        kind_of(GroupStep("x", [], type="nope"))
+
+
+def group_workflow():
+    register_group_kind()
+    steps = WorkflowDefinition(
+        name="w",
+        steps=[
+            {"name": "first", "type": "transform", "config": {"expression": "input"}},
+            {"name": "inner a", "type": "transform", "config": {"expression": "input"}, "continue_on_error": True},
+            {"name": "inner b", "type": "wait", "config": {"seconds": 0}},
+            {"name": "lane", "type": "transform", "config": {"expression": "input"}},
+            {"name": "last", "type": "transform", "config": {"expression": "steps.grouped.output"}},
+        ],
+    ).steps
+    return [steps[0], GroupStep("grouped", [[steps[2], steps[1]], [steps[3]]]), steps[4]]
+
+
+def test_a_block_kind_plugs_in_and_compiles_its_lists_as_sub_machines():
+    asl = compile_workflow(WORKFLOW_ID, USER_ID, group_workflow(), TARGET)
+    states = asl["States"]
+    assert [name for name in states if not name.startswith("$")] == ["first", "grouped", "last"]
+    assert states["first"]["Next"] == "grouped" and states["grouped"]["Next"] == "last"
+    lane_0, lane_1 = states["grouped"]["Branches"]
+    assert lane_0["StartAt"] == "inner b" and list(lane_0["States"]) == ["inner b", "inner a", "$end s1_b0"]
+    assert lane_0["States"]["inner b"]["Next"] == "inner a"
+    inner_a = lane_0["States"]["inner a"]
+    assert inner_a["ResultPath"] == "$.results.s1_b0_s1" and inner_a["End"] is True
+    # continuing past an error at the end of a sub-machine: a Catch needs a state, the list's end state
+    assert inner_a["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.results.s1_b0_s1", "Next": "$end s1_b0"}
+    ]
+    assert lane_0["States"]["$end s1_b0"] == {"Type": "Succeed"}
+    # Inside a sub-machine a failure propagates to the block (no Catch to states it cannot reach); the unused
+    # end state was pruned.
+    assert list(lane_1["States"]) == ["lane"] and "Catch" not in lane_1["States"]["lane"]
+    assert lane_1["States"]["lane"]["Parameters"]["Payload"]["step_names"] == {"s0": "first"}
+    assert states["last"]["Parameters"]["Payload"]["step_names"] == {
+        "s0": "first",
+        "s1": "grouped",
+        "s1_b0_s0": "inner b",
+        "s1_b0_s1": "inner a",
+        "s1_b1_s0": "lane",
+    }
+    # Resume and the execution's output go by top-level step.
+    assert [rule["StringEquals"] for rule in states[RESUME]["Choices"][1:]] == ["s0", "s1", "s2"]
+    assert states[RECORD_SUCCESS]["Parameters"]["ExpressionAttributeValues"][":result"] == {
+        "S.$": "States.JsonToString($.results.s2)"
+    }

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow_engine.steps.payload import cap_json, json_size, to_jsonable
+from workflow_engine.steps.payload import cap_json, json_size, nested_deeper_than, to_jsonable
 
 
 def _size(value: object) -> int:
@@ -107,3 +107,13 @@ def test_a_tiny_budget_still_returns_a_summary(max_bytes: int) -> None:
     capped, truncated = cap_json({"a": "b" * 100}, max_bytes)
     assert truncated is True
     assert capped["truncated"] is True and capped["preview"] == ""
+
+
+def test_a_value_nested_deeper_than_the_limit_is_summarised_without_recursion():
+    value = "leaf"
+    for _ in range(50_000):  # far past the interpreter's recursion limit
+        value = [value]
+    assert nested_deeper_than(value, 10) and not nested_deeper_than([[1]], 2) and nested_deeper_than([[[]]], 2)
+    summary, truncated = cap_json(value, 1_000, max_depth=3)
+    assert truncated and summary == {"truncated": True, "nested_deeper_than": 3, "preview": '[[["..."]]]'}
+    assert json_size(cap_json(value, 200)[0]) <= 200

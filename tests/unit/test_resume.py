@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+from tests.support.group_kind import GroupStep, register_group_kind
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.models.workflow import WorkflowDefinition
 from workflow_engine.resume import ResumePoint, resume_document, resume_point, reused_logs
 
 NAMES = ["a", "nap", "b", "c"]
+NOW = "2026-02-01T00:00:00.000000Z"
+register_group_kind()
 STEPS = WorkflowDefinition(
     name="w",
     steps=[
@@ -89,3 +92,23 @@ def test_a_reused_log_of_a_reused_log_points_at_the_attempt_that_ran():
         "first",
         "00000000-0000-4000-8000-0000000000ff",
     )
+
+
+def test_a_resumed_document_keeps_the_results_nested_in_earlier_blocks_and_jumps_by_path_key():
+    results = {"s0": {"output": 1}, "s0_b1_s0": {"output": 2}, "s1": {"output": "stale"}, "s1_b0_s0": {"output": 3}}
+    point = ResumePoint(1, {"input": {}, "results": results})
+    assert point.key == "s1"
+    assert resume_document(point, None)["results"] == {"s0": {"output": 1}, "s0_b1_s0": {"output": 2}}
+
+
+def test_reused_logs_walk_the_steps_nested_in_earlier_blocks():
+    inner = [log("b", 2)]
+    block = GroupStep("g", [[STEPS[2]]])  # holds "b"
+    reused = reused_logs([STEPS[0], block, STEPS[3]], ResumePoint(2, {}), [log("a", 1), *inner], "new", NOW)
+    assert [r.step_name for r in reused] == ["a", "b"]
+
+
+def test_states_of_nested_steps_are_not_resume_points_their_block_is():
+    before_block = {"input": {}, "results": {"s0": {"output": 1}}}
+    events = [entered("Task", "a", {}), entered("Parallel", "g", before_block), entered("Task", "b", {"other": 1})]
+    assert resume_point(events, ["a", "g", "c"], {}) == ResumePoint(1, before_block)

@@ -18,3 +18,9 @@ def test_final_output_is_the_last_result_by_position():
     assert final_output({"results": {"s2": {"output": "late"}, "s10": {"output": "last"}}}) == "last"
     assert final_output({"results": {}}) is None
     assert final_output({"results": {"s1": {"Error": "x"}}}) is None
+
+
+def test_final_output_is_the_last_top_level_result_never_a_nested_one():
+    results = {"s1": {"output": "block"}, "s1_b0_s9": {"output": "inner"}, "s0": {"output": "first"}}
+    assert final_output({"results": results}) == "block"
+    assert final_output({"results": {"s0_b0_s0": {"output": "inner"}}}) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workflow_engine.models.execution import is_internal_error
-from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, run_step
+from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, MAX_OUTPUT_DEPTH, run_step
 from workflow_engine.steps.errors import STEP_ERROR_NAMES, StepFailed, StepRetryable, UnsafeTarget
 
 
@@ -17,13 +17,13 @@ class FakeLogs:
         self.items.append(record)
 
 
-def event(retry_count=0):
+def event(retry_count=0, config_json='{"expression":"input"}'):
     return {
         "execution_id": "e1",
         "workflow_id": "w1",
         "user_id": "u1",
         "retry_count": retry_count,
-        "step": {"key": "s1", "name": "Second", "type": "transform", "config": {"expression": "input"}},
+        "step": {"key": "s1", "name": "Second", "type": "transform", "config_json": config_json},
         "step_names": {"s0": "First"},
         "document": {"input": {"a": 1}, "results": {"s0": {"output": 2}}},
     }
@@ -106,3 +106,44 @@ def test_oversized_output_fails_with_the_limit_and_large_logs_are_capped():
     logs = FakeLogs()
     run_step(event(), lambda config, context: "y" * 50_000, logs, 2_000)
     assert logs.items[0].output_truncated and logs.items[0].output_data["truncated"] is True
+
+
+def nested(depth):
+    value = {"deepest": True}
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_the_config_reaches_the_runner_exactly_as_written():
+    seen = []
+    run_step(
+        event(config_json='{"body":{"x.$":"$$"}}'), lambda config, context: seen.append(config), FakeLogs(), 10_000
+    )
+    assert seen == [{"body": {"x.$": "$$"}}]
+
+
+def test_a_machine_compiled_before_config_json_still_sends_its_config_as_an_object():
+    legacy = event()
+    legacy["step"] = {"key": "s1", "name": "Second", "type": "transform", "config": {"expression": "input"}}
+    seen = []
+    run_step(legacy, lambda config, context: seen.append(config), FakeLogs(), 10_000)
+    assert seen == [{"expression": "input"}]
+
+
+@pytest.mark.parametrize("depth", [300, 5_000])
+def test_a_deeply_nested_output_fails_the_step_saying_why_and_its_log_is_written_truncated(depth):
+    logs = FakeLogs()
+    with pytest.raises(StepFailed, match=f"output is nested deeper than {MAX_OUTPUT_DEPTH} levels"):
+        run_step(event(), lambda config, context: nested(depth), logs, 10_000)
+    [item] = logs.items
+    assert item.output_truncated and item.output_data["truncated"] is True
+    assert item.output_data["preview"].startswith("[[[") and "nested deeper than" in item.error_message
+    assert not item.input_truncated
+
+
+def test_an_output_as_deep_as_allowed_is_returned_and_logged_whole():
+    logs = FakeLogs()
+    output = nested(MAX_OUTPUT_DEPTH - 1)
+    assert run_step(event(), lambda config, context: output, logs, 100_000) == output
+    assert logs.items[0].output_data == output and not logs.items[0].output_truncated

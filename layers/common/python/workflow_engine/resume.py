@@ -2,15 +2,19 @@
 
 Pure functions over what Step Functions and the logs table recorded (the service does the reading):
 
-- The resume point is the last step state the original entered (its execution history is the source of
-  truth): the step that failed and ended it, or the one running when it was cancelled or timed out. An
-  original that never entered a step (cancelled before it began, never started) resumes at the first step.
-- The document to start from is that state's recorded input: the results of every earlier step exactly as
-  the original's later steps saw them (a `continue_on_error` step's caught error included), plus the resume
-  marker the compiled "$resume" Choice jumps on (see compiler.py). New `input_data`, if given, replaces the
-  input; earlier results are kept.
-- Each earlier Lambda step gets one log item in the new execution, marked as reused and pointing at the
-  original's attempt whose result was reused (or, if that item was itself reused, at the attempt it pointed to).
+- The resume point is the last top-level step state the original entered (its execution history is the
+  source of truth): the step that failed and ended it, or the one running when it was cancelled or timed
+  out. States of steps nested in a block are not resume points: a failure inside a block resumes at that
+  top-level block (it was entered before its inner steps). An original that never entered a step (cancelled
+  before it began, never started) resumes at the first step.
+- The document to start from is that state's recorded input: the results of every earlier top-level step and
+  of the steps nested in them (by path key, workflow_engine.step_tree) exactly as the original's later steps
+  saw them (a `continue_on_error` step's caught error included), plus the resume marker, the path key the
+  compiled "$resume" Choice jumps on (see compiler.py). New `input_data`, if given, replaces the input;
+  earlier results are kept.
+- Each earlier step that writes logs (nested ones included) gets one log item in the new execution, marked
+  as reused and pointing at the original's attempt whose result was reused (or, if that item was itself
+  reused, at the attempt it pointed to).
 """
 
 from __future__ import annotations
@@ -22,22 +26,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow_engine.compiler import RESUME_MARKER
+from workflow_engine.asl.names import RESUME_MARKER
+from workflow_engine.asl.registry import kind_of
 from workflow_engine.models.execution import LogRecord
-from workflow_engine.models.workflow import LAMBDA_STEP_TYPES
-from workflow_engine.state_document import initial_document, step_key
+from workflow_engine.state_document import initial_document
+from workflow_engine.step_tree import StepTree, top_key, top_level_index
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 @dataclass(frozen=True)
 class ResumePoint:
-    index: int  # position of the step to start at
+    index: int  # position of the top-level step to start at
     document: dict[str, Any]  # the state document as the original had it when it entered that step
+
+    @property
+    def key(self) -> str:
+        """The path key of the top-level step to start at (what the "$resume" Choice jumps on)."""
+        return top_key(self.index)
 
 
 def resume_point(events: Iterable[Mapping[str, Any]], step_names: Sequence[str], input_data: Any) -> ResumePoint:
-    """The last step state entered in an execution history (oldest-first events), and its input document."""
+    """The last top-level step state entered in an execution history (oldest-first events), and its input
+    document. `step_names`: the workflow's top-level step names, in order."""
     position = {name: index for index, name in enumerate(step_names)}
     found = ResumePoint(0, initial_document(input_data))
     for event in events:
@@ -50,10 +61,16 @@ def resume_point(events: Iterable[Mapping[str, Any]], step_names: Sequence[str],
 
 
 def resume_document(point: ResumePoint, input_data: Any) -> dict[str, Any]:
-    """The new execution's input: `input_data`, the results of the steps before the resume point, the marker."""
+    """The new execution's input: `input_data`, the results of the steps before the resume point (those nested
+    in earlier blocks included), the marker."""
     results = point.document.get("results") or {}
-    kept = {step_key(index): results[step_key(index)] for index in range(point.index) if step_key(index) in results}
-    return {"input": input_data, "results": kept, RESUME_MARKER: {"at": step_key(point.index)}}
+    kept = {key: result for key, result in results.items() if _before(key, point.index)}
+    return {"input": input_data, "results": kept, RESUME_MARKER: {"at": point.key}}
+
+
+def _before(key: str, index: int) -> bool:
+    position = top_level_index(key)
+    return position is not None and position < index
 
 
 def reused_logs(
@@ -63,7 +80,8 @@ def reused_logs(
     execution_id: str,
     now: str,
 ) -> list[LogRecord]:
-    """One log item per Lambda step before the resume point, copying the original's last attempt of it.
+    """One log item per logging step before the resume point (walking the step tree: a step, then the steps
+    nested in it), copying the original's last attempt of it.
 
     Timestamps are `now` plus one microsecond per item, so the reused steps list in step order and before
     anything the new execution runs.
@@ -73,20 +91,23 @@ def reused_logs(
         last_attempt[record.step_name] = record
     base = datetime.strptime(now, TIMESTAMP_FORMAT)
     reused: list[LogRecord] = []
-    for step in steps[: point.index]:
-        source = last_attempt.get(step.name)
-        if step.type not in LAMBDA_STEP_TYPES or source is None:
-            continue
-        reused.append(
-            source.model_copy(
-                update={
-                    "id": str(uuid.uuid4()),
-                    "execution_id": execution_id,
-                    "duration_ms": 0,
-                    "timestamp": (base + timedelta(microseconds=len(reused))).strftime(TIMESTAMP_FORMAT),
-                    "reused_from_execution_id": source.reused_from_execution_id or source.execution_id,
-                    "reused_from_log_id": source.reused_from_log_id or source.id,
-                }
-            )
-        )
+    tree = StepTree(steps)
+    for index in range(point.index):
+        for node in tree.under_top_level(index):
+            source = last_attempt.get(node.name)
+            if source is not None and kind_of(node.step).writes_logs:
+                reused.append(_reused(source, execution_id, base + timedelta(microseconds=len(reused))))
     return reused
+
+
+def _reused(source: LogRecord, execution_id: str, at: datetime) -> LogRecord:
+    return source.model_copy(
+        update={
+            "id": str(uuid.uuid4()),
+            "execution_id": execution_id,
+            "duration_ms": 0,
+            "timestamp": at.strftime(TIMESTAMP_FORMAT),
+            "reused_from_execution_id": source.reused_from_execution_id or source.execution_id,
+            "reused_from_log_id": source.reused_from_log_id or source.id,
+        }
+    )

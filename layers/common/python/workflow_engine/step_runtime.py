@@ -1,5 +1,10 @@
 """Running one attempt of one step inside its Lambda: context in, output out, one log item always.
 
+The step's config arrives as JSON text (`config_json`, see workflow_engine.asl.task: Step Functions never
+interprets a string), so it is exactly what the user wrote. An output that cannot travel (too large, nested
+too deep) fails the step with a message that says why; the log item is still written, its output capped
+(`output_truncated`): nothing a step returns can keep its log from being written.
+
 A `StepFailed` (or subclass, see workflow_engine.steps.errors) is re-raised as the same class with a message
 naming the step: the class name is the Lambda's error type, which the compiled Retry/Catch match on. Anything
 else is an internal fault.
@@ -7,12 +12,13 @@ else is an internal fault.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workflow_engine import business_metrics
 from workflow_engine.clock import utc_now
@@ -20,21 +26,42 @@ from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.state_document import step_context
 from workflow_engine.steps.errors import StepFailed, reported_class
-from workflow_engine.steps.payload import cap_json, json_size, to_jsonable
+from workflow_engine.steps.payload import cap_json, json_size, nested_deeper_than, to_jsonable
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
 MAX_OUTPUT_BYTES = 200_000
+# As deep as a request body may nest (functions/api/request_body.py): later steps' contexts and logs hold it.
+MAX_OUTPUT_DEPTH = 64
 
 
 class StepSpec(BaseModel):
+    """The step of a compiled Task: its path key, name, type and config (as JSON text; machines compiled
+    before the config travelled as text send it as an object, `config`)."""
+
     key: str
     name: str
     type: str
-    config: dict[str, Any]
+    config_json: str | None = None
+    config: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_config(self) -> StepSpec:
+        if (self.config_json is None) == (self.config is None):
+            raise ValueError("a step carries exactly one of config_json and config")
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The step's config exactly as the user wrote it."""
+        if self.config is not None:
+            return self.config
+        parsed = json.loads(self.config_json or "null")
+        if not isinstance(parsed, dict):
+            raise ValueError("config_json is not a JSON object")
+        return parsed
 
 
 class StepInvocation(BaseModel):
-    """The payload a compiled Task state sends (see compiler._lambda_task)."""
+    """The payload a compiled Task state sends (see workflow_engine.asl.task.step_payload)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -58,14 +85,13 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
     output: Any = None
     error_message: str | None = None
     try:
-        output = to_jsonable(runner(invocation.step.config, context))
-        size = json_size(output)
-        if size > MAX_OUTPUT_BYTES:
-            raise StepFailed(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
+        output = runner(invocation.step.settings(), context)
+        output = _storable(output)
         return output
     except StepFailed as error:
         error_message = f"Step '{invocation.step.name}' failed: {error}"
-        output = error.details  # e.g. the HTTP response of a failed request, for the log
+        if error.details is not None:
+            output = error.details  # e.g. the HTTP response of a failed request, for the log
         raise reported_class(error)(error_message) from None  # a name the compiled Retry/Catch match
     except Exception as error:
         error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
@@ -75,6 +101,18 @@ def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_pay
         business_metrics.count(business_metrics.STEP_ATTEMPTS, step_type=invocation.step.type)
         if error_message is not None:
             business_metrics.count(business_metrics.STEP_FAILURES, step_type=invocation.step.type)
+
+
+def _storable(output: Any) -> Any:
+    """`output` as plain JSON, or StepFailed saying why it cannot travel on (the depth is checked first, without
+    recursion: converting or measuring a deep value would itself fail)."""
+    if nested_deeper_than(output, MAX_OUTPUT_DEPTH):
+        raise StepFailed(f"output is nested deeper than {MAX_OUTPUT_DEPTH} levels, the most a step may return")
+    output = to_jsonable(output)
+    size = json_size(output)
+    if size > MAX_OUTPUT_BYTES:
+        raise StepFailed(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
+    return output
 
 
 def _write_log(

@@ -1,0 +1,109 @@
+"""The engine's own states around the user's steps: status writes on the execution item (native DynamoDB
+tasks, each conditional on the status it moves from) and the `$resume` Choice (see workflow_engine.compiler)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from workflow_engine.asl.names import CONDITION_FAILED, DYNAMODB_UPDATE, FAILED, RESUME, RESUME_MARKER, result_path
+from workflow_engine.models.execution import ExecutionStatus
+from workflow_engine.step_tree import StepNode
+
+
+def _update(
+    table: str, expression: str, values: dict[str, Any], condition_from: Sequence[ExecutionStatus]
+) -> dict[str, Any]:
+    allowed = {f":from_{status.value}": {"S": status.value} for status in condition_from}
+    names = {"#status": "status"}
+    for token in expression.replace(",", " ").split():
+        if token.startswith("#"):
+            names[token] = token[1:]
+    return {
+        "Type": "Task",
+        "Resource": DYNAMODB_UPDATE,
+        "Parameters": {
+            "TableName": table,
+            "Key": {"execution_id": {"S.$": "$$.Execution.Name"}},
+            "UpdateExpression": expression,
+            "ConditionExpression": f"#status IN ({', '.join(allowed)})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, **allowed},
+        },
+        "ResultPath": None,
+        "Retry": [
+            {"ErrorEquals": [CONDITION_FAILED], "MaxAttempts": 0},
+            {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0},
+        ],
+    }
+
+
+def _status_values(user_id: str, status: ExecutionStatus) -> dict[str, Any]:
+    return {
+        ":status": {"S": status.value},
+        ":user_status": {"S": f"{user_id}#{status.value}"},
+        ":now": {"S.$": "$$.State.EnteredTime"},
+    }
+
+
+def mark_running(user_id: str, table: str, first_step: str) -> dict[str, Any]:
+    state = _update(
+        table,
+        "SET #status = :status, #user_status = :user_status, #updated_at = :now",
+        _status_values(user_id, ExecutionStatus.RUNNING),
+        [ExecutionStatus.PENDING],
+    )
+    # Not pending any more: a resumed execution (the API wrote it `running`), or one cancelled before it
+    # began (nothing to record; "$resume" ends it as failed).
+    state["Catch"] = [
+        {"ErrorEquals": [CONDITION_FAILED], "ResultPath": None, "Next": RESUME},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED},
+    ]
+    state["Next"] = first_step
+    return state
+
+
+def resume_choice(top_level: Sequence[StepNode]) -> dict[str, Any]:
+    """Jump to the top-level step named by the input's resume marker (by path key); without one (cancelled
+    before it began) fail. A failure inside a block resumes at that block."""
+    at = f"$.{RESUME_MARKER}.at"
+    return {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": at, "IsPresent": False, "Next": FAILED},
+            *({"Variable": at, "StringEquals": node.key, "Next": node.name} for node in top_level),
+        ],
+        "Default": FAILED,
+    }
+
+
+def record_success(user_id: str, table: str, last_result: str | None) -> dict[str, Any]:
+    values = _status_values(user_id, ExecutionStatus.COMPLETED)
+    values[":result"] = {"S.$": f"States.JsonToString({result_path(last_result)})"} if last_result else {"S": "{}"}
+    state = _update(
+        table,
+        "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
+        "#final_result = :result",
+        values,
+        [ExecutionStatus.RUNNING],
+    )
+    state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED}]
+    state["End"] = True
+    return state
+
+
+def record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[str, Any]:
+    values = _status_values(user_id, status)
+    values[":error_code"] = {"S.$": "$.error.Error"}
+    # The whole {"Error", "Cause"} document: Cause may be absent (e.g. some timeouts), the document never is.
+    values[":error_cause"] = {"S.$": "States.JsonToString($.error)"}
+    state = _update(
+        table,
+        "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
+        "#error_code = :error_code, #error_cause = :error_cause",
+        values,
+        [ExecutionStatus.PENDING, ExecutionStatus.RUNNING],
+    )
+    state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.record_error", "Next": FAILED}]
+    state["Next"] = FAILED
+    return state

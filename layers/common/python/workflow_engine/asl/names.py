@@ -1,0 +1,36 @@
+"""The names a compiled machine is built from: engine states (they start with "$", step names may not),
+the service integrations it calls and the error names its Retry/Catch match."""
+
+from __future__ import annotations
+
+MARK_RUNNING = "$mark running"
+RECORD_SUCCESS = "$record success"
+RECORD_FAILURE = "$record failure"
+RECORD_TIMEOUT = "$record timeout"
+FAILED = "$failed"
+RESUME = "$resume"
+RESUME_MARKER = "resume"  # the input document's key: {"at": "<top-level step key>"}
+END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3 when run as a sub-machine
+
+DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+
+# Transient errors of the Lambda service itself (the function never ran): always retried, never logged.
+LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+CONDITION_FAILED = "DynamoDB.ConditionalCheckFailedException"
+
+
+def result_path(key: str) -> str:
+    """Where a step's result goes in the state document (keys are JSONPath-safe: see step_tree)."""
+    return f"$.results.{key}"
+
+
+# Every key ending in ".$" a compiled machine may hold: Step Functions evaluates such a key's value as a path
+# or an intrinsic function, so only the engine writes them (user data travels as JSON text: see asl.task).
+# A kind that needs another one of its own adds it here.
+ENGINE_PATH_KEYS = {"execution_id.$", "retry_count.$", "document.$", "output.$", "S.$"}

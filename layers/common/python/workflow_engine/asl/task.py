@@ -1,0 +1,108 @@
+"""The Lambda task kind (transform, http, ai steps) and the one builder of a step Lambda's Task state.
+
+The builder's rule: nothing a user wrote is ever a key of the Task's `Parameters`. Step Functions evaluates
+every key ending in `.$` there as a path or an intrinsic function (`{"X-Role.$": "$$.Execution.RoleArn"}`
+in a header would send the machine's role ARN), and never a string value. So the step's config travels as
+one string, `config_json` (its compact JSON text), parsed back by workflow_engine.step_runtime: it reaches
+the step exactly as written. The only `.$` keys are the engine's own (names.ENGINE_PATH_KEYS).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from workflow_engine.asl.kinds import StepContext
+from workflow_engine.asl.names import (
+    LAMBDA_INVOKE,
+    LAMBDA_SERVICE_ERRORS,
+    result_path,
+)
+from workflow_engine.steps.errors import UnsafeTarget
+
+
+def inert_json(value: Any) -> str:
+    """User data as JSON text: a string value, which Step Functions passes on uninterpreted."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)  # key order kept
+
+
+def step_payload(context: StepContext, workflow_id: str, user_id: str) -> dict[str, Any]:
+    """The payload a step Lambda receives (workflow_engine.step_runtime.StepInvocation)."""
+    step = context.step
+    return {
+        "execution_id.$": "$$.Execution.Name",
+        "workflow_id": workflow_id,
+        "user_id": user_id,
+        "retry_count.$": "$$.State.RetryCount",
+        "step": {
+            "key": context.key,
+            "name": step.name,
+            "type": step.type,
+            "config_json": inert_json(step.config.model_dump(mode="json")),
+        },
+        "step_names": context.visible_names(),
+        "document.$": "$",
+    }
+
+
+def lambda_task(function_arn: str, payload: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A Task invoking a step Lambda with `payload`, its result stored at `$.results.<key>`."""
+    return {
+        "Type": "Task",
+        "Resource": LAMBDA_INVOKE,
+        "Parameters": {"FunctionName": function_arn, "Payload": dict(payload)},
+        "ResultSelector": {"output.$": "$.Payload"},
+        "ResultPath": result_path(key),
+    }
+
+
+def retriers(step: Any) -> list[dict[str, Any]]:
+    """Lambda service errors always; the step's own retry policy (never for a refused target)."""
+    rules: list[dict[str, Any]] = [
+        {"ErrorEquals": LAMBDA_SERVICE_ERRORS, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
+    ]
+    if step.retry and step.retry.max_attempts > 1:
+        rules.append({"ErrorEquals": [UnsafeTarget.__name__], "MaxAttempts": 0})  # a refusal stays a refusal
+        rules.append(
+            {
+                "ErrorEquals": ["States.ALL"],
+                "IntervalSeconds": step.retry.interval_seconds,
+                "MaxAttempts": step.retry.max_attempts - 1,
+                "BackoffRate": step.retry.backoff_rate,
+            }
+        )
+    return rules
+
+
+def catchers(context: StepContext) -> list[dict[str, Any]] | None:
+    """continue_on_error: the error becomes the step's result; else the scope's failure states (none inside
+    a sub-machine: the error propagates to the block)."""
+    if context.step.continue_on_error:
+        return [{"ErrorEquals": ["States.ALL"], "ResultPath": result_path(context.key), "Next": context.after}]
+    scope = context.scope
+    rules = []
+    if scope.on_timeout is not None:
+        rules.append({"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": scope.on_timeout})
+    if scope.on_failure is not None:
+        rules.append({"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": scope.on_failure})
+    return rules or None
+
+
+class LambdaTaskKind:
+    """A step run by its type's Lambda: one Task state, one transition per attempt."""
+
+    produces_result = True
+    writes_logs = True
+
+    def compile(self, context: StepContext) -> dict[str, Any]:
+        step, scope = context.step, context.scope
+        payload = step_payload(context, scope.workflow_id, scope.user_id)
+        state = lambda_task(scope.target.function_arns[step.type], payload, context.key)
+        if step.timeout_seconds:
+            state["TimeoutSeconds"] = step.timeout_seconds
+        state["Retry"] = retriers(step)
+        catch = catchers(context)
+        if catch:
+            state["Catch"] = catch
+        return {step.name: context.continue_to(state)}
