@@ -24,6 +24,7 @@ from bench import (
     cli_startup,
     cold_start,
     cost,
+    expressions,
     log_query,
     queries,
     realtime,
@@ -85,6 +86,7 @@ def main() -> int:
     results["size"] = _step("deployment size", size.run)
     results["cold_start"] = _step("cold start", cold_start.run)
     results["cli_startup"] = _step("wfe start-up", cli_startup.run)
+    results["expressions"] = _step("expression budgets", expressions.run)
     from tests.support.connections_sink import RecordedConnections
 
     connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process

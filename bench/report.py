@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cli_startup, cold_start, cost, log_query, queries, throughput
+from bench import cli_startup, cold_start, cost, expressions, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -79,11 +79,25 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             else "; ".join(results["realtime"]["calls"]["over_budget"]),
             "held": not results["realtime"]["calls"]["over_budget"],
         },
+        **_expression_budgets(results),
         "Third-party code only in the dependencies layer": {
             "budget": "no SDK or library in our code assets",
             "measured": ", ".join(results["size"]["sdk_in_code_assets"]) or "none",
             "held": not results["size"]["sdk_in_code_assets"],
         },
+    }
+
+
+def _expression_budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    data = results.get("expressions")
+    if not data:
+        return {}
+    return {
+        "Over-budget expression stopped": {
+            "budget": f"each attack within {data['budget_ms']:,} ms",
+            "measured": ", ".join(f"{row['attack']}: {row['max_ms']:.0f} ms" for row in data["rows"]),
+            "held": data["held"],
+        }
     }
 
 
@@ -496,6 +510,10 @@ steps' outputs ride in its input, so they cost no transition and no Lambda invoc
 ## CLI start-up (`wfe --help`)
 
 {cli_startup.section(results["cli_startup"])}
+
+## Expression budgets
+
+{expressions.section(results["expressions"]) if results.get("expressions") else "Not measured in this run."}
 
 ## Cold start
 

@@ -34,6 +34,11 @@
    "'dict' object has no attribute 'region'"), and that error replaced the stop: the execution ended FAILED, and
    the reconciler recorded `failed` for a cancelled execution when the event came before the cancel's own write.
    Here a stopped execution stays stopped, so it ends ABORTED, as in AWS.
+9. Executions of a published version: StartExecution with a version ARN (`...:stateMachine:NAME:2`) runs that
+   version, but moto files the execution under the version, while DescribeExecution, StopExecution and
+   GetExecutionHistory look executions up on the machine named in the execution ARN (which, as in AWS, has no
+   version). The execution is filed under its machine too, and its status-change event names the machine in
+   `stateMachineArn` and the version in `stateMachineVersionArn`, as AWS's does.
 """
 
 from __future__ import annotations
@@ -65,10 +70,12 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.stepfunctions.models import StateMachine, StateMachineVersion
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from infra.local import bedrock
 
@@ -80,6 +87,7 @@ logger = logging.getLogger(__name__)
 _original_terminated = BaseExecutionWorkerCommunication.terminated
 _original_stop = ExecutionWorker.stop
 _original_set_error = Environment.set_error
+_original_start_execution = StepFunctionsParserBackend.start_execution
 WORKER_READY_TIMEOUT_SECONDS = 10.0
 
 
@@ -178,7 +186,7 @@ def _status_change_event(communication: BaseExecutionWorkerCommunication) -> dic
         "resources": [execution.exec_arn],
         "detail": {
             "executionArn": execution.exec_arn,
-            "stateMachineArn": execution.state_machine_arn,
+            **_machine_arns(execution.state_machine),
             "name": execution.name,
             "status": status,
             "startDate": int(execution.start_date.timestamp() * 1000),
@@ -191,6 +199,25 @@ def _status_change_event(communication: BaseExecutionWorkerCommunication) -> dic
             "cause": execution.cause,
         },
     }
+
+
+def _machine_arns(machine: Any) -> dict[str, str]:
+    """`stateMachineArn` (the machine), and `stateMachineVersionArn` for an execution of a published version."""
+    if isinstance(machine, StateMachineVersion):
+        return {"stateMachineArn": machine.source_arn, "stateMachineVersionArn": machine.arn}
+    return {"stateMachineArn": machine.arn}
+
+
+def _start_execution(self: StepFunctionsParserBackend, state_machine_arn: str, *args: Any, **kwargs: Any) -> Any:
+    machine = self.describe_state_machine(state_machine_arn)
+    if not isinstance(machine, StateMachineVersion):
+        return _original_start_execution(self, state_machine_arn, *args, **kwargs)
+    source = self.describe_state_machine(machine.source_arn)
+    machine.backend = source.backend  # what moto's start reads of a machine and a version lacks
+    execution = _original_start_execution(self, state_machine_arn, *args, **kwargs)
+    if execution not in source.executions:
+        source.executions.append(execution)
+    return execution
 
 
 def _terminated(self: BaseExecutionWorkerCommunication) -> None:
@@ -395,6 +422,8 @@ def install(status_listener: StatusListener | None = None) -> None:
     BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
     Environment.set_error = _set_error_unless_stopped  # type: ignore[method-assign]
+    StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+    StateMachineVersion._handle_name_input_idempotency = StateMachine._handle_name_input_idempotency  # type: ignore[attr-defined]
     if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
         moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]
         DynamoDBBackend.transact_write_items = _transact_with_item_backup  # type: ignore[method-assign]

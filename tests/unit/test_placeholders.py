@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflow_engine.expressions import compile_bounded
 from workflow_engine.models.workflow import PLACEHOLDER
-from workflow_engine.steps.errors import StepFailed
-from workflow_engine.steps.placeholders import compile_expression, render
+from workflow_engine.steps.errors import ExpressionTooExpensive, StepFailed
+from workflow_engine.steps.placeholders import render
 
 CONTEXT = {
     "input": {"order": {"id": 42, "total": 19.5, "paid": False, "tags": ["a", "b"], "note": None}, "name": "Zoë"},
@@ -115,11 +116,23 @@ def test_nothing_is_executed_as_code() -> None:
 
 
 def test_compiled_expressions_live_in_a_bounded_cache() -> None:
-    compile_expression.cache_clear()
+    compile_bounded.cache_clear()
     render("{{ input.order.id }} {{ input.order.id }}", CONTEXT)
-    info = compile_expression.cache_info()
+    info = compile_bounded.cache_info()
     assert info.maxsize is not None and info.maxsize <= 1024
-    assert info.misses == 1 and info.hits == 1
+    assert info.misses == 1 and info.hits >= 1  # parsed (and checked) once
+
+
+def test_a_placeholder_over_its_budget_is_a_step_error_naming_it() -> None:
+    doubling = "'ab'" + " | [@,@]" * 30
+    with pytest.raises(ExpressionTooExpensive, match="expression too expensive") as raised:
+        render("{{ " + doubling + " }}", CONTEXT)
+    assert isinstance(raised.value, StepFailed)
+
+
+def test_a_placeholder_nested_too_deeply_is_a_step_error_not_a_recursion_error() -> None:
+    with pytest.raises(StepFailed, match="nests more than 64 levels"):
+        render("{{ " + "(" * 1500 + "input" + ")" * 1500 + " }}", CONTEXT)
 
 
 def test_the_syntax_is_the_one_the_workflow_model_validates() -> None:

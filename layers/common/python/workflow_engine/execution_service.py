@@ -301,8 +301,12 @@ class ExecutionService:
         if not created:
             self._executions.create(record)
         try:
+            # The version the execution records, by its published version's ARN: never the machine's latest
+            # definition, which a replace that lost its conditional write may have changed (workflow_service).
             self._sfn.start_execution(
-                stateMachineArn=record.state_machine_arn, name=record.execution_id, input=document
+                stateMachineArn=record.state_machine_version_arn or record.state_machine_arn,
+                name=record.execution_id,
+                input=document,
             )
         except (ClientError, BotoCoreError) as error:
             code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__

@@ -3,6 +3,12 @@
 Creating a workflow creates and publishes its state machine; replacing it publishes a new version;
 deleting it deletes the machine. Any Step Functions failure leaves nothing half-made and surfaces as
 ServiceUnavailableError (503, safe to retry).
+
+Each workflow version is stored with the ARN of the state machine version published for it, in the same
+conditional write, and executions start that version ARN (execution_service), never the machine's latest
+definition. So two concurrent replaces cannot leave executions running the loser's definition: the loser's
+UpdateStateMachine does change the latest definition and publish a version, but no stored workflow version
+points at it, and its conditional write fails (409).
 """
 
 from __future__ import annotations
@@ -77,7 +83,7 @@ class WorkflowService:
             steps=definition.steps,
             version=1,
             state_machine_arn=created["stateMachineArn"],
-            state_machine_version_arn=created.get("stateMachineVersionArn"),
+            state_machine_version_arn=created["stateMachineVersionArn"],  # published: always present
             asl_revision=ASL_REVISION,
             notify=definition.notify,
             notify_secret=notify_secret,
@@ -136,7 +142,7 @@ class WorkflowService:
                 "description": definition.description,
                 "steps": definition.steps,
                 "version": version,
-                "state_machine_version_arn": updated.get("stateMachineVersionArn"),
+                "state_machine_version_arn": updated["stateMachineVersionArn"],  # what executions of it start
                 "asl_revision": ASL_REVISION,
                 "notify": definition.notify,
                 "notify_secret": notify_secret,

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-import jmespath
-from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from workflow_engine.expressions import check_expression
 
 MAX_STEPS = 100
 MAX_STEP_NAME = 80
@@ -22,11 +22,8 @@ class _Strict(BaseModel):
 
 
 def _compile_jmespath(expression: str) -> str:
-    try:
-        jmespath.compile(expression)
-    except JMESPathError as error:
-        raise ValueError(f"invalid JMESPath expression {expression!r}: {error}") from None
-    return expression
+    """Valid JMESPath within the save-time limits (workflow_engine.expressions); a ValueError says which not."""
+    return check_expression(expression)
 
 
 def _check_placeholders(value: Any) -> Any:

@@ -14,6 +14,9 @@ Rules:
     connection reset) that a retry may fix.
   - `UnsafeTarget`: the http step refused the target (SSRF guard). Never worth retrying.
   Any other exception a step raises is an internal fault, reported by its own class name.
+  `ExpressionTooExpensive` (a JMESPath evaluation passed its budget: workflow_engine.expressions) is reported as
+  `StepFailed`: it fails every attempt the same way, and the step's own `retry` bounds the attempts (each one is
+  stopped within the budget).
 - `details` optionally carries a JSON-serializable payload for the step log (e.g. the HTTP response
   of a failed request), never needed to understand the message.
 """
@@ -41,6 +44,10 @@ class StepRetryable(StepFailed):
 
 class UnsafeTarget(StepFailed):
     """The http step refused to contact a private, loopback, link-local or otherwise internal address."""
+
+
+class ExpressionTooExpensive(StepFailed):
+    """A JMESPath expression passed its evaluation budget (workflow_engine.expressions)."""
 
 
 # Every error name a step Lambda reports for a failure the user should read (its message is user-facing).

@@ -11,43 +11,34 @@ Rules:
   replaces it and keeps its JSON type (object, array, number, bool, null).
 - Otherwise each placeholder is replaced by its value as text: strings as they are, null (a missing
   value) as "", anything else as compact JSON.
-- JMESPath only: nothing is executed as code. Compiled expressions are kept in a small bounded cache.
+- JMESPath only: nothing is executed as code. Each expression is checked, compiled (once: a bounded cache)
+  and evaluated within the budgets of workflow_engine.expressions.
 - An invalid expression, or one that fails when evaluated (e.g. a function given the wrong type),
-  raises `StepFailed`.
+  raises `StepFailed`; one that passes its budget raises `ExpressionTooExpensive` (a `StepFailed`).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
-import jmespath
 from jmespath.exceptions import JMESPathError
-from jmespath.parser import ParsedResult
 
+from ..expressions import ExpressionRejected, error_reason, search_bounded
 from ..models.workflow import PLACEHOLDER
 from .errors import StepFailed
 
-_CACHE_SIZE = 256
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def compile_expression(expression: str) -> ParsedResult:
-    """Compile a JMESPath expression once; raises `StepFailed` when it is not valid JMESPath."""
-    try:
-        return jmespath.compile(expression)
-    except JMESPathError as error:
-        raise StepFailed(f"invalid JMESPath expression {expression!r}: {_reason(error)}") from None
-
 
 def evaluate(expression: str, data: Any) -> Any:
-    """Evaluate one JMESPath expression against `data`; any JMESPath failure becomes `StepFailed`."""
-    parsed = compile_expression(expression)
+    """Evaluate one JMESPath expression against `data` within its budgets: the one way a step evaluates an
+    expression. An invalid (or too deeply nested) expression, or a JMESPath failure, becomes `StepFailed`; a
+    passed budget is `ExpressionTooExpensive` (a `StepFailed`)."""
     try:
-        return parsed.search(data)
+        return search_bounded(expression, data)
+    except ExpressionRejected as error:  # before ValueError, which it is
+        raise StepFailed(str(error)) from None
     except (JMESPathError, TypeError, ValueError) as error:
-        raise StepFailed(f"JMESPath expression {expression!r} failed: {_reason(error)}") from None
+        raise StepFailed(f"JMESPath expression {expression!r} failed: {error_reason(error)}") from None
 
 
 def to_text(value: Any) -> str:
@@ -85,10 +76,3 @@ def _expression(inner: str) -> str:
     if not expression:
         raise StepFailed("empty {{ }} placeholder")
     return expression
-
-
-def _reason(error: Exception) -> str:
-    """The first line of a JMESPath error, without the caret diagram some of them append."""
-    lines = str(error).strip().splitlines()
-    first = lines[0] if lines else type(error).__name__
-    return first.removesuffix(":").removesuffix(", for expression").removeprefix("Invalid jmespath expression: ")
