@@ -68,3 +68,15 @@ def test_quick_bench_runs_every_section_and_writes_its_figures(tmp_path: Path, r
     assert text.startswith("# Benchmarks")
     assert all(name in text for name in figures["budgets"])  # the summary table has every budget
     assert {path: path.read_bytes() for path in committed} == committed
+
+
+def _prerequisites(target: str) -> set[str]:
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    line = next(line for line in makefile.splitlines() if line.startswith(f"{target}:"))
+    return set(line.split(":", 1)[1].split())
+
+
+def test_make_bench_builds_what_the_bench_reads_on_a_clean_clone() -> None:
+    """web/vendor/ (bench/web.py reads the chart library) and chromium (it drives the browser), as `make local`
+    and `make test` have them."""
+    assert _prerequisites("bench") >= _prerequisites("local") | {"browser"}
