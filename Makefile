@@ -107,7 +107,8 @@ lint: $(STAMP)
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
 
-bench: $(STAMP)
+# The web section reads web/vendor/ and drives chromium; the local-stack sections run as `make local` does.
+bench: $(STAMP) $(WEB_VENDOR) browser
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP) $(WEB_VENDOR) browser

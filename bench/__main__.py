@@ -1,19 +1,27 @@
-"""`python -m bench` (what `make bench` runs): every measurement in one run, then BENCHMARKS.md and
+"""`python -m bench` (what `make bench` runs): every section of SECTIONS in one run, then BENCHMARKS.md and
 bench/results.json. Exits 1 if a budget was missed (the files are written either way).
 
-Order: the subprocess measurements first (deployment size, cold start: a quiet machine), then the in-process
-stack (calls, transitions, log query, cost inputs), then the local stack over HTTP (throughput), which must
-run outside moto's in-process mock.
+`python -m bench --quick --results PATH --report PATH`: every section once at a tiny size, the files written
+elsewhere (tests/integration/test_bench_smoke.py, in `make test`: a section that no longer runs fails the tests;
+its figures mean nothing, and nothing asserts on them).
+
+Order: by phase (bench/registry.py): the subprocess measurements first (deployment size, cold start: a quiet
+machine), then the in-process stack (calls, transitions, log query, cost inputs), then the local stack over
+HTTP (throughput, real-time latency, batch cancel, web app), which must run outside moto's in-process mock.
+A new section is one more entry in SECTIONS, with the tiny size its quick run uses.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,10 +44,124 @@ from bench import (
     web,
 )
 from bench.harness import Api, in_process_stack
+from bench.registry import Phase, Run, Section, in_order, lookup, store
 from infra.catalog import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
 REPORT = REPO_ROOT / "BENCHMARKS.md"
+
+P, IN, LOCAL = Phase.PROCESSES, Phase.IN_PROCESS, Phase.LOCAL_STACK
+# Every measurement, each with its full size and the tiny one of a quick run: run.size(full, quick).
+SECTIONS: list[Section] = [
+    Section("deployment size", ("size",), P, size, lambda run: size.run(level=run.size(9, 1))),
+    Section(
+        "cold start",
+        ("cold_start",),
+        P,
+        cold_start,
+        lambda run: cold_start.run(run.size(cold_start.ROUNDS, 1), handlers=run.size(None, 1)),
+    ),
+    Section(
+        "wfe start-up", ("cli_startup",), P, cli_startup, lambda run: cli_startup.run(run.size(cli_startup.ROUNDS, 1))
+    ),
+    Section(
+        "expression budgets",
+        ("expressions",),
+        P,
+        expressions,
+        lambda run: expressions.run(run.size(expressions.ROUNDS, 1)),
+    ),
+    Section("AWS calls per request", ("calls",), IN, calls, lambda run: calls.run(Api())),
+    Section(
+        "state transitions",
+        ("transitions",),
+        IN,
+        transitions,
+        # the quick run keeps the cost section's workflow size: cost.project reads its row
+        lambda run: transitions.run(run.stack, step_counts=run.size(transitions.STEP_COUNTS, (cost.STEPS,))),
+    ),
+    Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
+    Section(
+        "log query",
+        ("log_query",),
+        IN,
+        log_query,
+        lambda run: log_query.run(Api(), logs=run.size(log_query.LOGS, 20), repeats=run.size(log_query.REPEATS, 1)),
+    ),
+    Section(
+        "queries and metrics",
+        ("queries",),
+        IN,
+        queries,
+        lambda run: queries.run(
+            Api(),
+            counts=run.size(queries.METRICS_COUNTS, (1, 2)),
+            executions=run.size(queries.EXECUTIONS, 4),
+            recorded_up_to=run.size(queries.RECORDED_UP_TO, 1),  # both write paths: recorded, folded
+        ),
+    ),
+    Section(
+        "batch operations and compare (calls)",
+        ("batch",),
+        IN,
+        batch,
+        lambda run: batch.run(Api(), size=run.size(batch.BATCH, 3)),
+    ),
+    Section(
+        "cost inputs",
+        ("cost", "measured"),
+        IN,
+        cost,
+        lambda run: cost.measure(run.stack, repeats=run.size(cost.REPEATS, 1)),
+    ),
+    Section(
+        "real-time: notifier calls per record",
+        ("realtime", "calls"),
+        IN,
+        realtime,
+        lambda run: realtime.calls(run.gone),
+    ),
+    Section(
+        "local stack throughput",
+        ("throughput",),
+        LOCAL,
+        throughput,
+        lambda run: throughput.run(
+            executions=run.size(throughput.EXECUTIONS, 2),
+            rounds=run.size(throughput.ROUNDS, 1),
+            clients=run.size(throughput.CLIENTS, (1, 2)),
+            stack=run.local_stack,
+        ),
+    ),
+    Section(
+        "real-time latency",
+        ("realtime", "latency"),
+        LOCAL,
+        realtime,
+        lambda run: realtime.latency(
+            clients=run.size(realtime.CLIENTS, (1, 2)), samples=run.size(realtime.SAMPLES, 1), stack=run.local_stack
+        ),
+    ),
+    Section(
+        "batch cancel on the local stack",
+        ("batch", "local_stack"),
+        LOCAL,
+        batch,
+        lambda run: batch.run_local(size=run.size(batch.BATCH, 3), stack=run.local_stack),
+    ),
+    Section(
+        "web app (browser)",
+        ("web",),
+        LOCAL,
+        web,
+        lambda run: web.run(
+            runs=run.size(web.RUNS, web.PAGE + 1),  # one more than a page: there is a next page
+            cold_contexts=run.size(web.COLD_CONTEXTS, 1),
+            live_samples=run.size(web.LIVE_SAMPLES, 1),
+            stack=run.local_stack,
+        ),
+    ),
+]
 
 
 def _cpu_model() -> str:
@@ -72,7 +194,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _step(name: str, measure: Any) -> Any:
+def _step(name: str, measure: Callable[[], Any]) -> Any:
     print(f"bench: {name}...", flush=True)
     started = time.perf_counter()
     result = measure()
@@ -80,38 +202,64 @@ def _step(name: str, measure: Any) -> Any:
     return result
 
 
-def main() -> int:
-    started = time.perf_counter()
-    results: dict[str, Any] = {"machine": machine()}
-    results["size"] = _step("deployment size", size.run)
-    results["cold_start"] = _step("cold start", cold_start.run)
-    results["cli_startup"] = _step("wfe start-up", cli_startup.run)
-    results["expressions"] = _step("expression budgets", expressions.run)
-    from tests.support.connections_sink import RecordedConnections
+@contextmanager
+def _phase(phase: Phase, quick: bool) -> Iterator[Run]:
+    """What the phase's sections run on. A quick run shares one local stack between its sections (starting
+    one takes seconds); a full run gives each section a fresh one, as `make local` starts it."""
+    if phase is Phase.IN_PROCESS:
+        from tests.support.connections_sink import RecordedConnections
 
-    connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process
-    with in_process_stack(websocket_callback_url=connections.url) as resources:
-        results["calls"] = _step("AWS calls per request", lambda: calls.run(Api()))
-        results["transitions"] = _step("state transitions", lambda: transitions.run(resources))
-        results["resume"] = _step("resume vs ordinary", lambda: resume.run(resources))
-        results["log_query"] = _step("log query", lambda: log_query.run(Api()))
-        results["queries"] = _step("queries and metrics", lambda: queries.run(Api()))
-        results["batch"] = _step("batch operations and compare (calls)", lambda: batch.run(Api()))
-        measured = _step("cost inputs", lambda: cost.measure(resources))
-        realtime_calls = _step("real-time: notifier calls per record", lambda: realtime.calls(connections.gone))
-    connections.stop()
-    results["throughput"] = _step("local stack throughput", throughput.run)
-    results["realtime"] = {"calls": realtime_calls, "latency": _step("real-time latency", realtime.latency)}
-    results["batch"]["local_stack"] = _step("batch cancel on the local stack", batch.run_local)
-    results["web"] = _step("web app (browser)", web.run)
+        connections = RecordedConnections()  # the @connections endpoint the notifier posts to, in-process
+        try:
+            with in_process_stack(websocket_callback_url=connections.url) as resources:
+                yield Run(quick, throughput.local_stack, resources, connections)
+        finally:
+            connections.stop()
+    elif phase is Phase.LOCAL_STACK and quick:
+        with throughput.local_stack() as outputs:
+            yield Run(quick, lambda: nullcontext(outputs))
+    else:
+        yield Run(quick, throughput.local_stack)
+
+
+def measure(sections: list[Section], quick: bool = False) -> dict[str, Any]:
+    """Every section's figures, the cost projection and the budgets: what bench/results.json holds."""
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": {**machine(), "quick": quick}}
+    for phase, members in in_order(sections):
+        if not members:
+            continue
+        with _phase(phase, quick) as run:
+            for section in members:
+                store(results, section.key, _step(section.title, lambda section=section: section.measure(run)))
+    measured = lookup(results, ("cost", "measured"))
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
     results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
+    return results
 
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    REPORT.write_text(report.render(results))
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="every section once, at a tiny size (figures mean nothing)"
+    )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON figures (default: bench/results.json)")
+    parser.add_argument("--report", type=Path, default=REPORT, help="the Markdown report (default: BENCHMARKS.md)")
+    arguments = parser.parse_args(argv)
+    committed = {RESULTS.resolve(), REPORT.resolve()}
+    if arguments.quick and {arguments.results.resolve(), arguments.report.resolve()} & committed:
+        parser.error("a quick run's figures mean nothing: give --results and --report outside the committed files")
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
+    results = measure(SECTIONS, quick=arguments.quick)
+    arguments.results.write_text(json.dumps(results, indent=2) + "\n")
+    arguments.report.write_text(report.render(results))
     missed = [name for name, row in results["budgets"].items() if not row["held"]]
-    print(f"bench: wrote {REPORT.name} and bench/{RESULTS.name} in {results['machine']['seconds']}s", flush=True)
+    print(f"bench: wrote {arguments.report} and {arguments.results} in {results['machine']['seconds']}s", flush=True)
     if missed:
         print(f"bench: budgets missed: {', '.join(missed)}", file=sys.stderr)
         return 1

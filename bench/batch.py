@@ -24,6 +24,8 @@ import requests
 
 from bench.counting import AwsCalls
 from bench.harness import Api, in_process_stack, transform_steps
+from bench.registry import LocalStack
+from bench.throughput import local_stack
 from workflow_engine.execution_service import BATCH_CONCURRENCY, BATCH_THREAD_PREFIX
 
 BATCH = 100
@@ -32,26 +34,36 @@ BATCH_GET = "/api/workflows/executions/batch-get"
 BATCH_CANCEL = "/api/workflows/executions/batch-cancel"
 COMPARE = "/api/workflows/executions/compare"
 
-# The exact calls each request may make (moto leaves no key unprocessed: no retry is expected here).
-BUDGETS: dict[str, dict[str, int]] = {
-    f"batch-get of {BATCH} ids": {"dynamodb.BatchGetItem": 1},
-    f"batch-cancel of {BATCH} running executions": {
-        "dynamodb.BatchGetItem": 1,
-        "dynamodb.UpdateItem": BATCH,
-        "stepfunctions.StopExecution": BATCH,
-    },
-    "compare of 2 executions": {"dynamodb.BatchGetItem": 1, "dynamodb.Query": 2},
-    "compare of 10 executions": {"dynamodb.BatchGetItem": 1, "dynamodb.Query": 10},
-}
-NOTES = {
-    f"batch-get of {BATCH} ids": "1 BatchGetItem (+ only unprocessed keys, retried with backoff)",
-    f"batch-cancel of {BATCH} running executions": "1 BatchGetItem, then per id StopExecution + conditional UpdateItem",
-    "compare of 2 executions": "1 BatchGetItem + 1 logs Query per execution",
-    "compare of 10 executions": "1 BatchGetItem + 1 logs Query per execution",
-}
+
+def budgets(size: int = BATCH) -> dict[str, dict[str, int]]:
+    """The exact calls each request may make, for batches of `size` ids (moto leaves no key unprocessed: no
+    retry is expected here)."""
+    return {
+        f"batch-get of {size} ids": {"dynamodb.BatchGetItem": 1},
+        f"batch-cancel of {size} running executions": {
+            "dynamodb.BatchGetItem": 1,
+            "dynamodb.UpdateItem": size,
+            "stepfunctions.StopExecution": size,
+        },
+        "compare of 2 executions": {"dynamodb.BatchGetItem": 1, "dynamodb.Query": 2},
+        "compare of 10 executions": {"dynamodb.BatchGetItem": 1, "dynamodb.Query": 10},
+    }
 
 
-def _measure(name: str, ids_count: int, call: Any) -> tuple[dict[str, Any], Any]:
+def notes(size: int = BATCH) -> dict[str, str]:
+    return {
+        f"batch-get of {size} ids": "1 BatchGetItem (+ only unprocessed keys, retried with backoff)",
+        f"batch-cancel of {size} running executions": "1 BatchGetItem, then per id StopExecution + conditional "
+        "UpdateItem",
+        "compare of 2 executions": "1 BatchGetItem + 1 logs Query per execution",
+        "compare of 10 executions": "1 BatchGetItem + 1 logs Query per execution",
+    }
+
+
+BUDGETS = budgets(BATCH)
+
+
+def _measure(name: str, ids_count: int, call: Any, size: int = BATCH) -> tuple[dict[str, Any], Any]:
     with AwsCalls(thread_name_prefix=BATCH_THREAD_PREFIX) as calls:
         started = time.perf_counter()
         status, body, _ = call()
@@ -63,10 +75,10 @@ def _measure(name: str, ids_count: int, call: Any) -> tuple[dict[str, Any], Any]
         "calls_per_id": round(calls.count() / ids_count, 2),
         "operations": calls.operations(),
         "scans": calls.count("dynamodb.Scan"),
-        "budget": BUDGETS[name],
-        "held": calls.operations() == BUDGETS[name],
+        "budget": budgets(size)[name],
+        "held": calls.operations() == budgets(size)[name],
         "in_process_ms": round(seconds * 1000, 1),
-        "note": NOTES[name],
+        "note": notes(size)[name],
     }
     return row, body
 
@@ -83,22 +95,22 @@ def _wait_all(api: Api, ids: list[str], statuses: set[str], timeout: float = 120
         time.sleep(0.05)
 
 
-def run(api: Api | None = None) -> dict[str, Any]:
-    """The call counts, in-process: {"rows": {request: {...}}, "concurrency": ...}."""
+def run(api: Api | None = None, size: int = BATCH) -> dict[str, Any]:
+    """The call counts, in-process, for batches of `size` ids: {"rows": {request: {...}}, "concurrency": ...}."""
     api = api or Api()
     rows: dict[str, Any] = {}
     held = api.create_workflow(HOLD, name="batch hold")
-    ids = [api.execute(held) for _ in range(BATCH)]
+    ids = [api.execute(held) for _ in range(size)]
     _wait_all(api, ids, {"running"})
 
-    name = f"batch-cancel of {BATCH} running executions"
-    rows[name], body = _measure(name, BATCH, lambda: api.call("POST", BATCH_CANCEL, {"execution_ids": ids}))
+    name = f"batch-cancel of {size} running executions"
+    rows[name], body = _measure(name, size, lambda: api.call("POST", BATCH_CANCEL, {"execution_ids": ids}), size)
     assert {result["outcome"] for result in body["results"]} == {"cancelled"}, body
     # Read once they are finished: a running execution not updated for stale_after_seconds (30 s) costs a
     # DescribeExecution on every read (read-repair), and starting 100 of them may take that long on a busy machine.
-    name = f"batch-get of {BATCH} ids"
-    rows[name], body = _measure(name, BATCH, lambda: api.call("POST", BATCH_GET, {"execution_ids": ids}))
-    assert len(body["executions"]) == BATCH, body
+    name = f"batch-get of {size} ids"
+    rows[name], body = _measure(name, size, lambda: api.call("POST", BATCH_GET, {"execution_ids": ids}), size)
+    assert len(body["executions"]) == size, body
 
     echo = api.create_workflow(transform_steps(2), name="batch compare")
     finished = [api.execute(echo, {"n": n, "same": True}) for n in range(10)]
@@ -106,7 +118,7 @@ def run(api: Api | None = None) -> dict[str, Any]:
     for count in (2, 10):
         name = f"compare of {count} executions"
         query = "ids=" + ",".join(finished[:count])
-        rows[name], body = _measure(name, count, lambda query=query: api.call("GET", COMPARE, query=query))
+        rows[name], body = _measure(name, count, lambda query=query: api.call("GET", COMPARE, query=query), size)
         assert len(body["steps"]) == 2 and len(body["input_diff"]) == 1, body
     return {"rows": rows, "concurrency": BATCH_CONCURRENCY}
 
@@ -119,12 +131,11 @@ def over_budget(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def run_local() -> dict[str, Any]:
-    """Wall time of one batch-cancel of 100 running executions on the local stack, over HTTP."""
-    from bench.throughput import local_stack
+def run_local(size: int = BATCH, stack: LocalStack = local_stack) -> dict[str, Any]:
+    """Wall time of one batch-cancel of `size` (100) running executions on a local stack, over HTTP."""
     from infra.local.signin import sign_in
 
-    with local_stack() as outputs:
+    with stack() as outputs:
         base = outputs["ApiUrl"]
         token = sign_in(outputs, f"batch-{uuid.uuid4().hex[:8]}", "Correct-Horse-42!")
         session = requests.Session()
@@ -135,7 +146,7 @@ def run_local() -> dict[str, Any]:
 
         def running_executions() -> list[str]:
             ids = []
-            for _ in range(BATCH):
+            for _ in range(size):
                 started = session.post(f"{base}/api/workflows/{workflow_id}/execute", json={}, timeout=30)
                 assert started.status_code == 202, started.text
                 ids.append(started.json()["execution_id"])
@@ -151,14 +162,14 @@ def run_local() -> dict[str, Any]:
         ids = running_executions()
         started_at = time.perf_counter()
         response = session.post(f"{base}{BATCH_GET}", json={"execution_ids": ids}, timeout=60)
-        timings["batch_get_100_ms"] = (time.perf_counter() - started_at) * 1000
+        timings["batch_get_ms"] = (time.perf_counter() - started_at) * 1000
         assert response.status_code == 200
         started_at = time.perf_counter()
         response = session.post(f"{base}{BATCH_CANCEL}", json={"execution_ids": ids}, timeout=120)
-        timings["batch_cancel_100_ms"] = (time.perf_counter() - started_at) * 1000
+        timings["batch_cancel_ms"] = (time.perf_counter() - started_at) * 1000
         assert response.status_code == 200, response.text
         outcomes = [result["outcome"] for result in response.json()["results"]]
-        assert outcomes == ["cancelled"] * BATCH, outcomes
+        assert outcomes == ["cancelled"] * size, outcomes
         final = session.post(f"{base}{BATCH_GET}", json={"execution_ids": ids}, timeout=60).json()
         assert {execution["status"] for execution in final["executions"]} == {"cancelled"}
 
@@ -168,14 +179,14 @@ def run_local() -> dict[str, Any]:
         for execution_id in ids:
             single = session.post(f"{base}/api/workflows/executions/{execution_id}/cancel", timeout=30)
             assert single.status_code == 200, single.text
-        timings["single_cancels_100_ms"] = (time.perf_counter() - started_at) * 1000
+        timings["single_cancels_ms"] = (time.perf_counter() - started_at) * 1000
     return {
-        "executions": BATCH,
+        "executions": size,
         "concurrency": BATCH_CONCURRENCY,
-        "batch_cancel_seconds": round(timings["batch_cancel_100_ms"] / 1000, 2),
-        "batch_cancel_ms_per_id": round(timings["batch_cancel_100_ms"] / BATCH, 1),
-        "batch_get_ms": round(timings["batch_get_100_ms"], 1),
-        "single_cancels_seconds": round(timings["single_cancels_100_ms"] / 1000, 2),
+        "batch_cancel_seconds": round(timings["batch_cancel_ms"] / 1000, 2),
+        "batch_cancel_ms_per_id": round(timings["batch_cancel_ms"] / size, 1),
+        "batch_get_ms": round(timings["batch_get_ms"], 1),
+        "single_cancels_seconds": round(timings["single_cancels_ms"] / 1000, 2),
     }
 
 

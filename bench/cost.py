@@ -86,10 +86,10 @@ def _execution_calls(api: Api, workflow_id: str, sfn: Any, region: str) -> list[
     return [call for call in everything.calls if id(call) not in polled]
 
 
-def _timed(invoke: Any, then: Any = None) -> dict[str, float]:
+def _timed(invoke: Any, then: Any = None, repeats: int = REPEATS) -> dict[str, float]:
     """Median own time of a warm invocation (outside its AWS calls), and its AWS calls; `then` is not timed."""
     own, calls = [], []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         with AwsCalls() as counted:
             started = time.perf_counter()
             result = invoke()
@@ -106,7 +106,7 @@ def _timed(invoke: Any, then: Any = None) -> dict[str, float]:
     }
 
 
-def measure(resources: LocalResources, api: Api | None = None) -> dict[str, Any]:
+def measure(resources: LocalResources, api: Api | None = None, repeats: int = REPEATS) -> dict[str, Any]:
     import importlib
 
     import boto3
@@ -168,13 +168,15 @@ def measure(resources: LocalResources, api: Api | None = None) -> dict[str, Any]
         return body["execution_id"]
 
     handlers = {
-        "ExecutionsApi execute": _timed(execute, then=api.wait_terminal),
+        "ExecutionsApi execute": _timed(execute, then=api.wait_terminal, repeats=repeats),
         "ExecutionsApi status": _timed(
-            lambda: api.call("GET", "/api/workflows/executions/{execution_id}", execution_id=finished)
+            lambda: api.call("GET", "/api/workflows/executions/{execution_id}", execution_id=finished), repeats=repeats
         ),
-        "TransformStep": _timed(lambda: transform(step_event, LambdaContext("TransformStep"))),
-        "Reconciler": _timed(lambda: reconciler(status_change, LambdaContext("Reconciler"))),
-        "MetricsAggregator": _timed(lambda: aggregator(step_record(), LambdaContext("MetricsAggregator"))),
+        "TransformStep": _timed(lambda: transform(step_event, LambdaContext("TransformStep")), repeats=repeats),
+        "Reconciler": _timed(lambda: reconciler(status_change, LambdaContext("Reconciler")), repeats=repeats),
+        "MetricsAggregator": _timed(
+            lambda: aggregator(step_record(), LambdaContext("MetricsAggregator")), repeats=repeats
+        ),
     }
     wru = sum(write_units(call, resources.table_names) for call in calls if call.service == "dynamodb")
     rru = sum(read_units(call) for call in calls if call.service == "dynamodb") + STATUS_READS * 0.5

@@ -39,10 +39,10 @@ QUERIES = {
 }
 
 
-def _records(api: Api, workflow_id: str, execution_id: str) -> list[LogRecord]:
+def _records(api: Api, workflow_id: str, execution_id: str, logs: int) -> list[LogRecord]:
     start = datetime.now(UTC)
     records = []
-    for i in range(LOGS):
+    for i in range(logs):
         failed = i % 20 == 19
         records.append(
             LogRecord(
@@ -63,7 +63,7 @@ def _records(api: Api, workflow_id: str, execution_id: str) -> list[LogRecord]:
     return records
 
 
-def run(api: Api | None = None) -> dict[str, Any]:
+def run(api: Api | None = None, logs: int = LOGS, repeats: int = REPEATS) -> dict[str, Any]:
     api = api or Api()
     workflow_id = api.create_workflow([{"name": "Hold", "type": "wait", "config": {"seconds": 0}}], name="logs")
     execution_id = api.execute(workflow_id)
@@ -72,14 +72,14 @@ def run(api: Api | None = None) -> dict[str, Any]:
     table = importlib.import_module("steps.transform").settings.logs_table
     repository = LogRepository(client("dynamodb"), table)
     started = time.perf_counter()
-    for record in _records(api, workflow_id, execution_id):
+    for record in _records(api, workflow_id, execution_id, logs):
         repository.put(record)
     write_seconds = time.perf_counter() - started
 
     rows = []
     for name, query in QUERIES.items():
         timings, handler_timings = [], []
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             with AwsCalls() as calls:
                 started = time.perf_counter()
                 status, body, _ = api.call(
@@ -102,7 +102,7 @@ def run(api: Api | None = None) -> dict[str, Any]:
         )
     size = _partition_bytes(table, api.user_id, execution_id)
     return {
-        "logs": LOGS,
+        "logs": logs,
         "write_seconds": round(write_seconds, 2),
         "item_bytes": size,
         "read_units_full_read": math.ceil(size / 4096) * 0.5,  # eventually consistent: 0.5 per 4 KB read

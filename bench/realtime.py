@@ -26,6 +26,7 @@ import jwt
 from websockets.asyncio.client import connect
 
 from bench.counting import AwsCalls
+from bench.registry import LocalStack
 from bench.throughput import _latency, local_stack
 from infra.catalog import NOTIFIER, WS_CONNECT, WS_SUBSCRIPTIONS
 from infra.local import moto_seams
@@ -218,8 +219,13 @@ class _Clients:
         raise AssertionError(f"sample {sample}: {len(got)} of {self._count} clients got the message")
 
 
-def latency() -> dict[str, Any]:
-    with local_stack() as outputs:
+def latency(
+    clients: tuple[int, ...] = CLIENTS,
+    samples: int = SAMPLES,
+    stack: LocalStack = local_stack,
+) -> dict[str, Any]:
+    """`samples` status changes (after one to warm up) for each count of subscribed `clients`."""
+    with stack() as outputs:
         token = sign_in(outputs, f"bench-{uuid.uuid4().hex[:8]}", "Correct-Horse-42!")
         user_id = jwt.decode(token, options={"verify_signature": False})["sub"]
         local = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -230,13 +236,13 @@ def latency() -> dict[str, Any]:
         url = f"{outputs['WebSocketUrl']}?token={token}"
         rows = []
         sample = 0
-        for count in CLIENTS:
-            with _Clients(url, count) as clients:
+        for count in clients:
+            with _Clients(url, count) as subscribed:
                 item = _execution_item(user_id, "pending", 0)
                 dynamodb.put_item(TableName=table, Item=to_item(item))
-                clients.wait_for(0, SAMPLE_TIMEOUT_SECONDS)  # every client is subscribed and warm
+                subscribed.wait_for(0, SAMPLE_TIMEOUT_SECONDS)  # every client is subscribed and warm
                 delays: list[float] = []
-                for index in range(SAMPLES + 1):  # the first one warms up this setting
+                for index in range(samples + 1):  # the first one warms up this setting
                     sample += 1
                     status = "running" if index % 2 == 0 else "pending"
                     started = time.perf_counter()
@@ -249,10 +255,10 @@ def latency() -> dict[str, Any]:
                             {":status": status, ":output": json.dumps({"sample": sample})}
                         ),
                     )
-                    arrivals = clients.wait_for(sample, SAMPLE_TIMEOUT_SECONDS)
+                    arrivals = subscribed.wait_for(sample, SAMPLE_TIMEOUT_SECONDS)
                     if index:
                         delays += [arrived - started for arrived in arrivals]
-            rows.append({"clients": count, "samples": SAMPLES, **_latency(delays)})
+            rows.append({"clients": count, "samples": samples, **_latency(delays)})
     return {"rows": rows}
 
 

@@ -132,7 +132,8 @@ def _web(results: dict[str, Any]) -> str:
         [
             f"- First load: {bundle['files']} files, {bundle['raw_kb']} KB raw, **{bundle['gzip_kb']} KB gzipped** "
             f"(the metrics screen adds the chart library: {bundle['metrics_screen_extra_gzip_kb']} KB gzipped).",
-            "- First screen usable (navigation start to the screen's data rendered, median of 5 cold contexts): "
+            "- First screen usable (navigation start to the screen's data rendered, median of "
+            f"{web['first_screen_contexts']} cold contexts): "
             + ", ".join(f"{name} **{ms} ms**" for name, ms in web["first_screen_ms"].items())
             + ".",
             f"- {table['runs']:,} runs in the table: {table['rows_per_page']} per page; first page usable in "

@@ -125,7 +125,9 @@ def _wait(sfn: Any, arn: str, timeout: float = 300.0) -> str:
         time.sleep(0.02)
 
 
-def run(resources: LocalResources, api: Api | None = None) -> dict[str, Any]:
+def run(
+    resources: LocalResources, api: Api | None = None, step_counts: tuple[int, ...] = STEP_COUNTS
+) -> dict[str, Any]:
     api = api or Api()
     region = resources.region
     sfn = boto3.client("stepfunctions", region_name=region)
@@ -143,7 +145,7 @@ def run(resources: LocalResources, api: Api | None = None) -> dict[str, Any]:
     )["stateMachineArn"]
 
     rows = []
-    for count in STEP_COUNTS:
+    for count in step_counts:
         steps = transform_steps(count)
         workflow_id = api.create_workflow(steps, name=f"{count} steps")
         started = time.perf_counter()

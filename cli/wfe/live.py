@@ -80,33 +80,43 @@ def subscribe(api: Api, execution_id: str, open_timeout: float = 5.0) -> Iterato
         raise SocketUnavailable(f"cannot open the WebSocket: {error}") from None
     with socket:
         try:
-            socket.send(json.dumps({"action": "subscribe", "execution_id": execution_id}))
-            while True:  # the reply to subscribe; an update may come first
-                message = _decode(socket.recv(timeout=open_timeout))
-                if message.get("type") == "subscribed":
-                    break
-                if message.get("type") == "error":
-                    raise SocketUnavailable(f"subscribe refused: {message.get('message')}")
+            _await_subscribed(socket, execution_id, open_timeout)
             # Subscribed: anything before this moment is read once over HTTP.
             for event in snapshot(api, execution_id):
                 yield event
                 if _ended(event):
                     return
-            while True:
-                try:
-                    message = _decode(socket.recv(timeout=SOCKET_IDLE_SECONDS))
-                except TimeoutError:
-                    event = {"type": "execution", "execution": api.get(f"/api/workflows/executions/{execution_id}")}
-                    yield event
-                    if _ended(event):
-                        return
-                    continue
-                if _concerns(message, execution_id):
-                    yield message
-                    if _ended(message):
-                        return
+            yield from _socket_events(api, socket, execution_id)
         except (ConnectionClosed, OSError) as error:
             raise SocketUnavailable(f"the WebSocket closed: {error}") from None
+
+
+def _await_subscribed(socket: Any, execution_id: str, timeout: float) -> None:
+    """Sends the subscribe message and reads until its reply (an update may come first)."""
+    socket.send(json.dumps({"action": "subscribe", "execution_id": execution_id}))
+    while True:
+        message = _decode(socket.recv(timeout=timeout))
+        if message.get("type") == "subscribed":
+            return
+        if message.get("type") == "error":
+            raise SocketUnavailable(f"subscribe refused: {message.get('message')}")
+
+
+def _socket_events(api: Api, socket: Any, execution_id: str) -> Iterator[Event]:
+    """The run's messages until it ends; after SOCKET_IDLE_SECONDS of silence, its status read over HTTP."""
+    while True:
+        try:
+            message = _decode(socket.recv(timeout=SOCKET_IDLE_SECONDS))
+        except TimeoutError:
+            event = {"type": "execution", "execution": api.get(f"/api/workflows/executions/{execution_id}")}
+            yield event
+            if _ended(event):
+                return
+            continue
+        if _concerns(message, execution_id):
+            yield message
+            if _ended(message):
+                return
 
 
 def _decode(raw: str | bytes) -> dict[str, Any]:

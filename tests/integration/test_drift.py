@@ -129,6 +129,23 @@ def _environment(resource: dict[str, Any]) -> dict[str, Any]:
     return resource["Properties"].get("Environment", {}).get("Variables", {})
 
 
+def _local_tables(stacks: Stacks, synthesized: Synthesized, resources: LocalResources) -> dict[str, str]:
+    """The local name of each template table, by logical id: through the Data construct, then through the
+    function environment variables that name them."""
+    local_tables: dict[str, str] = {}
+    for definition_id, table in synthesized.stack.data.tables.items():
+        if definition_id in resources.table_names:
+            local_tables[synthesized.logical_id(table)] = resources.table_names[definition_id]
+    for resource in stacks.of_type("AWS::Lambda::Function").values():
+        local_environment = stacks.local_functions.get(resource["Properties"]["Handler"], {}).get("Environment", {})
+        for name, value in _environment(resource).items():
+            if isinstance(value, dict) and "Ref" in value and value["Ref"] in stacks.of_type("AWS::DynamoDB::Table"):
+                local_name = local_environment.get("Variables", {}).get(name)
+                if local_name:
+                    local_tables.setdefault(value["Ref"], local_name)
+    return local_tables
+
+
 @pytest.fixture(scope="module")
 def stacks(synth: Synthesized, resources: LocalResources) -> Stacks:  # noqa: F811 (synth: the imported fixture)
     session = boto3.session.Session(region_name=resources.region)
@@ -145,19 +162,9 @@ def stacks(synth: Synthesized, resources: LocalResources) -> Stacks:  # noqa: F8
         local = stacks.local_functions.get(resource["Properties"]["Handler"])
         if local:
             stacks.physical[logical_id] = {"Ref": local["FunctionName"], "Arn": local["FunctionArn"]}
-    # tables: through the Data construct, then through the function environment variables that name them
+    # tables: their local names, then their ARNs and streams
     dynamodb = stacks.client("dynamodb")
-    local_tables: dict[str, str] = {}
-    for definition_id, table in synth.stack.data.tables.items():
-        if definition_id in resources.table_names:
-            local_tables[synth.logical_id(table)] = resources.table_names[definition_id]
-    for resource in stacks.of_type("AWS::Lambda::Function").values():
-        local_environment = stacks.local_functions.get(resource["Properties"]["Handler"], {}).get("Environment", {})
-        for name, value in _environment(resource).items():
-            if isinstance(value, dict) and "Ref" in value and value["Ref"] in stacks.of_type("AWS::DynamoDB::Table"):
-                local_name = local_environment.get("Variables", {}).get(name)
-                if local_name:
-                    local_tables.setdefault(value["Ref"], local_name)
+    local_tables = _local_tables(stacks, synth, resources)
     for logical_id, name in local_tables.items():
         description = dynamodb.describe_table(TableName=name)["Table"]
         stacks.physical[logical_id] = {

@@ -32,6 +32,18 @@ CONTEXT: dict[str, Any] = {"input": {"id": 7, "name": "Zoë", "doc": {"a": [1, 2
 # --- local servers ---------------------------------------------------------------------------------
 
 
+# Routes whose answer does not depend on the request: (status, body, content type[, extra headers]).
+FIXED_REPLIES: dict[str, tuple[Any, ...]] = {
+    "/text": (200, "héllo wörld".encode(), "text/plain; charset=utf-8"),
+    "/latin1": (200, "héllo".encode("latin-1"), "text/plain; charset=ISO-8859-1"),
+    "/not-json": (200, b"{not json", "application/json"),
+    "/problem": (200, b'{"title": "ok"}', "application/problem+json"),
+    "/binary": (200, b"\xff\xfeok", "application/octet-stream"),
+    "/redirect": (302, b"", "text/plain", {"Location": "/echo"}),
+}
+STREAMED = ("/big-unsized", "/drip")
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -61,7 +73,10 @@ class _Handler(BaseHTTPRequestHandler):
             {"method": self.command, "path": self.path, "headers": dict(self.headers.items()), "body": body}
         )
         route = url.path
-        if route == "/echo":
+        fixed = FIXED_REPLIES.get(route)
+        if fixed:
+            self._reply(*fixed)
+        elif route == "/echo":
             self._json(
                 200,
                 {
@@ -75,46 +90,37 @@ class _Handler(BaseHTTPRequestHandler):
                 },
                 {"X-Multi": "one"},
             )
-        elif route == "/text":
-            self._reply(200, "héllo wörld".encode(), "text/plain; charset=utf-8")
-        elif route == "/latin1":
-            self._reply(200, "héllo".encode("latin-1"), "text/plain; charset=ISO-8859-1")
-        elif route == "/not-json":
-            self._reply(200, b"{not json", "application/json")
         elif route == "/odd-charset":
             self._reply(200, "héllo".encode(), f"text/plain; charset={query['charset']}")
-        elif route == "/problem":
-            self._reply(200, b'{"title": "ok"}', "application/problem+json")
-        elif route == "/binary":
-            self._reply(200, b"\xff\xfeok", "application/octet-stream")
         elif route == "/big":
             self._reply(200, b"x" * int(query["n"]), "text/plain")
-        elif route == "/big-unsized":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
+        elif route.startswith("/status/"):
+            status = int(route.rsplit("/", 1)[1])
+            self._json(status, {"error": f"status {status}"})
+        elif route == "/slow":
+            time.sleep(float(query.get("s", "2")))
+            self._json(200, {"late": True})
+        elif route in STREAMED:
+            self._stream(route, query)
+        else:
+            self._json(200, {"ok": True, "path": self.path})
+
+    def _stream(self, route: str, query: dict[str, str]) -> None:
+        """/big-unsized: no Content-Length, ends by closing; /drip: 100 bytes, one every 50 ms."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        if route == "/big-unsized":
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(b"y" * int(query["n"]))
             self.close_connection = True
-        elif route.startswith("/status/"):
-            status = int(route.rsplit("/", 1)[1])
-            self._json(status, {"error": f"status {status}"})
-        elif route == "/redirect":
-            self._reply(302, b"", "text/plain", {"Location": "/echo"})
-        elif route == "/slow":
-            time.sleep(float(query.get("s", "2")))
-            self._json(200, {"late": True})
-        elif route == "/drip":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            for _ in range(100):
-                self.wfile.write(b"z")
-                self.wfile.flush()
-                time.sleep(0.05)
-        else:
-            self._json(200, {"ok": True, "path": self.path})
+            return
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        for _ in range(100):
+            self.wfile.write(b"z")
+            self.wfile.flush()
+            time.sleep(0.05)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -1,6 +1,7 @@
-"""wfe's WebSocket client against a loopback server that speaks the contract (DESIGN.md, "Real-time channel"):
-the token in the query string, the subscribe message and its reply, server messages until the run ends, and
-the fall-back to polling when the handshake is refused or the socket closes early."""
+"""wfe's WebSocket client against a loopback server that speaks the contract (openapi.json's
+"x-websocket-messages", README "Live updates (WebSocket)"): the token in the query string, the subscribe
+message and its reply, server messages until the run ends, and the fall-back to polling when the handshake is
+refused or the socket closes early."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The screens of the second-wave routes, rendered from answers shaped exactly as DESIGN.md's contracts say
+"""The screens of the second-wave routes, rendered from answers shaped exactly as openapi.json's schemas say
 (compare, metrics, /api/logs, batch-cancel, the WebSocket messages), served to the page by Playwright's request
 and WebSocket routing. The user, the workflows and the runs are real (local stack); only the answers of the
 routes named in each test are stood in. The flows against the real routes are in test_web_flows.py."""
