@@ -94,3 +94,23 @@ def test_the_copies_outside_the_layer_agree_with_the_lifecycle():
 
     assert list(errors.TERMINAL_STATUSES) == TERMINAL_VALUES
     assert list(workflow.TERMINAL_STATUSES) == TERMINAL_VALUES
+
+
+def test_the_repository_refuses_a_move_the_lifecycle_does_not_have():
+    from workflow_engine.data.executions import ExecutionRepository
+    from workflow_engine.models.execution import ExecutionRecord
+
+    record = ExecutionRecord(
+        execution_id="e-1",
+        user_id="u-1",
+        workflow_id="w-1",
+        workflow_version=1,
+        state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:wf",
+        status=ExecutionStatus.RUNNING,
+        started_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z",
+    )
+    nothing_called = object()  # no DynamoDB call is made: the move is refused before
+    repository = ExecutionRepository(nothing_called, "executions")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no move to pending"):
+        repository.transition(record, ExecutionStatus.PENDING, "2026-01-01T00:00:01Z")
