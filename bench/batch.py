@@ -3,7 +3,7 @@ the local stack.
 
 - Calls (in-process, moto; tests/integration/test_call_budgets.py gates them in CI): batch-get of 100 ids, batch-cancel
   of 100 running executions, compare of 2 and of 10 finished executions. The request's own thread and its worker
-  pool (workflow_engine.execution_service.BATCH_THREAD_PREFIX) are counted; the machines running meanwhile are not.
+  pool (workflow_engine.executions.pool.BATCH_THREAD_PREFIX) are counted; the machines running meanwhile are not.
   moto never leaves keys unprocessed, so the batch-get's single BatchGetItem is exact here; retries of unprocessed
   keys (the only extra calls it may make) are covered by tests/unit/test_execution_batch_get.py.
 - Wall time (local stack over HTTP, as `make local` runs it; reported, never gated): 100 executions held in a
@@ -26,7 +26,7 @@ from bench.counting import AwsCalls
 from bench.harness import Api, in_process_stack, transform_steps
 from bench.registry import LocalStack
 from bench.throughput import local_stack
-from workflow_engine.execution_service import BATCH_CONCURRENCY, BATCH_THREAD_PREFIX
+from workflow_engine.executions.pool import BATCH_CONCURRENCY, BATCH_THREAD_PREFIX
 
 BATCH = 100
 HOLD = [{"name": "Hold", "type": "wait", "config": {"seconds": 600}}]

@@ -11,6 +11,7 @@ Powertools resolver tries every static route before any dynamic one.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, TypeVar
 from uuid import UUID
@@ -26,7 +27,11 @@ from workflow_engine.comparison import compare
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
 from workflow_engine.errors import InvalidRequestError, PayloadTooLargeError
-from workflow_engine.execution_service import ExecutionService
+from workflow_engine.executions.cancel import CancelExecutions
+from workflow_engine.executions.reads import ExecutionReads
+from workflow_engine.executions.retry import RetryCommand
+from workflow_engine.executions.start import StartCommand
+from workflow_engine.idempotency import IdempotentUseCase
 from workflow_engine.models.batch import (
     MAX_COMPARE_IDS,
     MIN_COMPARE_IDS,
@@ -66,7 +71,17 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _service() -> ExecutionService:
+@dataclass(frozen=True)
+class ExecutionUseCases:
+    """What the routes serve (the handler builds it once and passes it in the router's context)."""
+
+    start: IdempotentUseCase[StartCommand, ExecutionResultResponse]
+    retry: IdempotentUseCase[RetryCommand, RetryResponse]
+    cancel: CancelExecutions
+    reads: ExecutionReads
+
+
+def _use_cases() -> ExecutionUseCases:
     return router.context["executions"]
 
 
@@ -88,7 +103,8 @@ def execute_workflow(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ExecutionResultResponse]:
     input_data = request.input_data if request else None
-    result = _service().start(caller_id(router), str(workflow_id), input_data, idempotency_key=idempotency_key)
+    command = StartCommand(workflow_id=str(workflow_id), input_data=input_data)
+    result = _use_cases().start(caller_id(router), command, idempotency_key=idempotency_key)
     return Response(202, content_types.APPLICATION_JSON, result)
 
 
@@ -107,7 +123,7 @@ def list_executions(
     started_before: StartedBefore = None,
 ) -> Response[list[ExecutionStatusResponse]]:
     started = TimeRange.parse(started_after, started_before)
-    records, token = _service().list(
+    records, token = _use_cases().reads.list_page(
         caller_id(router),
         limit=limit,
         offset=offset,
@@ -132,7 +148,7 @@ def list_executions(
 )
 def batch_get_executions(request: ExecutionIdsRequest) -> BatchGetResponse:
     ids = [str(execution_id) for execution_id in request.execution_ids]
-    records, not_found = _service().batch_get(caller_id(router), ids)
+    records, not_found = _use_cases().reads.batch_get(caller_id(router), ids)
     answer = BatchGetResponse(executions=[ExecutionStatusResponse.of(r) for r in records], not_found=not_found)
     return _within_response_limit(answer, "ask for fewer ids at a time")
 
@@ -145,7 +161,7 @@ def batch_get_executions(request: ExecutionIdsRequest) -> BatchGetResponse:
 def batch_cancel_executions(request: ExecutionIdsRequest) -> BatchCancelResponse:
     ids = [str(execution_id) for execution_id in request.execution_ids]
     context = router.lambda_context
-    results = _service().batch_cancel(
+    results = _use_cases().cancel.batch(
         caller_id(router), ids, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
     )
     return BatchCancelResponse(results=results)
@@ -174,7 +190,7 @@ def compare_executions(
     duplicates = repeated(ids)
     if duplicates:
         raise InvalidRequestError(f"ids must be distinct; repeated: {', '.join(duplicates)}")
-    records, logs = _service().compare(caller_id(router), [str(execution_id) for execution_id in ids])
+    records, logs = _use_cases().reads.compare(caller_id(router), [str(execution_id) for execution_id in ids])
     answer = ComparisonResponse(executions=[ExecutionStatusResponse.of(r) for r in records], **compare(records, logs))
     return _within_response_limit(answer, "compare fewer executions at a time")
 
@@ -193,7 +209,7 @@ def _within_response_limit(answer: Answer, advice: str) -> Answer:
     responses=responses(200, "The execution", HTTPStatus.NOT_FOUND),
 )
 def get_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
-    return ExecutionStatusResponse.of(_service().get(caller_id(router), str(execution_id)))
+    return ExecutionStatusResponse.of(_use_cases().reads.get(caller_id(router), str(execution_id)))
 
 
 @router.get(
@@ -210,7 +226,7 @@ def get_execution_logs(
     q: SearchText = None,
 ) -> list[ExecutionLogResponse]:
     filters = LogFilter(step_type=step_type, step_name=step_name, has_error=has_error, q=q)
-    records = _service().logs(caller_id(router), str(execution_id), filters, limit)
+    records = _use_cases().reads.logs(caller_id(router), str(execution_id), filters, limit)
     return [ExecutionLogResponse.of(record) for record in records]
 
 
@@ -220,7 +236,7 @@ def get_execution_logs(
     responses=responses(200, "The execution, now cancelled", HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
-    return ExecutionStatusResponse.of(_service().cancel(caller_id(router), str(execution_id)))
+    return ExecutionStatusResponse.of(_use_cases().cancel.one(caller_id(router), str(execution_id)))
 
 
 @router.post(
@@ -244,14 +260,13 @@ def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
 def retry_execution(
     execution_id: ExecutionId, request: RetryRequest, idempotency_key: IdempotencyKey = None
 ) -> Response[RetryResponse]:
-    result = _service().retry(
-        caller_id(router),
-        str(execution_id),
-        request.mode,
-        request.input_data,
-        request.replaces_input,
-        idempotency_key=idempotency_key,
+    command = RetryCommand(
+        execution_id=str(execution_id),
+        mode=request.mode,
+        input_data=request.input_data,
+        replaces_input=request.replaces_input,
     )
+    result = _use_cases().retry(caller_id(router), command, idempotency_key=idempotency_key)
     return Response(202, content_types.APPLICATION_JSON, result)
 
 
@@ -261,5 +276,5 @@ def retry_execution(
     responses=responses(200, "One item per delivery (oldest first), each with its attempts", HTTPStatus.NOT_FOUND),
 )
 def get_execution_notifications(execution_id: ExecutionId) -> list[DeliveryResponse]:
-    records = _service().notifications(caller_id(router), str(execution_id))
+    records = _use_cases().reads.notifications(caller_id(router), str(execution_id))
     return [DeliveryResponse.of(record) for record in records]

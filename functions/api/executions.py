@@ -8,29 +8,45 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from api.errors import register_error_handlers
-from api.execution_routes import router
+from api.execution_routes import ExecutionUseCases, router
 from api.request_body import parse_json_body
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.execution_service import ExecutionService
-from workflow_engine.idempotency import IdempotentCalls
+from workflow_engine.executions import retry, start
+from workflow_engine.executions.cancel import CancelExecutions
+from workflow_engine.executions.launch import ExecutionLauncher
+from workflow_engine.executions.reads import ExecutionReads
+from workflow_engine.executions.reconcile import StaleRepair
+from workflow_engine.idempotency import IdempotentCalls, idempotent
+from workflow_engine.models.execution import ExecutionResultResponse, RetryResponse
 from workflow_engine.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.settings import ApiSettings
+from workflow_engine.sfn_gateway import StepFunctionsGateway
 
 settings = ApiSettings.from_env()
 dynamodb = client("dynamodb")
+sfn = client("stepfunctions")
 idempotency = IdempotentCalls(dynamodb, settings.idempotency_table, settings.idempotency_ttl_seconds)
-service = ExecutionService(
-    WorkflowRepository(dynamodb, settings.workflows_table),
-    ExecutionRepository(dynamodb, settings.executions_table),
-    LogRepository(dynamodb, settings.logs_table),
-    client("stepfunctions"),
-    stale_after_seconds=settings.stale_after_seconds,
-    deliveries=DeliveryRepository(dynamodb, settings.notifications_table),
-    idempotency=idempotency,
+workflows = WorkflowRepository(dynamodb, settings.workflows_table)
+executions = ExecutionRepository(dynamodb, settings.executions_table)
+logs = LogRepository(dynamodb, settings.logs_table)
+gateway = StepFunctionsGateway(sfn)
+launcher = ExecutionLauncher(executions, gateway)
+use_cases = ExecutionUseCases(
+    start=idempotent(idempotency, start.OPERATION, ExecutionResultResponse)(start.StartExecution(workflows, launcher)),
+    retry=idempotent(idempotency, retry.OPERATION, RetryResponse)(
+        retry.RetryExecution(workflows, executions, logs, gateway, launcher)
+    ),
+    cancel=CancelExecutions(executions, gateway),
+    reads=ExecutionReads(
+        executions,
+        logs,
+        DeliveryRepository(dynamodb, settings.notifications_table),
+        StaleRepair(executions, gateway, settings.stale_after_seconds),
+    ),
 )
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
@@ -43,5 +59,5 @@ register_error_handlers(app)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: Any) -> dict:
     idempotency.register_lambda_context(context)
-    app.append_context(executions=service)
+    app.append_context(executions=use_cases)
     return app.resolve(event, context)

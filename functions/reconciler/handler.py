@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from workflow_engine import business_metrics
 from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.execution_service import reconcile
+from workflow_engine.executions.reconcile import reconcile
 from workflow_engine.observability import bind_log_keys, correlated, logger, tracer
 from workflow_engine.settings import ReconcilerSettings
 

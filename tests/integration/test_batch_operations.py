@@ -283,17 +283,17 @@ def test_a_throttled_stop_execution_is_retried_then_reported_as_that_ids_error(a
 def test_a_batch_cancel_running_out_of_time_leaves_the_rest_untouched_and_says_so(api, resources):
     """The route passes the function's remaining time; under BATCH_RESERVE_SECONDS no new cancel starts."""
     import api.executions as module
-    from workflow_engine.execution_service import BATCH_RESERVE_SECONDS
+    from workflow_engine.executions.cancel import BATCH_RESERVE_SECONDS
 
     held = create(api, HOLD)
     ids = [running(api, execute(api, held)) for _ in range(3)]
     finished = execute(api, create(api, ECHO))
     wait_terminal(api, finished)
-    late = module.service.batch_cancel(api.user_id, [*ids, finished], seconds_left=lambda: BATCH_RESERVE_SECONDS - 1)
+    late = module.use_cases.cancel.batch(api.user_id, [*ids, finished], seconds_left=lambda: BATCH_RESERVE_SECONDS - 1)
     assert [(r.outcome, r.status) for r in late] == [("error", "running")] * 3 + [("conflict", "completed")]
     assert all("ran out of time" in r.message for r in late[:3])
     assert {status_of(api, i) for i in ids} == {"running"}
-    in_time = module.service.batch_cancel(api.user_id, ids, seconds_left=lambda: 30.0)
+    in_time = module.use_cases.cancel.batch(api.user_id, ids, seconds_left=lambda: 30.0)
     assert {(r.outcome, r.status) for r in in_time} == {("cancelled", "cancelled")}
 
 

@@ -181,7 +181,7 @@ def test_start_execution_failure_is_503_and_recorded_failed(api, monkeypatch):
     def refuse(**kwargs):
         raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try later"}}, "StartExecution")
 
-    monkeypatch.setattr(module.service._sfn, "start_execution", refuse)
+    monkeypatch.setattr(module.sfn, "start_execution", refuse)
     status, body, headers = execute(api, workflow["id"], {"n": 1})
     assert status == 503 and headers["Retry-After"] and "failed" in body["message"]
     listed = api.call("GET", "/api/workflows/executions", query=f"workflow_id={workflow['id']}")[1]

@@ -9,14 +9,21 @@ import boto3
 import pytest
 from pydantic import BaseModel
 
+from tests.integration.conftest import wait_terminal
 from workflow_engine import tables
 from workflow_engine.errors import ConflictError, InvalidRequestError
-from workflow_engine.idempotency import IN_PROGRESS, MISMATCH, IdempotentCalls
+from workflow_engine.executions import start
+from workflow_engine.idempotency import IN_PROGRESS, MISMATCH, IdempotentCalls, idempotent
 
 
 class Answer(BaseModel):
     id: str
     run: int = 1
+
+
+class Command(BaseModel):
+    workflow_id: str
+    n: int
 
 
 class _Context:
@@ -95,3 +102,53 @@ def test_records_are_named_by_operation_and_expire_after_the_ttl(calls, resource
     assert mine and all(item["status"]["S"] == "COMPLETED" for item in mine)
     now = time.time()
     assert all(now + 3_500 < int(item["expiration"]["N"]) <= now + 3_600 for item in mine)
+
+
+def stored_ids(resources) -> list[str]:
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    items = dynamodb.scan(TableName=resources.table_names[tables.IDEMPOTENCY.logical_id])["Items"]
+    return [item["id"]["S"] for item in items]
+
+
+def test_the_decorated_use_case_runs_once_per_key_and_always_without_one(calls, resources):
+    runs: list[Command] = []
+
+    @idempotent(calls, start.OPERATION, Answer)
+    def use_case(user_id: str, command: Command) -> Answer:
+        runs.append(command)
+        return Answer(id=f"{user_id}-{command.n}", run=len(runs))
+
+    before = set(stored_ids(resources))
+    assert use_case("dave", Command(workflow_id="w", n=1)) == Answer(id="dave-1", run=1)
+    assert use_case("dave", Command(workflow_id="w", n=1)) == Answer(id="dave-1", run=2)
+    assert set(stored_ids(resources)) == before  # without a key nothing is stored
+    first = use_case("dave", Command(workflow_id="w", n=1), idempotency_key="k7")
+    assert use_case("dave", Command(workflow_id="w", n=1), idempotency_key="k7") == first == Answer(id="dave-1", run=3)
+    with pytest.raises(InvalidRequestError, match=MISMATCH):  # the command is the payload a repeat must match
+        use_case("dave", Command(workflow_id="w", n=2), idempotency_key="k7")
+    assert len(runs) == 3
+    assert [i.split("#")[0] for i in set(stored_ids(resources)) - before] == ["start-execution"]
+
+
+def test_keyed_starts_and_retries_through_the_api_are_stored_under_their_operation(api, resources):
+    failing = {
+        "name": "wf",
+        "steps": [{"name": "check", "type": "transform", "config": {"expression": "abs(input.w)"}}],
+    }
+    workflow = api.call("POST", "/api/workflows", failing)[1]
+    before = set(stored_ids(resources))
+    status, started, _ = api.call(
+        "POST",
+        f"/api/workflows/{workflow['id']}/execute",
+        {"input_data": {"w": "x"}},
+        headers={"Idempotency-Key": "s-1"},
+    )
+    assert status == 202 and wait_terminal(api, started["execution_id"])["status"] == "failed"
+    path = f"/api/workflows/executions/{started['execution_id']}/retry"
+    status, retried, _ = api.call("POST", path, {"mode": "restart"}, headers={"Idempotency-Key": "r-1"})
+    assert status == 202
+    assert api.call("POST", path, {"mode": "restart"}, headers={"Idempotency-Key": "r-1"})[1] == retried
+    assert sorted(i.split("#")[0] for i in set(stored_ids(resources)) - before) == [
+        "retry-execution",
+        "start-execution",
+    ]

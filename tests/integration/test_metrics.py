@@ -87,14 +87,12 @@ class Recorder:
         keys = to_item({"execution_id": record.execution_id})
         pending = self._execution_item(record.execution_id)
         self.records.append(stream_record("INSERT", keys, pending, None, self.tables.executions_table))
-        self.executions.transition(
-            record, ExecutionStatus.RUNNING, [ExecutionStatus.PENDING], stored(started + timedelta(milliseconds=1))
-        )
+        self.executions.transition(record, ExecutionStatus.RUNNING, stored(started + timedelta(milliseconds=1)))
         running = self._execution_item(record.execution_id)
         self.records.append(stream_record("MODIFY", keys, running, pending, self.tables.executions_table))
         if status is not None:
             finished = stored(started + timedelta(milliseconds=duration_ms))
-            self.executions.transition(record, status, [ExecutionStatus.RUNNING], finished)
+            self.executions.transition(record, status, finished)
             final = self._execution_item(record.execution_id)
             self.records.append(stream_record("MODIFY", keys, final, running, self.tables.executions_table))
         return record.execution_id

@@ -14,16 +14,18 @@ import os
 from aws_lambda_powertools.metrics.base import MetricUnit, SingleMetric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
+from workflow_engine.lifecycle import ExecutionStatus
+
 SERVICE = "workflow-engine"
 NAMESPACE = "WorkflowEngine"
 
 EXECUTIONS_STARTED = "ExecutionsStarted"
-# One per terminal status of the engine (ExecutionStatus values), counted when the execution ends.
+# One per terminal status of the lifecycle, counted when the execution ends: "completed" -> "ExecutionsCompleted",
+# "timed_out" -> "ExecutionsTimedOut"...
 EXECUTIONS_FINISHED = {
-    "completed": "ExecutionsCompleted",
-    "failed": "ExecutionsFailed",
-    "cancelled": "ExecutionsCancelled",
-    "timed_out": "ExecutionsTimedOut",
+    status.value: "Executions" + status.value.title().replace("_", "")
+    for status in ExecutionStatus
+    if status.is_terminal
 }
 STEP_ATTEMPTS = "StepAttempts"  # dimension step_type
 STEP_FAILURES = "StepFailures"  # dimension step_type

@@ -1,8 +1,12 @@
 """Repeat-safe requests: the same Idempotency-Key gets the first answer instead of doing the work twice.
 
+`idempotent(calls, operation, answer_type)` decorates a use case `(user_id, command) -> answer` (start and retry
+executions): the decorated use case takes an `idempotency_key`; without one it simply runs.
+
 Rules (Powertools idempotency over the idempotency table):
 - A key is scoped to the caller and to the operation: the same key from another user, or on another
   operation (start and retry), is another request. The operation name is the stored key's prefix.
+- The payload that must match on a repeat is the command (its JSON form).
 - The same key with a different payload is refused with `InvalidRequestError` (422); a key whose first
   request is still running is refused with `ConflictError` (409). The in-progress record of an invocation
   that died expires when that invocation would have timed out (the registered Lambda context's remaining
@@ -16,7 +20,7 @@ Rules (Powertools idempotency over the idempotency table):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -29,6 +33,7 @@ MISMATCH = "Idempotency-Key was already used with a different request body"
 IN_PROGRESS = "A request with this Idempotency-Key is still in progress; retry it in a moment"
 
 Answer = TypeVar("Answer", bound=BaseModel)
+Command = TypeVar("Command", bound=BaseModel)
 
 
 class LambdaContext(Protocol):
@@ -104,3 +109,43 @@ class IdempotentCalls:
 
             self._operations[operation] = (config, run_once)
         return self._operations[operation]
+
+
+class IdempotentUseCase(Generic[Command, Answer]):
+    """A use case `(user_id, command) -> answer` run at most once per (operation, caller, Idempotency-Key)."""
+
+    def __init__(
+        self,
+        calls: IdempotentCalls,
+        operation: str,
+        use_case: Callable[[str, Command], Answer],
+        answer_type: type[Answer],
+    ) -> None:
+        self._calls = calls
+        self._operation = operation
+        self._use_case = use_case
+        self._answer_type = answer_type
+
+    def __call__(self, user_id: str, command: Command, *, idempotency_key: str | None = None) -> Answer:
+        if idempotency_key is None:
+            return self._use_case(user_id, command)
+        return self._calls.once(
+            self._operation,
+            user_id,
+            idempotency_key,
+            command.model_dump(mode="json"),
+            lambda: self._use_case(user_id, command),
+            self._answer_type,
+        )
+
+
+def idempotent(
+    calls: IdempotentCalls, operation: str, answer_type: type[Answer]
+) -> Callable[[Callable[[str, Command], Answer]], IdempotentUseCase[Command, Answer]]:
+    """Decorate a use case so that a repeat of a keyed request gets the first answer (stored `answer_type`);
+    `operation` is the stored key's prefix (`start-execution`, `retry-execution`)."""
+
+    def decorate(use_case: Callable[[str, Command], Answer]) -> IdempotentUseCase[Command, Answer]:
+        return IdempotentUseCase(calls, operation, use_case, answer_type)
+
+    return decorate

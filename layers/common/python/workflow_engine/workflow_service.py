@@ -5,7 +5,7 @@ deleting it deletes the machine. Any Step Functions failure leaves nothing half-
 ServiceUnavailableError (503, safe to retry).
 
 Each workflow version is stored with the ARN of the state machine version published for it, in the same
-conditional write, and executions start that version ARN (execution_service), never the machine's latest
+conditional write, and executions start that version ARN (executions/launch.py), never the machine's latest
 definition. So two concurrent replaces cannot leave executions running the loser's definition: the loser's
 UpdateStateMachine does change the latest definition and publish a version, but no stored workflow version
 points at it, and its conditional write fails (409).

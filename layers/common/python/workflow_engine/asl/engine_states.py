@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflow_engine.asl.names import CONDITION_FAILED, DYNAMODB_UPDATE, FAILED, RESUME, RESUME_MARKER, result_path
-from workflow_engine.models.execution import ExecutionStatus
+from workflow_engine.lifecycle import ExecutionStatus, allowed_from, user_status_key
 from workflow_engine.step_tree import StepNode
 
 
@@ -41,7 +41,7 @@ def _update(
 def _status_values(user_id: str, status: ExecutionStatus) -> dict[str, Any]:
     return {
         ":status": {"S": status.value},
-        ":user_status": {"S": f"{user_id}#{status.value}"},
+        ":user_status": {"S": user_status_key(user_id, status)},
         ":now": {"S.$": "$$.State.EnteredTime"},
     }
 
@@ -51,7 +51,7 @@ def mark_running(user_id: str, table: str, first_step: str) -> dict[str, Any]:
         table,
         "SET #status = :status, #user_status = :user_status, #updated_at = :now",
         _status_values(user_id, ExecutionStatus.RUNNING),
-        [ExecutionStatus.PENDING],
+        allowed_from(ExecutionStatus.RUNNING),
     )
     # Not pending any more: a resumed execution (the API wrote it `running`), or one cancelled before it
     # began (nothing to record; "$resume" ends it as failed).
@@ -85,7 +85,7 @@ def record_success(user_id: str, table: str, last_result: str | None) -> dict[st
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
         "#final_result = :result",
         values,
-        [ExecutionStatus.RUNNING],
+        allowed_from(ExecutionStatus.COMPLETED),
     )
     state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED}]
     state["End"] = True
@@ -102,7 +102,7 @@ def record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[st
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
         "#error_code = :error_code, #error_cause = :error_cause",
         values,
-        [ExecutionStatus.PENDING, ExecutionStatus.RUNNING],
+        allowed_from(status),
     )
     state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.record_error", "Next": FAILED}]
     state["Next"] = FAILED

@@ -1,20 +1,22 @@
 """The executions table: one item per execution; indexes by user, user+workflow and user+status.
 
-Every status change is a conditional update, so a late writer never overwrites a terminal status.
+Every status change is a conditional update whose condition is the lifecycle's (workflow_engine.lifecycle), so a
+late writer never overwrites a terminal status.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
-from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
+from workflow_engine.lifecycle import ExecutionStatus, allowed_from, user_status_key
+from workflow_engine.models.execution import ExecutionRecord
 from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
 from workflow_engine.time_range import TimeRange
 
@@ -32,10 +34,6 @@ BATCH_GET_BASE_DELAY_SECONDS = 0.05
 
 class UnprocessedKeysError(Exception):
     """Some keys were still unprocessed after every retry."""
-
-
-def user_status_key(user_id: str, status: ExecutionStatus) -> str:
-    return f"{user_id}#{status.value}"
 
 
 def user_workflow_key(user_id: str, workflow_id: str) -> str:
@@ -93,11 +91,10 @@ class ExecutionRepository:
         self,
         record: ExecutionRecord,
         to_status: ExecutionStatus,
-        from_statuses: Iterable[ExecutionStatus],
         now: str,
         **fields: Any,
     ) -> tuple[bool, ExecutionRecord]:
-        """Move `record` to `to_status` if its stored status is one of `from_statuses`.
+        """Move `record` to `to_status` if the lifecycle allows it from its stored status (`allowed_from`).
 
         Returns (applied, the item as stored afterwards): when the condition fails, the stored item comes
         back with the failure itself (no second read).
@@ -115,7 +112,9 @@ class ExecutionRepository:
         }
         names = {f"#a{i}": name for i, name in enumerate(values)}
         attribute_values = {f":v{i}": value for i, value in enumerate(to_item({**values}).values())}
-        allowed = {f":from{i}": {"S": status.value} for i, status in enumerate(from_statuses)}
+        allowed = {f":from{i}": {"S": status.value} for i, status in enumerate(allowed_from(to_status))}
+        if not allowed:
+            raise ValueError(f"The lifecycle has no move to {to_status.value}")
         try:
             response = self._client.update_item(
                 TableName=self._table,

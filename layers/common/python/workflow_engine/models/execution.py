@@ -10,24 +10,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Re-exported: the lifecycle defines the statuses.
+from workflow_engine.lifecycle import ExecutionStatus as ExecutionStatus
 from workflow_engine.steps.errors import STEP_ERROR_NAMES
-
-
-class ExecutionStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    TIMED_OUT = "timed_out"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self not in (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
-
-
-ACTIVE_STATUSES = (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
-RETRYABLE_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.CANCELLED, ExecutionStatus.TIMED_OUT)
 
 
 class RetryMode(StrEnum):
@@ -35,21 +20,12 @@ class RetryMode(StrEnum):
     RESUME = "resume"  # the version the original ran, from the step where it stopped, earlier results reused
 
 
-# Step Functions execution status -> ours.
-SFN_STATUS = {
-    "RUNNING": ExecutionStatus.RUNNING,
-    "PENDING_REDRIVE": ExecutionStatus.RUNNING,
-    "SUCCEEDED": ExecutionStatus.COMPLETED,
-    "FAILED": ExecutionStatus.FAILED,
-    "TIMED_OUT": ExecutionStatus.TIMED_OUT,
-    "ABORTED": ExecutionStatus.CANCELLED,
-}
-
-
 # Error names of the step Lambdas (workflow_engine.steps.errors): their messages already say it all.
 STEP_ERRORS = STEP_ERROR_NAMES
+# The error code of an execution Step Functions never started (the start failed, or it has no record of it).
+START_FAILED = "StartExecutionFailed"
 # Error names the engine itself records, whose causes are written for users.
-ENGINE_ERRORS = ("StartExecutionFailed", "WorkflowFailed")
+ENGINE_ERRORS = (START_FAILED, "WorkflowFailed")
 
 
 def is_internal_error(error: str | None) -> bool:

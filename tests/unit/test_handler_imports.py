@@ -1,0 +1,69 @@
+"""Each handler loads only the use cases it serves: the reconciler none of the API's code nor the start, retry,
+read or compare use cases; the execution API the execution use cases and not the retired all-in-one service.
+
+Each check imports the handler in a fresh interpreter (as a cold start does) and reads `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bench.cold_start import local_environment
+from infra.catalog import FUNCTIONS, REPO_ROOT
+
+PYTHONPATH = os.pathsep.join(str(REPO_ROOT / part) for part in (".", "layers/common/python", "functions"))
+# What the reconciler must never load: the API's modules, and the use cases it does not serve.
+NOT_FOR_THE_RECONCILER = (
+    "api",
+    "workflow_engine.executions.start",
+    "workflow_engine.executions.retry",
+    "workflow_engine.executions.launch",
+    "workflow_engine.executions.reads",
+    "workflow_engine.executions.cancel",
+    "workflow_engine.comparison",
+    "workflow_engine.compiler",
+    "workflow_engine.resume",
+    "workflow_engine.idempotency",
+)
+
+
+def loaded_modules(module: str) -> set[str]:
+    """The modules loaded by importing the handler module, with the environment the local stack gives it."""
+    (spec,) = [spec for spec in FUNCTIONS if spec.handler.rpartition(".")[0] == module]
+    program = (
+        f"import importlib, json, sys\nimportlib.import_module({module!r})\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPO_ROOT,
+        env={**os.environ, **local_environment(spec), "PYTHONPATH": PYTHONPATH},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout))
+
+
+def under(modules: set[str], prefix: str) -> set[str]:
+    return {name for name in modules if name == prefix or name.startswith(prefix + ".")}
+
+
+def test_the_reconciler_loads_only_the_reconcile_use_case():
+    modules = loaded_modules("reconciler.handler")
+
+    assert "workflow_engine.executions.reconcile" in modules  # the probe imports what it should
+    assert {name for prefix in NOT_FOR_THE_RECONCILER for name in under(modules, prefix)} == set()
+
+
+def test_the_execution_api_loads_the_execution_use_cases():
+    modules = loaded_modules("api.executions")
+
+    for use_case in ("start", "retry", "cancel", "reads", "reconcile"):
+        assert f"workflow_engine.executions.{use_case}" in modules
+    assert "workflow_engine.sfn_gateway" in modules
+    assert under(modules, "api.workflow_routes") == set() and under(modules, "api.query_routes") == set()
