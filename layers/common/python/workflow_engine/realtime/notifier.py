@@ -4,12 +4,20 @@ subscribed connections, posted through the WebSocket API's management API (ApiGa
 Per record: 1 Query for the owner's connections (by-user index) + 1 PostToConnection per matching connection.
 A connection that answers Gone is deleted and never retried. A message that would not fit in a WebSocket
 message is sent without its input and output (`truncated`: true), never dropped.
+
+A batch is handled in two passes so that one user's fan-out never delays another's messages: first each
+record's targets are listed (`plan`: the Query, in record order), then every post of the batch goes through
+one bounded thread pool (`deliver`), interleaved across records (each record's first post, then each one's
+second...), each post bounded by the management client's timeouts. A user's fan-out is itself bounded by the
+caps on connections and subscriptions (realtime/subscriptions.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, zip_longest
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -39,11 +47,28 @@ class Outgoing:
 
 @dataclass
 class Delivery:
-    """What one record led to (for logs and tests)."""
+    """What a record (or a batch) led to (for logs and tests)."""
 
     sent: int = 0
     gone: int = 0
     failed: int = 0
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """One record's message and the connections to post it to."""
+
+    data: bytes
+    connection_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def interleaved(fanouts: list[Fanout]) -> list[tuple[str, bytes]]:
+    """Every post of the batch, round-robin across records: a record with one target is never behind all of
+    another record's targets."""
+    rounds = zip_longest(
+        *[[(connection_id, fanout.data) for connection_id in fanout.connection_ids] for fanout in fanouts]
+    )
+    return [post for post in chain.from_iterable(rounds) if post is not None]
 
 
 def _message(model: ExecutionMessage | LogMessage) -> dict[str, Any]:
@@ -92,35 +117,66 @@ def encode(message: dict[str, Any]) -> bytes:
 
 
 class Notifier:
-    def __init__(self, connections: ConnectionRepository, management_api: ApiGatewayManagementApiClient) -> None:
+    def __init__(
+        self,
+        connections: ConnectionRepository,
+        management_api: ApiGatewayManagementApiClient,
+        concurrency: int = 16,
+    ) -> None:
         self._connections = connections
         self._management = management_api
+        self._concurrency = concurrency
 
-    def notify(self, record: dict[str, Any]) -> Delivery:
-        """Send what one stream record stands for. Raises only when the record cannot be read or the owner's
-        connections cannot be listed (the batch then reports it as failed and it is retried)."""
-        delivery = Delivery()
+    def plan(self, record: dict[str, Any]) -> Fanout | None:
+        """What one stream record stands for and to which connections (None: nothing to send). Raises only when
+        the record cannot be read or the owner's connections cannot be listed (the batch then reports it as
+        failed and it is retried)."""
         outgoing = outgoing_message(record)
         if outgoing is None:
-            return delivery
+            return None
         bind_log_keys(user_id=outgoing.user_id, execution_id=outgoing.execution_id, workflow_id=outgoing.workflow_id)
         wanted = subscription_keys(outgoing.execution_id, outgoing.workflow_id)
-        targets = [c for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted]
-        if not targets:
+        targets = tuple(
+            c.connection_id for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted
+        )
+        return Fanout(encode(outgoing.message), targets) if targets else None
+
+    def deliver(self, fanouts: list[Fanout]) -> Delivery:
+        """Post every planned message, concurrently (at most `concurrency` at once); never raises."""
+        posts = interleaved(fanouts)
+        delivery = Delivery()
+        if not posts:
             return delivery
-        data = encode(outgoing.message)
-        for connection in targets:
-            try:
-                self._management.post_to_connection(ConnectionId=connection.connection_id, Data=data)
-                delivery.sent += 1
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "GoneException":
-                    self._connections.delete(connection.connection_id)  # closed: never tried again
-                    delivery.gone += 1
-                else:  # the SDK already retried; one connection's failure never holds back the others
-                    logger.warning("post to connection failed", extra={"error": str(error)})
-                    delivery.failed += 1
-            except BotoCoreError as error:
-                logger.warning("post to connection failed", extra={"error": str(error)})
-                delivery.failed += 1
+        workers = min(self._concurrency, len(posts))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post") as pool:
+            outcomes = list(pool.map(lambda post: self._post(*post), posts))
+        delivery.sent = outcomes.count("sent")
+        delivery.gone = outcomes.count("gone")
+        delivery.failed = outcomes.count("failed")
         return delivery
+
+    def notify(self, record: dict[str, Any]) -> Delivery:
+        """Plan and deliver one record."""
+        fanout = self.plan(record)
+        return self.deliver([fanout] if fanout else [])
+
+    def _post(self, connection_id: str, data: bytes) -> str:
+        try:
+            self._management.post_to_connection(ConnectionId=connection_id, Data=data)
+            return "sent"
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "GoneException":
+                return self._forget(connection_id)
+            # one connection's failure never holds back the others; the message is not retried
+            logger.warning("post to connection failed", extra={"error": str(error)})
+        except BotoCoreError as error:  # a time-out included
+            logger.warning("post to connection failed", extra={"error": str(error)})
+        return "failed"
+
+    def _forget(self, connection_id: str) -> str:
+        """A closed connection: its item is deleted, so it is never posted to again."""
+        try:
+            self._connections.delete(connection_id)
+        except (ClientError, BotoCoreError) as error:  # the TTL removes it anyway
+            logger.warning("deleting a gone connection failed", extra={"error": str(error)})
+        return "gone"
