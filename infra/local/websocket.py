@@ -5,9 +5,9 @@
   registers the connection; its 4xx answer (e.g. 429: the user holds the most connections) is the handshake's
   answer, with its body, and a failure answers 500; either way no connection is opened.
 - Messages: routed by `action` (`$request.body.action`): a known action goes to its route, anything else
-  (not JSON, nested deeper than the channel reads, no or unknown action, binary) to `$default`. The handler's reply body goes back to the client
-  (the routes have a route response). Messages over MAX_MESSAGE_BYTES close the connection (1009), as
-  API Gateway does past its frame limit.
+  (not JSON, nested deeper than the channel reads, no or unknown action, binary) to `$default`. The
+  handler's reply body goes back to the client (the routes have a route response). Messages over
+  MAX_MESSAGE_BYTES close the connection (1009), as API Gateway does past its frame limit.
 - Close: the `$disconnect` route's handler runs.
 - Management API (`@connections`, what ApiGatewayManagementApi calls): POST delivers, DELETE closes, GET
   describes; an unknown or closed connection answers 410 GoneException, as AWS does. It is served on its own
@@ -156,6 +156,10 @@ class LocalWebSocketApi:
     @property
     def url(self) -> str:
         return f"ws://{HOST}:{self.port}"
+
+    @property
+    def management_port(self) -> int:
+        return int(self._management.server_port)
 
     @property
     def callback_url(self) -> str:
