@@ -25,7 +25,7 @@ management_api = client(
     config={
         "connect_timeout": settings.post_connect_timeout_seconds,
         "read_timeout": settings.post_read_timeout_seconds,
-        "retries": {"mode": "standard", "max_attempts": 1},  # a slow connection is not waited for twice
+        "retries": {"mode": "standard", "total_max_attempts": 1},  # a slow connection is not waited for twice
         "max_pool_connections": settings.post_concurrency,
     },
 )

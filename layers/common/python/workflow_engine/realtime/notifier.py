@@ -7,7 +7,7 @@ message is sent without its input and output (`truncated`: true), never dropped.
 
 A batch is handled in two passes so that one user's fan-out never delays another's messages: first each
 record's targets are listed (`plan`: the Query, in record order), then every post of the batch goes through
-one bounded thread pool (`deliver`), interleaved across records (each record's first post, then each one's
+one bounded thread pool (`deliver`), interleaved across owners (each owner's first post, then each one's
 second...), each post bounded by the management client's timeouts. A user's fan-out is itself bounded by the
 caps on connections and subscriptions (realtime/subscriptions.py).
 """
@@ -56,18 +56,21 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Fanout:
-    """One record's message and the connections to post it to."""
+    """One record's message, its owner and the owner's connections to post it to."""
 
+    user_id: str
     data: bytes
     connection_ids: tuple[str, ...] = field(default_factory=tuple)
 
 
 def interleaved(fanouts: list[Fanout]) -> list[tuple[str, bytes]]:
-    """Every post of the batch, round-robin across records: a record with one target is never behind all of
-    another record's targets."""
-    rounds = zip_longest(
-        *[[(connection_id, fanout.data) for connection_id in fanout.connection_ids] for fanout in fanouts]
-    )
+    """Every post of the batch, round-robin across owners (each owner's posts in record order): every owner's
+    first post goes before any owner's second, so one owner's many records and connections never queue ahead
+    of another owner's message."""
+    by_owner: dict[str, list[tuple[str, bytes]]] = {}
+    for fanout in fanouts:
+        by_owner.setdefault(fanout.user_id, []).extend((c, fanout.data) for c in fanout.connection_ids)
+    rounds = zip_longest(*by_owner.values())
     return [post for post in chain.from_iterable(rounds) if post is not None]
 
 
@@ -139,7 +142,7 @@ class Notifier:
         targets = tuple(
             c.connection_id for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted
         )
-        return Fanout(encode(outgoing.message), targets) if targets else None
+        return Fanout(outgoing.user_id, encode(outgoing.message), targets) if targets else None
 
     def deliver(self, fanouts: list[Fanout]) -> Delivery:
         """Post every planned message, concurrently (at most `concurrency` at once); never raises."""
