@@ -80,13 +80,13 @@ class SubscriptionService:
         self._workflows = workflows
         self._executions = executions
         self._ttl = connection_ttl_seconds
-        self._caps = caps
+        self.caps = caps
 
     def connect(self, connection_id: str, user_id: str) -> str | None:
         """Register the connection; the reason it is refused instead (the user holds the most connections)."""
         now = int(time.time())
-        if self._connections.count_open(user_id, now) >= self._caps.connections_per_user:
-            return too_many_connections(self._caps.connections_per_user)
+        if self._connections.count_open(user_id, now) >= self.caps.connections_per_user:
+            return too_many_connections(self.caps.connections_per_user)
         self._connections.put(connection_id, user_id, utc_now(), now + self._ttl)
         return None
 
@@ -108,7 +108,7 @@ class SubscriptionService:
             problem = self._not_owned(user_id, request)
             if problem:
                 return error(problem)
-        cap = self._caps.subscriptions_per_connection
+        cap = self.caps.subscriptions_per_connection
         change = self._connections.change_subscription(connection_id, user_id, request.key, subscribe, cap)
         if change is SubscriptionChange.GONE:
             return error(CONNECTION_GONE)
