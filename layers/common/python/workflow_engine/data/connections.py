@@ -76,7 +76,8 @@ class ConnectionRepository:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            old = from_item(error.response.get("Item") or {})  # type: ignore[typeddict-item]
+            old_item: Any = error.response.get("Item") or {}  # ReturnValuesOnConditionCheckFailure: the item as it was
+            old = from_item(old_item)
             return SubscriptionChange.FULL if old.get("user_id") == user_id else SubscriptionChange.GONE
         return SubscriptionChange.DONE
 

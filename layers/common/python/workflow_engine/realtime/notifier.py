@@ -129,6 +129,7 @@ class Notifier:
         self._connections = connections
         self._management = management_api
         self._concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None  # made on the first post, kept for the environment's life
 
     def plan(self, record: dict[str, Any]) -> Fanout | None:
         """What one stream record stands for and to which connections (None: nothing to send). Raises only when
@@ -150,9 +151,9 @@ class Notifier:
         delivery = Delivery()
         if not posts:
             return delivery
-        workers = min(self._concurrency, len(posts))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post") as pool:
-            outcomes = list(pool.map(lambda post: self._post(*post), posts))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="post")
+        outcomes = list(self._pool.map(lambda post: self._post(*post), posts))
         delivery.sent = outcomes.count("sent")
         delivery.gone = outcomes.count("gone")
         delivery.failed = outcomes.count("failed")
