@@ -41,6 +41,7 @@ from infra.local.signin import sign_in
 from infra.local.websocket import new_connection_id
 from workflow_engine.clock import utc_now
 from workflow_engine.data.codec import to_item
+from workflow_engine.realtime.notifier import POST_THREAD_PREFIX
 from workflow_engine.settings import RealtimeSettings
 
 SAMPLES = 40
@@ -126,7 +127,7 @@ def calls(gone: set[str]) -> dict[str, Any]:
         records = [
             _record(i + 1, {**old, "status": "running", "output_data": json.dumps({"i": i})}, old) for i in range(5)
         ]
-        with AwsCalls() as counted:
+        with AwsCalls(thread_name_prefix=POST_THREAD_PREFIX) as counted:
             payload, failed = moto_seams.invoke_handler(NOTIFIER.handler, {"Records": records}, NOTIFIER.id)
         assert not failed and json.loads(payload) == {"batchItemFailures": []}, payload
         rows.append(_row(f"{live} live connection(s)", counted, len(records), live))
@@ -136,7 +137,7 @@ def calls(gone: set[str]) -> dict[str, Any]:
     gone.add(open_subscribed(user_id))
     old = _execution_item(user_id, "pending", 0)
     records = [_record(i + 1, {**old, "status": "running"}, old) for i in range(5)]
-    with AwsCalls() as counted:
+    with AwsCalls(thread_name_prefix=POST_THREAD_PREFIX) as counted:
         payload, failed = moto_seams.invoke_handler(NOTIFIER.handler, {"Records": records}, NOTIFIER.id)
     assert not failed, payload
     rows.append(_row("1 live + 1 gone connection", counted, len(records), 1))

@@ -17,7 +17,7 @@ from infra.local.moto_seams import LambdaContext
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.connections import Connection
 from workflow_engine.realtime.frames import MAX_DEPTH, TOO_DEEP, FrameRejected, nesting_depth, parse_frame
-from workflow_engine.realtime.notifier import Fanout, Notifier, interleaved
+from workflow_engine.realtime.notifier import Fanout, Notifier, per_connection
 from workflow_engine.realtime.subscriptions import UNKNOWN_ACTION, unrouted
 
 WAIT_SECONDS = 5.0  # how long a post of the first owner waits for the other owner's post: never, when fair
@@ -122,21 +122,19 @@ def test_posts_run_concurrently_but_never_more_than_the_pool():
     assert (delivery.sent, delivery.failed, running["most"]) == (9, 0, 3)
 
 
-def test_a_batchs_posts_are_interleaved_across_owners():
+def test_a_batchs_posts_are_one_ordered_task_per_connection_interleaved_across_owners():
     fanouts = [
         Fanout("alice", b"a", ("a1", "a2")),
         Fanout("alice", b"A", ("a1", "a2")),
         Fanout("bob", b"b", ("b1",)),
         Fanout("carol", b"c", ("c1", "c2")),
     ]
-    assert interleaved(fanouts) == [
-        ("a1", b"a"),
-        ("b1", b"b"),
-        ("c1", b"c"),
-        ("a2", b"a"),
-        ("c2", b"c"),
-        ("a1", b"A"),
-        ("a2", b"A"),
+    assert per_connection(fanouts) == [
+        ("a1", [b"a", b"A"]),
+        ("b1", [b"b"]),
+        ("c1", [b"c"]),
+        ("a2", [b"a", b"A"]),
+        ("c2", [b"c"]),
     ]
 
 
@@ -148,8 +146,9 @@ def test_gone_connections_are_forgotten_and_failures_do_not_stop_the_others():
                 raise ClientError({"Error": {"Code": code, "Message": code}}, "PostToConnection")
 
     connections = FakeConnections({})
-    delivery = Notifier(connections, Management()).deliver([Fanout("u", b"{}", ("gone", "live", "busy"))])  # type: ignore[arg-type]
-    assert (delivery.sent, delivery.gone, delivery.failed) == (1, 1, 1)
+    fanouts = [Fanout("u", b"1", ("gone", "live", "busy")), Fanout("u", b"2", ("gone", "live", "busy"))]
+    delivery = Notifier(connections, Management()).deliver(fanouts)  # type: ignore[arg-type]
+    assert (delivery.sent, delivery.gone, delivery.failed) == (2, 1, 2)  # never posted to again once Gone
     assert connections.deleted == ["gone"]
 
 

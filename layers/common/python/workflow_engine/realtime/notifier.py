@@ -7,9 +7,10 @@ message is sent without its input and output (`truncated`: true), never dropped.
 
 A batch is handled in two passes so that one user's fan-out never delays another's messages: first each
 record's targets are listed (`plan`: the Query, in record order), then every post of the batch goes through
-one bounded thread pool (`deliver`), interleaved across owners (each owner's first post, then each one's
-second...), each post bounded by the management client's timeouts. A user's fan-out is itself bounded by the
-caps on connections and subscriptions (realtime/subscriptions.py).
+one bounded thread pool (`deliver`): one task per connection posting its messages in order (stopping at
+Gone), the tasks interleaved across owners (each owner's first connection, then each one's second...), each
+post bounded by the management client's timeouts. A user's fan-out is itself bounded by the caps on
+connections and subscriptions (realtime/subscriptions.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 # API Gateway's WebSocket frame limit is 32 KB and its message limit 128 KB; a post may carry 128 KB.
 MAX_MESSAGE_BYTES = 128 * 1024
 BULKY_FIELDS = {"input_data", "output_data"}
+POST_THREAD_PREFIX = "notifier-post"  # the names of the post pool's threads (bench/realtime.py counts their calls)
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,17 @@ class Fanout:
     connection_ids: tuple[str, ...] = field(default_factory=tuple)
 
 
-def interleaved(fanouts: list[Fanout]) -> list[tuple[str, bytes]]:
-    """Every post of the batch, round-robin across owners (each owner's posts in record order): every owner's
-    first post goes before any owner's second, so one owner's many records and connections never queue ahead
-    of another owner's message."""
-    by_owner: dict[str, list[tuple[str, bytes]]] = {}
+def per_connection(fanouts: list[Fanout]) -> list[tuple[str, list[bytes]]]:
+    """The batch's posts as one task per connection (its messages in record order, so a connection receives
+    them in order), the tasks round-robin across owners: every owner's first connection comes before any
+    owner's second, so one owner's many connections never queue ahead of another owner's."""
+    by_owner: dict[str, dict[str, list[bytes]]] = {}
     for fanout in fanouts:
-        by_owner.setdefault(fanout.user_id, []).extend((c, fanout.data) for c in fanout.connection_ids)
-    rounds = zip_longest(*by_owner.values())
-    return [post for post in chain.from_iterable(rounds) if post is not None]
+        owned = by_owner.setdefault(fanout.user_id, {})
+        for connection_id in fanout.connection_ids:
+            owned.setdefault(connection_id, []).append(fanout.data)
+    rounds = zip_longest(*[list(owned.items()) for owned in by_owner.values()])
+    return [task for task in chain.from_iterable(rounds) if task is not None]
 
 
 def _message(model: ExecutionMessage | LogMessage) -> dict[str, Any]:
@@ -146,14 +150,15 @@ class Notifier:
         return Fanout(outgoing.user_id, encode(outgoing.message), targets) if targets else None
 
     def deliver(self, fanouts: list[Fanout]) -> Delivery:
-        """Post every planned message, concurrently (at most `concurrency` at once); never raises."""
-        posts = interleaved(fanouts)
+        """Post every planned message, connections concurrently (at most `concurrency` at once), each
+        connection's messages in order and none after it answered Gone; never raises."""
+        tasks = per_connection(fanouts)
         delivery = Delivery()
-        if not posts:
+        if not tasks:
             return delivery
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="post")
-        outcomes = list(self._pool.map(lambda post: self._post(*post), posts))
+            self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix=POST_THREAD_PREFIX)
+        outcomes = list(chain.from_iterable(self._pool.map(lambda task: self._post_in_order(*task), tasks)))
         delivery.sent = outcomes.count("sent")
         delivery.gone = outcomes.count("gone")
         delivery.failed = outcomes.count("failed")
@@ -163,6 +168,14 @@ class Notifier:
         """Plan and deliver one record."""
         fanout = self.plan(record)
         return self.deliver([fanout] if fanout else [])
+
+    def _post_in_order(self, connection_id: str, messages: list[bytes]) -> list[str]:
+        outcomes: list[str] = []
+        for data in messages:
+            outcomes.append(self._post(connection_id, data))
+            if outcomes[-1] == "gone":
+                break
+        return outcomes
 
     def _post(self, connection_id: str, data: bytes) -> str:
         try:
