@@ -139,7 +139,9 @@ SECTIONS: list[Section] = [
         LOCAL,
         realtime,
         lambda run: realtime.latency(
-            clients=run.size(realtime.CLIENTS, (1, 2)), samples=run.size(realtime.SAMPLES, 1), stack=run.local_stack
+            samples=run.size(realtime.SAMPLES, 1),
+            alice_connections=run.size(realtime.ALICE_CONNECTIONS, 2),
+            stack=run.local_stack,
         ),
     ),
     Section(

@@ -111,6 +111,7 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "HTTP_FUNCTION_ARN": _dummy_arn("lambda", "function:HttpStep"),
         "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
         "HTTP_ALLOWED_NETWORKS": "",
+        "HTTP_DENIED_ENDPOINTS": "",
         "CONNECTIONS_TABLE": "WorkflowEngine-Connections",
         "USER_POOL_ID": "us-east-1_bench",
         "USER_POOL_CLIENT_ID": "bench",

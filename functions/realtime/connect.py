@@ -1,4 +1,6 @@
-"""WebSocket `$connect`: register the connection (its user from the authorizer's context, no subscription)."""
+"""WebSocket `$connect`: register the connection (its user from the authorizer's context, no subscription), or
+refuse it when the user already holds the most connections: 429 with the reason (API Gateway then opens no
+connection)."""
 
 from typing import Any
 
@@ -6,6 +8,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEven
 
 from realtime.routes import caller, connection_keys, reply, service
 from workflow_engine.observability import correlated, logger, tracer
+from workflow_engine.realtime.subscriptions import error
 
 
 @logger.inject_lambda_context
@@ -13,5 +16,8 @@ from workflow_engine.observability import correlated, logger, tracer
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def handler(event: APIGatewayWebSocketEvent, context: Any) -> dict[str, Any]:
-    service.connect(event.request_context.connection_id, caller(event))
+    refused = service.connect(event.request_context.connection_id, caller(event))
+    if refused:
+        logger.info("connection refused", extra={"reason": refused})
+        return reply(error(refused), status_code=429)
     return reply()

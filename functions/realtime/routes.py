@@ -12,7 +12,7 @@ from workflow_engine.aws import client
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.realtime.subscriptions import SubscriptionService
+from workflow_engine.realtime.subscriptions import Caps, SubscriptionService
 from workflow_engine.settings import RealtimeSettings
 
 settings = RealtimeSettings.from_env()
@@ -22,6 +22,7 @@ service = SubscriptionService(
     WorkflowRepository(dynamodb, settings.workflows_table),
     ExecutionRepository(dynamodb, settings.executions_table),
     connection_ttl_seconds=settings.connection_ttl_seconds,
+    caps=Caps(settings.max_connections_per_user, settings.max_subscriptions_per_connection),
 )
 
 

@@ -237,6 +237,7 @@ class Functions(Construct):
                 if step.step_type
             },
             "HTTP_ALLOWED_NETWORKS": "",  # the http step and webhooks reach public addresses only
+            "HTTP_DENIED_ENDPOINTS": "",  # none needed: no internal address is allowed on AWS
             "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
             "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             **self._shared_environment,

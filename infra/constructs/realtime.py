@@ -131,7 +131,11 @@ class Realtime(Construct):
             if not route.authorized:
                 acknowledge(self.routes[route.key], "AwsSolutions-APIG4", ROUTES_AFTER_CONNECT_REASON)
 
-        data.grant(tables.CONNECTIONS, functions[WS_CONNECT.id], "dynamodb:PutItem")
+        connect = functions[WS_CONNECT.id]
+        data.grant(tables.CONNECTIONS, connect, "dynamodb:PutItem")
+        by_user = f"{data.table(tables.CONNECTIONS).table_arn}/index/{tables.CONNECTIONS_BY_USER.name}"
+        # $connect counts the user's connections (the per-user cap) on the by-user index
+        connect.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[by_user]))
         data.grant(tables.CONNECTIONS, functions[WS_DISCONNECT.id], "dynamodb:DeleteItem")
         subscriptions = functions[WS_SUBSCRIPTIONS.id]
         data.grant(tables.CONNECTIONS, subscriptions, "dynamodb:UpdateItem")
@@ -140,7 +144,6 @@ class Realtime(Construct):
 
         notifier = functions[NOTIFIER.id]
         data.grant(tables.CONNECTIONS, notifier, "dynamodb:DeleteItem")
-        by_user = f"{data.table(tables.CONNECTIONS).table_arn}/index/{tables.CONNECTIONS_BY_USER.name}"
         notifier.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[by_user]))
         self.stage.grant_management_api_access(notifier)
         assert notifier.role is not None

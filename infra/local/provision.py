@@ -44,6 +44,16 @@ DEFAULT_WEBSOCKET_CALLBACK_URL = "http://127.0.0.1:8001"  # the local WebSocket 
 STATE_MACHINE_PREFIX = "wfe-local-"
 # The http step may reach the loopback networks locally (the e2e tests' target servers run there).
 LOCAL_HTTP_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+def own_endpoints(ports: list[int]) -> str:
+    """HTTP_DENIED_ENDPOINTS for a local stack serving on these loopback ports (its AWS endpoint, API, WebSocket
+    and management API): every loopback address, either family, so no other spelling of loopback reaches them."""
+    return ",".join(
+        f"{network}:{port}" for port in sorted(set(ports)) for network in LOCAL_HTTP_ALLOWED_NETWORKS.split(",")
+    )
+
+
 LOCAL_LOG_LEVEL = "WARNING"
 
 
@@ -66,6 +76,7 @@ class LocalResources:
         http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS,
         websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
         aws_endpoint_url: str | None = None,
+        http_denied_endpoints: str = "",
     ) -> dict[str, str]:
         """The local value of every setting a stack provides (a function receives only the ones it reads)."""
         issuer_url = aws_endpoint_url or f"https://cognito-idp.{self.region}.amazonaws.com"
@@ -92,6 +103,8 @@ class LocalResources:
                 if spec.step_type
             },
             "HTTP_ALLOWED_NETWORKS": http_allowed_networks,
+            # The stack's own ports (own_endpoints): the allowance above must not reach the stack itself.
+            "HTTP_DENIED_ENDPOINTS": http_denied_endpoints,
         }
 
     def function_environment(
@@ -100,9 +113,12 @@ class LocalResources:
         http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS,
         websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
         aws_endpoint_url: str | None = None,
+        http_denied_endpoints: str = "",
     ) -> dict[str, str]:
         """Exactly the variables the function's settings ask a stack for, with local values."""
-        settings = self.setting_values(http_allowed_networks, websocket_callback_url, aws_endpoint_url)
+        settings = self.setting_values(
+            http_allowed_networks, websocket_callback_url, aws_endpoint_url, http_denied_endpoints
+        )
         values = {**settings, **library_environment(spec, LOCAL_LOG_LEVEL)}
         missing = [name for name in spec.environment_names() if name not in values]
         if missing:

@@ -24,6 +24,7 @@ def install_runtime(
     http_allowed_networks: str = LOCAL_HTTP_ALLOWED_NETWORKS,
     websocket_callback_url: str = DEFAULT_WEBSOCKET_CALLBACK_URL,
     aws_endpoint_url: str | None = None,
+    http_denied_endpoints: str = "",
 ) -> dict[str, dict[str, str]]:
     """Set on each Lambda function exactly the environment its settings ask for and load its handler under it, so
     every later invocation, and any test that imports a handler module, finds it configured. The process keeps
@@ -33,7 +34,7 @@ def install_runtime(
     runtime = {"AWS_REGION": resources.region}
     for spec in FUNCTIONS:
         environment = resources.function_environment(
-            spec, http_allowed_networks, websocket_callback_url, aws_endpoint_url
+            spec, http_allowed_networks, websocket_callback_url, aws_endpoint_url, http_denied_endpoints
         )
         lambdas.update_function_configuration(
             FunctionName=resources.function_arns[spec.id], Environment={"Variables": environment}

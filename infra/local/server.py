@@ -17,7 +17,7 @@ from infra.declarations import EXAMPLE_PASSWORD
 from infra.local import moto_seams
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.gateway import LocalHttpApi
-from infra.local.provision import LocalResources, provision
+from infra.local.provision import LocalResources, own_endpoints, provision
 from infra.local.runtime import install_runtime
 from infra.local.webapp import StaticSite, app_config, confirm_sign_ups_at_once
 from infra.local.websocket import LocalWebSocketApi
@@ -71,11 +71,16 @@ class LocalStack:
         session = boto3.session.Session(region_name=self.region)
         self.resources = provision(session, self.region)
         self.websocket = LocalWebSocketApi(port=self.ws_port)
-        install_runtime(
-            self.resources, websocket_callback_url=self.websocket.callback_url, aws_endpoint_url=self.aws_url
-        )
-        self.websocket.start()
+        self.websocket.start()  # first: its ports are among the stack's own endpoints (nobody knows its url yet)
         self.ws_port = self.websocket.port
+        install_runtime(
+            self.resources,
+            websocket_callback_url=self.websocket.callback_url,
+            aws_endpoint_url=self.aws_url,
+            http_denied_endpoints=own_endpoints(
+                [self.aws_port, self.api_port, self.ws_port, self.websocket.management_port]
+            ),
+        )
         authorizer = JwtAuthorizer(
             issuer=f"https://cognito-idp.{self.region}.amazonaws.com/{self.resources.user_pool_id}",
             audiences=[self.resources.user_pool_client_id],

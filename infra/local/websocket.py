@@ -2,11 +2,12 @@
 
 - Handshake: the `$connect` authorizer Lambda runs on the upgrade request (REQUEST authorizer event with the
   query string); a refusal answers HTTP 401 and no connection is opened. Then the `$connect` route's handler
-  registers the connection (a failure answers 500, no connection).
+  registers the connection; its 4xx answer (e.g. 429: the user holds the most connections) is the handshake's
+  answer, with its body, and a failure answers 500; either way no connection is opened.
 - Messages: routed by `action` (`$request.body.action`): a known action goes to its route, anything else
-  (not JSON, no or unknown action, binary) to `$default`. The handler's reply body goes back to the client
-  (the routes have a route response). Messages over MAX_MESSAGE_BYTES close the connection (1009), as
-  API Gateway does past its frame limit.
+  (not JSON, nested deeper than the channel reads, no or unknown action, binary) to `$default`. The
+  handler's reply body goes back to the client (the routes have a route response). Messages over
+  MAX_MESSAGE_BYTES close the connection (1009), as API Gateway does past its frame limit.
 - Close: the `$disconnect` route's handler runs.
 - Management API (`@connections`, what ApiGatewayManagementApi calls): POST delivers, DELETE closes, GET
   describes; an unknown or closed connection answers 410 GoneException, as AWS does. It is served on its own
@@ -42,6 +43,7 @@ from werkzeug.wrappers import Request, Response
 
 from infra.catalog import WEBSOCKET_ROUTES, WEBSOCKET_STAGE, WS_AUTHORIZER, FunctionSpec
 from infra.local.moto_seams import invoke_handler
+from workflow_engine.realtime.frames import FrameRejected, parse_frame
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +67,10 @@ def select_route(message: str | bytes) -> str:
     if isinstance(message, bytes):
         return "$default"
     try:
-        document = json.loads(message)
-    except ValueError:
+        document = parse_frame(message)  # bounded depth: a frame nested thousands deep never reaches json.loads
+    except FrameRejected:
         return "$default"
-    action = document.get("action") if isinstance(document, dict) else None
+    action = document.get("action")
     return action if isinstance(action, str) and action in ACTIONS else "$default"
 
 
@@ -154,6 +156,10 @@ class LocalWebSocketApi:
     @property
     def url(self) -> str:
         return f"ws://{HOST}:{self.port}"
+
+    @property
+    def management_port(self) -> int:
+        return int(self._management.server_port)
 
     @property
     def callback_url(self) -> str:
@@ -252,7 +258,11 @@ class LocalWebSocketApi:
             "isBase64Encoded": False,
         }
         result = await self._invoke("$connect", connect_event)
-        if result is None or not 200 <= int(result.get("statusCode", 200)) < 300:
+        status = 500 if result is None else int(result.get("statusCode", 200))
+        if 400 <= status < 500:  # the handler refused the connection: its status and reason
+            assert result is not None
+            return connection.respond(HTTPStatus(status), str(result.get("body") or "") + "\n")
+        if not 200 <= status < 300:
             return connection.respond(HTTPStatus.INTERNAL_SERVER_ERROR, '{"message":"Internal server error"}\n')
         with self._lock:
             self._connections[live.connection_id] = live

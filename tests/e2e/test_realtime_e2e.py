@@ -11,6 +11,7 @@ import json
 import socket as socket_module
 import time
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 import boto3
@@ -185,10 +186,17 @@ def test_a_second_user_never_receives_the_first_users_events(stack, tokens, alic
 
 def test_bad_frames_never_break_the_server(stack, tokens, alice):
     with _open(stack, tokens["alice"]["id"]) as socket:
-        for frame in ("not json", "[]", '{"action": "dance"}', b"\x00\xff binary", "{" * 1000):
+        for frame in ("not json", "[]", '{"action": "dance"}', b"\x00\xff binary"):
             socket.send(frame)
             reply = _next(socket)
             assert reply["type"] == "error" and "Unknown action" in reply["message"]
+        for deep in ("{" * 1000, '{"action": "subscribe", "x": ' + "[" * 3000 + "]" * 3000 + "}"):
+            socket.send(deep)  # the emulator closed with 1011 (a RecursionError), the handler failed
+            assert _next(socket) == {
+                "type": "error",
+                "message": "A message may nest objects and arrays at most 16 deep",
+            }
+        assert _request(socket, {"action": "subscribe"}) == {"type": "subscribed"}  # still open
         socket.send(json.dumps({"action": "subscribe", "workflow_id": "nope"}))
         assert _next(socket)["type"] == "error"
     with _open(stack, tokens["alice"]["id"]) as oversized:
@@ -206,6 +214,32 @@ def test_bad_frames_never_break_the_server(stack, tokens, alice):
         assert _request(socket, {"action": "subscribe", "workflow_id": workflow_id})["type"] == "subscribed"
         _execute(alice, workflow_id)
         assert _until(socket, "completed")[-1]["execution"]["status"] == "completed"
+
+
+def test_a_user_holds_at_most_the_connection_cap(stack):
+    """The default cap (RealtimeSettings.max_connections_per_user): the next handshake is refused with 429 and the
+    reason; closing one frees its place."""
+    from infra.declarations import EXAMPLE_PASSWORD
+    from infra.local.signin import sign_in
+    from workflow_engine.settings import RealtimeSettings
+
+    token = sign_in(stack, f"cap-{uuid.uuid4().hex[:8]}", EXAMPLE_PASSWORD, "IdToken")
+    cap = RealtimeSettings.model_fields["max_connections_per_user"].default
+    with ExitStack() as held:
+        sockets = [held.enter_context(_open(stack, token)) for _ in range(cap)]
+        with pytest.raises(InvalidStatus) as refused:
+            _open(stack, token)
+        assert refused.value.response.status_code == 429
+        assert f"at most {cap} open WebSocket connections" in refused.value.response.body.decode()
+        sockets[0].close()
+        deadline = time.monotonic() + 10  # the $disconnect runs after the close handshake
+        while True:
+            try:
+                held.enter_context(_open(stack, token))
+                break
+            except InvalidStatus:
+                if time.monotonic() > deadline:
+                    raise
 
 
 def test_management_api_delivers_describes_closes_and_answers_gone(stack, tokens):

@@ -28,6 +28,7 @@ from tests.infra.conftest import Synthesized, synth  # noqa: F401 (the session f
 STACK_SPECIFIC = {
     "STATE_MACHINE_PREFIX": "state machines are named per stack (WorkflowEngine-wf- / wfe-local-)",
     "HTTP_ALLOWED_NETWORKS": "locally the http step may reach loopback, where the e2e tests' target servers run",
+    "HTTP_DENIED_ENDPOINTS": "locally the stack's own loopback ports are refused inside that allowance (none on AWS)",
     "POWERTOOLS_LOG_LEVEL": "the local stack logs warnings only",
     "WEBHOOK_BACKOFF_BASE_SECONDS": "locally the webhook retries back off from a shorter base (tests wait less)",
     "WEBSOCKET_CALLBACK_URL": "locally infra/local/websocket.py serves the connections on loopback (moto has no "

@@ -5,6 +5,7 @@ and the notifier posting through the local `@connections` management API (tests/
 
 from __future__ import annotations
 
+import importlib
 import json
 import uuid
 from typing import Any
@@ -270,3 +271,80 @@ def test_a_message_too_big_for_websocket_is_sent_without_its_bulky_fields(api, c
     first = connections.messages(socket.connection_id)[0]
     assert first["type"] == "execution" and first["execution"]["status"] == "pending"
     assert first["truncated"] is True and "input_data" not in first["execution"]
+
+
+# -- caps and bounded frames (one user cannot grow the fan-out; no frame breaks a handler) ---------------------
+
+
+@pytest.fixture
+def small_caps(monkeypatch):
+    """The route handlers' caps, lowered so a test reaches them quickly (the defaults: RealtimeSettings)."""
+    from workflow_engine.realtime.subscriptions import Caps
+
+    moto_seams.resolve_handler(ROUTE_HANDLERS["$connect"].handler)  # the route modules, as the handlers load them
+    routes = importlib.import_module("realtime.routes")
+    monkeypatch.setattr(routes.service, "caps", Caps(connections_per_user=3, subscriptions_per_connection=3))
+    return routes.service.caps
+
+
+def _connect(user_id: str) -> tuple[Socket | None, dict[str, Any]]:
+    """A connect that may be refused: (the socket or None, the $connect answer)."""
+    socket = Socket.__new__(Socket)
+    socket.user_id, socket.connection_id = user_id, new_connection_id()
+    answer = socket._invoke("$connect", "CONNECT")
+    return (socket if answer["statusCode"] == 200 else None), answer
+
+
+def test_a_user_holds_at_most_the_connection_cap_and_the_next_connect_is_refused_with_the_reason(
+    api, other_api, resources, small_caps
+):
+    sockets = [Socket(api.user_id) for _ in range(small_caps.connections_per_user)]
+    refused, answer = _connect(api.user_id)
+    assert refused is None and answer["statusCode"] == 429
+    assert json.loads(answer["body"]) == {
+        "type": "error",
+        "message": "Too many connections: a user may hold at most 3 open WebSocket connections; close one first",
+    }
+    assert Socket(other_api.user_id).connection_id  # another user is not affected
+    sockets[0].close()
+    again, answer = _connect(api.user_id)  # a closed connection frees its place
+    assert again is not None, answer
+
+
+def test_an_expired_connection_item_does_not_count_against_the_cap(api, resources, small_caps):
+    sockets = [Socket(api.user_id) for _ in range(small_caps.connections_per_user)]
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    dynamodb.update_item(  # its TTL passed; DynamoDB deletes such items within days, not at once
+        TableName=resources.table_names["Connections"],
+        Key=to_item({"connection_id": sockets[0].connection_id}),
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1"}},
+    )
+    assert _connect(api.user_id)[0] is not None
+
+
+def test_a_connection_holds_at_most_the_subscription_cap_and_the_error_names_it(api, small_caps):
+    workflows = [_workflow(api) for _ in range(small_caps.subscriptions_per_connection + 1)]
+    socket = Socket(api.user_id)
+    for workflow_id in workflows[:-1]:
+        assert socket.send({"action": "subscribe", "workflow_id": workflow_id})["type"] == "subscribed"
+    refused = socket.send({"action": "subscribe", "workflow_id": workflows[-1]})
+    assert refused["type"] == "error" and "at most 3" in refused["message"], refused
+    assert socket.send({"action": "subscribe", "workflow_id": workflows[0]})["type"] == "subscribed"  # held: fine
+    assert socket.send({"action": "unsubscribe", "workflow_id": workflows[0]})["type"] == "unsubscribed"
+    assert socket.send({"action": "subscribe", "workflow_id": workflows[-1]})["type"] == "subscribed"
+    assert Socket(api.user_id).send({"action": "subscribe"}) == {"type": "subscribed"}  # per connection
+
+
+@pytest.mark.parametrize("route_key", ["subscribe", "$default"])
+def test_a_frame_nested_3000_deep_gets_an_error_message_not_a_failure(api, route_key):
+    """Whichever route API Gateway picks for it: a reply naming the limit (a RecursionError failed the handler)."""
+    deep = '{"action": "subscribe", "x": ' + "[" * 3000 + "]" * 3000 + "}"
+    socket = Socket(api.user_id)
+    answer = socket._invoke(route_key, "MESSAGE", deep)  # asserts the function did not fail
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"]) == {
+        "type": "error",
+        "message": "A message may nest objects and arrays at most 16 deep",
+    }
+    assert select_route(deep) == "$default"  # the local emulator routes it without parsing it

@@ -25,6 +25,7 @@ def _settings(**overrides: Any) -> StepSettings:
     values: dict[str, Any] = {
         "logs_table": "logs",
         "http_allowed_networks": "",
+        "http_denied_endpoints": "",
         "ai_default_model_id": "amazon.nova-micro-v1:0",
         "ai_max_tokens_limit": 1_000,
     }

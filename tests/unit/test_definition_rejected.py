@@ -24,6 +24,7 @@ SETTINGS = ApiSettings(
     ai_function_arn="arn:aws:lambda:us-east-1:123456789012:function:a",
     notifications_table="n",
     http_allowed_networks="",
+    http_denied_endpoints="",
 )
 DIAGNOSTIC = "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: State \"X\" is not reachable at /States/X'"
 DEFINITION = WorkflowDefinition(name="w", steps=[{"name": "nap", "type": "wait", "config": {"seconds": 1}}])

@@ -161,6 +161,7 @@ def _settings(allowed: str = "127.0.0.0/8", **overrides: Any) -> StepSettings:
     values: dict[str, Any] = {
         "logs_table": "logs",
         "http_allowed_networks": allowed,
+        "http_denied_endpoints": "",
         "http_connect_timeout_seconds": 2,
         "http_read_timeout_seconds": 2,
         "http_max_response_bytes": 4_096,

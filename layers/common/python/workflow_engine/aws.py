@@ -41,9 +41,10 @@ class LazyClient:
     """A boto3 client that is created on first attribute access, then reused (creation is locked: the default
     boto3 session is not safe to use from several threads at once)."""
 
-    def __init__(self, service: str, endpoint_url: str | None = None) -> None:
+    def __init__(self, service: str, endpoint_url: str | None = None, config: dict[str, Any] | None = None) -> None:
         self._service = service
         self._endpoint_url = endpoint_url
+        self._config = config or {}  # botocore Config arguments over client_config()'s
         self._client: Any = None
 
     @property
@@ -55,7 +56,10 @@ class LazyClient:
 
                     # The service is a run-time string here; the typed client is chosen by `client(...)`'s overloads.
                     create: Callable[..., Any] = boto3.client
-                    self._client = create(self._service, endpoint_url=self._endpoint_url, config=client_config())
+                    from botocore.config import Config
+
+                    config = client_config().merge(Config(**self._config))
+                    self._client = create(self._service, endpoint_url=self._endpoint_url, config=config)
         return self._client
 
     def __getattr__(self, name: str) -> Any:
@@ -82,15 +86,16 @@ def client(service: Literal["cognito-idp"], endpoint_url: str | None = None) -> 
 def client(service: Literal["bedrock-runtime"], endpoint_url: str | None = None) -> BedrockRuntimeClient: ...
 @overload
 def client(
-    service: Literal["apigatewaymanagementapi"], endpoint_url: str | None = None
+    service: Literal["apigatewaymanagementapi"], endpoint_url: str | None = None, config: dict[str, Any] | None = None
 ) -> ApiGatewayManagementApiClient: ...
-def client(service: str, endpoint_url: str | None = None) -> Any:
+def client(service: str, endpoint_url: str | None = None, config: dict[str, Any] | None = None) -> Any:
     """The process's client for `service` (created on first use); `endpoint_url` for services that have one per
-    resource (the WebSocket API's management endpoint)."""
-    key = f"{service} {endpoint_url}" if endpoint_url else service
+    resource (the WebSocket API's management endpoint); `config`: botocore Config arguments that replace the
+    defaults' (timeouts, retries, connection pool)."""
+    key = f"{service} {endpoint_url} {sorted((config or {}).items())}" if endpoint_url or config else service
     with _lock:
         if key not in _clients:
-            _clients[key] = LazyClient(service, endpoint_url)
+            _clients[key] = LazyClient(service, endpoint_url, config)
         return _clients[key]
 
 

@@ -49,6 +49,17 @@ def split_networks(value: object) -> object:
 
 
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+# (network, port) pairs: host:port endpoints an outbound request may not reach even inside the allowed networks.
+Endpoints = tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int], ...]
+
+
+def split_endpoints(value: object) -> object:
+    """ "127.0.0.0/8:4566, ::1/128:4566" -> ((IPv4Network, 4566), (IPv6Network, 4566)); a bare address is its
+    /32 or /128. Other values pass through to pydantic."""
+    if isinstance(value, str):
+        pairs = (part.strip().rsplit(":", 1) for part in value.split(",") if part.strip())
+        return tuple((ipaddress.ip_network(host.strip("[]")), int(port)) for host, port in pairs)
+    return value
 
 
 class TableSettings(EnvSettings):
@@ -74,8 +85,12 @@ class ApiSettings(TableSettings):
     # The http steps' allowed networks, also where a webhook url may point (and, only there, with http://).
     # Each stack states it.
     http_allowed_networks: Networks
+    # The stack's own endpoints (host:port, comma separated): refused to http steps and webhooks even inside the
+    # allowed networks (the local stack's AWS endpoint, API and WebSocket ports on loopback). Each stack states it.
+    http_denied_endpoints: Endpoints
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
+    _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
 
 
 class StepSettings(EnvSettings):
@@ -86,6 +101,9 @@ class StepSettings(EnvSettings):
     # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated;
     # empty: none). Each stack states it.
     http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    # The stack's own endpoints (host:port, comma separated): refused to http steps and webhooks even inside the
+    # allowed networks (the local stack's AWS endpoint, API and WebSocket ports on loopback). Each stack states it.
+    http_denied_endpoints: Endpoints
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
@@ -96,6 +114,8 @@ class StepSettings(EnvSettings):
     @classmethod
     def _split_networks(cls, value: object) -> object:
         return split_networks(value)
+
+    _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
 
 
 class ReconcilerSettings(EnvSettings):
@@ -112,6 +132,7 @@ class NotificationSettings(EnvSettings):
     webhook_dead_letter_queue_url: str
     event_bus_name: str = "default"
     http_allowed_networks: Networks  # each stack states it (as for the http step)
+    http_denied_endpoints: Endpoints  # each stack states it (as for the http step)
     http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_response_bytes: int = Field(default=65_536, ge=1_024, le=5_000_000)
@@ -123,6 +144,7 @@ class NotificationSettings(EnvSettings):
     webhook_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
+    _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
 
 
 class QuerySettings(EnvSettings):
@@ -146,6 +168,9 @@ class RealtimeSettings(EnvSettings):
     executions_table: str
     # API Gateway closes a WebSocket connection after 2 hours at most; its item ages out a little later.
     connection_ttl_seconds: int = Field(default=7_500, ge=60)
+    # Caps (README "Live updates"): one user's connections cannot grow the notifier's fan-out without bound.
+    max_connections_per_user: int = Field(default=20, ge=1, le=1_000)
+    max_subscriptions_per_connection: int = Field(default=100, ge=1, le=1_000)
 
 
 class NotifierSettings(EnvSettings):
@@ -154,6 +179,11 @@ class NotifierSettings(EnvSettings):
     connections_table: str
     # The WebSocket API's management endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
     websocket_callback_url: str = Field(min_length=1)
+    # A batch's posts go through one pool of this many threads; each post gives up after the timeouts (no retry:
+    # a message missed is read back with GET, and a slow connection must not hold the others).
+    post_concurrency: int = Field(default=16, ge=1, le=64)
+    post_connect_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
+    post_read_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
 
 
 class AuthorizerSettings(EnvSettings):

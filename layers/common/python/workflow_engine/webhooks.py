@@ -79,13 +79,13 @@ def standard_signature(secret: str, delivery_id: str, timestamp: int, body: byte
     return "v1," + base64.b64encode(hmac.new(signing_key(secret), signed, hashlib.sha256).digest()).decode()
 
 
-def vet_url(url: str, allowed: tuple[Any, ...]) -> None:
+def vet_url(url: str, allowed: tuple[Any, ...], denied: tuple[Any, ...] = ()) -> None:
     """Raise UnsafeWebhookUrl unless `url` is a webhook target the engine may call (see the module rules)."""
     try:
         target = parse_target(url)
         if target.scheme != "https" and not allowed:
             raise UnsafeWebhookUrl("webhook_url must use https://")
-        address = resolve_and_vet(target.host, target.port, allowed)
+        address = resolve_and_vet(target.host, target.port, allowed, denied)
     except StepFailed as error:
         raise UnsafeWebhookUrl(f"webhook_url is not allowed: {error}") from None
     if target.scheme != "https" and not _inside(address, allowed):
@@ -116,7 +116,9 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: Any) -> tuple
     """One signed POST through the SSRF guard: (HTTP status or None, error or None, whether to retry)."""
     try:
         target = parse_target(url)
-        address = resolve_and_vet(target.host, target.port, tuple(settings.http_allowed_networks))
+        address = resolve_and_vet(
+            target.host, target.port, tuple(settings.http_allowed_networks), tuple(settings.http_denied_endpoints)
+        )
         if target.scheme != "https" and not _inside(address, tuple(settings.http_allowed_networks)):
             return None, "webhook_url must use https://", False
         request = Request(

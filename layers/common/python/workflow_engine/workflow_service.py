@@ -105,7 +105,11 @@ class WorkflowService:
         from workflow_engine.webhooks import UnsafeWebhookUrl, new_secret, vet_url
 
         try:
-            vet_url(definition.notify.webhook_url, tuple(self._settings.http_allowed_networks))
+            vet_url(
+                definition.notify.webhook_url,
+                tuple(self._settings.http_allowed_networks),
+                tuple(self._settings.http_denied_endpoints),
+            )
         except UnsafeWebhookUrl as error:
             raise InvalidRequestError(str(error)) from None
         return new_secret()

@@ -2,12 +2,14 @@
 
 An item holds the connection id, its user, its subscriptions (a string set: `all`, `execution:<id>`,
 `workflow:<id>`) and `expires_at` (epoch seconds, the table's TTL attribute). The notifier lists a user's
-connections with one Query on the by-user index; nothing ever scans the table.
+connections with one Query on the by-user index, and `$connect` counts them there (the per-user cap); nothing
+ever scans the table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -24,6 +26,12 @@ class Connection:
     connection_id: str
     user_id: str
     subscriptions: frozenset[str] = field(default_factory=frozenset)
+
+
+class SubscriptionChange(Enum):
+    DONE = "done"
+    GONE = "gone"  # no such connection, or not the caller's
+    FULL = "full"  # the connection already holds the most subscriptions it may
 
 
 class ConnectionRepository:
@@ -43,22 +51,55 @@ class ConnectionRepository:
     def delete(self, connection_id: str) -> None:
         self._client.delete_item(TableName=self._table, Key=to_item({"connection_id": connection_id}))
 
-    def change_subscription(self, connection_id: str, user_id: str, key: str, subscribe: bool) -> bool:
-        """Add (or remove) one subscription of the user's own connection; False when it is not theirs or gone."""
+    def change_subscription(
+        self, connection_id: str, user_id: str, key: str, subscribe: bool, max_subscriptions: int
+    ) -> SubscriptionChange:
+        """Add (or remove) one subscription of the user's own connection, in one conditional UpdateItem: a new
+        subscription is added only while the connection holds fewer than `max_subscriptions` (one already held
+        is always fine)."""
+        condition = "#user_id = :user_id"
+        values: dict[str, Any] = {":key": {"SS": [key]}, ":user_id": {"S": user_id}}
+        if subscribe:
+            condition += " AND (attribute_not_exists(#subscriptions) OR size(#subscriptions) < :max"
+            condition += " OR contains(#subscriptions, :one))"
+            values |= {":max": {"N": str(max_subscriptions)}, ":one": {"S": key}}
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"connection_id": connection_id}),
                 UpdateExpression=("ADD" if subscribe else "DELETE") + " #subscriptions :key",
-                ConditionExpression="#user_id = :user_id",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#subscriptions": "subscriptions", "#user_id": "user_id"},
-                ExpressionAttributeValues={":key": {"SS": [key]}, ":user_id": {"S": user_id}},
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old_item: Any = error.response.get("Item") or {}  # ReturnValuesOnConditionCheckFailure: the item as it was
+            old = from_item(old_item)
+            return SubscriptionChange.FULL if old.get("user_id") == user_id else SubscriptionChange.GONE
+        return SubscriptionChange.DONE
+
+    def count_open(self, user_id: str, now: int) -> int:
+        """How many connections the user holds that have not expired (Query on the by-user index, counted:
+        the index is eventually consistent, so a burst of simultaneous connects may pass a cap by a few)."""
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": CONNECTIONS_BY_USER.name,
+            "KeyConditionExpression": "#user_id = :user_id",
+            "FilterExpression": "#expires_at > :now",
+            "ExpressionAttributeNames": {"#user_id": "user_id", "#expires_at": "expires_at"},
+            "ExpressionAttributeValues": {":user_id": {"S": user_id}, ":now": {"N": str(now)}},
+            "Select": "COUNT",
+        }
+        count = 0
+        while True:
+            response = self._client.query(**params)
+            count += response.get("Count", 0)
+            if "LastEvaluatedKey" not in response:
+                return count
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def for_user(self, user_id: str) -> list[Connection]:
         """Every open connection of the user (one Query on the by-user index; more pages only past 1 MB)."""

@@ -4,12 +4,21 @@ subscribed connections, posted through the WebSocket API's management API (ApiGa
 Per record: 1 Query for the owner's connections (by-user index) + 1 PostToConnection per matching connection.
 A connection that answers Gone is deleted and never retried. A message that would not fit in a WebSocket
 message is sent without its input and output (`truncated`: true), never dropped.
+
+A batch is handled in two passes so that one user's fan-out never delays another's messages: first each
+record's targets are listed (`plan`: the Query, in record order), then every post of the batch goes through
+one bounded thread pool (`deliver`): one task per connection posting its messages in order (stopping at
+Gone), the tasks interleaved across owners (each owner's first connection, then each one's second...), each
+post bounded by the management client's timeouts. A user's fan-out is itself bounded by the caps on
+connections and subscriptions (realtime/subscriptions.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, zip_longest
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,6 +36,7 @@ if TYPE_CHECKING:
 # API Gateway's WebSocket frame limit is 32 KB and its message limit 128 KB; a post may carry 128 KB.
 MAX_MESSAGE_BYTES = 128 * 1024
 BULKY_FIELDS = {"input_data", "output_data"}
+POST_THREAD_PREFIX = "notifier-post"  # the names of the post pool's threads (bench/realtime.py counts their calls)
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,33 @@ class Outgoing:
 
 @dataclass
 class Delivery:
-    """What one record led to (for logs and tests)."""
+    """What a record (or a batch) led to (for logs and tests)."""
 
     sent: int = 0
     gone: int = 0
     failed: int = 0
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """One record's message, its owner and the owner's connections to post it to."""
+
+    user_id: str
+    data: bytes
+    connection_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def per_connection(fanouts: list[Fanout]) -> list[tuple[str, list[bytes]]]:
+    """The batch's posts as one task per connection (its messages in record order, so a connection receives
+    them in order), the tasks round-robin across owners: every owner's first connection comes before any
+    owner's second, so one owner's many connections never queue ahead of another owner's."""
+    by_owner: dict[str, dict[str, list[bytes]]] = {}
+    for fanout in fanouts:
+        owned = by_owner.setdefault(fanout.user_id, {})
+        for connection_id in fanout.connection_ids:
+            owned.setdefault(connection_id, []).append(fanout.data)
+    rounds = zip_longest(*[list(owned.items()) for owned in by_owner.values()])
+    return [task for task in chain.from_iterable(rounds) if task is not None]
 
 
 def _message(model: ExecutionMessage | LogMessage) -> dict[str, Any]:
@@ -92,35 +124,76 @@ def encode(message: dict[str, Any]) -> bytes:
 
 
 class Notifier:
-    def __init__(self, connections: ConnectionRepository, management_api: ApiGatewayManagementApiClient) -> None:
+    def __init__(
+        self,
+        connections: ConnectionRepository,
+        management_api: ApiGatewayManagementApiClient,
+        concurrency: int = 16,
+    ) -> None:
         self._connections = connections
         self._management = management_api
+        self._concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None  # made on the first post, kept for the environment's life
 
-    def notify(self, record: dict[str, Any]) -> Delivery:
-        """Send what one stream record stands for. Raises only when the record cannot be read or the owner's
-        connections cannot be listed (the batch then reports it as failed and it is retried)."""
-        delivery = Delivery()
+    def plan(self, record: dict[str, Any]) -> Fanout | None:
+        """What one stream record stands for and to which connections (None: nothing to send). Raises only when
+        the record cannot be read or the owner's connections cannot be listed (the batch then reports it as
+        failed and it is retried)."""
         outgoing = outgoing_message(record)
         if outgoing is None:
-            return delivery
+            return None
         bind_log_keys(user_id=outgoing.user_id, execution_id=outgoing.execution_id, workflow_id=outgoing.workflow_id)
         wanted = subscription_keys(outgoing.execution_id, outgoing.workflow_id)
-        targets = [c for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted]
-        if not targets:
+        targets = tuple(
+            c.connection_id for c in self._connections.for_user(outgoing.user_id) if c.subscriptions & wanted
+        )
+        return Fanout(outgoing.user_id, encode(outgoing.message), targets) if targets else None
+
+    def deliver(self, fanouts: list[Fanout]) -> Delivery:
+        """Post every planned message, connections concurrently (at most `concurrency` at once), each
+        connection's messages in order and none after it answered Gone; never raises."""
+        tasks = per_connection(fanouts)
+        delivery = Delivery()
+        if not tasks:
             return delivery
-        data = encode(outgoing.message)
-        for connection in targets:
-            try:
-                self._management.post_to_connection(ConnectionId=connection.connection_id, Data=data)
-                delivery.sent += 1
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "GoneException":
-                    self._connections.delete(connection.connection_id)  # closed: never tried again
-                    delivery.gone += 1
-                else:  # the SDK already retried; one connection's failure never holds back the others
-                    logger.warning("post to connection failed", extra={"error": str(error)})
-                    delivery.failed += 1
-            except BotoCoreError as error:
-                logger.warning("post to connection failed", extra={"error": str(error)})
-                delivery.failed += 1
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix=POST_THREAD_PREFIX)
+        outcomes = list(chain.from_iterable(self._pool.map(lambda task: self._post_in_order(*task), tasks)))
+        delivery.sent = outcomes.count("sent")
+        delivery.gone = outcomes.count("gone")
+        delivery.failed = outcomes.count("failed")
         return delivery
+
+    def notify(self, record: dict[str, Any]) -> Delivery:
+        """Plan and deliver one record."""
+        fanout = self.plan(record)
+        return self.deliver([fanout] if fanout else [])
+
+    def _post_in_order(self, connection_id: str, messages: list[bytes]) -> list[str]:
+        outcomes: list[str] = []
+        for data in messages:
+            outcomes.append(self._post(connection_id, data))
+            if outcomes[-1] == "gone":
+                break
+        return outcomes
+
+    def _post(self, connection_id: str, data: bytes) -> str:
+        try:
+            self._management.post_to_connection(ConnectionId=connection_id, Data=data)
+            return "sent"
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "GoneException":
+                return self._forget(connection_id)
+            # one connection's failure never holds back the others; the message is not retried
+            logger.warning("post to connection failed", extra={"error": str(error)})
+        except BotoCoreError as error:  # a time-out included
+            logger.warning("post to connection failed", extra={"error": str(error)})
+        return "failed"
+
+    def _forget(self, connection_id: str) -> str:
+        """A closed connection: its item is deleted, so it is never posted to again."""
+        try:
+            self._connections.delete(connection_id)
+        except (ClientError, BotoCoreError) as error:  # the TTL removes it anyway
+            logger.warning("deleting a gone connection failed", extra={"error": str(error)})
+        return "gone"

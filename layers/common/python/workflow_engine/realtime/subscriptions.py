@@ -4,33 +4,60 @@ unsubscribe, $default) do. Every reply is a message for the client (models/realt
 A subscription to an execution or a workflow is accepted only when it is the caller's: one GetItem (the
 workflow with the caller's key; the execution by id, then its owner compared). An unknown id and another
 user's id get the same error, so nothing leaks.
+
+Caps (so one user cannot grow the notifier's fan-out without bound): a user holds at most
+`max_connections_per_user` open connections (`$connect` counts them and refuses the next one: HTTP 429 with
+the reason, no connection) and a connection at most `max_subscriptions_per_connection` subscriptions (the
+next subscribe gets an error naming the cap). Client frames are parsed by realtime/frames.py (bounded depth).
 """
 
 from __future__ import annotations
 
-import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from workflow_engine.clock import utc_now
-from workflow_engine.data.connections import ConnectionRepository
+from workflow_engine.data.connections import ConnectionRepository, SubscriptionChange
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.realtime import RealtimeErrorMessage, SubscriptionReply, SubscriptionRequest
+from workflow_engine.realtime.frames import MAX_DEPTH, TOO_DEEP, FrameRejected, nesting_depth, parse_frame
 
 UNKNOWN_ACTION = 'Unknown action: send {"action": "subscribe"} or {"action": "unsubscribe"}, with an optional ' + (
     '"execution_id" or "workflow_id"'
 )
-NOT_JSON = "A message must be a JSON object"
 EXECUTION_NOT_FOUND = "Execution not found"
 WORKFLOW_NOT_FOUND = "Workflow not found"
 CONNECTION_GONE = "This connection is no longer registered; reconnect"
 
 
+def too_many_connections(cap: int) -> str:
+    return f"Too many connections: a user may hold at most {cap} open WebSocket connections; close one first"
+
+
+def too_many_subscriptions(cap: int) -> str:
+    return (
+        f"Too many subscriptions: a connection may hold at most {cap}; unsubscribe from one first, or subscribe "
+        'to a whole workflow ({"action": "subscribe", "workflow_id": ...}) or to all ({"action": "subscribe"})'
+    )
+
+
+@dataclass(frozen=True)
+class Caps:
+    connections_per_user: int
+    subscriptions_per_connection: int
+
+
 def error(message: str) -> dict[str, Any]:
     return RealtimeErrorMessage(type="error", message=message).model_dump(mode="json")
+
+
+def unrouted(body: str | None) -> dict[str, Any]:
+    """The reply to a frame without a known action (`$default`): how to ask, or that it nests too deep."""
+    return error(TOO_DEEP if body and nesting_depth(body) > MAX_DEPTH else UNKNOWN_ACTION)
 
 
 def validation_message(exception: ValidationError) -> str:
@@ -47,14 +74,21 @@ class SubscriptionService:
         workflows: WorkflowRepository,
         executions: ExecutionRepository,
         connection_ttl_seconds: int,
+        caps: Caps,
     ) -> None:
         self._connections = connections
         self._workflows = workflows
         self._executions = executions
         self._ttl = connection_ttl_seconds
+        self.caps = caps
 
-    def connect(self, connection_id: str, user_id: str) -> None:
-        self._connections.put(connection_id, user_id, utc_now(), int(time.time()) + self._ttl)
+    def connect(self, connection_id: str, user_id: str) -> str | None:
+        """Register the connection; the reason it is refused instead (the user holds the most connections)."""
+        now = int(time.time())
+        if self._connections.count_open(user_id, now) >= self.caps.connections_per_user:
+            return too_many_connections(self.caps.connections_per_user)
+        self._connections.put(connection_id, user_id, utc_now(), now + self._ttl)
+        return None
 
     def disconnect(self, connection_id: str) -> None:
         self._connections.delete(connection_id)
@@ -62,11 +96,9 @@ class SubscriptionService:
     def handle(self, connection_id: str, user_id: str, body: str | None) -> dict[str, Any]:
         """A subscribe or unsubscribe message -> the reply for the client."""
         try:
-            document = json.loads(body or "")
-        except ValueError:
-            return error(NOT_JSON)
-        if not isinstance(document, dict):
-            return error(NOT_JSON)
+            document = parse_frame(body)
+        except FrameRejected as rejected:
+            return error(str(rejected))
         try:
             request = SubscriptionRequest.model_validate(document)
         except ValidationError as exception:
@@ -76,8 +108,12 @@ class SubscriptionService:
             problem = self._not_owned(user_id, request)
             if problem:
                 return error(problem)
-        if not self._connections.change_subscription(connection_id, user_id, request.key, subscribe):
+        cap = self.caps.subscriptions_per_connection
+        change = self._connections.change_subscription(connection_id, user_id, request.key, subscribe, cap)
+        if change is SubscriptionChange.GONE:
             return error(CONNECTION_GONE)
+        if change is SubscriptionChange.FULL:
+            return error(too_many_subscriptions(cap))
         reply = SubscriptionReply(type="subscribed" if subscribe else "unsubscribed", **request.target())
         return reply.model_dump(mode="json", exclude_none=True)
 

@@ -47,7 +47,9 @@ def run_http(config: dict[str, Any], context: dict[str, Any], settings: Any) -> 
         context,
     )
     target = parse_target(rendered["url"])
-    address = resolve_and_vet(target.host, target.port, tuple(settings.http_allowed_networks))
+    address = resolve_and_vet(
+        target.host, target.port, tuple(settings.http_allowed_networks), tuple(settings.http_denied_endpoints)
+    )
     request = build_request(str(config.get("method") or "GET"), rendered["headers"], rendered["body"], target)
     output = response_output(send(target, address, request, settings))
     _raise_for_status(output, target)

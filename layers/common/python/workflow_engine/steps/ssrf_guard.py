@@ -12,6 +12,10 @@ Rules:
   unless the address lies in one of the allowed networks (`settings.http_allowed_networks`). An
   IPv4-mapped address is judged (and connected to) as its IPv4 address; a well-known-prefix NAT64
   address (64:ff9b::/96, what DNS64 answers in IPv6-only subnets) by the IPv4 address it embeds.
+- The stack's own endpoints (`settings.http_denied_endpoints`, (network, port) pairs: the local stack's
+  AWS endpoint, API and WebSocket ports on loopback) are refused even inside the allowed networks, so a step
+  or a webhook cannot send signed AWS requests to the stack that runs it (empty on AWS, where every internal
+  address is refused anyway).
 - `resolve_and_vet` returns the vetted address (IPv4 preferred) to connect to: the caller connects there
   (see `pinned_transport`), never to a second DNS answer, so DNS rebinding cannot redirect it.
 """
@@ -95,8 +99,11 @@ def _host_header(host: str, port: int, scheme: str) -> str:
 # --- SSRF guard ----------------------------------------------------------------------------------
 
 
-def resolve_and_vet(host: str, port: int, allowed: tuple[IPNetwork, ...]) -> str:
-    """Resolve `host` once; refuse if any answer is unsafe; return the address to connect to."""
+def resolve_and_vet(
+    host: str, port: int, allowed: tuple[IPNetwork, ...], denied: tuple[tuple[IPNetwork, int], ...] = ()
+) -> str:
+    """Resolve `host` once; refuse if any answer is unsafe or one of the `denied` endpoints; return the address
+    to connect to."""
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except socket.gaierror as error:
@@ -114,6 +121,12 @@ def resolve_and_vet(host: str, port: int, allowed: tuple[IPNetwork, ...]) -> str
                 f"refusing to contact {host!r}: it resolves to a private, loopback, link-local or "
                 f"reserved address ({address}) that is not in the allowed networks"
             )
+        if is_denied_endpoint(address, port, denied):
+            shown = f"[{address}]" if address.version == 6 else str(address)
+            raise UnsafeTarget(
+                f"refused: {shown}:{port} is one of this stack's own endpoints (its AWS endpoint, API or "
+                "WebSocket server), which http steps and webhooks may not call"
+            )
     vetted.sort(key=lambda address: address.version)  # IPv4 first, stable otherwise
     return str(vetted[0])
 
@@ -129,6 +142,15 @@ def is_forbidden_address(address: IPAddress | str, allowed: tuple[IPNetwork, ...
     if _is_internal(ip):
         return True
     return any(_is_internal(embedded) for embedded in _embedded_ipv4(ip))
+
+
+def is_denied_endpoint(address: IPAddress | str, port: int, denied: tuple[tuple[IPNetwork, int], ...]) -> bool:
+    """True when address:port is one of the `denied` (network, port) endpoints."""
+    ip = address if not isinstance(address, str) else ipaddress.ip_address(address)
+    ip = _connect_address(ip) or ip
+    return any(
+        port == denied_port and ip.version == network.version and ip in network for network, denied_port in denied
+    )
 
 
 def _is_internal(ip: IPAddress) -> bool:
