@@ -26,7 +26,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
-from ..models.workflow import PLACEHOLDER
+from ..models.step_configs import PLACEHOLDER
 from .errors import StepFailed
 
 _CACHE_SIZE = 256
