@@ -19,9 +19,7 @@ SETTINGS = ApiSettings(
     state_machine_prefix="wfe-",
     states_role_arn="arn:aws:iam::123456789012:role/states",
     state_machine_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/wf:*",
-    transform_function_arn="arn:aws:lambda:us-east-1:123456789012:function:t",
-    http_function_arn="arn:aws:lambda:us-east-1:123456789012:function:h",
-    ai_function_arn="arn:aws:lambda:us-east-1:123456789012:function:a",
+    step_function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai")},
     notifications_table="n",
     http_allowed_networks="",
 )
