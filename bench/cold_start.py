@@ -28,6 +28,7 @@ from pathlib import Path
 from infra import dependencies
 from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
+from workflow_engine.settings import step_function_arn_variables
 
 BUDGET_RATIO = 1.5
 BASELINE = "boto3"
@@ -107,9 +108,10 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
         "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
         "STATE_MACHINE_LOG_GROUP_ARN": _dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflows:*"),
-        "TRANSFORM_FUNCTION_ARN": _dummy_arn("lambda", "function:TransformStep"),
-        "HTTP_FUNCTION_ARN": _dummy_arn("lambda", "function:HttpStep"),
-        "AI_FUNCTION_ARN": _dummy_arn("lambda", "function:AiStep"),
+        **{
+            variable: _dummy_arn("lambda", f"function:{name}")
+            for name, variable in step_function_arn_variables().items()
+        },
         "HTTP_ALLOWED_NETWORKS": "",
         "HTTP_DENIED_ENDPOINTS": "",
         "CONNECTIONS_TABLE": "WorkflowEngine-Connections",

@@ -134,7 +134,7 @@ def measure(resources: LocalResources, api: Api | None = None, repeats: int = RE
         "source": "aws.states",
         "detail": {"name": finished, "status": "SUCCEEDED", "output": json.dumps({"results": {}})},
     }
-    transform = importlib.import_module("steps.transform").handler
+    transform = importlib.import_module("steps.handler").transform
     reconciler = importlib.import_module("reconciler.handler").handler
     aggregator = importlib.import_module("aggregator.handler").handler
 

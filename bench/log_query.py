@@ -69,7 +69,7 @@ def run(api: Api | None = None, logs: int = LOGS, repeats: int = REPEATS) -> dic
     execution_id = api.execute(workflow_id)
     api.wait_terminal(execution_id)
     # the step functions' own settings (their handler modules are loaded under their environment)
-    table = importlib.import_module("steps.transform").settings.logs_table
+    table = importlib.import_module("steps.handler").settings.logs_table
     repository = LogRepository(client("dynamodb"), table)
     started = time.perf_counter()
     for record in _records(api, workflow_id, execution_id, logs):

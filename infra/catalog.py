@@ -23,6 +23,7 @@ from workflow_engine.settings import (
     ReconcilerSettings,
     StepSettings,
 )
+from workflow_engine.steps.registry import STEP_TYPES, Permission, StepType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -52,6 +53,8 @@ class FunctionSpec:
     step_type: str | None = None  # for step functions: the workflow step type it runs
     event_sources: tuple[str, ...] = ()
     settings: type[EnvSettings] = field(kw_only=True)
+    # For step functions: what the function needs beyond writing its log items (its step type's registry entry).
+    permissions: tuple[Permission, ...] = field(default=(), kw_only=True)
 
     def environment_names(self) -> tuple[str, ...]:
         """Every environment variable a stack sets on this function: its settings', then the libraries'."""
@@ -96,22 +99,35 @@ EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execut
 QUERIES_API = FunctionSpec(
     "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
 )
-TRANSFORM_STEP = FunctionSpec(
-    "TransformStep",
-    "steps.transform.handler",
-    "Runs transform steps",
-    "step",
-    30,
-    512,
-    "transform",
-    settings=StepSettings,
-)
-HTTP_STEP = FunctionSpec(
-    "HttpStep", "steps.http.handler", "Runs http steps", "step", 60, 512, "http", settings=StepSettings
-)
-AI_STEP = FunctionSpec(
-    "AiStep", "steps.ai.handler", "Runs ai steps (Bedrock Converse)", "step", 300, 512, "ai", settings=StepSettings
-)
+
+
+def step_function_spec(step_type: StepType) -> FunctionSpec:
+    """The function of a Lambda-kind step type, as its registry entry declares it (workflow_engine.steps.registry)."""
+    function = step_type.function
+    if function is None:
+        raise ValueError(f"{step_type.name} is a native step type: it has no function")
+    return FunctionSpec(
+        step_type.construct_id,
+        step_type.handler,
+        function.description,
+        "step",
+        function.timeout_seconds,
+        function.memory_mb,
+        step_type.name,
+        settings=StepSettings,
+        permissions=function.permissions,
+    )
+
+
+# One function per Lambda-kind step type, in registry order (TransformStep, HttpStep, AiStep, ...).
+STEP_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(step_function_spec(t) for t in STEP_TYPES.lambda_types())
+
+
+def step_function_of(step_type: str) -> FunctionSpec:
+    """The function that runs `step_type`."""
+    return next(spec for spec in STEP_FUNCTIONS if spec.step_type == step_type)
+
+
 RECONCILER = FunctionSpec(
     "Reconciler",
     "reconciler.handler.handler",
@@ -202,15 +218,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
     EXECUTIONS_API,
     QUERIES_API,
-    TRANSFORM_STEP,
-    HTTP_STEP,
-    AI_STEP,
+    *STEP_FUNCTIONS,
     RECONCILER,
     METRICS_AGGREGATOR,
     NOTIFICATIONS,
     *REALTIME_FUNCTIONS,
 )
-STEP_FUNCTIONS: tuple[FunctionSpec, ...] = (TRANSFORM_STEP, HTTP_STEP, AI_STEP)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ its settings model asks a stack for (FunctionSpec.environment_names), which the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
@@ -21,7 +22,6 @@ from constructs import Construct
 
 from infra import dependencies
 from infra.catalog import (
-    AI_STEP,
     EXECUTIONS_API,
     FUNCTIONS,
     FUNCTIONS_DIR,
@@ -43,6 +43,7 @@ from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
 from infra.declarations import DEAD_LETTER_RETENTION_DAYS
 from workflow_engine import tables
+from workflow_engine.settings import step_function_arn_variables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -54,10 +55,6 @@ XRAY_REASON = (
 )
 INDEX_REASON = (
     "Queries the table's global secondary indexes (user-scoped listings); '/index/*' is how DynamoDB names them."
-)
-BEDROCK_REASON = (
-    "The ai step's model is chosen per workflow step at runtime (Converse API), so any foundation model or "
-    "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
 )
 RUNTIME_REASON = (
     "Python 3.13 is pinned on purpose: the dependencies layer is built for cp313 arm64 and the local stack "
@@ -132,8 +129,7 @@ class Functions(Construct):
             METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             NOTIFICATIONS.id: self._grant_notifications,
-            **{spec.id: self._grant_step for spec in STEP_FUNCTIONS},
-            AI_STEP.id: self._grant_ai_step,
+            **{spec.id: functools.partial(self._grant_step, spec) for spec in STEP_FUNCTIONS},
         }
         granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
         for spec in FUNCTIONS:
@@ -232,7 +228,7 @@ class Functions(Construct):
             "STATES_ROLE_ARN": orchestration.role.role_arn,
             "STATE_MACHINE_LOG_GROUP_ARN": orchestration.log_group_arn,
             **{
-                f"{step.step_type.upper()}_FUNCTION_ARN": self.functions[step.id].function_arn
+                step_function_arn_variables()[step.step_type]: self.functions[step.id].function_arn
                 for step in STEP_FUNCTIONS
                 if step.step_type
             },
@@ -285,17 +281,17 @@ class Functions(Construct):
         Its stream reads are granted by the event source mappings."""
         self._data.grant(tables.METRICS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
 
-    def _grant_step(self, role: iam.Role) -> None:
+    def _grant_step(self, spec: FunctionSpec, role: iam.Role) -> None:
+        """Every step function puts its log items; beyond that, exactly its step type's declared permissions
+        (workflow_engine.steps.registry), their resource patterns filled in with this stack's values."""
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")
-
-    def _grant_ai_step(self, role: iam.Role) -> None:
-        self._grant_step(role)
-        models = f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/*"
-        inference_profiles = f"arn:{Aws.PARTITION}:bedrock:*:{Aws.ACCOUNT_ID}:inference-profile/*"
-        iam.Grant.add_to_principal(
-            grantee=role, actions=["bedrock:InvokeModel"], resource_arns=[models, inference_profiles]
-        )
-        acknowledge_wildcard_resources(role, BEDROCK_REASON, models, inference_profiles)
+        stack = {"partition": Aws.PARTITION, "region": Aws.REGION, "account": Aws.ACCOUNT_ID}
+        for permission in spec.permissions:
+            resources = [resource.format(**stack) for resource in permission.resources]
+            iam.Grant.add_to_principal(grantee=role, actions=list(permission.actions), resource_arns=resources)
+            wildcards = [arn for arn, pattern in zip(resources, permission.resources, strict=True) if "*" in pattern]
+            if wildcards:
+                acknowledge_wildcard_resources(role, permission.reason, *wildcards)
 
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")

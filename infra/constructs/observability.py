@@ -20,6 +20,7 @@ from constructs import Construct
 from infra.constructs.nag import acknowledge
 from infra.declarations import METRICS_NAMESPACE
 from workflow_engine import business_metrics
+from workflow_engine.steps.registry import STEP_TYPES
 
 # declarations.LOG_RETENTION_DAYS (30; CDK names the retention, it takes no number); the drift test compares
 # the retention of the log groups both stacks create with the template's.
@@ -173,7 +174,7 @@ class Observability(Construct):
         failure_rate: cloudwatch.IMetric,
     ) -> cloudwatch.Dashboard:
         dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
-        step_types = ("transform", "http", "ai")
+        step_types = [t.name for t in STEP_TYPES.lambda_types()]  # the step functions count their attempts
         dashboard.add_widgets(
             cloudwatch.TextWidget(markdown="# Workflow engine: golden signals", width=24, height=1),
             cloudwatch.GraphWidget(

@@ -37,6 +37,7 @@ from infra.declarations import (
     PASSWORD_POLICY,
     USER_POOL,
 )
+from workflow_engine.settings import step_function_arn_variables
 from workflow_engine.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
@@ -98,7 +99,7 @@ class LocalResources:
             "STATES_ROLE_ARN": self.states_role_arn,
             "STATE_MACHINE_LOG_GROUP_ARN": self.state_machine_log_group_arn,
             **{
-                f"{spec.step_type.upper()}_FUNCTION_ARN": self.function_arns[spec.id]
+                step_function_arn_variables()[spec.step_type]: self.function_arns[spec.id]
                 for spec in STEP_FUNCTIONS
                 if spec.step_type
             },

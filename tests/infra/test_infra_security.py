@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra.catalog import AI_STEP, EXECUTIONS_API, RECONCILER, STEP_FUNCTIONS, WORKFLOWS_API
+from infra.catalog import EXECUTIONS_API, RECONCILER, STEP_FUNCTIONS, WORKFLOWS_API, step_function_of
 from infra.constructs.orchestration import LOG_DELIVERY_ACTIONS, STATE_MACHINE_LIFECYCLE_ACTIONS
 from workflow_engine import tables
 
@@ -93,6 +93,9 @@ def test_executions_api_runs_prefixed_executions_only(synth: Synthesized) -> Non
     ]
     assert str(synth.get_att(stack.data.table(tables.EXECUTIONS))) in writable
     assert str(synth.get_att(stack.data.table(tables.IDEMPOTENCY))) in writable
+
+
+AI_STEP = step_function_of("ai")
 
 
 def test_step_functions_only_put_log_items(synth: Synthesized) -> None:

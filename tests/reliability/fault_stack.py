@@ -131,10 +131,9 @@ def _crashing(step_type: str, runner: Any) -> Any:
 def _install_step_faults() -> None:
     import importlib
 
-    for step_type in ("transform", "http", "ai"):
-        module = importlib.import_module(f"steps.{step_type}")
-        name = f"run_{step_type}"
-        setattr(module, name, _crashing(step_type, getattr(module, name)))
+    handler = importlib.import_module("steps.handler")  # the generic step handler: its runner per step type
+    runner = handler.runner
+    handler.runner = lambda step_type: _crashing(step_type, runner(step_type))
 
 
 # --- status events ---------------------------------------------------------------------------------

@@ -10,15 +10,22 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.stub import Stubber
 
+from workflow_engine.models.step_configs import AiConfig
 from workflow_engine.settings import StepSettings
 from workflow_engine.steps import ai
-from workflow_engine.steps.ai import run_ai
+from workflow_engine.steps.dispatch import typed_config
 from workflow_engine.steps.errors import StepFailed, StepRetryable
+from workflow_engine.steps.registry import STEP_TYPES
 
 CONTEXT: dict[str, Any] = {
     "input": {"customer": "Zoë", "order": {"id": 7, "items": ["tea", "cups"]}},
     "steps": {"Summarise": {"output": {"text": "two items"}}},
 }
+
+
+def run_ai(config: dict[str, Any], context: dict[str, Any], settings: StepSettings, **kwargs: Any) -> Any:
+    """The runner with the config typed as the step function types it."""
+    return ai.run_ai(AiConfig.model_validate(config), context, settings, **kwargs)
 
 
 def _settings(**overrides: Any) -> StepSettings:
@@ -191,10 +198,16 @@ def test_a_client_is_created_only_when_none_is_given(monkeypatch: pytest.MonkeyP
         return client
 
     monkeypatch.setattr(ai, "make_bedrock_client", make)
-    with Stubber(client) as stub:
-        stub.add_response("converse", _converse_response({"text": "made"}))
-        assert run_ai({"prompt": "Hi"}, CONTEXT, _settings())["text"] == "made"
-    assert created == [client]
+    ai.shared_bedrock_client.cache_clear()
+    try:
+        with Stubber(client) as stub:
+            stub.add_response("converse", _converse_response({"text": "made"}))
+            stub.add_response("converse", _converse_response({"text": "again"}))
+            assert run_ai({"prompt": "Hi"}, CONTEXT, _settings())["text"] == "made"
+            assert run_ai({"prompt": "Hi"}, CONTEXT, _settings())["text"] == "again"
+    finally:
+        ai.shared_bedrock_client.cache_clear()
+    assert created == [client]  # once per function, by its first ai step
 
 
 def test_the_default_client_is_a_bedrock_runtime_client(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,7 +223,7 @@ def test_a_prompt_rendering_empty_is_a_step_error(prompt: str) -> None:
         run_ai({"prompt": prompt}, CONTEXT, _settings(), client=NEVER_CALLED)
 
 
-@pytest.mark.parametrize("max_tokens", [0, -1, "10", True])
+@pytest.mark.parametrize("max_tokens", [0, -1, 64_001, "many"])
 def test_an_invalid_max_tokens_is_a_step_error(max_tokens: Any) -> None:
     with pytest.raises(StepFailed, match="max_tokens"):
-        run_ai({"prompt": "Hi", "max_tokens": max_tokens}, CONTEXT, _settings(), client=NEVER_CALLED)
+        typed_config(STEP_TYPES["ai"], {"prompt": "Hi", "max_tokens": max_tokens})

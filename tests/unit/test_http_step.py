@@ -19,10 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from workflow_engine.models.step_configs import HttpConfig
 from workflow_engine.settings import StepSettings
 from workflow_engine.steps import http_request
 from workflow_engine.steps.errors import StepFailed, StepRetryable, UnsafeTarget
-from workflow_engine.steps.http_request import run_http
 from workflow_engine.steps.ssrf_guard import is_forbidden_address
 
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -155,6 +155,11 @@ def server() -> Iterator[_Server]:
 
 def _base(server: _Server, host: str = "127.0.0.1", scheme: str = "http") -> str:
     return f"{scheme}://{host}:{server.server_address[1]}"
+
+
+def run_http(config: dict[str, Any], context: dict[str, Any], settings: StepSettings) -> Any:
+    """The runner with the config typed as the step function types it."""
+    return http_request.run_http(HttpConfig.model_validate(config), context, settings)
 
 
 def _settings(allowed: str = "127.0.0.0/8", **overrides: Any) -> StepSettings:
@@ -444,8 +449,11 @@ def test_an_unresolvable_name_is_a_step_error(monkeypatch: pytest.MonkeyPatch, n
     ],
 )
 def test_invalid_urls_are_step_errors(url: str, message: str, no_connections: None) -> None:
+    """The runner's own checks of the rendered url (most of these literal urls are refused when the workflow is
+    saved too; the config is built unvalidated here to show the runner does not rely on it)."""
+    config = HttpConfig.model_construct(url=url, method="GET", headers={}, body=None)
     with pytest.raises(StepFailed, match=message):
-        run_http({"url": url}, CONTEXT, _settings())
+        http_request.run_http(config, CONTEXT, _settings())
 
 
 @pytest.mark.parametrize(

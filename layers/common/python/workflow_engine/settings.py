@@ -22,9 +22,12 @@ class EnvSettings(BaseModel):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None):
         """Build the settings from environment variables named like the fields, upper-cased."""
-        environ = os.environ if environ is None else environ
-        values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
-        return cls(**values)
+        return cls(**cls.env_values(os.environ if environ is None else environ))
+
+    @classmethod
+    def env_values(cls, environ: Mapping[str, str]) -> dict[str, object]:
+        """The fields' values found in `environ` (what `from_env` builds the settings from)."""
+        return {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
 
     @classmethod
     def stack_settings(cls) -> tuple[str, ...]:
@@ -75,9 +78,9 @@ class ApiSettings(TableSettings):
     state_machine_prefix: str = Field(min_length=1, max_length=40)
     states_role_arn: str
     state_machine_log_group_arn: str = Field(min_length=1)  # where the state machines' logs go
-    transform_function_arn: str
-    http_function_arn: str
-    ai_function_arn: str
+    # Step type -> the ARN of its function, for every Lambda-kind type of the step registry: read from one
+    # variable per type, <TYPE>_FUNCTION_ARN (step_function_arn_variables), which each stack sets.
+    step_function_arns: dict[str, str]
     # A non-terminal execution not updated for this long is refreshed from DescribeExecution on read.
     stale_after_seconds: int = Field(default=30, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
@@ -91,6 +94,32 @@ class ApiSettings(TableSettings):
 
     _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
     _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
+
+    @field_validator("step_function_arns")
+    @classmethod
+    def _every_step_type(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [variable for name, variable in step_function_arn_variables().items() if not value.get(name)]
+        if missing:
+            raise ValueError(f"no function ARN for {', '.join(missing)}")
+        return value
+
+    @classmethod
+    def env_values(cls, environ: Mapping[str, str]) -> dict[str, object]:
+        variables = step_function_arn_variables().items()
+        arns = {name: environ[variable] for name, variable in variables if variable in environ}
+        return {**super().env_values(environ), "step_function_arns": arns}
+
+    @classmethod
+    def stack_settings(cls) -> tuple[str, ...]:
+        fields = tuple(name for name in super().stack_settings() if name != "STEP_FUNCTION_ARNS")
+        return (*fields, *step_function_arn_variables().values())
+
+
+def step_function_arn_variables() -> dict[str, str]:
+    """Step type -> the variable holding its function's ARN, e.g. "transform" -> "TRANSFORM_FUNCTION_ARN"."""
+    from workflow_engine.steps.registry import STEP_TYPES
+
+    return {step_type.name: f"{step_type.name.upper()}_FUNCTION_ARN" for step_type in STEP_TYPES.lambda_types()}
 
 
 class StepSettings(EnvSettings):

@@ -40,11 +40,7 @@ AWS_ERRORS = (ClientError, BotoCoreError)
 
 def compile_target(settings: ApiSettings) -> CompileTarget:
     return CompileTarget(
-        function_arns={
-            "transform": settings.transform_function_arn,
-            "http": settings.http_function_arn,
-            "ai": settings.ai_function_arn,
-        },
+        function_arns=settings.step_function_arns,
         executions_table=settings.executions_table,
     )
 

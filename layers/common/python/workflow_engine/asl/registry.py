@@ -1,4 +1,9 @@
-"""Which kind compiles which step type: a mapping other modules extend with `register_kind`."""
+"""Which kind compiles which step type.
+
+Every Lambda-kind step type of the step registry (workflow_engine.steps.registry) compiles as a Lambda task, with
+nothing to add here. A native type (a state the machine runs itself: Wait, and the blocks to come) registers its
+own kind with `register_kind`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,20 @@ from typing import Any
 from workflow_engine.asl.kinds import StepKind
 from workflow_engine.asl.task import LambdaTaskKind
 from workflow_engine.asl.wait import WaitKind
+from workflow_engine.steps.registry import STEP_TYPES
 
 _LAMBDA_TASK = LambdaTaskKind()
-_KINDS: dict[str, StepKind] = {"transform": _LAMBDA_TASK, "http": _LAMBDA_TASK, "ai": _LAMBDA_TASK, "wait": WaitKind()}
+_NATIVE_KINDS: dict[str, StepKind] = {"wait": WaitKind()}
 
 
 def register_kind(step_type: str, kind: StepKind) -> None:
     """Compile steps of `step_type` with `kind` (a new type, or a replacement of an existing one)."""
-    _KINDS[step_type] = kind
+    _NATIVE_KINDS[step_type] = kind
 
 
 def kind_of(step: Any) -> StepKind:
-    try:
-        return _KINDS[step.type]
-    except KeyError:
-        raise ValueError(f"no compiler is registered for step type {step.type!r}") from None
+    if step.type in _NATIVE_KINDS:
+        return _NATIVE_KINDS[step.type]
+    if step.type in STEP_TYPES and STEP_TYPES[step.type].kind == "lambda":
+        return _LAMBDA_TASK
+    raise ValueError(f"no compiler is registered for step type {step.type!r}")

@@ -2,97 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model, field_validator, model_validator
 
-from workflow_engine.expressions import check_expression
+from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: the config models' former home)
+    MAX_CONFIG_STRING,
+    PLACEHOLDER,
+    AiConfig,
+    HttpConfig,
+    Strict,
+    TransformConfig,
+    WaitConfig,
+)
+from workflow_engine.steps.registry import STEP_TYPES, StepType
 
 MAX_STEPS = 100
 MAX_STEP_NAME = 80
-MAX_CONFIG_STRING = 16_384
 RESERVED_PREFIX = "$"  # internal states of the compiled machine start with it
-PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=MAX_CONFIG_STRING)
-
-
-def _compile_jmespath(expression: str) -> str:
-    """Valid JMESPath within the save-time limits (workflow_engine.expressions); a ValueError says which not."""
-    return check_expression(expression)
-
-
-def _check_placeholders(value: Any) -> Any:
-    """Every `{{ expr }}` in a string of a config must be a valid JMESPath expression."""
-    if isinstance(value, str):
-        for match in PLACEHOLDER.finditer(value):
-            inner = match.group(1).strip()
-            if not inner:
-                raise ValueError("empty {{ }} placeholder")
-            _compile_jmespath(inner)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _check_placeholders(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_placeholders(item)
-    return value
-
-
-class TransformConfig(_Strict):
-    expression: str = Field(min_length=1, max_length=4_096)
-
-    _valid = field_validator("expression")(classmethod(lambda cls, v: _compile_jmespath(v)))
-
-
-class WaitConfig(_Strict):
-    seconds: int = Field(ge=0, le=31_536_000)
-
-
-class AiConfig(_Strict):
-    prompt: str = Field(min_length=1)
-    model_id: str | None = Field(default=None, min_length=1, max_length=256)
-    max_tokens: int | None = Field(default=None, ge=1, le=64_000)
-
-    _valid = field_validator("prompt")(classmethod(lambda cls, v: _check_placeholders(v)))
-
-
-HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-
-
-class HttpConfig(_Strict):
-    url: str = Field(min_length=1, max_length=2_048)
-    method: HttpMethod = "GET"
-    headers: dict[Annotated[str, Field(min_length=1, max_length=256)], str] = Field(default_factory=dict)
-    body: Any = None
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        _check_placeholders(value)
-        if not PLACEHOLDER.search(value):
-            HttpUrl(value)  # a literal URL must parse; one with placeholders is checked when rendered
-        elif not re.match(r"^(https?://|\{\{)", value):
-            raise ValueError("url must start with http:// or https://")
-        return value
-
-    @model_validator(mode="after")
-    def _templates(self) -> HttpConfig:
-        _check_placeholders(self.headers)
-        _check_placeholders(self.body)
-        return self
-
-
-class RetryPolicy(_Strict):
+class RetryPolicy(Strict):
     """`max_attempts` counts every attempt, the first included (1 = no retry)."""
 
     max_attempts: int = Field(default=3, ge=1, le=10)
@@ -100,11 +31,14 @@ class RetryPolicy(_Strict):
     backoff_rate: float = Field(default=2.0, ge=1.0, le=10.0)
 
 
-class _StepBase(_Strict):
+class _StepBase(Strict):
     name: str = Field(min_length=1, max_length=MAX_STEP_NAME)
     timeout_seconds: int | None = Field(default=None, ge=1, le=86_400)
     retry: RetryPolicy | None = None
     continue_on_error: bool = False
+    if TYPE_CHECKING:  # every step model has them (step_model): its type's name and its config model
+        type: str
+        config: Any
 
     @field_validator("name")
     @classmethod
@@ -118,41 +52,44 @@ class _StepBase(_Strict):
         return value
 
 
-class TransformStep(_StepBase):
-    type: Literal["transform"]
-    config: TransformConfig
-
-
-class HttpStep(_StepBase):
-    type: Literal["http"]
-    config: HttpConfig
-
-
-class AiStep(_StepBase):
-    type: Literal["ai"]
-    config: AiConfig
-
-
-class WaitStep(_StepBase):
-    type: Literal["wait"]
-    config: WaitConfig
+class _NativeStepBase(_StepBase):
+    """A step the state machine runs itself (e.g. a Wait state): no Lambda, so no retry, timeout or catch."""
 
     @model_validator(mode="after")
-    def _native(self) -> WaitStep:
+    def _native(self) -> _NativeStepBase:
         if self.retry is not None or self.continue_on_error or self.timeout_seconds is not None:
-            raise ValueError("a wait step takes no retry, timeout_seconds or continue_on_error")
+            raise ValueError(f"a {self.type} step takes no retry, timeout_seconds or continue_on_error")
         return self
 
 
-Step = Annotated[Union[TransformStep, HttpStep, AiStep, WaitStep], Field(discriminator="type")]
-LAMBDA_STEP_TYPES = ("transform", "http", "ai")
+def step_model(step_type: StepType) -> type[_StepBase]:
+    """The model of a step of this type: the common fields, `type` (its name) and `config` (its config model)."""
+    base = _StepBase if step_type.kind == "lambda" else _NativeStepBase
+    tag: Any = Literal[step_type.name]  # the registered name, as the discriminator
+    return create_model(
+        step_type.title,
+        __base__=base,
+        __module__=__name__,
+        type=(tag, ...),
+        config=(step_type.config_model, ...),
+    )
+
+
+# The step models in registry order; `Step` is one of them, told apart by `type` (a discriminated union).
+STEP_MODELS: dict[str, type[_StepBase]] = {step_type.name: step_model(step_type) for step_type in STEP_TYPES}
+if TYPE_CHECKING:
+    Step = _StepBase
+else:
+    Step = Annotated[Union[tuple(STEP_MODELS.values())], Field(discriminator="type")]
+WaitStep = STEP_MODELS["wait"]
+LAMBDA_STEP_TYPES = tuple(step_type.name for step_type in STEP_TYPES.lambda_types())
 
 
 TerminalStatus = Literal["completed", "failed", "cancelled", "timed_out"]
 TERMINAL_STATUSES: tuple[TerminalStatus, ...] = ("completed", "failed", "cancelled", "timed_out")
 
 
-class NotifyConfig(_Strict):
+class NotifyConfig(Strict):
     """Where to POST the status object when an execution ends with one of the `on` statuses (signed; see
     workflow_engine.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
 
@@ -171,7 +108,7 @@ class NotifyConfig(_Strict):
         return list(dict.fromkeys(value))
 
 
-class WorkflowDefinition(_Strict):
+class WorkflowDefinition(Strict):
     """What a user sends to create or replace a workflow."""
 
     name: str = Field(min_length=1, max_length=200)

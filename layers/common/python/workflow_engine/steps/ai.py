@@ -1,6 +1,6 @@
 """The `ai` step: one prompt sent to a model, answered as text.
 
-Config: `{"prompt": str, "model_id"?: str, "max_tokens"?: int}`. The prompt is rendered with
+Config: `AiConfig` (`{"prompt": str, "model_id"?: str, "max_tokens"?: int}`). The prompt is rendered with
 `{{ jmespath }}` placeholders first; a prompt that is exactly one placeholder selecting an object or
 array is sent as its compact JSON. A prompt that renders empty raises `StepFailed`.
 
@@ -21,16 +21,20 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from ..models.step_configs import AiConfig
 from .errors import StepFailed, StepRetryable
 from .placeholders import render, to_text
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+    from ..settings import StepSettings
 
 RETRYABLE_CODES = frozenset(
     {
@@ -45,15 +49,15 @@ RETRYABLE_CODES = frozenset(
 
 
 def run_ai(
-    config: dict[str, Any], context: dict[str, Any], settings: Any, client: BedrockRuntimeClient | None = None
+    config: AiConfig, context: dict[str, Any], settings: StepSettings, client: BedrockRuntimeClient | None = None
 ) -> dict[str, Any]:
     """Render the prompt and ask the model through Bedrock; returns the step output.
 
-    A Bedrock client is created only when none is given."""
-    prompt = render_prompt(config.get("prompt"), context)
-    model_id = config.get("model_id") or settings.ai_default_model_id
-    max_tokens = resolve_max_tokens(config.get("max_tokens"), int(settings.ai_max_tokens_limit))
-    provider = BedrockProvider(client if client is not None else make_bedrock_client())
+    Without a `client`, the function's own is used (`shared_bedrock_client`: made by the first ai step)."""
+    prompt = render_prompt(config.prompt, context)
+    model_id = config.model_id or settings.ai_default_model_id
+    max_tokens = resolve_max_tokens(config.max_tokens, int(settings.ai_max_tokens_limit))
+    provider = BedrockProvider(client if client is not None else shared_bedrock_client())
     return provider.complete(prompt, str(model_id), max_tokens)
 
 
@@ -74,6 +78,12 @@ def resolve_max_tokens(requested: Any, limit: int) -> int:
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
         raise StepFailed("ai step max_tokens must be a positive integer")
     return min(requested, limit)
+
+
+@cache
+def shared_bedrock_client() -> BedrockRuntimeClient:
+    """The function's Bedrock runtime client, made by the first ai step that needs it (make_bedrock_client)."""
+    return make_bedrock_client()
 
 
 def make_bedrock_client() -> BedrockRuntimeClient:

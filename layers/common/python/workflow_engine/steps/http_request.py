@@ -1,6 +1,6 @@
 """The `http` step: one outbound HTTP(S) request, guarded against server-side request forgery.
 
-Config: `{"url": str, "method"?: str = "GET", "headers"?: {str: str}, "body"?: any}`. The url, header
+Config: `HttpConfig` (`{"url": str, "method"?: str = "GET", "headers"?: {str: str}, "body"?: any}`). The url, header
 values and body are rendered with `{{ jmespath }}` placeholders first (see `placeholders`).
 
 Rules:
@@ -26,12 +26,16 @@ import codecs
 import contextlib
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..models.step_configs import HttpConfig
 from .errors import StepFailed, StepRetryable
 from .pinned_transport import Request, Response, send
 from .placeholders import render, to_text
 from .ssrf_guard import Target, parse_target, resolve_and_vet
+
+if TYPE_CHECKING:
+    from ..settings import StepSettings
 
 USER_AGENT = "workflow-engine-http-step/1.0"
 RETRYABLE_STATUS = frozenset({408, 425, 429})
@@ -40,17 +44,14 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header n
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
 
 
-def run_http(config: dict[str, Any], context: dict[str, Any], settings: Any) -> dict[str, Any]:
+def run_http(config: HttpConfig, context: dict[str, Any], settings: StepSettings) -> dict[str, Any]:
     """Render the config, vet the destination, send the request and return the response output."""
-    rendered = render(
-        {"url": config.get("url"), "headers": config.get("headers") or {}, "body": config.get("body")},
-        context,
-    )
+    rendered = render({"url": config.url, "headers": config.headers, "body": config.body}, context)
     target = parse_target(rendered["url"])
     address = resolve_and_vet(
         target.host, target.port, tuple(settings.http_allowed_networks), tuple(settings.http_denied_endpoints)
     )
-    request = build_request(str(config.get("method") or "GET"), rendered["headers"], rendered["body"], target)
+    request = build_request(config.method, rendered["headers"], rendered["body"], target)
     output = response_output(send(target, address, request, settings))
     _raise_for_status(output, target)
     return output

@@ -25,7 +25,7 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from ..expressions import ExpressionRejected, error_reason, search_bounded
-from ..models.workflow import PLACEHOLDER
+from ..models.step_configs import PLACEHOLDER
 from .errors import StepFailed
 
 

@@ -1,0 +1,54 @@
+"""The Lambda handler of every Lambda-kind step type: `steps.handler.<type>` (e.g. `steps.handler.transform`).
+
+Each step type keeps its own function (infra.catalog: one per Lambda-kind entry of the step registry, with its own
+permissions); its handler setting names the type, so a function only ever runs its own type and imports only its
+own runner (workflow_engine.steps.registry: runners are imported lazily). The payload's config is validated into
+the type's config model once (workflow_engine.steps.dispatch) before the runner sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from workflow_engine.aws import client
+from workflow_engine.data.logs import LogRepository
+from workflow_engine.observability import correlated, logger, step_keys, tracer
+from workflow_engine.settings import StepSettings
+from workflow_engine.step_runtime import run_step
+from workflow_engine.steps.dispatch import runner_for
+from workflow_engine.steps.registry import STEP_TYPES
+
+settings = StepSettings.from_env()
+logs = LogRepository(client("dynamodb"), settings.logs_table)
+
+Handler = Callable[[dict, object], object]
+StepRunner = Callable[[Any, dict[str, Any]], Any]
+
+
+@cache
+def runner(name: str) -> StepRunner:
+    """step_runtime's runner for step type `name`: its runner module is imported here, on the first step."""
+    return runner_for(STEP_TYPES[name], settings)
+
+
+@cache
+def handler_for(name: str) -> Handler:
+    """The Lambda handler of step type `name` (a Lambda-kind entry of the registry)."""
+
+    @logger.inject_lambda_context
+    @correlated(step_keys)
+    @tracer.capture_lambda_handler
+    def handler(event: dict, context: object) -> object:
+        return run_step(event, runner(name), logs, settings.log_payload_max_bytes)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+def __getattr__(name: str) -> Handler:
+    """`steps.handler.<type>`: how the Lambda runtime (and the local stack) finds a step type's handler."""
+    if name not in STEP_TYPES or STEP_TYPES[name].kind != "lambda":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return handler_for(name)

@@ -1,0 +1,179 @@
+"""The step registry: every step type the engine knows, declared once.
+
+Each entry says what a step of that type holds (its config model) and how it runs: kind "lambda" runs in a
+Lambda function of its own, which calls the entry's runner with the typed config; kind "native" is a state the
+state machine runs itself (no function, no runner). A Lambda-kind entry also declares its function: description,
+timeout, memory and the exact permissions it needs beyond writing its log item, in a cloud-agnostic form.
+
+Everything else derives from here: the step models and the `Step` union (models.workflow, hence validation and
+the OpenAPI document), the step functions of both stacks and their grants (infra.catalog,
+infra.constructs.functions), the API's per-type function ARN settings (settings.ApiSettings), the dashboard's
+per-type widgets and the generic step handler (functions/steps/handler.py). See README "Adding a step type".
+
+Import-light on purpose (every step function's cold start imports it): a runner is named by its dotted path and
+imported only by the function that runs it, so the transform function never imports the http or ai code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
+
+if TYPE_CHECKING:
+    from workflow_engine.settings import StepSettings
+
+# A runner: (typed config, workflow context, the step function's settings) -> the step's output.
+Runner = Callable[[Any, dict[str, Any], "StepSettings"], Any]
+_NAME = re.compile(r"^[a-z][a-z0-9]*$")  # it names a handler attribute, an environment variable, a construct id
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Actions allowed on resources. Resource patterns may hold `{partition}`, `{region}` and `{account}`, which
+    each stack fills in with its own; a pattern with `*` needs a `reason` (why the wildcard, for the review)."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.actions or not self.resources:
+            raise ValueError("a permission needs actions and resources")
+        if any("*" in resource for resource in self.resources) and not self.reason:
+            raise ValueError(f"{self.actions}: a wildcard resource needs a reason")
+
+
+@dataclass(frozen=True)
+class StepFunction:
+    """The Lambda function of a Lambda-kind step type. Every step function may also put its log items (granted
+    to all of them); `permissions` is what this one needs beyond that."""
+
+    description: str
+    timeout_seconds: int = 30
+    memory_mb: int = 512
+    permissions: tuple[Permission, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepType:
+    """One step type. `runner` is "package.module:function" (Lambda kind only)."""
+
+    name: str
+    config_model: type[BaseModel]
+    kind: Literal["lambda", "native"]
+    runner: str | None = None
+    function: StepFunction | None = None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"step type name {self.name!r} must match {_NAME.pattern}")
+        lambda_kind = self.kind == "lambda"
+        if lambda_kind != (self.runner is not None) or lambda_kind != (self.function is not None):
+            raise ValueError(f"{self.name}: a lambda step type has a runner and a function, a native one neither")
+
+    @property
+    def title(self) -> str:
+        """Its model's name, e.g. "TransformStep" (also its schema's name in the OpenAPI document)."""
+        return f"{self.name.capitalize()}Step"
+
+    @property
+    def construct_id(self) -> str:
+        """Its function's id in both stacks, e.g. "TransformStep"."""
+        return self.title
+
+    @property
+    def handler(self) -> str:
+        """Its function's handler: the generic step handler's attribute named after the type."""
+        return f"steps.handler.{self.name}"
+
+    def load_runner(self) -> Runner:
+        """Import the runner (only the function that runs this type does)."""
+        if self.runner is None:
+            raise ValueError(f"{self.name} is a native step type: it has no runner")
+        module, _, attribute = self.runner.partition(":")
+        runner: Runner = getattr(importlib.import_module(module), attribute)
+        return runner
+
+
+@dataclass
+class StepRegistry:
+    """The step types in declaration order (the order of the `Step` union and its error messages)."""
+
+    _types: dict[str, StepType] = field(default_factory=dict)
+
+    def register(self, step_type: StepType) -> StepType:
+        if step_type.name in self._types:
+            raise ValueError(f"step type {step_type.name!r} is already registered")
+        self._types[step_type.name] = step_type
+        return step_type
+
+    def __getitem__(self, name: str) -> StepType:
+        return self._types[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+    def __iter__(self) -> Iterator[StepType]:
+        return iter(tuple(self._types.values()))
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._types)
+
+    def lambda_types(self) -> tuple[StepType, ...]:
+        return tuple(step_type for step_type in self if step_type.kind == "lambda")
+
+
+BEDROCK_REASON = (
+    "The ai step's model is chosen per workflow step at runtime (Converse API), so any foundation model or "
+    "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
+)
+
+STEP_TYPES = StepRegistry()
+STEP_TYPES.register(
+    StepType(
+        "transform",
+        TransformConfig,
+        "lambda",
+        runner="workflow_engine.steps.transform:run_transform",
+        function=StepFunction("Runs transform steps", timeout_seconds=30),
+    )
+)
+STEP_TYPES.register(
+    StepType(
+        "http",
+        HttpConfig,
+        "lambda",
+        runner="workflow_engine.steps.http_request:run_http",
+        function=StepFunction("Runs http steps", timeout_seconds=60),  # the network only: no AWS permission
+    )
+)
+STEP_TYPES.register(
+    StepType(
+        "ai",
+        AiConfig,
+        "lambda",
+        runner="workflow_engine.steps.ai:run_ai",
+        function=StepFunction(
+            "Runs ai steps (Bedrock Converse)",
+            timeout_seconds=300,
+            permissions=(
+                Permission(
+                    actions=("bedrock:InvokeModel",),
+                    resources=(
+                        "arn:{partition}:bedrock:*::foundation-model/*",
+                        "arn:{partition}:bedrock:*:{account}:inference-profile/*",
+                    ),
+                    reason=BEDROCK_REASON,
+                ),
+            ),
+        ),
+    )
+)
+STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (compiler.py)
