@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-for path in (ROOT, ROOT / "layers" / "common" / "python"):  # infra.*, and workflow_engine.tables
+for path in (ROOT, ROOT / "layers" / "common" / "python"):  # infra.*, and workflow_engine.platform.tables
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from infra import dependencies
 from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
-from workflow_engine.settings import step_function_arn_variables
+from workflow_engine.platform.settings import step_function_arn_variables
 
 BUDGET_RATIO = 1.5
 BASELINE = "boto3"

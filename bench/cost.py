@@ -5,7 +5,7 @@ Measured here, in-process on moto: the AWS calls of one whole execution in every
 machine tasks, step Lambdas, reconciler), and each handler's own time per invocation (outside its AWS calls).
 Assumed, and stated in the report: AWS_CALL_MS per AWS call from Lambda, one status read per execution, items
 under 1 KB (writes) and 4 KB (reads), warm invocations, no free tier, prices below. Write units follow
-DynamoDB's rules from the table definitions (workflow_engine.tables): a new item also writes every global
+DynamoDB's rules from the table definitions (workflow_engine.platform.tables): a new item also writes every global
 secondary index holding its keys (all projected), an update writes them again, twice where the update
 changes an index key (the status index, on every status change).
 """
@@ -27,7 +27,7 @@ from infra.local.moto_seams import LambdaContext
 from infra.local.provision import STATE_MACHINE_PREFIX, LocalResources
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.metrics import TRANSACTION_ITEMS
-from workflow_engine.tables import ALL_TABLES, EXECUTIONS, EXECUTIONS_BY_STATUS
+from workflow_engine.platform.tables import ALL_TABLES, EXECUTIONS, EXECUTIONS_BY_STATUS
 
 PRICES = {
     "as_of": "2026-11-25, us-east-1 list prices, no free tier",

@@ -2,7 +2,7 @@
 
 The hooks are registered once on the default boto3 session (every client made from it afterwards copies them:
 the handlers' clients, made on first use, and the state machine interpreter's own, for its native DynamoDB
-and Lambda tasks) and on the clients the handlers already made (workflow_engine.aws). A counter records the
+and Lambda tasks) and on the clients the handlers already made (workflow_engine.platform.aws). A counter records the
 calls made while it is active, by default only those of the thread that opened it: the request being
 measured, not an execution running in the background (plus, when asked, the threads whose name starts with a
 given prefix: the pool a batch request runs its calls on). `after-call` adds the time spent in AWS (request
@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 
-from workflow_engine.aws import created_clients
+from workflow_engine.platform.aws import created_clients
 
 _HOOK_ID = "bench-aws-calls"
 _active: list[AwsCalls] = []

@@ -1,6 +1,6 @@
 """Expression budgets: how long an over-budget JMESPath expression runs before it is stopped.
 
-Each attack is evaluated in-process with `workflow_engine.expressions` (what a transform step and every
+Each attack is evaluated in-process with `workflow_engine.models.expressions` (what a transform step and every
 `{{ }}` placeholder use), median of ROUNDS rounds: the doubling expression of the issue (`'ab' | [@,@]` piped
 k times, then printed: 2^k copies), the same doubling returned as the result without printing it (k = 40), a
 chain of projections over a doubled list (stopped by the step budget, the slowest to reach), and 4,000 nested
@@ -21,9 +21,9 @@ from typing import Any
 
 import jmespath
 
-from workflow_engine import expressions
-from workflow_engine.expressions import ExpressionRejected, check_expression, search_bounded
-from workflow_engine.steps.errors import ExpressionTooExpensive
+from workflow_engine.models import expressions
+from workflow_engine.models.expressions import ExpressionRejected, check_expression, search_bounded
+from workflow_engine.models.step_errors import ExpressionTooExpensive
 
 ROUNDS = 5
 BUDGET_MS = 2_000
@@ -92,7 +92,7 @@ def section(data: dict[str, Any]) -> str:
     return (
         f"In-process, median of {data['rounds']} rounds (`bench/expressions.py`). Limits: nesting "
         f"{limits['max_depth']} levels (save time), {limits['max_steps']:,} evaluation steps and "
-        f"{limits['max_volume']:,} units of data read (run time); see `workflow_engine/expressions.py`.\n\n"
+        f"{limits['max_volume']:,} units of data read (run time); see `workflow_engine/models/expressions.py`.\n\n"
         "| attack | stopped after (median) | max | error |\n| --- | --- | --- | --- |\n"
         f"{table}\n\n"
         f"Unbounded (plain jmespath), the first attack takes {data['unbounded_doubling_ms']:,.0f} ms, and each "

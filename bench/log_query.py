@@ -22,9 +22,9 @@ from typing import Any
 
 from bench.counting import AwsCalls
 from bench.harness import Api
-from workflow_engine.aws import client
 from workflow_engine.data.logs import LogRepository, owner_execution_key
 from workflow_engine.models.execution import LogRecord
+from workflow_engine.platform.aws import client
 
 LOGS = 1_000
 REPEATS = 5

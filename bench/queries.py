@@ -20,14 +20,14 @@ from typing import Any
 
 from bench.counting import AwsCalls
 from bench.harness import Api
-from workflow_engine.aws import client
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import SEARCH_PAGE_READ_ITEMS, LogRepository
 from workflow_engine.data.metrics import TRANSACTION_ITEMS, MetricsRepository
-from workflow_engine.metrics.aggregation import Contribution
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
-from workflow_engine.settings import ApiSettings, QuerySettings
+from workflow_engine.models.metric_aggregation import Contribution
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.settings import ApiSettings, QuerySettings
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 EXECUTIONS = 120  # in the listing / log search scenario, one per 10 minutes over 20 hours

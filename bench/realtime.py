@@ -40,10 +40,10 @@ from infra.local import moto_seams
 from infra.local.provision import NAME_PREFIX
 from infra.local.signin import sign_in
 from infra.local.websocket import new_connection_id
-from workflow_engine.clock import utc_now
 from workflow_engine.data.codec import to_item
+from workflow_engine.platform.clock import utc_now
+from workflow_engine.platform.settings import RealtimeSettings
 from workflow_engine.realtime.notifier import POST_THREAD_PREFIX
-from workflow_engine.settings import RealtimeSettings
 
 SAMPLES = 40
 QUICK_SAMPLES = 3

@@ -533,9 +533,11 @@ modules interleaved), as a ratio to a bare `import boto3` in the same run and en
 {_cold_start(results)}
 
 What changed to hold the budget (it was missed by 2.6-4.1x):
-- **AWS clients are created on first use** (`workflow_engine.aws.client` returns a lazily created client, one per
+- **AWS clients are created on first use** (`workflow_engine.platform.aws.client` returns a lazily created
+  client, one per
   service per process, creation locked). The handlers no longer import boto3 or load service models at import.
-- **The X-Ray tracer is created on first use** (`workflow_engine.observability.LazyTracer`). A Powertools Tracer
+- **The X-Ray tracer is created on first use** (`workflow_engine.platform.observability.LazyTracer`). A
+  Powertools Tracer
   imports the X-Ray SDK, which imports botocore and, outside Lambda, builds a sampler with two X-Ray clients:
   the largest single import cost. Where Powertools disables tracing anyway (`POWERTOOLS_TRACE_DISABLED`, outside
   Lambda, SAM local) it is never imported; in Lambda it is made, and botocore patched, at the first invocation,
@@ -545,7 +547,7 @@ What changed to hold the budget (it was missed by 2.6-4.1x):
   settings (120 s reads, 2 attempts: the state machine retries); it used to be made at import with the shared
   client settings (10 s reads, 5 attempts), which would have cut long generations short.
 - **Idempotency is loaded on the first request with an `Idempotency-Key`**: the Powertools idempotency package
-  imports boto3 and its DynamoDB layer. `workflow_engine.idempotency` builds it on first use and turns its
+  imports boto3 and its DynamoDB layer. `workflow_engine.executions.idempotency` builds it on first use and turns its
   mismatch and in-progress errors into the 422 and 409 (it used to be mapped in `functions/api/errors.py`, whose
   import pulled the package in).
 - **pydantic looks for no plugins** (`PYDANTIC_DISABLE_PLUGINS=__all__` on every function, `catalog.LIBRARY_ENV`):

@@ -41,11 +41,11 @@ from infra.catalog import REPO_ROOT, STACK_NAME
 from infra.declarations import EXAMPLE_PASSWORD
 from infra.local.provision import NAME_PREFIX, STATE_MACHINE_PREFIX
 from infra.local.signin import sign_in
-from workflow_engine.clock import utc_now
+from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
-from workflow_engine.state_document import initial_document
+from workflow_engine.platform.clock import utc_now
 
 EXECUTIONS = 40
 ROUNDS = 4

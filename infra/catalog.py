@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.declarations import METRICS_NAMESPACE
-from workflow_engine.settings import (
+from workflow_engine.models.step_types import STEP_TYPES, Permission, StepType
+from workflow_engine.platform.settings import (
     ApiSettings,
     AuthorizerSettings,
     EnvSettings,
@@ -23,7 +24,6 @@ from workflow_engine.settings import (
     ReconcilerSettings,
     StepSettings,
 )
-from workflow_engine.steps.registry import STEP_TYPES, Permission, StepType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -34,9 +34,10 @@ LAYER_DIR = REPO_ROOT / "layers" / "common"
 class FunctionSpec:
     """A Lambda function: its construct id, handler (module path under functions/), role and settings.
 
-    ``settings`` is the settings model its handler reads (workflow_engine.settings): the stacks set exactly the
+    ``settings`` is the settings model its handler reads (workflow_engine.platform.settings): the stacks set exactly the
     variables it asks for (``environment_names``). ``event_sources`` names the tables (logical ids,
-    workflow_engine.tables) whose DynamoDB streams feed the function (kind "stream"): the CDK stack maps them with
+    workflow_engine.platform.tables) whose DynamoDB streams feed the function (kind "stream"): the CDK stack
+    maps them with
     a DynamoEventSource, the local stack with a real moto event source mapping delivered in-process
     (infra/local/moto_seams.py, seam 5).
     """
@@ -102,7 +103,8 @@ QUERIES_API = FunctionSpec(
 
 
 def step_function_spec(step_type: StepType) -> FunctionSpec:
-    """The function of a Lambda-kind step type, as its registry entry declares it (workflow_engine.steps.registry)."""
+    """The function of a Lambda-kind step type, as its registry entry declares it
+    (workflow_engine.models.step_types)."""
     function = step_type.function
     if function is None:
         raise ValueError(f"{step_type.name} is a native step type: it has no function")

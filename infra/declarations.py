@@ -2,7 +2,7 @@
 
 Each fact is declared once here: the password policy, the app client's sign-in flows and token lifetimes, the
 HTTP API's CORS settings, the log retention, and the event rule that routes status changes to the reconciler.
-(Tables are declared in workflow_engine/tables.py, functions and routes in infra/catalog.py.)
+(Tables are declared in workflow_engine/platform/tables.py, functions and routes in infra/catalog.py.)
 tests/integration/test_drift.py compares the synthesized template with what the local stack provisions.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workflow_engine import business_metrics
+from workflow_engine.platform import business_metrics
 
 # Characters Cognito counts as symbols (a space counts too, when it is neither first nor last).
 COGNITO_SYMBOLS = frozenset("^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+=")
@@ -144,7 +144,9 @@ CORS = Cors()
 LOG_RETENTION_DAYS = 30
 # How long a dead-letter queue keeps what could not be delivered (SQS maximum: 14 days).
 DEAD_LETTER_RETENTION_DAYS = 14
-METRICS_NAMESPACE = business_metrics.NAMESPACE  # the handlers emit into it (workflow_engine/business_metrics.py)
+METRICS_NAMESPACE = (
+    business_metrics.NAMESPACE
+)  # the handlers emit into it (workflow_engine/platform/business_metrics.py)
 
 # Step Functions execution statuses that end an execution; their status-change events go to the reconciler.
 TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")

@@ -19,7 +19,7 @@ from infra.constructs.observability import Observability, dead_letter_queues_of
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.realtime import Realtime
 from infra.constructs.web import Web
-from workflow_engine import tables
+from workflow_engine.platform import tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 

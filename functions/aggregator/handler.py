@@ -1,6 +1,6 @@
 """DynamoDB Streams of the executions and logs tables -> the metrics table (one consumer, one concern).
 
-Each record is one contribution (workflow_engine.metrics.aggregation), counted exactly once by a transaction
+Each record is one contribution (workflow_engine.models.metric_aggregation), counted exactly once by a transaction
 with a `processed` marker (workflow_engine.data.metrics): a redelivered batch counts nothing twice. A record that
 fails is reported in `batchItemFailures` (Powertools batch processing), so the stream retries from it; records
 already counted before it are skipped by their markers.
@@ -14,12 +14,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from workflow_engine.aws import client
 from workflow_engine.data.codec import from_item
 from workflow_engine.data.metrics import MetricsRepository
-from workflow_engine.metrics.aggregation import contribution_of
-from workflow_engine.observability import bind_log_keys, correlated, logger, tracer
-from workflow_engine.settings import MetricsSettings
+from workflow_engine.models.metric_aggregation import contribution_of
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import bind_log_keys, correlated, logger, tracer
+from workflow_engine.platform.settings import MetricsSettings
 
 settings = MetricsSettings.from_env()
 metrics = MetricsRepository(client("dynamodb"), settings.metrics_table)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from workflow_engine.errors import (
+from workflow_engine.models.errors import (
     ConflictError,
     DomainError,
     InvalidRequestError,
@@ -21,7 +21,7 @@ from workflow_engine.errors import (
     PayloadTooLargeError,
     ServiceUnavailableError,
 )
-from workflow_engine.observability import logger
+from workflow_engine.platform.observability import logger
 
 STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (NotFoundError, HTTPStatus.NOT_FOUND),

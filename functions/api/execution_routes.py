@@ -23,15 +23,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from api.query_params import SearchText, StartedAfter, StartedBefore
-from workflow_engine.comparison import compare
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
-from workflow_engine.errors import InvalidRequestError, PayloadTooLargeError
 from workflow_engine.executions.cancel import CancelExecutions
+from workflow_engine.executions.comparison import compare
+from workflow_engine.executions.idempotency import IdempotentUseCase
 from workflow_engine.executions.reads import ExecutionReads
 from workflow_engine.executions.retry import RetryCommand
 from workflow_engine.executions.start import StartCommand
-from workflow_engine.idempotency import IdempotentUseCase
 from workflow_engine.models.batch import (
     MAX_COMPARE_IDS,
     MIN_COMPARE_IDS,
@@ -41,6 +40,7 @@ from workflow_engine.models.batch import (
     ExecutionIdsRequest,
     repeated,
 )
+from workflow_engine.models.errors import InvalidRequestError, PayloadTooLargeError
 from workflow_engine.models.execution import (
     ExecuteRequest,
     ExecutionLogResponse,
@@ -51,7 +51,7 @@ from workflow_engine.models.execution import (
     RetryResponse,
 )
 from workflow_engine.models.notification import DeliveryResponse
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.time_range import TimeRange
 
 router = Router()
 

@@ -10,21 +10,21 @@ from aws_lambda_powertools.logging import correlation_paths
 from api.errors import register_error_handlers
 from api.execution_routes import ExecutionUseCases, router
 from api.request_body import parse_json_body
-from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.notifications import DeliveryRepository
+from workflow_engine.data.sfn_gateway import StepFunctionsGateway
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.executions import retry, start
 from workflow_engine.executions.cancel import CancelExecutions
+from workflow_engine.executions.idempotency import IdempotentCalls, idempotent
 from workflow_engine.executions.launch import ExecutionLauncher
 from workflow_engine.executions.reads import ExecutionReads
 from workflow_engine.executions.reconcile import StaleRepair
-from workflow_engine.idempotency import IdempotentCalls, idempotent
 from workflow_engine.models.execution import ExecutionResultResponse, RetryResponse
-from workflow_engine.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.settings import ApiSettings
-from workflow_engine.sfn_gateway import StepFunctionsGateway
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
+from workflow_engine.platform.settings import ApiSettings
 
 settings = ApiSettings.from_env()
 dynamodb = client("dynamodb")

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 _BOUND = "ISO-8601 date-time with an offset or Z, e.g. 2026-11-26T08:00:00Z"
 StartedAfter = Annotated[

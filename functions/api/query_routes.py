@@ -17,11 +17,11 @@ from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from api.query_params import SearchText, StartedAfter, StartedBefore, refuse_unknown_parameters
 from workflow_engine.data.logs import LogSearch
-from workflow_engine.metrics.buckets import Granularity
 from workflow_engine.models.execution import LogSearchResponse
+from workflow_engine.models.metric_buckets import Granularity
 from workflow_engine.models.metrics import MetricsResponse
-from workflow_engine.query_service import QueryService
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.time_range import TimeRange
+from workflow_engine.queries.service import QueryService
 
 router = Router()
 

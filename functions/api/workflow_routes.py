@@ -14,7 +14,7 @@ from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.query import MAX_OFFSET
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse, WorkflowSavedResponse
-from workflow_engine.workflow_service import WorkflowService
+from workflow_engine.workflows.service import WorkflowService
 
 router = Router()
 

@@ -7,11 +7,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
 from api.workflow_routes import router
-from workflow_engine.aws import client
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.settings import ApiSettings
-from workflow_engine.workflow_service import WorkflowService
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
+from workflow_engine.platform.settings import ApiSettings
+from workflow_engine.workflows.service import WorkflowService
 
 settings = ApiSettings.from_env()
 service = WorkflowService(

@@ -1,5 +1,5 @@
 """Executions table stream -> EventBridge event and signed webhook on each terminal outcome
-(workflow_engine.notifications). Reports the records that failed (partial batch response)."""
+(workflow_engine.notifications.outcomes). Reports the records that failed (partial batch response)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from workflow_engine.aws import client
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.notifications import NotificationDispatcher
-from workflow_engine.observability import correlated, logger, tracer
-from workflow_engine.settings import NotificationSettings
+from workflow_engine.notifications.outcomes import NotificationDispatcher
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import correlated, logger, tracer
+from workflow_engine.platform.settings import NotificationSettings
 
 settings = NotificationSettings.from_env()
 dynamodb = client("dynamodb")

@@ -1,5 +1,5 @@
 """WebSocket `$connect` Lambda REQUEST authorizer: the Cognito token of the `token` query string parameter,
-checked as the HTTP API's JWT authorizer checks it (workflow_engine.auth.jwt_verifier).
+checked as the HTTP API's JWT authorizer checks it (workflow_engine.platform.auth.jwt_verifier).
 
 Allow: an IAM policy allowing this connect (the method ARN), with the user id in the context (the routes read
 it as requestContext.authorizer.user_id). Anything else raises "Unauthorized": API Gateway answers 401 and
@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
 
-from workflow_engine.observability import logger, tracer
-from workflow_engine.settings import AuthorizerSettings
+from workflow_engine.platform.observability import logger, tracer
+from workflow_engine.platform.settings import AuthorizerSettings
 
 if TYPE_CHECKING:
-    from workflow_engine.auth.jwt_verifier import JwtVerifier
+    from workflow_engine.platform.auth.jwt_verifier import JwtVerifier
 
 settings = AuthorizerSettings.from_env()
 
 
 @cache
 def verifier() -> JwtVerifier:
-    from workflow_engine.auth.jwt_verifier import JwtVerifier, cognito_issuer
+    from workflow_engine.platform.auth.jwt_verifier import JwtVerifier, cognito_issuer
 
     issuer = cognito_issuer(settings.aws_region, settings.user_pool_id)
     return JwtVerifier(issuer, [settings.user_pool_client_id], settings.jwks_url or None)

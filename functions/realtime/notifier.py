@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from workflow_engine.aws import client
 from workflow_engine.data.connections import ConnectionRepository
-from workflow_engine.observability import logger, tracer
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import logger, tracer
+from workflow_engine.platform.settings import NotifierSettings
 from workflow_engine.realtime.notifier import Fanout, Notifier
-from workflow_engine.settings import NotifierSettings
 
 settings = NotifierSettings.from_env()
 management_api = client(

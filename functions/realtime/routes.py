@@ -8,12 +8,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent
 
-from workflow_engine.aws import client
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.settings import RealtimeSettings
 from workflow_engine.realtime.subscriptions import Caps, SubscriptionService
-from workflow_engine.settings import RealtimeSettings
 
 settings = RealtimeSettings.from_env()
 dynamodb = client("dynamodb")

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent, event_source
 
 from realtime.routes import caller, connection_keys, reply, service
-from workflow_engine.observability import correlated, logger, tracer
+from workflow_engine.platform.observability import correlated, logger, tracer
 
 
 @logger.inject_lambda_context

@@ -2,12 +2,12 @@
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 
-from workflow_engine import business_metrics
-from workflow_engine.aws import client
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.executions.reconcile import reconcile
-from workflow_engine.observability import bind_log_keys, correlated, logger, tracer
-from workflow_engine.settings import ReconcilerSettings
+from workflow_engine.platform import business_metrics
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import bind_log_keys, correlated, logger, tracer
+from workflow_engine.platform.settings import ReconcilerSettings
 
 settings = ReconcilerSettings.from_env()
 executions = ExecutionRepository(client("dynamodb"), settings.executions_table)

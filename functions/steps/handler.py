@@ -2,7 +2,7 @@
 
 Each step type keeps its own function (infra.catalog: one per Lambda-kind entry of the step registry, with its own
 permissions); its handler setting names the type, so a function only ever runs its own type and imports only its
-own runner (workflow_engine.steps.registry: runners are imported lazily). The payload's config is validated into
+own runner (workflow_engine.models.step_types: runners are imported lazily). The payload's config is validated into
 the type's config model once (workflow_engine.steps.dispatch) before the runner sees it.
 """
 
@@ -12,13 +12,13 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from workflow_engine.aws import client
 from workflow_engine.data.logs import LogRepository
-from workflow_engine.observability import correlated, logger, step_keys, tracer
-from workflow_engine.settings import StepSettings
-from workflow_engine.step_runtime import run_step
+from workflow_engine.models.step_types import STEP_TYPES
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.observability import correlated, logger, step_keys, tracer
+from workflow_engine.platform.settings import StepSettings
 from workflow_engine.steps.dispatch import runner_for
-from workflow_engine.steps.registry import STEP_TYPES
+from workflow_engine.steps.runtime import run_step
 
 settings = StepSettings.from_env()
 logs = LogRepository(client("dynamodb"), settings.logs_table)

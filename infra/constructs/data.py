@@ -1,4 +1,5 @@
-"""Data: one DynamoDB table per definition in workflow_engine.tables (the definitions the local stack uses too)."""
+"""Data: one DynamoDB table per definition in workflow_engine.platform.tables (the definitions the local stack
+uses too)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from workflow_engine.tables import ALL_TABLES, TableDefinition
+from workflow_engine.platform.tables import ALL_TABLES, TableDefinition
 
 
 def _attribute(name: str | None) -> dynamodb.Attribute | None:

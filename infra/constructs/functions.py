@@ -42,8 +42,8 @@ from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
 from infra.declarations import DEAD_LETTER_RETENTION_DAYS
-from workflow_engine import tables
-from workflow_engine.settings import step_function_arn_variables
+from workflow_engine.platform import tables
+from workflow_engine.platform.settings import step_function_arn_variables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -283,7 +283,7 @@ class Functions(Construct):
 
     def _grant_step(self, spec: FunctionSpec, role: iam.Role) -> None:
         """Every step function puts its log items; beyond that, exactly its step type's declared permissions
-        (workflow_engine.steps.registry), their resource patterns filled in with this stack's values."""
+        (workflow_engine.models.step_types), their resource patterns filled in with this stack's values."""
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")
         stack = {"partition": Aws.PARTITION, "region": Aws.REGION, "account": Aws.ACCOUNT_ID}
         for permission in spec.permissions:

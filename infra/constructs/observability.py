@@ -19,8 +19,8 @@ from constructs import Construct
 
 from infra.constructs.nag import acknowledge
 from infra.declarations import METRICS_NAMESPACE
-from workflow_engine import business_metrics
-from workflow_engine.steps.registry import STEP_TYPES
+from workflow_engine.models.step_types import STEP_TYPES
+from workflow_engine.platform import business_metrics
 
 # declarations.LOG_RETENTION_DAYS (30; CDK names the retention, it takes no number); the drift test compares
 # the retention of the log groups both stacks create with the template's.
@@ -52,7 +52,7 @@ def dead_letter_queues_of(scope: Construct) -> dict[str, sqs.Queue]:
 
 
 def engine_metric(name: str, **dimensions: str) -> cloudwatch.Metric:
-    """A business metric the functions emit (workflow_engine.business_metrics), summed over 5 minutes."""
+    """A business metric the functions emit (workflow_engine.platform.business_metrics), summed over 5 minutes."""
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
         metric_name=name,

@@ -35,7 +35,7 @@ from infra.constructs.api import AccessLogSettings
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
-from workflow_engine import tables
+from workflow_engine.platform import tables
 
 THROTTLE = apigw.ThrottleSettings(rate_limit=50, burst_limit=100)
 IDENTITY_SOURCE = WEBSOCKET_IDENTITY_SOURCE  # where the $connect authorizer finds the token (infra/catalog.py)

@@ -1,6 +1,6 @@
 """The HTTP API JWT authorizer, locally: the same checks API Gateway makes before a route's Lambda runs.
 
-The checks themselves live in the layer (workflow_engine.auth.jwt_verifier), shared with the WebSocket
+The checks themselves live in the layer (workflow_engine.platform.auth.jwt_verifier), shared with the WebSocket
 API's `$connect` authorizer Lambda.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow_engine.auth.jwt_verifier import JwtVerifier
+from workflow_engine.platform.auth.jwt_verifier import JwtVerifier
 
 
 class JwtAuthorizer:

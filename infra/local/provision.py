@@ -1,5 +1,5 @@
 """Create, against any AWS endpoint (the moto server, or moto in-process for tests), what the CDK stack
-creates in the cloud, from the same declarations: the tables (workflow_engine.tables), the Cognito pool and
+creates in the cloud, from the same declarations: the tables (workflow_engine.platform.tables), the Cognito pool and
 client (infra.declarations), the roles, the state machines' log group, the Lambda functions with exactly the
 environment their settings ask for (infra.catalog), the HTTP API with its routes and JWT authorizer, and the
 event rules. tests/integration/test_drift.py reads all of it back and compares it with the synthesized template.
@@ -37,8 +37,8 @@ from infra.declarations import (
     PASSWORD_POLICY,
     USER_POOL,
 )
-from workflow_engine.settings import step_function_arn_variables
-from workflow_engine.tables import ALL_TABLES, TableDefinition
+from workflow_engine.platform.settings import step_function_arn_variables
+from workflow_engine.platform.tables import ALL_TABLES, TableDefinition
 
 NAME_PREFIX = "workflow-engine-local"
 DEFAULT_WEBSOCKET_CALLBACK_URL = "http://127.0.0.1:8001"  # the local WebSocket API's @connections endpoint

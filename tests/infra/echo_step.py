@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from workflow_engine.models.step_configs import Strict, check_placeholders
+from workflow_engine.models.step_types import STEP_TYPES, Permission, StepFunction, StepType
 from workflow_engine.steps.placeholders import render
-from workflow_engine.steps.registry import STEP_TYPES, Permission, StepFunction, StepType
 
 QUEUE_PATTERN = "arn:{partition}:sqs:{region}:{account}:echo-*"
 

@@ -23,11 +23,11 @@ from api.workflow_routes import router  # noqa: E402
 from infra.catalog import FUNCTIONS, ROUTES, STACK_NAME, STEP_FUNCTIONS  # noqa: E402
 from infra.local.gateway import build_event  # noqa: E402
 from infra.stack import build_app  # noqa: E402
+from workflow_engine.models.step_types import STEP_TYPES  # noqa: E402
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord  # noqa: E402
-from workflow_engine.settings import ApiSettings, StepSettings  # noqa: E402
+from workflow_engine.platform.settings import ApiSettings, StepSettings  # noqa: E402
 from workflow_engine.steps.dispatch import runner_for  # noqa: E402
-from workflow_engine.steps.registry import STEP_TYPES  # noqa: E402
-from workflow_engine.workflow_service import compile_target  # noqa: E402
+from workflow_engine.workflows.service import compile_target  # noqa: E402
 
 
 class RecordingService:
@@ -88,7 +88,7 @@ def synthesized(outdir: str) -> dict[str, Any]:
 
 def main(outdir: str) -> None:
     echo_step = {"name": "Say", "type": "echo", "config": {"message": "hello {{ input.who }}"}}
-    settings = StepSettings(logs_table="logs", http_allowed_networks="")
+    settings = StepSettings(logs_table="logs", http_allowed_networks="", http_denied_endpoints="")
     arns = {name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in ("transform", "http", "ai")}
     api_settings_names = ApiSettings.stack_settings()
     facts = {
@@ -117,6 +117,7 @@ def main(outdir: str) -> None:
                 state_machine_log_group_arn="g",
                 notifications_table="n",
                 http_allowed_networks="",
+                http_denied_endpoints="",
                 step_function_arns={**arns, "echo": "arn:echo"},
             )
         ).function_arns["echo"],

@@ -1,4 +1,4 @@
-"""DynamoDB tables are built exactly from workflow_engine.tables."""
+"""DynamoDB tables are built exactly from workflow_engine.platform.tables."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from infra.catalog import FUNCTIONS, STREAM_MAPPING
-from workflow_engine import tables
-from workflow_engine.tables import ALL_TABLES, TableDefinition
+from workflow_engine.platform import tables
+from workflow_engine.platform.tables import ALL_TABLES, TableDefinition
 
 if TYPE_CHECKING:
     from conftest import Synthesized

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
-from workflow_engine import settings, tables
+from workflow_engine.platform import settings, tables
 
 if TYPE_CHECKING:
     from conftest import Synthesized

@@ -15,7 +15,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra.catalog import FUNCTIONS
 from infra.constructs.observability import ALARM_EMAIL_CONTEXT, Observability, dead_letter_queues_of
-from workflow_engine import business_metrics
+from workflow_engine.platform import business_metrics
 
 if TYPE_CHECKING:
     from conftest import Synthesized

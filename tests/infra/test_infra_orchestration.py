@@ -9,7 +9,7 @@ import pytest
 from infra.catalog import RECONCILER, STACK_NAME, STEP_FUNCTIONS
 from infra.constructs.nag import flatten
 from infra.constructs.orchestration import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
-from workflow_engine import tables
+from workflow_engine.platform import tables
 
 if TYPE_CHECKING:
     from conftest import Synthesized

@@ -20,7 +20,7 @@ from infra.catalog import (
     WS_DISCONNECT,
     WS_SUBSCRIPTIONS,
 )
-from workflow_engine import tables
+from workflow_engine.platform import tables
 
 if TYPE_CHECKING:
     from conftest import Synthesized

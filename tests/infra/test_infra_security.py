@@ -13,7 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra.catalog import EXECUTIONS_API, RECONCILER, STEP_FUNCTIONS, WORKFLOWS_API, step_function_of
 from infra.constructs.orchestration import LOG_DELIVERY_ACTIONS, STATE_MACHINE_LIFECYCLE_ACTIONS
-from workflow_engine import tables
+from workflow_engine.platform import tables
 
 if TYPE_CHECKING:
     from conftest import Synthesized

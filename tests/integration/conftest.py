@@ -22,7 +22,7 @@ from infra.local.gateway import build_event, invoke_route, match_route
 from infra.local.provision import LocalResources, provision
 from infra.local.runtime import install_runtime
 from tests.support.connections_sink import RecordedConnections
-from workflow_engine.settings import TableSettings
+from workflow_engine.platform.settings import TableSettings
 
 
 @pytest.fixture(scope="session")

@@ -271,7 +271,7 @@ def test_a_throttled_stop_execution_is_retried_then_reported_as_that_ids_error(a
     assert results[always]["outcome"] == "error"
     assert results[always]["status"] == "running"
     assert "ThrottlingException" in results[always]["message"]
-    assert attempts[always] == 6  # the SDK's standard retry mode (workflow_engine.aws): 1 attempt + 5 retries
+    assert attempts[always] == 6  # the SDK's standard retry mode (workflow_engine.platform.aws): 1 attempt + 5 retries
     assert attempts[twice] == 3 and results[twice]["outcome"] == "cancelled"
     for execution_id in ids:
         if execution_id != always:

@@ -16,9 +16,9 @@ import boto3
 
 from tests.integration.conftest import wait_terminal
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import ConflictError
+from workflow_engine.models.errors import ConflictError
 from workflow_engine.models.workflow import WorkflowDefinition
-from workflow_engine.workflow_service import WorkflowService
+from workflow_engine.workflows.service import WorkflowService
 
 
 def _definition(name: str, expression: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""workflow_engine.idempotency against the idempotency table in moto: the same key gets the first answer."""
+"""workflow_engine.executions.idempotency against the idempotency table in moto: the same key gets the first answer."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from pydantic import BaseModel
 
 from tests.integration.conftest import wait_terminal
-from workflow_engine import tables
-from workflow_engine.errors import ConflictError, InvalidRequestError
 from workflow_engine.executions import start
-from workflow_engine.idempotency import IN_PROGRESS, MISMATCH, IdempotentCalls, idempotent
+from workflow_engine.executions.idempotency import IN_PROGRESS, MISMATCH, IdempotentCalls, idempotent
+from workflow_engine.models.errors import ConflictError, InvalidRequestError
+from workflow_engine.platform import tables
 
 
 class Answer(BaseModel):

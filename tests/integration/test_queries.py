@@ -14,12 +14,12 @@ from urllib.parse import quote
 import pytest
 
 from tests.integration.conftest import api_tables, wait_terminal
-from workflow_engine.aws import client
 from workflow_engine.data import logs as logs_module
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
-from workflow_engine.settings import TableSettings
+from workflow_engine.platform.aws import client
+from workflow_engine.platform.settings import TableSettings
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STATUSES = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED)

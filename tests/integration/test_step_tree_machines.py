@@ -14,7 +14,7 @@ from tests.integration.conftest import wait_for
 from tests.integration.test_engine_executions import create, logs, run
 from tests.support.group_kind import GroupStep, register_group_kind
 from tests.support.loopback import Receiver, webhook_server
-from workflow_engine.compiler import CompileTarget, compile_workflow, definition_json
+from workflow_engine.asl.compiler import CompileTarget, compile_workflow, definition_json
 from workflow_engine.models.workflow import WorkflowDefinition
 
 

@@ -16,7 +16,7 @@ import pytest
 from infra.catalog import FUNCTIONS, STREAM_MAPPING
 from infra.local import moto_seams
 from tests.support import stream_probe
-from workflow_engine.tables import ALL_TABLES
+from workflow_engine.platform.tables import ALL_TABLES
 
 
 @pytest.fixture

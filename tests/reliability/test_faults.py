@@ -20,7 +20,7 @@ import pytest
 from infra.catalog import EXECUTIONS_API
 from tests.reliability.conftest import STALE_AFTER_SECONDS, TERMINAL, Client, aws_client, table_names
 from workflow_engine.models.execution import readable_error
-from workflow_engine.settings import ApiSettings
+from workflow_engine.platform.settings import ApiSettings
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
@@ -29,7 +29,7 @@ TWO_STEPS = [
     {"name": "Load", "type": "transform", "config": {"expression": "input"}},
     {"name": "Shape", "type": "transform", "config": {"expression": "{n: input.n}"}},
 ]
-# botocore's standard retry mode as configured in workflow_engine.aws: the first attempt + 5 retries.
+# botocore's standard retry mode as configured in workflow_engine.platform.aws: the first attempt + 5 retries.
 SDK_ATTEMPTS = 6
 THROTTLED = {"code": "ProvisionedThroughputExceededException", "status": 400}
 # An error the SDK does not retry (a dependency refusing for good), to reach the give-up path quickly.

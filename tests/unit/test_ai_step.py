@@ -11,11 +11,11 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, No
 from botocore.stub import Stubber
 
 from workflow_engine.models.step_configs import AiConfig
-from workflow_engine.settings import StepSettings
+from workflow_engine.models.step_errors import StepFailed, StepRetryable
+from workflow_engine.models.step_types import STEP_TYPES
+from workflow_engine.platform.settings import StepSettings
 from workflow_engine.steps import ai
 from workflow_engine.steps.dispatch import typed_config
-from workflow_engine.steps.errors import StepFailed, StepRetryable
-from workflow_engine.steps.registry import STEP_TYPES
 
 CONTEXT: dict[str, Any] = {
     "input": {"customer": "Zoë", "order": {"id": 7, "items": ["tea", "cups"]}},

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from infra.catalog import REPO_ROOT
 from tests.support.group_kind import GroupStep, register_group_kind
+from workflow_engine.asl.compiler import CompileTarget, compile_workflow, reachable_states
 from workflow_engine.asl.machine import path_keys
 from workflow_engine.asl.names import ENGINE_PATH_KEYS
-from workflow_engine.compiler import CompileTarget, compile_workflow, reachable_states
 from workflow_engine.models.workflow import WorkflowDefinition
 
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"

@@ -1,4 +1,4 @@
-"""The N-way JSON diff and the step table of a comparison (workflow_engine.comparison), pure."""
+"""The N-way JSON diff and the step table of a comparison (workflow_engine.executions.comparison), pure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import jsonpointer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow_engine.comparison import compare, json_diff, json_equal, pointer_token
+from workflow_engine.executions.comparison import compare, json_diff, json_equal, pointer_token
 from workflow_engine.models.execution import ExecutionRecord, LogRecord
 
 _MISSING = object()

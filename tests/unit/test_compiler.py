@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.group_kind import GroupStep, register_group_kind
-from workflow_engine.asl.machine import check_engine_paths_only, path_keys
-from workflow_engine.asl.names import ENGINE_PATH_KEYS
-from workflow_engine.asl.registry import kind_of
-from workflow_engine.compiler import (
+from workflow_engine.asl.compiler import (
     FAILED,
     MARK_RUNNING,
     RECORD_SUCCESS,
@@ -21,6 +18,9 @@ from workflow_engine.compiler import (
     compile_workflow,
     definition_json,
 )
+from workflow_engine.asl.machine import check_engine_paths_only, path_keys
+from workflow_engine.asl.names import ENGINE_PATH_KEYS
+from workflow_engine.asl.registry import kind_of
 from workflow_engine.models.workflow import WorkflowDefinition
 
 GOLDEN = Path(__file__).parent / "golden"

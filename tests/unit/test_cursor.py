@@ -3,7 +3,7 @@ import base64
 import pytest
 
 from workflow_engine.data.cursor import decode_cursor, encode_cursor
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 ATTRS = ["execution_id", "user_id", "started_at"]
 KEY = {"execution_id": "e", "user_id": "u1", "started_at": "2026"}

@@ -6,10 +6,10 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from workflow_engine.errors import DefinitionRejected, InvalidRequestError, ServiceUnavailableError
+from workflow_engine.models.errors import DefinitionRejected, InvalidRequestError, ServiceUnavailableError
 from workflow_engine.models.workflow import WorkflowDefinition
-from workflow_engine.settings import ApiSettings
-from workflow_engine.workflow_service import WorkflowService
+from workflow_engine.platform.settings import ApiSettings
+from workflow_engine.workflows.service import WorkflowService
 
 SETTINGS = ApiSettings(
     workflows_table="w",

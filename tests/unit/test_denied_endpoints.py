@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.loopback import json_server
-from workflow_engine import webhooks
-from workflow_engine.settings import NotificationSettings, StepSettings, split_endpoints
-from workflow_engine.steps.errors import UnsafeTarget
+from workflow_engine.models.step_errors import UnsafeTarget
+from workflow_engine.net.ssrf_guard import is_denied_endpoint
+from workflow_engine.notifications import webhooks
+from workflow_engine.platform.settings import NotificationSettings, StepSettings, split_endpoints
 from workflow_engine.steps.http_request import run_http
-from workflow_engine.steps.ssrf_guard import is_denied_endpoint
 
 LOOPBACK = "127.0.0.0/8,::1/128"
 

@@ -1,4 +1,4 @@
-"""Bounded JMESPath: save-time nesting limits and run-time budgets (workflow_engine.expressions)."""
+"""Bounded JMESPath: save-time nesting limits and run-time budgets (workflow_engine.models.expressions)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 import jmespath
 import pytest
 
-from workflow_engine import expressions
-from workflow_engine.expressions import ExpressionRejected, check_expression, search_bounded
-from workflow_engine.steps.errors import ExpressionTooExpensive, StepFailed, reported_class
+from workflow_engine.models import expressions
+from workflow_engine.models.expressions import ExpressionRejected, check_expression, search_bounded
+from workflow_engine.models.step_errors import ExpressionTooExpensive, StepFailed, reported_class
 
 DOUBLING = "'ab'" + " | [@,@]" * 20 + " | length(to_string(@))"  # 2^20 copies of "ab", printed
 

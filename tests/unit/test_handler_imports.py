@@ -23,10 +23,10 @@ NOT_FOR_THE_RECONCILER = (
     "workflow_engine.executions.launch",
     "workflow_engine.executions.reads",
     "workflow_engine.executions.cancel",
-    "workflow_engine.comparison",
-    "workflow_engine.compiler",
-    "workflow_engine.resume",
-    "workflow_engine.idempotency",
+    "workflow_engine.executions.comparison",
+    "workflow_engine.asl.compiler",
+    "workflow_engine.asl.resume",
+    "workflow_engine.executions.idempotency",
 )
 
 
@@ -65,5 +65,5 @@ def test_the_execution_api_loads_the_execution_use_cases():
 
     for use_case in ("start", "retry", "cancel", "reads", "reconcile"):
         assert f"workflow_engine.executions.{use_case}" in modules
-    assert "workflow_engine.sfn_gateway" in modules
+    assert "workflow_engine.data.sfn_gateway" in modules
     assert under(modules, "api.workflow_routes") == set() and under(modules, "api.query_routes") == set()

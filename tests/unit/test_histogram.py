@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from workflow_engine.metrics.histogram import (
+from workflow_engine.models.histogram import (
     RELATIVE_ACCURACY,
     ZERO_BUCKET,
     bucket_of,

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from workflow_engine.models.step_configs import HttpConfig
-from workflow_engine.settings import StepSettings
+from workflow_engine.models.step_errors import StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.net.ssrf_guard import is_forbidden_address
+from workflow_engine.platform.settings import StepSettings
 from workflow_engine.steps import http_request
-from workflow_engine.steps.errors import StepFailed, StepRetryable, UnsafeTarget
-from workflow_engine.steps.ssrf_guard import is_forbidden_address
 
 REAL_GETADDRINFO = socket.getaddrinfo
 CONTEXT: dict[str, Any] = {"input": {"id": 7, "name": "Zoë", "doc": {"a": [1, 2]}}, "steps": {}}

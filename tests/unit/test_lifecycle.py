@@ -1,4 +1,5 @@
-"""The execution lifecycle (workflow_engine.lifecycle) is defined once, completely, and every copy agrees with it."""
+"""The execution lifecycle (workflow_engine.models.lifecycle) is defined once, completely, and every copy agrees
+with it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 import pytest
 
 from infra.catalog import REPO_ROOT
-from workflow_engine import business_metrics
-from workflow_engine.lifecycle import (
+from workflow_engine.models import execution, workflow
+from workflow_engine.models.lifecycle import (
     ACTIVE,
     RETRYABLE,
     TERMINAL,
@@ -17,7 +18,7 @@ from workflow_engine.lifecycle import (
     allowed_from,
     user_status_key,
 )
-from workflow_engine.models import execution, workflow
+from workflow_engine.platform import business_metrics
 
 STATUSES = [status.value for status in ExecutionStatus]
 TERMINAL_VALUES = [status.value for status in ExecutionStatus if status.is_terminal]
@@ -48,7 +49,7 @@ def test_retryable_statuses_are_the_terminal_ones_but_completed():
 @pytest.mark.parametrize(
     ("to_status", "expected"),
     [
-        # The state machine's own writes (workflow_engine.compiler): "$mark running", "$record success",
+        # The state machine's own writes (workflow_engine.asl.compiler): "$mark running", "$record success",
         # "$record failure", "$record timeout".
         (ExecutionStatus.RUNNING, (ExecutionStatus.PENDING,)),
         (ExecutionStatus.COMPLETED, (ExecutionStatus.RUNNING,)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow_engine.metrics.aggregation import contribution_of
+from workflow_engine.models.metric_aggregation import contribution_of
 
 
 def log_image(**extra: object) -> dict[str, object]:

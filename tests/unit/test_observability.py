@@ -9,10 +9,10 @@ import threading
 import pytest
 
 from tests.unit.test_step_runtime import FakeLogs, event
-from workflow_engine import business_metrics
-from workflow_engine.observability import correlated, http_api_keys, logger, step_keys
-from workflow_engine.step_runtime import run_step
-from workflow_engine.steps.errors import StepFailed
+from workflow_engine.models.step_errors import StepFailed
+from workflow_engine.platform import business_metrics
+from workflow_engine.platform.observability import correlated, http_api_keys, logger, step_keys
+from workflow_engine.steps.runtime import run_step
 
 
 def emitted(output: str) -> list[tuple[str, dict]]:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow_engine.expressions import compile_bounded
+from workflow_engine.models.expressions import compile_bounded
+from workflow_engine.models.step_errors import ExpressionTooExpensive, StepFailed
 from workflow_engine.models.workflow import PLACEHOLDER
-from workflow_engine.steps.errors import ExpressionTooExpensive, StepFailed
 from workflow_engine.steps.placeholders import render
 
 CONTEXT = {

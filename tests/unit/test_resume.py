@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from tests.support.group_kind import GroupStep, register_group_kind
+from workflow_engine.asl.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.models.workflow import WorkflowDefinition
-from workflow_engine.resume import ResumePoint, resume_document, resume_point, reused_logs
 
 NAMES = ["a", "nap", "b", "c"]
 NOW = "2026-02-01T00:00:00.000000Z"

@@ -7,8 +7,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from workflow_engine.lifecycle import ExecutionStatus
-from workflow_engine.sfn_gateway import (
+from workflow_engine.data.sfn_gateway import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     StepFunctionsError,
@@ -16,6 +15,7 @@ from workflow_engine.sfn_gateway import (
     execution_arn,
     status_of,
 )
+from workflow_engine.models.lifecycle import ExecutionStatus
 
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:wf"
 ARN = "arn:aws:states:us-east-1:123456789012:execution:wf:e-1"

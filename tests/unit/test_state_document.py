@@ -1,4 +1,4 @@
-from workflow_engine.state_document import final_output, initial_document, step_context
+from workflow_engine.asl.state_document import final_output, initial_document, step_context
 
 
 def test_context_maps_results_to_step_names_and_errors():

@@ -10,11 +10,11 @@ import pytest
 
 from infra.catalog import REPO_ROOT, STEP_FUNCTIONS
 from workflow_engine.models.step_configs import TransformConfig, WaitConfig
+from workflow_engine.models.step_errors import StepFailed
+from workflow_engine.models.step_types import STEP_TYPES, Permission, StepRegistry, StepType
 from workflow_engine.models.workflow import LAMBDA_STEP_TYPES, STEP_MODELS
-from workflow_engine.settings import ApiSettings, step_function_arn_variables
+from workflow_engine.platform.settings import ApiSettings, step_function_arn_variables
 from workflow_engine.steps.dispatch import typed_config
-from workflow_engine.steps.errors import StepFailed
-from workflow_engine.steps.registry import STEP_TYPES, Permission, StepRegistry, StepType
 
 
 def test_the_engine_s_step_types_in_order() -> None:

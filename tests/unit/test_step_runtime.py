@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from workflow_engine.models.execution import is_internal_error
-from workflow_engine.step_runtime import MAX_OUTPUT_BYTES, MAX_OUTPUT_DEPTH, run_step
-from workflow_engine.steps.errors import STEP_ERROR_NAMES, StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.models.step_errors import STEP_ERROR_NAMES, StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.steps.runtime import MAX_OUTPUT_BYTES, MAX_OUTPUT_DEPTH, run_step
 
 
 class FakeLogs:

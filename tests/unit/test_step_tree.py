@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.group_kind import GroupStep
+from workflow_engine.models.step_tree import StepTree, is_top_level, top_level_index
 from workflow_engine.models.workflow import WorkflowDefinition
-from workflow_engine.step_tree import StepTree, is_top_level, top_level_index
 
 
 def leaf(name):

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from workflow_engine.metrics.buckets import BucketRange, Granularity, bucket_key
-from workflow_engine.time_range import TimeRange, format_stored
+from workflow_engine.models.metric_buckets import BucketRange, Granularity, bucket_key
+from workflow_engine.models.time_range import TimeRange, format_stored
 
-STORED_NOW = "2026-11-26T07:44:53.123456Z"  # the shape workflow_engine.clock stores
+STORED_NOW = "2026-11-26T07:44:53.123456Z"  # the shape workflow_engine.platform.clock stores
 
 
 @pytest.mark.parametrize(

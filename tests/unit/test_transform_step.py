@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from workflow_engine.models.step_configs import TransformConfig
+from workflow_engine.models.step_errors import StepFailed
+from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.steps.dispatch import typed_config
-from workflow_engine.steps.errors import StepFailed
-from workflow_engine.steps.registry import STEP_TYPES
 from workflow_engine.steps.transform import run_transform
 
 

@@ -32,19 +32,19 @@ def test_typed_modules_import_no_type_stubs_at_run_time() -> None:
     """The typed clients are annotations only (TYPE_CHECKING): the modules that name them, and creating the lazy
     clients, load no stub (installed here, so the check can fail), keeping the cold start as it was."""
     modules = [
-        "workflow_engine.aws",
+        "workflow_engine.platform.aws",
         "workflow_engine.data.query",
         "workflow_engine.data.workflows",
         "workflow_engine.data.executions",
         "workflow_engine.data.connections",
         "workflow_engine.data.logs",
-        "workflow_engine.sfn_gateway",
+        "workflow_engine.data.sfn_gateway",
         "workflow_engine.executions.start",
         "workflow_engine.executions.retry",
         "workflow_engine.executions.cancel",
         "workflow_engine.executions.reads",
         "workflow_engine.executions.reconcile",
-        "workflow_engine.workflow_service",
+        "workflow_engine.workflows.service",
         "workflow_engine.realtime.notifier",
         "workflow_engine.steps.ai",
     ]
@@ -52,7 +52,7 @@ def test_typed_modules_import_no_type_stubs_at_run_time() -> None:
         "import importlib, importlib.util, sys\n"
         "assert importlib.util.find_spec('mypy_boto3_dynamodb') is not None\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
-        "from workflow_engine.aws import client\n"
+        "from workflow_engine.platform.aws import client\n"
         "client('dynamodb'); client('stepfunctions')\n"
         "print(sorted(m for m in sys.modules if m.startswith(('mypy_boto3', 'boto3_stubs', 'botocore_stubs'))))\n"
     )

@@ -16,7 +16,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from workflow_engine.webhooks import (
+from workflow_engine.notifications.webhooks import (
     UnsafeWebhookUrl,
     backoff_seconds,
     body_signature,

@@ -1,4 +1,4 @@
-"""Pieces of the workflow -> Amazon States Language compiler (workflow_engine.compiler assembles them).
+"""Pieces of the workflow -> Amazon States Language compiler (workflow_engine.asl.compiler assembles them).
 
 - names: the engine's own state names and the service integrations the machine uses.
 - kinds: the interface every step kind's compiler implements (`StepKind`), the context it is given.

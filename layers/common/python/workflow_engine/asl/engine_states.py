@@ -1,5 +1,5 @@
 """The engine's own states around the user's steps: status writes on the execution item (native DynamoDB
-tasks, each conditional on the status it moves from) and the `$resume` Choice (see workflow_engine.compiler)."""
+tasks, each conditional on the status it moves from) and the `$resume` Choice (see workflow_engine.asl.compiler)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflow_engine.asl.names import CONDITION_FAILED, DYNAMODB_UPDATE, FAILED, RESUME, RESUME_MARKER, result_path
-from workflow_engine.lifecycle import ExecutionStatus, allowed_from, user_status_key
-from workflow_engine.step_tree import StepNode
+from workflow_engine.models.lifecycle import ExecutionStatus, allowed_from, user_status_key
+from workflow_engine.models.step_tree import StepNode
 
 
 def _update(

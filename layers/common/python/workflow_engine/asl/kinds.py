@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from workflow_engine.step_tree import StepNode, StepTree
+from workflow_engine.models.step_tree import StepNode, StepTree
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from workflow_engine.asl.kinds import Scope, StepContext
 from workflow_engine.asl.names import END_PREFIX, ENGINE_PATH_KEYS
 from workflow_engine.asl.registry import kind_of
-from workflow_engine.step_tree import StepNode
+from workflow_engine.models.step_tree import StepNode
 
 
 class MachineCompiler:

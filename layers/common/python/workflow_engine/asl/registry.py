@@ -1,6 +1,6 @@
 """Which kind compiles which step type.
 
-Every Lambda-kind step type of the step registry (workflow_engine.steps.registry) compiles as a Lambda task, with
+Every Lambda-kind step type of the step registry (workflow_engine.models.step_types) compiles as a Lambda task, with
 nothing to add here. A native type (a state the machine runs itself: Wait, and the blocks to come) registers its
 own kind with `register_kind`.
 """
@@ -12,7 +12,7 @@ from typing import Any
 from workflow_engine.asl.kinds import StepKind
 from workflow_engine.asl.task import LambdaTaskKind
 from workflow_engine.asl.wait import WaitKind
-from workflow_engine.steps.registry import STEP_TYPES
+from workflow_engine.models.step_types import STEP_TYPES
 
 _LAMBDA_TASK = LambdaTaskKind()
 _NATIVE_KINDS: dict[str, StepKind] = {"wait": WaitKind()}

@@ -3,7 +3,7 @@
 The builder's rule: nothing a user wrote is ever a key of the Task's `Parameters`. Step Functions evaluates
 every key ending in `.$` there as a path or an intrinsic function (`{"X-Role.$": "$$.Execution.RoleArn"}`
 in a header would send the machine's role ARN), and never a string value. So the step's config travels as
-one string, `config_json` (its compact JSON text), parsed back by workflow_engine.step_runtime: it reaches
+one string, `config_json` (its compact JSON text), parsed back by workflow_engine.steps.runtime: it reaches
 the step exactly as written. The only `.$` keys are the engine's own (names.ENGINE_PATH_KEYS).
 """
 
@@ -19,7 +19,7 @@ from workflow_engine.asl.names import (
     LAMBDA_SERVICE_ERRORS,
     result_path,
 )
-from workflow_engine.steps.errors import UnsafeTarget
+from workflow_engine.models.step_errors import UnsafeTarget
 
 
 def inert_json(value: Any) -> str:
@@ -28,7 +28,7 @@ def inert_json(value: Any) -> str:
 
 
 def step_payload(context: StepContext, workflow_id: str, user_id: str) -> dict[str, Any]:
-    """The payload a step Lambda receives (workflow_engine.step_runtime.StepInvocation)."""
+    """The payload a step Lambda receives (workflow_engine.steps.runtime.StepInvocation)."""
     step = context.step
     return {
         "execution_id.$": "$$.Execution.Name",

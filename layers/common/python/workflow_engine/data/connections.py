@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import from_item, to_item
-from workflow_engine.tables import CONNECTIONS_BY_USER
+from workflow_engine.platform.tables import CONNECTIONS_BY_USER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

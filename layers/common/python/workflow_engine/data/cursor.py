@@ -14,10 +14,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import TypeAdapter
 
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 SCOPE = "_scope"  # no table attribute starts with "_"
 _CURSOR = TypeAdapter(dict[str, str])
@@ -31,7 +32,7 @@ def encode_cursor(key: dict[str, str], scope: str | None = None) -> str:
 
 def decode_cursor(
     token: str, attributes: Sequence[str], partition_attribute: str, partition_value: str, scope: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     try:
         padded = token + "=" * (-len(token) % 4)
         key = _CURSOR.validate_json(base64.urlsafe_b64decode(padded.encode()))

@@ -1,6 +1,6 @@
 """The executions table: one item per execution; indexes by user, user+workflow and user+status.
 
-Every status change is a conditional update whose condition is the lifecycle's (workflow_engine.lifecycle), so a
+Every status change is a conditional update whose condition is the lifecycle's (workflow_engine.models.lifecycle), so a
 late writer never overwrites a terminal status.
 """
 
@@ -15,10 +15,16 @@ from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
-from workflow_engine.lifecycle import ExecutionStatus, allowed_from, user_status_key
 from workflow_engine.models.execution import ExecutionRecord
-from workflow_engine.tables import EXECUTIONS, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, Index
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.lifecycle import ExecutionStatus, allowed_from, user_status_key
+from workflow_engine.models.time_range import TimeRange
+from workflow_engine.platform.tables import (
+    EXECUTIONS,
+    EXECUTIONS_BY_STATUS,
+    EXECUTIONS_BY_USER,
+    EXECUTIONS_BY_WORKFLOW,
+    Index,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

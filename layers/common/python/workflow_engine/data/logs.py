@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, bounded_page
+from workflow_engine.data.search_text import normalise, search_text
 from workflow_engine.models.execution import LogRecord
-from workflow_engine.search_text import normalise, search_text
-from workflow_engine.tables import LOGS, LOGS_BY_USER
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.time_range import TimeRange
+from workflow_engine.platform.tables import LOGS, LOGS_BY_USER
 
 # A page of the search across executions reads at most this many items (or limit + 1, if more), whatever
 # its filters match: its cost is bounded, and it may hold fewer than `limit` items.

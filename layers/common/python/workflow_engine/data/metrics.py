@@ -1,6 +1,6 @@
 """The metrics table: per-user and per-user-workflow time buckets, kept incrementally, counted exactly once.
 
-One contribution (workflow_engine.metrics.aggregation) is one TransactWriteItems: a `processed` marker put on
+One contribution (workflow_engine.models.metric_aggregation) is one TransactWriteItems: a `processed` marker put on
 condition that it does not exist, and an ADD on each of its 4 bucket items (the workflow's and the user's
 all-workflows scope, hour and day). A redelivered record finds its marker: the transaction is cancelled as a
 whole and nothing counts twice. Reading a range is one Query per page on one partition: its cost is the
@@ -15,9 +15,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import from_item, to_item
-from workflow_engine.metrics.aggregation import Contribution
-from workflow_engine.metrics.buckets import GRANULARITIES, BucketRange, Granularity, bucket_key
-from workflow_engine.metrics.histogram import ZERO_BUCKET, bucket_of
+from workflow_engine.models.histogram import ZERO_BUCKET, bucket_of
+from workflow_engine.models.metric_aggregation import Contribution
+from workflow_engine.models.metric_buckets import GRANULARITIES, BucketRange, Granularity, bucket_key
 
 ALL_WORKFLOWS = "*"
 MARKER_TTL_SECONDS = 7 * 86_400  # longer than a stream keeps a record (24 h), so any redelivery finds it

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflow_engine.data.codec import from_item
 from workflow_engine.data.cursor import decode_cursor, encode_cursor
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, Page, query_page
 from workflow_engine.models.workflow import WorkflowRecord
-from workflow_engine.tables import WORKFLOWS
+from workflow_engine.platform.tables import WORKFLOWS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

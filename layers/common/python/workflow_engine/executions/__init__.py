@@ -4,5 +4,5 @@ start (POST .../execute), retry (POST .../retry: restart or resume), cancel (sin
 batch-get, list, logs, compare, webhook deliveries), reconcile (recording Step Functions' outcomes: the
 reconciler's events and the reads' stale read-repair). Step Functions is the source of truth for an execution's
 state, the executions table its index; every status write is a conditional move of the lifecycle
-(workflow_engine.lifecycle). This package imports nothing itself, so each handler loads only what it uses.
+(workflow_engine.models.lifecycle). This package imports nothing itself, so each handler loads only what it uses.
 """

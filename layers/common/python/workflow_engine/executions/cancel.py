@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from workflow_engine.aws_errors import AWS_ERRORS, error_code
-from workflow_engine.clock import utc_now
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.errors import ExecutionFinished, ServiceUnavailableError
+from workflow_engine.data.sfn_gateway import ExecutionDoesNotExist, ExecutionGateway, StepFunctionsError, execution_arn
 from workflow_engine.executions.ownership import owned, owned_batch
 from workflow_engine.executions.pool import in_pool
-from workflow_engine.lifecycle import ExecutionStatus
 from workflow_engine.models.batch import CancelOutcome, CancelResult
+from workflow_engine.models.errors import ExecutionFinished, ServiceUnavailableError
 from workflow_engine.models.execution import ExecutionRecord
-from workflow_engine.sfn_gateway import ExecutionDoesNotExist, ExecutionGateway, StepFunctionsError, execution_arn
+from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.platform.aws_errors import AWS_ERRORS, error_code
+from workflow_engine.platform.clock import utc_now
 
 # A batch cancel starts no new cancel with less time than this left before the function's timeout (one cancel,
 # with the SDK's retries of a throttled StopExecution, can take that long): those ids are answered `error`.

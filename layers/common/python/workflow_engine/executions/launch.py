@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from workflow_engine import business_metrics
-from workflow_engine.aws_errors import AWS_ERRORS
-from workflow_engine.clock import utc_now
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.errors import PayloadTooLargeError, ServiceUnavailableError
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.data.sfn_gateway import ExecutionGateway, StepFunctionsError
+from workflow_engine.models.errors import PayloadTooLargeError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord
+from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.workflow import WorkflowRecord
-from workflow_engine.sfn_gateway import ExecutionGateway, StepFunctionsError
+from workflow_engine.platform import business_metrics
+from workflow_engine.platform.aws_errors import AWS_ERRORS
+from workflow_engine.platform.clock import utc_now
 
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workflow_engine.data.executions import ExecutionRepository, UnprocessedKeysError
-from workflow_engine.errors import ExecutionNotFound, ServiceUnavailableError
+from workflow_engine.models.errors import ExecutionNotFound, ServiceUnavailableError
 from workflow_engine.models.execution import ExecutionRecord
 
 

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogFilter, LogRepository
 from workflow_engine.data.notifications import DeliveryRepository
-from workflow_engine.errors import ExecutionNotFound
 from workflow_engine.executions.ownership import owned, owned_batch
 from workflow_engine.executions.pool import in_pool
 from workflow_engine.executions.reconcile import StaleRepair
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.models.errors import ExecutionNotFound
 from workflow_engine.models.execution import ExecutionRecord, LogRecord
+from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.notification import DeliveryRecord
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.time_range import TimeRange
 
 # A comparison reads at most this many step logs per execution (one Query per 1 MB page).
 COMPARE_MAX_LOGS = 1_000

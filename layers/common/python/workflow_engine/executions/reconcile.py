@@ -10,18 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from workflow_engine.clock import age_seconds, utc_now
+from workflow_engine.asl.state_document import final_output
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.lifecycle import ExecutionStatus
-from workflow_engine.models.execution import START_FAILED, ExecutionRecord
-from workflow_engine.sfn_gateway import (
+from workflow_engine.data.sfn_gateway import (
     ExecutionDoesNotExist,
     ExecutionGateway,
     StepFunctionsError,
     execution_arn,
     status_of,
 )
-from workflow_engine.state_document import final_output
+from workflow_engine.models.execution import START_FAILED, ExecutionRecord
+from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.platform.clock import age_seconds, utc_now
 
 
 def outcome_fields(status: ExecutionStatus, output: str | None, error: str | None, cause: str | None) -> dict[str, Any]:

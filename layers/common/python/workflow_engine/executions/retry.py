@@ -2,7 +2,7 @@
 
 The original is left as it is; the new execution carries `retry_of`. `restart` runs the workflow's current
 version from the start; `resume` runs the version the original ran from the step where it stopped, reusing the
-recorded results of the steps before (workflow_engine.resume).
+recorded results of the steps before (workflow_engine.asl.resume).
 """
 
 from __future__ import annotations
@@ -11,22 +11,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from workflow_engine.compiler import RESUMABLE_REVISION
+from workflow_engine.asl.compiler import RESUMABLE_REVISION
+from workflow_engine.asl.resume import ResumePoint, resume_document, resume_point, reused_logs
+from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogFilter, LogRepository
+from workflow_engine.data.sfn_gateway import ExecutionDoesNotExist, ExecutionGateway, StepFunctionsError, execution_arn
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import ConflictError, ServiceUnavailableError
 from workflow_engine.executions.cancel import stop
 from workflow_engine.executions.launch import ExecutionLauncher, checked_document, new_record
 from workflow_engine.executions.ownership import owned
-from workflow_engine.lifecycle import RETRYABLE, ExecutionStatus
+from workflow_engine.models.errors import ConflictError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord, RetryMode, RetryResponse
+from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.workflow import WorkflowRecord
-from workflow_engine.resume import ResumePoint, resume_document, resume_point, reused_logs
-from workflow_engine.sfn_gateway import ExecutionDoesNotExist, ExecutionGateway, StepFunctionsError, execution_arn
-from workflow_engine.state_document import initial_document
 
-# The Idempotency-Key namespace of retries (workflow_engine.idempotency): the same key on a start is another request.
+# The Idempotency-Key namespace of retries (workflow_engine.executions.idempotency): the same key on a start is
+# another request.
 OPERATION = "retry-execution"
 MAX_REUSED_LOGS = 1_000  # log items read from the original to point the reused steps at (one Query page)
 

@@ -6,14 +6,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import WorkflowNotFound
 from workflow_engine.executions.launch import ExecutionLauncher, checked_document, new_record
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.models.errors import WorkflowNotFound
 from workflow_engine.models.execution import ExecutionResultResponse
-from workflow_engine.state_document import initial_document
+from workflow_engine.models.lifecycle import ExecutionStatus
 
-# The Idempotency-Key namespace of starts (workflow_engine.idempotency): the same key on a retry is another request.
+# The Idempotency-Key namespace of starts (workflow_engine.executions.idempotency): the same key on a retry is
+# another request.
 OPERATION = "start-execution"
 
 

@@ -11,8 +11,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 # Re-exported: the lifecycle defines the statuses.
-from workflow_engine.lifecycle import ExecutionStatus as ExecutionStatus
-from workflow_engine.steps.errors import STEP_ERROR_NAMES
+from workflow_engine.models.lifecycle import ExecutionStatus as ExecutionStatus
+from workflow_engine.models.step_errors import STEP_ERROR_NAMES
 
 
 class RetryMode(StrEnum):
@@ -20,7 +20,7 @@ class RetryMode(StrEnum):
     RESUME = "resume"  # the version the original ran, from the step where it stopped, earlier results reused
 
 
-# Error names of the step Lambdas (workflow_engine.steps.errors): their messages already say it all.
+# Error names of the step Lambdas (workflow_engine.models.step_errors): their messages already say it all.
 STEP_ERRORS = STEP_ERROR_NAMES
 # The error code of an execution Step Functions never started (the start failed, or it has no record of it).
 START_FAILED = "StartExecutionFailed"
@@ -64,8 +64,9 @@ def cause_text(cause: str) -> str:
         return cause
     if not isinstance(document, dict):
         return cause
-    if isinstance(document.get("errorMessage"), str):
-        return document["errorMessage"]
+    message = document.get("errorMessage")
+    if isinstance(message, str):
+        return message
     if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
         inner = document.get("Cause")
         return cause_text(inner) if isinstance(inner, str) else ""

@@ -1,5 +1,5 @@
 """The metrics answer (GET /api/metrics): counts are exact; durations come from histograms (see
-workflow_engine.metrics.histogram: within RELATIVE_ACCURACY of the exact value); null where nothing ran."""
+workflow_engine.models.histogram: within RELATIVE_ACCURACY of the exact value); null where nothing ran."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The config of each step type: what a step of that type may hold, checked when its workflow is saved.
 
-The step registry (workflow_engine.steps.registry) names which model is which type's config; the workflow
+The step registry (workflow_engine.models.step_types) names which model is which type's config; the workflow
 models (models.workflow) wrap each in its step model, and the generic step handler validates a step's config
 with the same model before its runner sees it (runners get typed configs).
 """
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from workflow_engine.expressions import check_expression
+from workflow_engine.models.expressions import check_expression
 
 MAX_CONFIG_STRING = 16_384
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -25,7 +25,7 @@ class Strict(BaseModel):
 
 
 def compile_jmespath(expression: str) -> str:
-    """Valid JMESPath within the save-time limits (workflow_engine.expressions); a ValueError says which not."""
+    """Valid JMESPath within the save-time limits (workflow_engine.models.expressions); a ValueError says which not."""
     return check_expression(expression)
 
 

@@ -16,7 +16,7 @@ from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: th
     TransformConfig,
     WaitConfig,
 )
-from workflow_engine.steps.registry import STEP_TYPES, StepType
+from workflow_engine.models.step_types import STEP_TYPES, StepType
 
 MAX_STEPS = 100
 MAX_STEP_NAME = 80
@@ -91,7 +91,7 @@ TERMINAL_STATUSES: tuple[TerminalStatus, ...] = ("completed", "failed", "cancell
 
 class NotifyConfig(Strict):
     """Where to POST the status object when an execution ends with one of the `on` statuses (signed; see
-    workflow_engine.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
+    workflow_engine.notifications.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
 
     webhook_url: str = Field(min_length=1, max_length=2_048)
     on: list[TerminalStatus] = Field(default_factory=lambda: list(TERMINAL_STATUSES), min_length=1, max_length=4)

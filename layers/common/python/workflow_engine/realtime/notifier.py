@@ -28,7 +28,7 @@ from workflow_engine.data import logs as log_items
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.models.execution import ExecutionLogResponse, ExecutionStatusResponse
 from workflow_engine.models.realtime import ExecutionMessage, LogMessage, subscription_keys
-from workflow_engine.observability import bind_log_keys, logger
+from workflow_engine.platform.observability import bind_log_keys, logger
 
 if TYPE_CHECKING:
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient

@@ -19,11 +19,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflow_engine.clock import utc_now
 from workflow_engine.data.connections import ConnectionRepository, SubscriptionChange
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.realtime import RealtimeErrorMessage, SubscriptionReply, SubscriptionRequest
+from workflow_engine.platform.clock import utc_now
 from workflow_engine.realtime.frames import MAX_DEPTH, TOO_DEEP, FrameRejected, nesting_depth, parse_frame
 
 UNKNOWN_ACTION = 'Unknown action: send {"action": "subscribe"} or {"action": "unsubscribe"}, with an optional ' + (

@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from ..models.step_configs import AiConfig
-from .errors import StepFailed, StepRetryable
-from .placeholders import render, to_text
+from workflow_engine.models.step_configs import AiConfig
+from workflow_engine.models.step_errors import StepFailed, StepRetryable
+from workflow_engine.steps.placeholders import render, to_text
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
-    from ..settings import StepSettings
+    from workflow_engine.platform.settings import StepSettings
 
 RETRYABLE_CODES = frozenset(
     {
@@ -77,7 +77,8 @@ def resolve_max_tokens(requested: Any, limit: int) -> int:
         return limit
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
         raise StepFailed("ai step max_tokens must be a positive integer")
-    return min(requested, limit)
+    chosen: int = min(requested, limit)
+    return chosen
 
 
 @cache

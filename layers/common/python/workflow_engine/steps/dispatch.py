@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import StepFailed
+from workflow_engine.models.step_errors import StepFailed
 
 if TYPE_CHECKING:
-    from ..settings import StepSettings
-    from .registry import StepType
+    from workflow_engine.models.step_types import StepType
+    from workflow_engine.platform.settings import StepSettings
 
 
 def typed_config(step_type: StepType, config: Any) -> BaseModel:

@@ -28,17 +28,16 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..models.step_configs import HttpConfig
-from .errors import StepFailed, StepRetryable
-from .pinned_transport import Request, Response, send
-from .placeholders import render, to_text
-from .ssrf_guard import Target, parse_target, resolve_and_vet
+from workflow_engine.models.step_configs import HttpConfig
+from workflow_engine.models.step_errors import StepFailed, StepRetryable
+from workflow_engine.net.pinned_transport import Request, Response, is_retryable_status, send
+from workflow_engine.net.ssrf_guard import Target, parse_target, resolve_and_vet
+from workflow_engine.steps.placeholders import render, to_text
 
 if TYPE_CHECKING:
-    from ..settings import StepSettings
+    from workflow_engine.platform.settings import StepSettings
 
 USER_AGENT = "workflow-engine-http-step/1.0"
-RETRYABLE_STATUS = frozenset({408, 425, 429})
 ERROR_BODY_PREVIEW_CHARS = 200
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header names, methods
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
@@ -127,5 +126,5 @@ def _raise_for_status(output: dict[str, Any], target: Target) -> None:
     body = output["body"]
     preview = to_text(body)[:ERROR_BODY_PREVIEW_CHARS].strip()
     message = f"HTTP {status} from {target.host}" + (f": {preview}" if preview else "")
-    error_class = StepRetryable if status in RETRYABLE_STATUS or status >= 500 else StepFailed
+    error_class = StepRetryable if is_retryable_status(status) else StepFailed
     raise error_class(message, details={"response": output})

@@ -12,7 +12,7 @@ Rules:
 - Otherwise each placeholder is replaced by its value as text: strings as they are, null (a missing
   value) as "", anything else as compact JSON.
 - JMESPath only: nothing is executed as code. Each expression is checked, compiled (once: a bounded cache)
-  and evaluated within the budgets of workflow_engine.expressions.
+  and evaluated within the budgets of workflow_engine.models.expressions.
 - An invalid expression, or one that fails when evaluated (e.g. a function given the wrong type),
   raises `StepFailed`; one that passes its budget raises `ExpressionTooExpensive` (a `StepFailed`).
 """
@@ -24,9 +24,9 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-from ..expressions import ExpressionRejected, error_reason, search_bounded
-from ..models.step_configs import PLACEHOLDER
-from .errors import StepFailed
+from workflow_engine.models.expressions import ExpressionRejected, error_reason, search_bounded
+from workflow_engine.models.step_configs import PLACEHOLDER
+from workflow_engine.models.step_errors import StepFailed
 
 
 def evaluate(expression: str, data: Any) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models.step_configs import TransformConfig
-from .placeholders import evaluate
+from workflow_engine.models.step_configs import TransformConfig
+from workflow_engine.steps.placeholders import evaluate
 
 
 def run_transform(config: TransformConfig, context: dict[str, Any], settings: object = None) -> Any:

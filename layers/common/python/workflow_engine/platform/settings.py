@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,7 +21,7 @@ class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None):
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
         """Build the settings from environment variables named like the fields, upper-cased."""
         return cls(**cls.env_values(os.environ if environ is None else environ))
 
@@ -117,7 +118,7 @@ class ApiSettings(TableSettings):
 
 def step_function_arn_variables() -> dict[str, str]:
     """Step type -> the variable holding its function's ARN, e.g. "transform" -> "TRANSFORM_FUNCTION_ARN"."""
-    from workflow_engine.steps.registry import STEP_TYPES
+    from workflow_engine.models.step_types import STEP_TYPES
 
     return {step_type.name: f"{step_type.name.upper()}_FUNCTION_ARN" for step_type in STEP_TYPES.lambda_types()}
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .errors import StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.models.step_errors import StepFailed, StepRetryable, UnsafeTarget
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -7,10 +7,10 @@ from typing import Any
 
 from workflow_engine.data.logs import LogRepository, LogSearch
 from workflow_engine.data.metrics import ALL_WORKFLOWS, MetricsRepository
-from workflow_engine.metrics.buckets import BucketRange, Granularity
-from workflow_engine.metrics.report import build_report
 from workflow_engine.models.execution import LogRecord
-from workflow_engine.time_range import TimeRange
+from workflow_engine.models.metric_buckets import BucketRange, Granularity
+from workflow_engine.models.time_range import TimeRange
+from workflow_engine.queries.metrics_report import build_report
 
 
 class QueryService:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workflow_engine.clock import utc_now
-from workflow_engine.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
+from workflow_engine.asl.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
 from workflow_engine.data.workflows import WorkflowRepository
-from workflow_engine.errors import (
+from workflow_engine.models.errors import (
     ConflictError,
     DefinitionRejected,
     InvalidRequestError,
@@ -29,8 +28,9 @@ from workflow_engine.errors import (
     WorkflowNotFound,
 )
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
-from workflow_engine.observability import logger
-from workflow_engine.settings import ApiSettings
+from workflow_engine.platform.clock import utc_now
+from workflow_engine.platform.observability import logger
+from workflow_engine.platform.settings import ApiSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -98,7 +98,7 @@ class WorkflowService:
         if definition.notify is None:
             return None
         # Imported here: the SSRF guard brings urllib3, which only a workflow with `notify` needs (cold start).
-        from workflow_engine.webhooks import UnsafeWebhookUrl, new_secret, vet_url
+        from workflow_engine.notifications.webhooks import UnsafeWebhookUrl, new_secret, vet_url
 
         try:
             vet_url(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from workflow_engine.data.metrics import STEP_INFIX, histogram_of
-from workflow_engine.metrics.buckets import BucketRange, format_bucket
-from workflow_engine.metrics.histogram import maximum, merge, percentile
 from workflow_engine.models.execution import ExecutionStatus
+from workflow_engine.models.histogram import maximum, merge, percentile
+from workflow_engine.models.metric_buckets import BucketRange, format_bucket
 
 TERMINAL_STATUSES = [status.value for status in ExecutionStatus if status.is_terminal]
 

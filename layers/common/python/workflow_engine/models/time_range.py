@@ -1,6 +1,6 @@
 """Date ranges of the query routes: ISO-8601 bounds in, the stored timestamp format out.
 
-Stored times (workflow_engine.clock) are UTC with microseconds, fixed width ("2026-11-26T07:44:53.123456Z"),
+Stored times (workflow_engine.platform.clock) are UTC with microseconds, fixed width ("2026-11-26T07:44:53.123456Z"),
 so they sort as strings and a range is a key condition on an index's sort key. A bound may carry any offset;
 it is converted to UTC first, so comparisons are correct across offsets.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 

@@ -1,7 +1,7 @@
 """Workflow definition -> Amazon States Language (JSONPath), a pure and deterministic function.
 
 One state per step, named by the step, so the console's execution graph is the user's own workflow. The
-steps form a tree (workflow_engine.step_tree: path keys `s0`, `s1`, ..., nested `s3_b1_s0`); the compiler
+steps form a tree (workflow_engine.models.step_tree: path keys `s0`, `s1`, ..., nested `s3_b1_s0`); the compiler
 walks it, and each step is compiled by the kind registered for its type (workflow_engine.asl.registry: a
 Lambda Task for transform/http/ai, one state transition each; a native Wait for wait), through the one
 interface of workflow_engine.asl.kinds. A step's result goes to `$.results.<path key>` of the state document.
@@ -46,7 +46,7 @@ from workflow_engine.asl.names import (
 )
 from workflow_engine.asl.registry import kind_of
 from workflow_engine.models.execution import ExecutionStatus
-from workflow_engine.step_tree import StepTree
+from workflow_engine.models.step_tree import StepTree
 
 __all__ = [
     "ASL_REVISION",

@@ -5,7 +5,7 @@ interprets a string), so it is exactly what the user wrote. An output that canno
 too deep) fails the step with a message that says why; the log item is still written, its output capped
 (`output_truncated`): nothing a step returns can keep its log from being written.
 
-A `StepFailed` (or subclass, see workflow_engine.steps.errors) is re-raised as the same class with a message
+A `StepFailed` (or subclass, see workflow_engine.models.step_errors) is re-raised as the same class with a message
 naming the step: the class name is the Lambda's error type, which the compiled Retry/Catch match on. Anything
 else is an internal fault.
 """
@@ -20,12 +20,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workflow_engine import business_metrics
-from workflow_engine.clock import utc_now
+from workflow_engine.asl.state_document import step_context
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
-from workflow_engine.state_document import step_context
-from workflow_engine.steps.errors import StepFailed, reported_class
+from workflow_engine.models.step_errors import StepFailed, reported_class
+from workflow_engine.platform import business_metrics
+from workflow_engine.platform.clock import utc_now
 from workflow_engine.steps.payload import cap_json, json_size, nested_deeper_than, to_jsonable
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).

@@ -14,7 +14,7 @@ import os
 from aws_lambda_powertools.metrics.base import MetricUnit, SingleMetric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.models.lifecycle import ExecutionStatus
 
 SERVICE = "workflow-engine"
 NAMESPACE = "WorkflowEngine"

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from workflow_engine.steps.errors import StepFailed, StepRetryable
-from workflow_engine.steps.http_request import RETRYABLE_STATUS
-from workflow_engine.steps.pinned_transport import Request, send
-from workflow_engine.steps.ssrf_guard import is_forbidden_address, parse_target, resolve_and_vet
+from workflow_engine.models.step_errors import StepFailed, StepRetryable
+from workflow_engine.net.pinned_transport import Request, is_retryable_status, send
+from workflow_engine.net.ssrf_guard import is_forbidden_address, parse_target, resolve_and_vet
 
 USER_AGENT = "workflow-engine-webhooks/1.0"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the Standard Webhooks prefix, not a secret)
@@ -139,7 +138,7 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: Any) -> tuple
     status = response.status
     if 200 <= status < 300:
         return status, None, False
-    return status, f"HTTP {status}", status in RETRYABLE_STATUS or status >= 500
+    return status, f"HTTP {status}", is_retryable_status(status)
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:

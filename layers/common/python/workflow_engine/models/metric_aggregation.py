@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow_engine.metrics.buckets import parse_stored_time
 from workflow_engine.models.execution import ExecutionStatus
+from workflow_engine.models.metric_buckets import parse_stored_time
 
 TERMINAL = {status.value for status in ExecutionStatus if status.is_terminal}
 
@@ -41,7 +41,9 @@ class Contribution:
         return self.step_name is not None
 
 
-def contribution_of(event_name: str, new_image: dict[str, Any] | None, old_image: dict[str, Any] | None):
+def contribution_of(
+    event_name: str, new_image: dict[str, Any] | None, old_image: dict[str, Any] | None
+) -> Contribution | None:
     """The contribution of one stream record (plain-value images), or None when it adds nothing."""
     if not new_image or event_name not in ("INSERT", "MODIFY"):
         return None

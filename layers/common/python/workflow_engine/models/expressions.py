@@ -35,7 +35,7 @@ from jmespath.lexer import Lexer
 from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter, Visitor
 
-from workflow_engine.steps.errors import ExpressionTooExpensive
+from workflow_engine.models.step_errors import ExpressionTooExpensive
 
 if TYPE_CHECKING:
     from jmespath.visitor import _TreeNode

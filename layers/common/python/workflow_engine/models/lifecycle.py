@@ -3,7 +3,7 @@ between them.
 
 Every status write is conditional on the stored status being one the move is allowed from
 (`allowed_from(to_status)`): the repository's transitions (workflow_engine.data.executions) and the state
-machine's own writes (workflow_engine.compiler) read their conditions here, so a late writer can never move an
+machine's own writes (workflow_engine.asl.compiler) read their conditions here, so a late writer can never move an
 execution out of a terminal status. Adding a status means adding it to the enum, to ACTIVE or TERMINAL, and to
 TRANSITIONS; tests/unit/test_lifecycle.py fails until all three agree.
 """

@@ -3,10 +3,10 @@
 Rules:
 - The message is user-facing: concise, no stack trace, no secrets, no internal addresses beyond what the
   user configured. It ends up in the step log and in the execution's `error_message`.
-- The class name is the error name Step Functions sees: the step Lambda (workflow_engine.step_runtime)
+- The class name is the error name Step Functions sees: the step Lambda (workflow_engine.steps.runtime)
   re-raises the error as the same class (a subclass as the nearest of these three: `reported_class`) with the
   step's name in the message, Lambda reports the class name as `errorType`, and the compiled ASL
-  `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.compiler) to tell the kinds apart without
+  `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.asl.compiler) to tell the kinds apart without
   matching messages:
   - `StepFailed`: the step failed; retrying the same request is unlikely to help (bad expression,
     4xx answer, response too large, validation error from the model provider).
@@ -14,7 +14,7 @@ Rules:
     connection reset) that a retry may fix.
   - `UnsafeTarget`: the http step refused the target (SSRF guard). Never worth retrying.
   Any other exception a step raises is an internal fault, reported by its own class name.
-  `ExpressionTooExpensive` (a JMESPath evaluation passed its budget: workflow_engine.expressions) is reported as
+  `ExpressionTooExpensive` (a JMESPath evaluation passed its budget: workflow_engine.models.expressions) is reported as
   `StepFailed`: it fails every attempt the same way, and the step's own `retry` bounds the attempts (each one is
   stopped within the budget).
 - `details` optionally carries a JSON-serializable payload for the step log (e.g. the HTTP response
@@ -47,7 +47,7 @@ class UnsafeTarget(StepFailed):
 
 
 class ExpressionTooExpensive(StepFailed):
-    """A JMESPath expression passed its evaluation budget (workflow_engine.expressions)."""
+    """A JMESPath expression passed its evaluation budget (workflow_engine.models.expressions)."""
 
 
 # Every error name a step Lambda reports for a failure the user should read (its message is user-facing).

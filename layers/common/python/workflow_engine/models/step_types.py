@@ -20,17 +20,15 @@ import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
 
-if TYPE_CHECKING:
-    from workflow_engine.settings import StepSettings
-
-# A runner: (typed config, workflow context, the step function's settings) -> the step's output.
-Runner = Callable[[Any, dict[str, Any], "StepSettings"], Any]
+# A runner: (typed config, workflow context, the step function's settings) -> the step's output. The settings
+# are typed where the runner is written (steps/*): models sit below the platform layer that defines them.
+Runner = Callable[[Any, dict[str, Any], Any], Any]
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")  # it names a handler attribute, an environment variable, a construct id
 
 

@@ -31,10 +31,18 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from .errors import StepFailed, StepRetryable
-from .ssrf_guard import Target
+from workflow_engine.models.step_errors import StepFailed, StepRetryable
+from workflow_engine.net.ssrf_guard import Target
 
 CHUNK_BYTES = 16_384
+
+
+# Answers worth another attempt: a timeout, too early, throttled, or any server error.
+RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in RETRYABLE_STATUS or status >= 500
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from workflow_engine.errors import InvalidRequestError
+from workflow_engine.models.errors import InvalidRequestError
 
 
 class Granularity(StrEnum):

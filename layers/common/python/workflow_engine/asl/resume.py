@@ -8,7 +8,7 @@ Pure functions over what Step Functions and the logs table recorded (the service
   top-level block (it was entered before its inner steps). An original that never entered a step (cancelled
   before it began, never started) resumes at the first step.
 - The document to start from is that state's recorded input: the results of every earlier top-level step and
-  of the steps nested in them (by path key, workflow_engine.step_tree) exactly as the original's later steps
+  of the steps nested in them (by path key, workflow_engine.models.step_tree) exactly as the original's later steps
   saw them (a `continue_on_error` step's caught error included), plus the resume marker, the path key the
   compiled "$resume" Choice jumps on (see compiler.py). New `input_data`, if given, replaces the input;
   earlier results are kept.
@@ -28,9 +28,9 @@ from typing import Any
 
 from workflow_engine.asl.names import RESUME_MARKER
 from workflow_engine.asl.registry import kind_of
+from workflow_engine.asl.state_document import initial_document
 from workflow_engine.models.execution import LogRecord
-from workflow_engine.state_document import initial_document
-from workflow_engine.step_tree import StepTree, top_key, top_level_index
+from workflow_engine.models.step_tree import StepTree, top_key, top_level_index
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

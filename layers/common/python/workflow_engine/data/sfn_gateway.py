@@ -1,7 +1,7 @@
 """Step Functions, as the execution use cases see it: one interface, one boto implementation.
 
 The gateway turns the SDK's errors into the errors below, once: the use cases never read an AWS error code.
-Every call has the SDK's standard retries (workflow_engine.aws) before an error reaches the caller.
+Every call has the SDK's standard retries (workflow_engine.platform.aws) before an error reaches the caller.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from workflow_engine.aws_errors import AWS_ERRORS, error_code
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.platform.aws_errors import AWS_ERRORS, error_code
 
 if TYPE_CHECKING:
     from botocore.exceptions import BotoCoreError, ClientError

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from workflow_engine.errors import ConflictError, InvalidRequestError
+from workflow_engine.models.errors import ConflictError, InvalidRequestError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -101,7 +101,7 @@ class IdempotentCalls:
             )
             persistence = DynamoDBPersistenceLayer(table_name=self._table_name, boto3_client=self._dynamodb)
 
-            @idempotent_function(
+            @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools types it as untyped
                 data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix=operation
             )
             def run_once(request: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
     {"input": <input_data>, "results": {"s0": {"output": ...}, "s1": {"Error": ..., "Cause": ...}}}
 
-Results are keyed by the step's path key (workflow_engine.step_tree: `s0`, `s1`, nested `s3_b1_s0`), never by
+Results are keyed by the step's path key (workflow_engine.models.step_tree: `s0`, `s1`, nested `s3_b1_s0`), never by
 step name, so any name a user chooses is safe in JSONPath. Steps see the user-facing context
 `{"input": ..., "steps": {"<step name>": {"output": ...}}}` built here from the path keys visible to them.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow_engine.models.execution import cause_text
-from workflow_engine.step_tree import is_top_level, top_key, top_level_index
+from workflow_engine.models.step_tree import is_top_level, top_key, top_level_index
 
 
 def step_key(index: int) -> str:

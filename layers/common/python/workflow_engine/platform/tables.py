@@ -34,7 +34,7 @@ class TableDefinition:
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
     stream_view_type: StreamViewType | None = None
-    setting: str | None = None  # the settings field (workflow_engine.settings) that carries the table's name
+    setting: str | None = None  # the settings field (workflow_engine.platform.settings) that carries the table's name
 
     @property
     def environment_name(self) -> str | None:

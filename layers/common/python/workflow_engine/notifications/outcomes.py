@@ -4,8 +4,8 @@ For each change whose old status was not terminal and whose new status is (each 
 1. an EventBridge event on the default bus: source "workflow-engine", detail-type "Workflow Execution
    Finished", detail = the status object of GET /api/workflows/executions/{id} plus `user_id`;
 2. if the workflow has `notify` and the outcome is one of `notify.on`, a signed webhook delivery
-   (workflow_engine.webhooks) with up to `webhook_max_attempts` attempts and full-jitter exponential back-off
-   between them, inside this invocation and within its remaining time. Every attempt is recorded
+   (workflow_engine.notifications.webhooks) with up to `webhook_max_attempts` attempts and full-jitter
+   exponential back-off between them, inside this invocation and within its remaining time. Every attempt is recorded
    (GET .../notifications); a delivery that ends undelivered goes to the webhook dead-letter queue (without the
    secret). It runs after the execution has ended, off its path: a slow or failing receiver never delays or
    fails an execution.
@@ -21,14 +21,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from workflow_engine.clock import utc_now
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import record_from_item
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, ExecutionStatusResponse
 from workflow_engine.models.notification import DeliveryAttempt, DeliveryRecord
-from workflow_engine.observability import bind_log_keys, logger
+from workflow_engine.platform.clock import utc_now
+from workflow_engine.platform.observability import bind_log_keys, logger
 
 EVENT_SOURCE = "workflow-engine"
 EVENT_DETAIL_TYPE = "Workflow Execution Finished"
@@ -106,7 +106,7 @@ class NotificationDispatcher:
         if workflow is None or notify is None or not workflow.notify_secret or record.status.value not in notify.on:
             return None
         # Imported here: the http client (urllib3) is needed by workflows with `notify` only (cold start).
-        from workflow_engine.webhooks import backoff_seconds, post, signed_headers
+        from workflow_engine.notifications.webhooks import backoff_seconds, post, signed_headers
 
         identifier = delivery_id(record.execution_id, record.status.value, notify.webhook_url)
         existing = self._deliveries.get(record.user_id, record.execution_id, identifier)

@@ -1,1 +1,0 @@
-"""Execution and step metrics: log-bucketed duration histograms, time buckets, and their aggregation."""
