@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 from api.execution_routes import router as execution_router
 from api.query_routes import router as query_router
 from api.workflow_routes import router as workflow_router
-from workflow_engine.lifecycle import ExecutionStatus
+from workflow_engine.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
 from workflow_engine.steps.registry import STEP_TYPES
 
@@ -47,13 +47,17 @@ def add_realtime_messages(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_client_lists(document: dict[str, Any]) -> dict[str, Any]:
-    """What the clients (web app, CLI) read instead of keeping copies: `x-terminal-statuses` on the
-    ExecutionStatus schema (workflow_engine.lifecycle.TERMINAL, in the enum's order), and `x-step-kind` on each
+    """What the clients (web app, CLI) read instead of keeping copies: `x-terminal-statuses` and
+    `x-retryable-statuses` on the ExecutionStatus schema (workflow_engine.lifecycle.TERMINAL and RETRYABLE, in the
+    enum's order), and `x-step-kind` on each
     step schema ("lambda": runs in a function and writes a log item per attempt; "native": a state of the state
     machine, which writes none). The step types themselves are the workflow step union's discriminator mapping."""
     schemas = document["components"]["schemas"]
     terminal = [status.value for status in ExecutionStatus if status.is_terminal]
     schemas["ExecutionStatus"]["x-terminal-statuses"] = terminal
+    schemas["ExecutionStatus"]["x-retryable-statuses"] = [
+        status.value for status in ExecutionStatus if status in RETRYABLE
+    ]
     for step_type in STEP_TYPES:
         schemas[step_type.title]["x-step-kind"] = step_type.kind
     return document
