@@ -20,6 +20,7 @@ from wfe.config import DEFAULT_OUTPUTS, Stack, TokenStore, load_stack
 from wfe.errors import CliError, Conflict, Exit, NotFound, UsageError, exit_code_for_run
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+STEP_TYPE_HELP = "Only this step type (one the stack's openapi.json lists)."
 
 
 class Ctx:
@@ -59,6 +60,13 @@ class Ctx:
             rendered = human()
             if rendered is not None:
                 render.out.print(rendered)
+
+    def check(self, kind: str, value: str | None) -> None:
+        """Refuse a step type or status the stack's OpenAPI document does not list (read only when `value`)."""
+        if value is not None:
+            from wfe import vocabulary
+
+            vocabulary.check(self.stack, kind, value, self.note)
 
     def note(self, message: str) -> None:
         """A remark for people (stderr, never with --json)."""
@@ -520,7 +528,7 @@ def _log_matches(
 
 @command(cli)
 @click.argument("execution_id")
-@click.option("--step-type", type=click.Choice(["transform", "http", "ai", "wait"]), help="Only this step type.")
+@click.option("--step-type", metavar="TYPE", help=STEP_TYPE_HELP)
 @click.option("--step", metavar="NAME", help="Only this step.")
 @click.option("--errors", is_flag=True, help="Only failed attempts.")
 @click.option("--search", metavar="Q", help="Case-insensitive text in the step name, error, input or output.")
@@ -539,6 +547,7 @@ def logs(
     """A run's step logs (one per attempt), oldest first."""
     from wfe import render
 
+    context.check("step type", step_type)
     params = {"step_type": step_type, "step_name": step, "has_error": errors or None, "q": search, "limit": limit}
     items = context.api.get(f"/api/workflows/executions/{execution_id}/logs", **params)
     if not follow:
@@ -579,8 +588,8 @@ def _print_log(context: Ctx, log: dict[str, Any]) -> None:
 @click.option(
     "--status",
     "status_filter",
-    type=click.Choice(["pending", "running", "completed", "failed", "cancelled", "timed_out"]),
-    help="Only runs in this status.",
+    metavar="STATUS",
+    help="Only runs in this status (one the stack's openapi.json lists).",
 )
 @time_options
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="Page size.")
@@ -599,6 +608,7 @@ def ls(
     from wfe import render
     from wfe.times import time_range
 
+    context.check("status", status_filter)
     after, before = time_range(since, start, end)
     params = {
         "workflow_id": resolve_workflow(context, workflow) if workflow else None,
@@ -686,7 +696,7 @@ def metrics(
 @click.argument("query")
 @time_options
 @click.option("--workflow", metavar="WORKFLOW", help="Only runs of this workflow (id or unique name).")
-@click.option("--step-type", type=click.Choice(["transform", "http", "ai", "wait"]), help="Only this step type.")
+@click.option("--step-type", metavar="TYPE", help=STEP_TYPE_HELP)
 @click.option("--errors", is_flag=True, help="Only failed attempts.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True, help="Page size.")
 @click.option("--all", "every", is_flag=True, help="Follow the cursor to the last page.")
@@ -706,6 +716,7 @@ def search(
     from wfe import render
     from wfe.times import time_range
 
+    context.check("step type", step_type)
     after, before = time_range(since, start, end)
     params = {
         "q": query,

@@ -27,6 +27,7 @@ class Stack:
     region: str
     aws_endpoint_url: str | None = None  # the local stack's AWS endpoint; absent for a deployed stack
     websocket_url: str | None = None
+    app_url: str | None = None  # the web app's origin, which serves /openapi.json (AWS: CloudFront)
 
     @property
     def key(self) -> str:
@@ -58,6 +59,7 @@ def load_stack(path: str | os.PathLike[str]) -> Stack:
         region=outputs["Region"],
         aws_endpoint_url=outputs.get("AwsEndpointUrl") or None,
         websocket_url=outputs.get("WebSocketUrl") or None,
+        app_url=outputs.get("AppUrl") or None,
     )
 
 

@@ -14,7 +14,9 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 from api.execution_routes import router as execution_router
 from api.query_routes import router as query_router
 from api.workflow_routes import router as workflow_router
+from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
+from workflow_engine.models.step_types import STEP_TYPES
 
 TITLE = "Workflow Engine API"
 VERSION = "1.0.0"
@@ -44,6 +46,23 @@ def add_realtime_messages(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def add_client_lists(document: dict[str, Any]) -> dict[str, Any]:
+    """What the clients (web app, CLI) read instead of keeping copies: `x-terminal-statuses` and
+    `x-retryable-statuses` on the ExecutionStatus schema (workflow_engine.models.lifecycle.TERMINAL and RETRYABLE,
+    in the enum's order), and `x-step-kind` on each step schema ("lambda": runs in a function and writes a log
+    item per attempt; "native": a state of the state machine, which writes none). The step types themselves are
+    the workflow step union's discriminator mapping."""
+    schemas = document["components"]["schemas"]
+    terminal = [status.value for status in ExecutionStatus if status.is_terminal]
+    schemas["ExecutionStatus"]["x-terminal-statuses"] = terminal
+    schemas["ExecutionStatus"]["x-retryable-statuses"] = [
+        status.value for status in ExecutionStatus if status in RETRYABLE
+    ]
+    for step_type in STEP_TYPES:
+        schemas[step_type.title]["x-step-kind"] = step_type.kind
+    return document
+
+
 def openapi_json() -> str:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(workflow_router)
@@ -57,7 +76,7 @@ def openapi_json() -> str:
         security_schemes={"cognitoJwt": HTTPBearer(bearerFormat="JWT", description="Cognito ID or access token")},
         security=[{"cognitoJwt": []}],
     )
-    return json.dumps(add_realtime_messages(json.loads(document)), indent=2)
+    return json.dumps(add_client_lists(add_realtime_messages(json.loads(document))), indent=2)
 
 
 if __name__ == "__main__":

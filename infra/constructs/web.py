@@ -1,6 +1,7 @@
 """Web: the execution monitor on AWS. A private S3 bucket behind CloudFront (origin access control), with
 `/api/*` sent to the HTTP API so the page and the API share one origin, security headers on every answer,
-and the assets deployed by CDK together with a `config.json` written from the stack's own values."""
+and the assets deployed by CDK together with a `config.json` written from the stack's own values and the API's
+`openapi.json`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from infra.constructs.nag import acknowledge, flatten
 from infra.constructs.observability import log_group
 
 WEB_DIR = REPO_ROOT / "web"
+# The API's OpenAPI document, shipped at /openapi.json (no token needed): the web app and the CLI read the step
+# types and the execution statuses from it.
+OPENAPI_FILE = REPO_ROOT / "openapi.json"
 # What ships: index.html, app.css, src/ and vendor/ (the chart library `make web` copies from npm).
 NOT_SHIPPED = ["node_modules", "node_modules/**", "package.json", "package-lock.json"]
 
@@ -131,6 +135,7 @@ class Web(Construct):
             sources=[
                 s3deploy.Source.asset(str(WEB_DIR), exclude=NOT_SHIPPED),
                 s3deploy.Source.json_data("config.json", config),
+                s3deploy.Source.data("openapi.json", OPENAPI_FILE.read_text()),
             ],
             distribution=self.distribution,
             distribution_paths=["/*"],

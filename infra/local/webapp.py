@@ -1,5 +1,5 @@
-"""The monitoring web app, locally: its static files and `/config.json` on the API's origin, with the security
-headers CloudFront adds on AWS (infra/constructs/web.py), and sign-ups confirmed at once.
+"""The monitoring web app, locally: its static files, `/config.json` and `/openapi.json` on the API's origin, with
+the security headers CloudFront adds on AWS (infra/constructs/web.py), and sign-ups confirmed at once.
 
 The app is build-free (standard ES modules under web/); `make web` copies the chart library from
 web/node_modules into web/vendor/. `/config.json` is written from the same values as the outputs file.
@@ -20,6 +20,8 @@ from werkzeug.wrappers import Request, Response
 from infra.catalog import REPO_ROOT
 
 WEB_DIR = REPO_ROOT / "web"
+# The API's OpenAPI document, public as on AWS: the clients read the step types and statuses from it.
+OPENAPI_FILE = REPO_ROOT / "openapi.json"
 SERVED = ("index.html", "app.css", "src/", "vendor/")  # never node_modules/, package*.json
 
 
@@ -43,13 +45,17 @@ def security_headers(config: dict[str, Any]) -> dict[str, str]:
 
 
 class StaticSite:
-    """GET of a file under web/ (index.html at /), and `/config.json` from the stack's values.
+    """GET of a file under web/ (index.html at /), `/config.json` from the stack's values and `/openapi.json`
+    (the committed document, as the CDK web construct deploys it; no token needed).
 
     `config` is read at each request, so endpoints that start after the site (a WebSocket server) are in it."""
 
-    def __init__(self, config: Callable[[], dict[str, Any]], root: Path = WEB_DIR) -> None:
+    def __init__(
+        self, config: Callable[[], dict[str, Any]], root: Path = WEB_DIR, openapi_file: Path = OPENAPI_FILE
+    ) -> None:
         self._config = config
         self._root = root.resolve()
+        self._openapi_file = openapi_file
 
     def handles(self, request: Request) -> bool:
         return request.method in ("GET", "HEAD") and not request.path.startswith("/api/") and request.path != "/api"
@@ -57,6 +63,8 @@ class StaticSite:
     def respond(self, request: Request) -> Response:
         if request.path == "/config.json":
             return self._response(json.dumps(self._config()).encode(), "application/json", cache="no-store")
+        if request.path == "/openapi.json":
+            return self._response(self._openapi_file.read_bytes(), "application/json", cache="no-cache")
         file = (self._root / (request.path.lstrip("/") or "index.html")).resolve()
         relative = file.relative_to(self._root).as_posix() if file.is_relative_to(self._root) else None
         if relative is None or not file.is_file() or not any(relative.startswith(prefix) for prefix in SERVED):

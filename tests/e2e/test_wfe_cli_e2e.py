@@ -330,3 +330,14 @@ def test_logs_follow_prints_each_log_once_until_the_run_ends(wfe: Wfe, tmp_path:
     assert result.stderr == ""
     human = wfe.ok("logs", started["execution_id"], "--follow")  # an ended run: its logs, then the status
     assert human.stdout.count("✓ ") == 2 and "completed" in human.stderr
+
+
+def test_filters_are_checked_against_the_stacks_openapi_document(wfe: Wfe) -> None:
+    """The step types and statuses come from the local stack's /openapi.json (no copy in the CLI)."""
+    refused = wfe("ls", "--status", "finished")
+    assert refused.code == 2 and "Unknown status 'finished'" in refused.stderr, refused.stderr
+    assert "timed_out" in refused.stderr  # the valid ones, as the document lists them
+    refused = wfe("search", "x", "--step-type", "lambda")
+    assert refused.code == 2 and "Unknown step type 'lambda'" in refused.stderr, refused.stderr
+    assert wfe.ok("ls", "--status", "timed_out", "--json").json() == []
+    assert "Cannot read" not in wfe.ok("search", "x", "--step-type", "wait", "--json").stderr

@@ -4,10 +4,13 @@ same origin, security headers, assets and config.json deployed by CDK, and the A
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from aws_cdk.assertions import Match
+
+from infra.catalog import REPO_ROOT
 
 if TYPE_CHECKING:
     from conftest import Synthesized
@@ -105,3 +108,15 @@ def test_app_url_output(synth: Synthesized) -> None:
     assert outputs["AppUrl"]["Value"] == {
         "Fn::Join": ["", ["https://", synth.get_att(synth.stack.web.distribution, "DomainName")]]
     }
+
+
+def test_the_openapi_document_is_deployed_at_the_root(synth: Synthesized) -> None:
+    """The clients read the step types and statuses from /openapi.json, without a token: it ships with the app."""
+    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
+    outdir = Path(synth.template_path).parent
+    shipped = [
+        outdir / f"asset.{key.removesuffix('.zip')}" / "openapi.json"
+        for key in deployment["Properties"]["SourceObjectKeys"]
+    ]
+    (document,) = [file for file in shipped if file.is_file()]
+    assert document.read_text() == (REPO_ROOT / "openapi.json").read_text()

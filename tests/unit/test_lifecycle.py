@@ -3,11 +3,10 @@ with it."""
 
 from __future__ import annotations
 
-import re
+import json
 
 import pytest
 
-from infra.catalog import REPO_ROOT
 from workflow_engine.models import execution, workflow
 from workflow_engine.models.lifecycle import (
     ACTIVE,
@@ -82,15 +81,20 @@ def test_business_metrics_count_each_terminal_status_under_its_published_name():
     assert list(business_metrics.EXECUTIONS_FINISHED) == TERMINAL_VALUES
 
 
-def test_the_copies_outside_the_layer_agree_with_the_lifecycle():
-    """The web app and the CLI cannot import the layer; their lists must still be the lifecycle's."""
-    ui = (REPO_ROOT / "web/src/ui.js").read_text()
-    web_statuses = re.search(r"export const STATUSES = \[([^\]]*)\]", ui)
-    web_terminal = re.search(r"export const TERMINAL = new Set\(\[([^\]]*)\]\)", ui)
-    assert web_statuses and web_terminal
-    assert re.findall(r'"(\w+)"', web_statuses.group(1)) == STATUSES
-    assert re.findall(r'"(\w+)"', web_terminal.group(1)) == TERMINAL_VALUES
+def test_the_openapi_document_carries_the_lifecycle_to_the_clients():
+    """The web app and the CLI cannot import the layer: they read the statuses from the document (served at
+    /openapi.json; tests/e2e/browser/test_web_vocabulary.py and tests/unit/test_wfe_vocabulary.py)."""
+    from api.openapi import openapi_json
 
+    status = json.loads(openapi_json())["components"]["schemas"]["ExecutionStatus"]
+    assert status["enum"] == STATUSES
+    assert status["x-terminal-statuses"] == TERMINAL_VALUES
+    assert status["x-retryable-statuses"] == [status.value for status in ExecutionStatus if status in RETRYABLE]
+
+
+def test_the_last_copies_agree_with_the_lifecycle():
+    """The CLI's end-of-run check (`run --wait`, `logs --follow`) still holds its own list, so that waiting needs
+    no request; the models' list is the layer's."""
     from wfe import errors
 
     assert list(errors.TERMINAL_STATUSES) == TERMINAL_VALUES

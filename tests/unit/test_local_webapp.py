@@ -8,6 +8,7 @@ import json
 import pytest
 from werkzeug.test import Client
 
+from infra.catalog import REPO_ROOT
 from infra.local.webapp import WEB_DIR, StaticSite, app_config
 
 OUTPUTS = {
@@ -95,3 +96,12 @@ def test_api_paths_are_left_to_the_api(client: Client) -> None:
     site = StaticSite(lambda: app_config(OUTPUTS))
     for method, path in (("GET", "/api/health"), ("POST", "/"), ("GET", "/api")):
         assert not site.handles(Request(EnvironBuilder(method=method, path=path).get_environ()))
+
+
+def test_the_openapi_document_is_served_without_a_token(client: Client) -> None:
+    """As on AWS (the web construct deploys it): the clients read the step types and statuses from it."""
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.data == (REPO_ROOT / "openapi.json").read_bytes()
+    assert "x-terminal-statuses" in json.loads(response.data)["components"]["schemas"]["ExecutionStatus"]

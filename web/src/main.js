@@ -1,6 +1,7 @@
 // Hash routing: every screen has its own URL (#/executions/<id>, #/compare?ids=a,b ...), so links can be shared.
 import { onSessionChange, scheduleRefresh, session, signOut } from "./auth.js";
 import { loadConfig } from "./config.js";
+import { loadVocabulary } from "./vocabulary.js";
 import { disconnect } from "./live.js";
 import { clearFlash, h, render } from "./ui.js";
 import { signInView, signUpView } from "./views/signin.js";
@@ -78,7 +79,7 @@ async function route() {
 
 async function start() {
   try {
-    await loadConfig();
+    await Promise.all([loadConfig(), loadVocabulary()]);
   } catch (error) {
     render(document.getElementById("main"), h("h1", {}, "Cannot start"), h("p", { role: "alert" }, error.message));
     return;

@@ -26,8 +26,6 @@ export function render(target, ...children) {
   append(target, children);
 }
 
-export const STATUSES = ["pending", "running", "completed", "failed", "cancelled", "timed_out"];
-export const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
 const STATUS_ICON = { pending: "○", running: "◔", completed: "✓", failed: "✕", cancelled: "⊘", timed_out: "◷",
   succeeded: "✓", not_run: "–", reused: "↺" };
 

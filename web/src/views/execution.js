@@ -2,13 +2,16 @@
 // timeline of step attempts from the logs, and the logs table with the API's filters; all live.
 import { api } from "../api.js";
 import { pollWhileOffline, subscribe } from "../live.js";
-import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge, TERMINAL } from "../ui.js";
+import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
+import { LOGGED_STEP_TYPES, NATIVE_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
 
-const RETRYABLE = new Set(["failed", "cancelled", "timed_out"]);
+// "(wait steps write none)": the step types that write no log item, named as the document names them.
+const silentSteps = () => (NATIVE_STEP_TYPES.length ? ` (${NATIVE_STEP_TYPES.join(", ")} steps write none)` : "");
+
 
 // One bar per log item (one attempt of one step), in time order, positioned on the run's time axis.
 export function timeline(logs, execution) {
-  if (!logs.length) return emptyState("No step attempts yet.", TERMINAL.has(execution.status) ? "This run recorded no step logs (wait steps write none)." : "Bars appear as steps run.");
+  if (!logs.length) return emptyState("No step attempts yet.", TERMINAL.has(execution.status) ? `This run recorded no step logs${silentSteps()}.` : "Bars appear as steps run.");
   const spans = logs.map((log) => {
     const start = new Date(log.timestamp).getTime();
     return { log, start, end: start + Math.max(log.duration_ms || 0, 1) };
@@ -36,7 +39,7 @@ export function timeline(logs, execution) {
 function logsTable(logs, filtered) {
   if (!logs.length) {
     return filtered ? emptyState("No log matches.", "Clear the filters to see every attempt.")
-      : emptyState("No step logs yet.", "Each attempt of a transform, http or ai step writes one (wait steps write none).");
+      : emptyState("No step logs yet.", `Each attempt of a ${LOGGED_STEP_TYPES.join(", ")} step writes one${silentSteps()}.`);
   }
   return h("table", { class: "table logs" },
     h("caption", { class: "visually-hidden" }, "Step logs, oldest first"),
@@ -117,7 +120,7 @@ export async function executionView(main, { params: [id] }) {
     render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean)));
   }
 
-  const stepType = select([["", "Any type"], ["transform", "transform"], ["http", "http"], ["ai", "ai"]], "", { name: "step_type" });
+  const stepType = select([["", "Any type"], ...LOGGED_STEP_TYPES.map((type) => [type, type])], "", { name: "step_type" });
   const stepName = h("input", { name: "step_name", list: "step-names" });
   const hasError = select([["", "Any result"], ["true", "Failed attempts"], ["false", "Successful attempts"]], "", { name: "has_error" });
   const search = h("input", { type: "search", name: "q", maxlength: 200 });

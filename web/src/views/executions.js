@@ -2,7 +2,8 @@
 // live statuses over the WebSocket (polling only while it is down), bulk cancel, compare 2..10.
 import { api } from "../api.js";
 import { pollWhileOffline, subscribe } from "../live.js";
-import { announce, durationMs, emptyState, field, flash, formatDuration, formatTime, h, render, select, shortId, statusBadge, STATUSES, TERMINAL } from "../ui.js";
+import { announce, durationMs, emptyState, field, flash, formatDuration, formatTime, h, render, select, shortId, statusBadge } from "../ui.js";
+import { STATUSES, TERMINAL } from "../vocabulary.js";
 
 const PAGE_SIZE = 50;
 export const RANGES = [["", "Any time"], ["1h", "Last hour"], ["24h", "Last 24 hours"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["custom", "Custom…"]];

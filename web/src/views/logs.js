@@ -1,6 +1,7 @@
 // Log search across all of my executions (/api/logs), each hit linking to its execution.
 import { api } from "../api.js";
 import { emptyState, field, formatDuration, formatTime, h, render, select, shortId } from "../ui.js";
+import { LOGGED_STEP_TYPES } from "../vocabulary.js";
 import { RANGES, rangeParams } from "./executions.js";
 
 export async function logsView(main, { query }) {
@@ -8,7 +9,7 @@ export async function logsView(main, { query }) {
   const names = new Map(workflows.map((workflow) => [workflow.id, workflow.name]));
   const q = h("input", { type: "search", name: "q", value: query.q || "", maxlength: 200 });
   const workflow = select([["", "All workflows"], ...workflows.map((item) => [item.id, item.name])], query.workflow_id || "", { name: "workflow_id" });
-  const stepType = select([["", "Any type"], ["transform", "transform"], ["http", "http"], ["ai", "ai"]], query.step_type || "", { name: "step_type" });
+  const stepType = select([["", "Any type"], ...LOGGED_STEP_TYPES.map((type) => [type, type])], query.step_type || "", { name: "step_type" });
   const hasError = select([["", "Any result"], ["true", "Failed attempts"], ["false", "Successful attempts"]], query.has_error || "", { name: "has_error" });
   const range = select(RANGES.filter(([value]) => value !== "custom"), query.range || "", { name: "range" });
   const results = h("div");

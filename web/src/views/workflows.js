@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { JsonEditor } from "../json-editor.js";
 import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.js";
+import { STEP_TYPES } from "../vocabulary.js";
 
 const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷" };
 
@@ -127,6 +128,6 @@ export async function workflowEditView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
-    h("p", { class: "muted" }, "Steps run in order. Types: transform (JMESPath), http, ai, wait. Each may set retry, timeout_seconds and continue_on_error."),
+    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error.`),
     form);
 }
