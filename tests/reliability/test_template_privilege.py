@@ -38,7 +38,7 @@ from infra.catalog import (  # noqa: E402
     WS_DISCONNECT,
     WS_SUBSCRIPTIONS,
 )
-from workflow_engine import tables  # noqa: E402
+from workflow_engine.platform import tables  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("template")
 

@@ -199,6 +199,19 @@ def test_no_key_a_user_wrote_is_a_path_in_the_compiled_machine():
         )
 
 
+def test_a_step_named_like_a_path_compiles_its_name_is_a_state_name_not_a_path():
+    """Step names are free text: `Price.$` is a state name (a key of `States`), never evaluated, never refused."""
+    asl = compile_example(
+        [
+            {"name": "Price.$", "type": "transform", "config": {"expression": "input"}},
+            {"name": "States", "type": "wait", "config": {"seconds": 1}},
+            {"name": "Total.$", "type": "transform", "config": {"expression": "input"}},
+        ]
+    )
+    assert {"Price.$", "States", "Total.$"} <= set(asl["States"])
+    assert set(path_keys(asl)) <= ENGINE_PATH_KEYS
+
+
 def test_a_machine_holding_a_path_the_engine_does_not_own_is_refused():
     asl = compile_example(EXAMPLES["single"])
     asl["States"]["only"]["Parameters"]["Payload"]["user.$"] = "$$"

@@ -69,13 +69,14 @@ def reachable_states(states: Mapping[str, Any], start: str) -> dict[str, Any]:
     return {name: state for name, state in states.items() if name in reached}
 
 
-def path_keys(node: Any) -> Iterator[str]:
-    """Every key ending in `.$` anywhere in a machine (nested machines included)."""
+def path_keys(node: Any, *, names_of_states: bool = False) -> Iterator[str]:
+    """Every key ending in `.$` anywhere in a machine (nested machines included). The keys of a `States` map are
+    state names (a user may name a step `Price.$`), never evaluated: they are walked into, not reported."""
     if isinstance(node, Mapping):
         for key, value in node.items():
-            if isinstance(key, str) and key.endswith(".$"):
+            if not names_of_states and isinstance(key, str) and key.endswith(".$"):
                 yield key
-            yield from path_keys(value)
+            yield from path_keys(value, names_of_states=key == "States" and not names_of_states)
     elif isinstance(node, list):
         for item in node:
             yield from path_keys(item)
