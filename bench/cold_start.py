@@ -74,7 +74,10 @@ started = time.perf_counter()
 import {module}
 imported = time.perf_counter()
 if {deferred}:  # what the first invocation creates (absent from versions that create it at import)
-    from workflow_engine import aws, observability
+    try:
+        from workflow_engine.platform import aws, observability
+    except ImportError:  # a checkout from before the layer's packages (python -m bench.cold_start N <checkout>)
+        from workflow_engine import aws, observability
     from workflow_engine.data import codec
     for lazy in list(getattr(aws, "_clients", {{}}).values()):
         lazy.real
@@ -83,7 +86,12 @@ if {deferred}:  # what the first invocation creates (absent from versions that c
     getattr(codec, "_codecs", bool)()
     module = sys.modules["{module}"]
     if callable(getattr(module, "bedrock", None)):
-        module.bedrock()  # the ai step's Bedrock client
+        module.bedrock()  # the ai step's Bedrock client (before the step registry)
+    if "{step_type}":  # the generic step handler imports a type's runner on its first step
+        module.runner("{step_type}")
+        shared = getattr(sys.modules.get("workflow_engine.steps.ai"), "shared_bedrock_client", None)
+        if "{step_type}" == "ai" and callable(shared):
+            shared()  # the ai step's Bedrock client
 done = time.perf_counter()
 print((imported - started) * 1000, (done - imported) * 1000)
 """
@@ -168,8 +176,30 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
     }
 
 
+def _probe(row: str, deferred: bool) -> str:
+    """A row is a handler module, or `steps.<type>` for a step type's function: the generic step handler's
+    import, then (first use) that type's runner."""
+    step_type = row.removeprefix("steps.") if row.startswith("steps.") and row != STEP_HANDLER else ""
+    module = STEP_HANDLER if step_type and _generic_step_handler() else row
+    return _PROBE.format(module=module, deferred=deferred, step_type=step_type if module == STEP_HANDLER else "")
+
+
+STEP_HANDLER = "steps.handler"
+
+
+def _generic_step_handler() -> bool:
+    return (REPO_ROOT / "functions" / "steps" / "handler.py").exists()
+
+
+def _row(spec: FunctionSpec) -> str:
+    """The table's row of a function: its handler module; a step type's function: `steps.<type>`, as before the
+    generic step handler (so the before/after rows line up)."""
+    module, _, attribute = spec.handler.rpartition(".")
+    return f"steps.{attribute}" if module == STEP_HANDLER else module
+
+
 def _sample(
-    module: str,
+    row: str,
     environment: dict[str, str],
     deferred: bool,
     root: Path,
@@ -181,7 +211,7 @@ def _sample(
     base["PYTHONPATH"] = os.pathsep.join(map(str, paths))
     base["PYTHONDONTWRITEBYTECODE"] = "1"  # measure with the bytecode cache as it is, never write it mid-run
     result = subprocess.run(  # noqa: S603 (this interpreter, a probe of our own modules)
-        [sys.executable, *flags, "-c", _PROBE.format(module=module, deferred=deferred)],
+        [sys.executable, *flags, "-c", _probe(row, deferred)],
         env={**base, **environment},
         cwd=root,
         capture_output=True,
@@ -237,7 +267,7 @@ def _bytecode(
 
 def run(rounds: int = ROUNDS, root: Path = REPO_ROOT, handlers: int | None = None) -> dict:
     """`handlers`: only the first that many handler modules (a quick run); every one by default."""
-    modules = {spec.handler.rpartition(".")[0]: spec for spec in FUNCTIONS}
+    modules = {_row(spec): spec for spec in FUNCTIONS}
     chosen = dict(list(modules.items())[:handlers])
     layer = dependencies.build_layer(dependencies.this_machine())
     # Warm the bytecode cache once, so no sample pays for compiling.

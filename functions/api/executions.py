@@ -22,6 +22,7 @@ from workflow_engine.executions.launch import ExecutionLauncher
 from workflow_engine.executions.reads import ExecutionReads
 from workflow_engine.executions.reconcile import StaleRepair
 from workflow_engine.models.execution import ExecutionResultResponse, RetryResponse
+from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.platform.settings import ApiSettings
@@ -35,8 +36,19 @@ executions = ExecutionRepository(dynamodb, settings.executions_table)
 logs = LogRepository(dynamodb, settings.logs_table)
 gateway = StepFunctionsGateway(sfn)
 launcher = ExecutionLauncher(executions, gateway)
+
+
+def recompile(workflow: WorkflowRecord) -> WorkflowRecord:
+    """A workflow saved by an older compiler, compiled again before it starts (rare: imported only then)."""
+    from workflow_engine.workflows.service import WorkflowService
+
+    return WorkflowService(workflows, sfn, settings).recompile(workflow)
+
+
 use_cases = ExecutionUseCases(
-    start=idempotent(idempotency, start.OPERATION, ExecutionResultResponse)(start.StartExecution(workflows, launcher)),
+    start=idempotent(idempotency, start.OPERATION, ExecutionResultResponse)(
+        start.StartExecution(workflows, launcher, recompile)
+    ),
     retry=idempotent(idempotency, retry.OPERATION, RetryResponse)(
         retry.RetryExecution(workflows, executions, logs, gateway, launcher)
     ),

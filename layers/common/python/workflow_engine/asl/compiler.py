@@ -32,6 +32,7 @@ from workflow_engine.asl import engine_states
 from workflow_engine.asl.kinds import CompileTarget, Scope
 from workflow_engine.asl.machine import MachineCompiler, check_engine_paths_only, reachable_states, transitions_of
 from workflow_engine.asl.names import (
+    ASL_REVISION,
     CONDITION_FAILED,
     DYNAMODB_UPDATE,
     FAILED,
@@ -41,6 +42,7 @@ from workflow_engine.asl.names import (
     RECORD_FAILURE,
     RECORD_SUCCESS,
     RECORD_TIMEOUT,
+    RESUMABLE_REVISION,
     RESUME,
     RESUME_MARKER,
 )
@@ -69,11 +71,6 @@ __all__ = [
     "reachable_states",
     "transitions_of",
 ]
-
-# Raised with each change to the compiled machine's contract with the API; a workflow stores the revision its
-# machine was compiled with (resume needs RESUMABLE_REVISION: the "$resume" Choice).
-ASL_REVISION = 2
-RESUMABLE_REVISION = 2
 
 
 def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], target: CompileTarget) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from workflow_engine.asl.compiler import RESUMABLE_REVISION
+from workflow_engine.asl.names import RESUMABLE_REVISION
 from workflow_engine.asl.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.executions import ExecutionRepository

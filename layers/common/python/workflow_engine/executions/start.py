@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
+from workflow_engine.asl.names import ASL_REVISION
 from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.executions.launch import ExecutionLauncher, checked_document, new_record
 from workflow_engine.models.errors import WorkflowNotFound
 from workflow_engine.models.execution import ExecutionResultResponse
 from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.models.workflow import WorkflowRecord
+
+# Brings a workflow saved by an older compiler up to date (WorkflowService.recompile, wired by the handler).
+Recompile = Callable[[WorkflowRecord], WorkflowRecord]
 
 # The Idempotency-Key namespace of starts (workflow_engine.executions.idempotency): the same key on a retry is
 # another request.
@@ -26,9 +32,12 @@ class StartCommand(BaseModel):
 
 
 class StartExecution:
-    def __init__(self, workflows: WorkflowRepository, launcher: ExecutionLauncher) -> None:
+    def __init__(
+        self, workflows: WorkflowRepository, launcher: ExecutionLauncher, recompile: Recompile | None = None
+    ) -> None:
         self._workflows = workflows
         self._launcher = launcher
+        self._recompile = recompile
 
     def __call__(self, user_id: str, command: StartCommand) -> ExecutionResultResponse:
         """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""
@@ -36,5 +45,7 @@ class StartExecution:
         workflow = self._workflows.get(user_id, command.workflow_id)
         if workflow is None:
             raise WorkflowNotFound()
+        if self._recompile is not None and workflow.asl_revision < ASL_REVISION:
+            workflow = self._recompile(workflow)
         record = new_record(workflow, command.input_data, ExecutionStatus.PENDING)
         return ExecutionResultResponse.of(self._launcher.launch(record, document))

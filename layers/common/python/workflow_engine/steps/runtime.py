@@ -26,6 +26,7 @@ from workflow_engine.models.execution import LogRecord
 from workflow_engine.models.step_errors import StepFailed, reported_class
 from workflow_engine.platform import business_metrics
 from workflow_engine.platform.clock import utc_now
+from workflow_engine.platform.observability import logger
 from workflow_engine.steps.payload import cap_json, json_size, nested_deeper_than, to_jsonable
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
@@ -35,8 +36,10 @@ MAX_OUTPUT_DEPTH = 64
 
 
 class StepSpec(BaseModel):
-    """The step of a compiled Task: its path key, name, type and config (as JSON text; machines compiled
-    before the config travelled as text send it as an object, `config`)."""
+    """The step of a compiled Task: its path key, name, type and config (as JSON text). A machine compiled before
+    the config travelled as text (ASL revision 2) sends it as an object, `config`: such a workflow is recompiled
+    before its next start (WorkflowService.recompile), so only executions started before the upgrade still send
+    it; each is logged (a warning) so an operator can tell when none is left."""
 
     key: str
     name: str
@@ -53,6 +56,7 @@ class StepSpec(BaseModel):
     def settings(self) -> dict[str, Any]:
         """The step's config exactly as the user wrote it."""
         if self.config is not None:
+            logger.warning("A step payload from a machine of ASL revision 2 (config as an object)", step=self.name)
             return self.config
         parsed = json.loads(self.config_json or "null")
         if not isinstance(parsed, dict):

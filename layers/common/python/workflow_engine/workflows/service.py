@@ -153,6 +153,34 @@ class WorkflowService:
             raise ConflictError("The workflow was changed by another request; read it again and retry")
         return record
 
+    def recompile(self, record: WorkflowRecord) -> WorkflowRecord:
+        """`record` with a state machine version compiled by this compiler: a workflow saved by an older one
+        (`asl_revision` below ASL_REVISION) gets its same steps compiled again and published as a new machine
+        version, at the same workflow version, so what runs is what this compiler emits (e.g. configs as JSON
+        text, never evaluated). A concurrent replace wins: its record (compiled by this compiler) is returned."""
+        if record.asl_revision >= ASL_REVISION:
+            return record
+        asl = compile_workflow(record.workflow_id, record.user_id, record.steps, self._target)
+        try:
+            updated = self._sfn.update_state_machine(
+                stateMachineArn=record.state_machine_arn,
+                definition=definition_json(asl),
+                publish=True,
+                versionDescription=f"version {record.version} (recompiled, revision {ASL_REVISION})",
+            )
+        except AWS_ERRORS as error:
+            _raise_if_rejected(error, record.workflow_id)
+            raise ServiceUnavailableError(
+                f"Could not recompile the workflow's state machine: {_reason(error)}"
+            ) from error
+        current = record.model_copy(
+            update={"state_machine_version_arn": updated["stateMachineVersionArn"], "asl_revision": ASL_REVISION}
+        )
+        if self._repository.replace(current, expected_version=record.version):
+            logger.info("Recompiled a workflow saved by an older compiler", workflow_id=record.workflow_id)
+            return current
+        return self.get(record.user_id, record.workflow_id)
+
     def delete(self, user_id: str, workflow_id: str) -> None:
         record = self.get(user_id, workflow_id)
         self._delete_machine(record.state_machine_arn)
