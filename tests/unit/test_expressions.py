@@ -111,7 +111,7 @@ def test_ten_thousand_items_fit_the_budgets() -> None:
 
 
 def test_sizes_are_those_of_the_value_spelled_out() -> None:
-    meter = expressions._Meter()
+    meter = expressions.Budget()
     leaf = ["ab", 1]
     assert meter.size(leaf) == 1 + 3 + 1
     assert meter.size([leaf, leaf]) == 1 + 2 * 5

@@ -615,3 +615,15 @@ def test_https_refuses_a_certificate_for_another_name(
         run_http({"url": _base(server, "other.test", "https") + "/echo"}, CONTEXT, _settings())
     assert not isinstance(raised.value, StepRetryable)
     assert server.requests == []
+
+
+def test_a_json_answer_nested_deeper_than_the_parser_goes_is_kept_as_text() -> None:
+    """A target answering `[[[...]]]` 5,000 deep makes json.loads raise RecursionError: the body stays text (the
+    step then fails or not on its own merits), never an internal error."""
+    from workflow_engine.net.pinned_transport import Response
+
+    deep = "[" * 5_000 + "]" * 5_000
+    output = http_request.response_output(
+        Response(status=200, headers={"content-type": "application/json"}, body=deep.encode())
+    )
+    assert output["body"] == deep

@@ -130,6 +130,14 @@ def test_a_placeholder_over_its_budget_is_a_step_error_naming_it() -> None:
     assert isinstance(raised.value, StepFailed)
 
 
+def test_every_placeholder_of_a_config_draws_on_one_budget() -> None:
+    """Each placeholder alone is within budget; a config of many of them is not (one budget per render)."""
+    cheap = "{{ 'ab'" + " | [@,@]" * 14 + " | to_string(@) }}"
+    assert isinstance(render(cheap, CONTEXT), str)  # one alone renders
+    with pytest.raises(ExpressionTooExpensive, match="expression too expensive"):
+        render({"headers": {f"X-{index}": cheap for index in range(60)}}, CONTEXT)
+
+
 def test_a_placeholder_nested_too_deeply_is_a_step_error_not_a_recursion_error() -> None:
     with pytest.raises(StepFailed, match="nests more than 64 levels"):
         render("{{ " + "(" * 1500 + "input" + ")" * 1500 + " }}", CONTEXT)

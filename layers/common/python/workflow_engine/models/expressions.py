@@ -76,20 +76,22 @@ def compile_bounded(expression: str) -> ParsedResult:
     return parsed
 
 
-def search_bounded(expression: str, data: Any) -> Any:
-    """Evaluate `expression` against `data` within the budgets (module docstring).
+def search_bounded(expression: str, data: Any, budget: Budget | None = None) -> Any:
+    """Evaluate `expression` against `data` within the budgets (module docstring): its own, or `budget` shared
+    with the other expressions of the same step attempt (every placeholder of a config draws on one budget).
 
     Raises `ExpressionRejected` for an expression the save-time checks refuse, `ExpressionTooExpensive` past a
     budget, and JMESPath's own errors (e.g. a function given the wrong type) as they are."""
     parsed = compile_bounded(expression)
-    meter = _Meter()
+    meter = Budget() if budget is None else budget
     result = _MeteredInterpreter(meter).visit(parsed.parsed, data)
     meter.charge_volume(meter.size(result), "its result")
     return result
 
 
-class _Meter:
-    """The two budgets of one evaluation, and the memoised sizes of the values it has weighed."""
+class Budget:
+    """The two budgets of one evaluation (or of every expression of one step attempt), and the memoised sizes of
+    the values it has weighed."""
 
     def __init__(self) -> None:
         self.steps = 0
@@ -150,7 +152,7 @@ def _members(value: Any) -> list[Any]:
 class _MeteredInterpreter(TreeInterpreter):
     """jmespath's own interpreter, charging the meter before each piece of work whose cost grows with data."""
 
-    def __init__(self, meter: _Meter) -> None:
+    def __init__(self, meter: Budget) -> None:
         super().__init__()
         self._meter = meter
         self._calls = Functions()

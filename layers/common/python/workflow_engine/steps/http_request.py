@@ -100,7 +100,7 @@ def _decode_body(raw: bytes, headers: dict[str, str]) -> Any:
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes: kept as text
             return text
     return text
 

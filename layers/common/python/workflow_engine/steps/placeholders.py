@@ -24,17 +24,17 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-from workflow_engine.models.expressions import ExpressionRejected, error_reason, search_bounded
+from workflow_engine.models.expressions import Budget, ExpressionRejected, error_reason, search_bounded
 from workflow_engine.models.step_configs import PLACEHOLDER
 from workflow_engine.models.step_errors import StepFailed
 
 
-def evaluate(expression: str, data: Any) -> Any:
+def evaluate(expression: str, data: Any, budget: Budget | None = None) -> Any:
     """Evaluate one JMESPath expression against `data` within its budgets: the one way a step evaluates an
     expression. An invalid (or too deeply nested) expression, or a JMESPath failure, becomes `StepFailed`; a
     passed budget is `ExpressionTooExpensive` (a `StepFailed`)."""
     try:
-        return search_bounded(expression, data)
+        return search_bounded(expression, data, budget)
     except ExpressionRejected as error:  # before ValueError, which it is
         raise StepFailed(str(error)) from None
     except (JMESPathError, TypeError, ValueError) as error:
@@ -50,25 +50,27 @@ def to_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def render(value: Any, context: dict[str, Any]) -> Any:
-    """Render every placeholder in `value` (recursively) against `context`; returns a new structure."""
+def render(value: Any, context: dict[str, Any], budget: Budget | None = None) -> Any:
+    """Render every placeholder in `value` (recursively) against `context`; returns a new structure. Every
+    placeholder of one render draws on one budget: many cheap-looking placeholders cost what one expression may."""
+    budget = Budget() if budget is None else budget
     if isinstance(value, str):
-        return _render_string(value, context)
+        return _render_string(value, context, budget)
     if isinstance(value, dict):
-        return {key: render(item, context) for key, item in value.items()}
+        return {key: render(item, context, budget) for key, item in value.items()}
     if isinstance(value, list):
-        return [render(item, context) for item in value]
+        return [render(item, context, budget) for item in value]
     return value
 
 
-def _render_string(text: str, context: dict[str, Any]) -> Any:
+def _render_string(text: str, context: dict[str, Any], budget: Budget) -> Any:
     matches = list(PLACEHOLDER.finditer(text))
     if not matches:
         return text
     stripped = text.strip()
     if len(matches) == 1 and matches[0].group(0) == stripped:
-        return evaluate(_expression(matches[0].group(1)), context)
-    return PLACEHOLDER.sub(lambda match: to_text(evaluate(_expression(match.group(1)), context)), text)
+        return evaluate(_expression(matches[0].group(1)), context, budget)
+    return PLACEHOLDER.sub(lambda match: to_text(evaluate(_expression(match.group(1)), context, budget)), text)
 
 
 def _expression(inner: str) -> str:
