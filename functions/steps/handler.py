@@ -29,7 +29,7 @@ StepRunner = Callable[[Any, dict[str, Any]], Any]
 
 @cache
 def runner(name: str) -> StepRunner:
-    """step_runtime's runner for step type `name`: its runner module is imported here, on the first step."""
+    """The step runtime's runner for step type `name`: its runner module is imported here, on the first step."""
     return runner_for(STEP_TYPES[name], settings)
 
 

@@ -131,7 +131,7 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
 
 
 def resolve_handler(handler: str) -> Callable[[Any, Any], Any]:
-    """'steps.transform.handler' -> the function `handler` of module `steps.transform` (functions/ on sys.path).
+    """'steps.handler.transform' -> the attribute `transform` of module `steps.handler` (functions/ on sys.path).
 
     The first resolution imports the module with the function's own environment (set_function_environment) in
     place, as a Lambda cold start reads it; the process keeps no function's settings afterwards.

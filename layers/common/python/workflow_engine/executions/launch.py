@@ -65,7 +65,7 @@ class ExecutionLauncher:
             self._executions.create(record)
         try:
             # The version the execution records, by its published version's ARN: never the machine's latest
-            # definition, which a replace that lost its conditional write may have changed (workflow_service).
+            # definition, which a replace that lost its conditional write may have changed (workflows/service.py).
             self._gateway.start(
                 record.state_machine_version_arn or record.state_machine_arn, record.execution_id, document
             )

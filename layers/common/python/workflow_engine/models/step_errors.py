@@ -6,7 +6,7 @@ Rules:
 - The class name is the error name Step Functions sees: the step Lambda (workflow_engine.steps.runtime)
   re-raises the error as the same class (a subclass as the nearest of these three: `reported_class`) with the
   step's name in the message, Lambda reports the class name as `errorType`, and the compiled ASL
-  `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.asl.compiler) to tell the kinds apart without
+  `Retry`/`Catch` match on `<class>.__name__` (workflow_engine.asl.task) to tell the kinds apart without
   matching messages:
   - `StepFailed`: the step failed; retrying the same request is unlikely to help (bad expression,
     4xx answer, response too large, validation error from the model provider).

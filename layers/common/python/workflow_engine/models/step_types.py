@@ -174,4 +174,4 @@ STEP_TYPES.register(
         ),
     )
 )
-STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (compiler.py)
+STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl/wait.py)

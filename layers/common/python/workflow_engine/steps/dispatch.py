@@ -1,7 +1,7 @@
 """From a step function's payload to its type's runner: the config validated once, into its type's model.
 
 The generic step handler (functions/steps/handler.py) passes `runner_for(step_type, settings)` to
-step_runtime.run_step, which hands it the payload's config as sent; `typed_config` is the one place that parses it.
+steps.runtime.run_step, which hands it the payload's config as sent; `typed_config` is the one place that parses it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,6 @@ def typed_config(step_type: StepType, config: Any) -> BaseModel:
 
 
 def runner_for(step_type: StepType, settings: StepSettings) -> Callable[[Any, dict[str, Any]], Any]:
-    """step_runtime's runner for this type: (raw config, context) -> output, through the typed config."""
+    """The step runtime.s runner for this type: (raw config, context) -> output, through the typed config."""
     run = step_type.load_runner()
     return lambda config, context: run(typed_config(step_type, config), context, settings)
