@@ -1,8 +1,9 @@
 """Workflows and their state machines: one Standard state machine per workflow, kept in step with it.
 
 Creating a workflow creates and publishes its state machine; replacing it publishes a new version;
-deleting it deletes the machine. Any Step Functions failure leaves nothing half-made and surfaces as
-ServiceUnavailableError (503, safe to retry).
+deleting it deletes the machine, all through the state machine gateway (data.state_machines: AWS errors become
+domain errors there). Any Step Functions failure leaves nothing half-made and surfaces as ServiceUnavailableError
+(503, safe to retry); a definition Step Functions refuses is DefinitionRejected (422).
 
 Each workflow version is stored with the ARN of the state machine version published for it, in the same
 conditional write, and executions start that version ARN (executions/launch.py), never the machine's latest
@@ -14,11 +15,11 @@ points at it, and its conditional write fails (409).
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING
 
 from workflow_engine.asl.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
+from workflow_engine.data.sfn_gateway import StepFunctionsError
+from workflow_engine.data.state_machines import DefinitionInvalid, StateMachines
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.errors import (
     ConflictError,
@@ -28,14 +29,13 @@ from workflow_engine.models.errors import (
     WorkflowNotFound,
 )
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
+from workflow_engine.platform.aws_errors import AWS_ERRORS, error_code
 from workflow_engine.platform.clock import utc_now
 from workflow_engine.platform.observability import logger
 from workflow_engine.platform.settings import ApiSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
-
-AWS_ERRORS = (ClientError, BotoCoreError)
 
 
 def compile_target(settings: ApiSettings) -> CompileTarget:
@@ -48,7 +48,7 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
 class WorkflowService:
     def __init__(self, repository: WorkflowRepository, sfn: SFNClient, settings: ApiSettings) -> None:
         self._repository = repository
-        self._sfn = sfn
+        self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
         self._target = compile_target(settings)
 
@@ -58,19 +58,11 @@ class WorkflowService:
         now = utc_now()
         asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
         try:
-            created = self._sfn.create_state_machine(
-                name=f"{self._settings.state_machine_prefix}{workflow_id}",
-                definition=definition_json(asl),
-                roleArn=self._settings.states_role_arn,
-                type="STANDARD",
-                publish=True,
-                versionDescription="version 1",
-                tracingConfiguration={"enabled": True},
-                **self._logging(),
+            created = self._machines.create(
+                f"{self._settings.state_machine_prefix}{workflow_id}", definition_json(asl), "version 1"
             )
-        except AWS_ERRORS as error:
-            _raise_if_rejected(error, workflow_id)
-            raise ServiceUnavailableError(f"Could not create the workflow's state machine: {_reason(error)}") from error
+        except StepFunctionsError as error:
+            raise _service_error(error, workflow_id, "Could not create the workflow's state machine") from error
         record = WorkflowRecord(
             workflow_id=workflow_id,
             user_id=user_id,
@@ -78,8 +70,8 @@ class WorkflowService:
             description=definition.description,
             steps=definition.steps,
             version=1,
-            state_machine_arn=created["stateMachineArn"],
-            state_machine_version_arn=created["stateMachineVersionArn"],  # published: always present
+            state_machine_arn=created.arn,
+            state_machine_version_arn=created.version_arn,
             asl_revision=ASL_REVISION,
             notify=definition.notify,
             notify_secret=notify_secret,
@@ -90,7 +82,7 @@ class WorkflowService:
             self._repository.create(record)
         except AWS_ERRORS as error:
             self._delete_machine(record.state_machine_arn)
-            raise ServiceUnavailableError(f"Could not store the workflow: {_reason(error)}") from error
+            raise ServiceUnavailableError(f"Could not store the workflow: {error_code(error)}") from error
         return record
 
     def _notify_secret(self, definition: WorkflowDefinition) -> str | None:
@@ -127,22 +119,16 @@ class WorkflowService:
         version = current.version + 1
         asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
         try:
-            updated = self._sfn.update_state_machine(
-                stateMachineArn=current.state_machine_arn,
-                definition=definition_json(asl),
-                publish=True,
-                versionDescription=f"version {version}",
-            )
-        except AWS_ERRORS as error:
-            _raise_if_rejected(error, workflow_id)
-            raise ServiceUnavailableError(f"Could not update the workflow's state machine: {_reason(error)}") from error
+            version_arn = self._machines.publish(current.state_machine_arn, definition_json(asl), f"version {version}")
+        except StepFunctionsError as error:
+            raise _service_error(error, workflow_id, "Could not update the workflow's state machine") from error
         record = current.model_copy(
             update={
                 "name": definition.name,
                 "description": definition.description,
                 "steps": definition.steps,
                 "version": version,
-                "state_machine_version_arn": updated["stateMachineVersionArn"],  # what executions of it start
+                "state_machine_version_arn": version_arn,  # what executions of it start
                 "asl_revision": ASL_REVISION,
                 "notify": definition.notify,
                 "notify_secret": notify_secret,
@@ -162,20 +148,16 @@ class WorkflowService:
             return record
         asl = compile_workflow(record.workflow_id, record.user_id, record.steps, self._target)
         try:
-            updated = self._sfn.update_state_machine(
-                stateMachineArn=record.state_machine_arn,
-                definition=definition_json(asl),
-                publish=True,
-                versionDescription=f"version {record.version} (recompiled, revision {ASL_REVISION})",
+            version_arn = self._machines.publish(
+                record.state_machine_arn,
+                definition_json(asl),
+                f"version {record.version} (recompiled, revision {ASL_REVISION})",
             )
-        except AWS_ERRORS as error:
-            _raise_if_rejected(error, record.workflow_id)
-            raise ServiceUnavailableError(
-                f"Could not recompile the workflow's state machine: {_reason(error)}"
+        except StepFunctionsError as error:
+            raise _service_error(
+                error, record.workflow_id, "Could not recompile the workflow's state machine"
             ) from error
-        current = record.model_copy(
-            update={"state_machine_version_arn": updated["stateMachineVersionArn"], "asl_revision": ASL_REVISION}
-        )
+        current = record.model_copy(update={"state_machine_version_arn": version_arn, "asl_revision": ASL_REVISION})
         if self._repository.replace(current, expected_version=record.version):
             logger.info("Recompiled a workflow saved by an older compiler", workflow_id=record.workflow_id)
             return current
@@ -188,33 +170,17 @@ class WorkflowService:
 
     def _delete_machine(self, arn: str) -> None:
         try:
-            self._sfn.delete_state_machine(stateMachineArn=arn)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "StateMachineDoesNotExist":
-                raise ServiceUnavailableError(f"Could not delete the state machine: {_reason(error)}") from error
-
-    def _logging(self) -> dict[str, Any]:
-        return {
-            "loggingConfiguration": {
-                "level": "ERROR",
-                "includeExecutionData": False,
-                "destinations": [
-                    {"cloudWatchLogsLogGroup": {"logGroupArn": self._settings.state_machine_log_group_arn}}
-                ],
-            }
-        }
+            self._machines.delete(arn)
+        except StepFunctionsError as error:
+            raise ServiceUnavailableError(f"Could not delete the state machine: {error.code}") from error
 
 
-def _raise_if_rejected(error: Exception, workflow_id: str) -> None:
-    """An InvalidDefinition answer is the compiler's or the definition's fault, not a passing failure: say what
-    Step Functions said (422) and log it whole, so the compiler can be fixed."""
-    if isinstance(error, ClientError) and error.response["Error"].get("Code") == "InvalidDefinition":
-        diagnostic = error.response["Error"].get("Message", "InvalidDefinition")
-        logger.error("Step Functions refused a compiled definition", workflow_id=workflow_id, diagnostic=diagnostic)
-        raise DefinitionRejected(diagnostic) from error
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return error.response["Error"].get("Code", "error")
-    return type(error).__name__
+def _service_error(error: StepFunctionsError, workflow_id: str, what: str) -> Exception:
+    """A refused definition is the compiler's or the definition's fault, not a passing failure: say what Step
+    Functions said (422) and log it whole, so the compiler can be fixed. Anything else is a 503 (safe to retry)."""
+    if isinstance(error, DefinitionInvalid):
+        logger.error(
+            "Step Functions refused a compiled definition", workflow_id=workflow_id, diagnostic=error.diagnostic
+        )
+        return DefinitionRejected(error.diagnostic)
+    return ServiceUnavailableError(f"{what}: {error.code}")
