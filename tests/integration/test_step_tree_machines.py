@@ -15,7 +15,11 @@ from tests.integration.test_engine_executions import create, logs, run
 from tests.support.group_kind import GroupStep, register_group_kind
 from tests.support.loopback import Receiver, webhook_server
 from workflow_engine.asl.compiler import CompileTarget, compile_workflow, definition_json
+from workflow_engine.data.executions import ExecutionRepository
+from workflow_engine.models.execution import ExecutionRecord
+from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.workflow import WorkflowDefinition
+from workflow_engine.platform.clock import utc_now
 
 
 def test_an_http_step_sends_keys_ending_in_dollar_exactly_as_written(api):
@@ -92,9 +96,19 @@ def test_nested_path_keys_work_in_a_real_machine(api, resources):
     )["stateMachineArn"]
     execution_id = str(uuid.uuid4())
     dynamodb = boto3.client("dynamodb", region_name=resources.region)
-    dynamodb.put_item(
-        TableName=resources.table_names["Executions"],
-        Item={"execution_id": {"S": execution_id}, "status": {"S": "pending"}},
+    now = utc_now()
+    # A whole execution item, as the API writes it: the stream consumers (notifier, notifications, metrics) read it.
+    ExecutionRepository(dynamodb, resources.table_names["Executions"]).create(
+        ExecutionRecord(
+            execution_id=execution_id,
+            user_id=api.user_id,
+            workflow_id=str(uuid.uuid4()),
+            workflow_version=1,
+            state_machine_arn=machine,
+            status=ExecutionStatus.PENDING,
+            started_at=now,
+            updated_at=now,
+        )
     )
     arn = sfn.start_execution(
         stateMachineArn=machine, name=execution_id, input=json.dumps({"input": {"n": 7}, "results": {}})

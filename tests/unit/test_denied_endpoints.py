@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.loopback import json_server
+from workflow_engine.models.step_configs import HttpConfig
 from workflow_engine.models.step_errors import UnsafeTarget
 from workflow_engine.net.ssrf_guard import is_denied_endpoint
 from workflow_engine.notifications import webhooks
@@ -70,11 +71,13 @@ def test_an_endpoint_is_denied_by_address_and_port(address, port, denied):
 def test_an_http_step_is_refused_the_stacks_own_endpoint_and_says_why():
     with json_server(lambda path, headers: {"ok": True}) as url:
         context: dict[str, Any] = {"input": {}, "steps": {}}
-        assert run_http({"url": url + "/x"}, context, _step_settings(""))["status_code"] == 200  # loopback is allowed
+        assert (
+            run_http(HttpConfig(url=url + "/x"), context, _step_settings(""))["status_code"] == 200
+        )  # loopback is allowed
         port = _port(url)
         for host in ("127.0.0.1", "localhost"):
             with pytest.raises(UnsafeTarget) as refused:
-                run_http({"url": f"http://{host}:{port}/"}, context, _step_settings(_denied(port)))
+                run_http(HttpConfig(url=f"http://{host}:{port}/"), context, _step_settings(_denied(port)))
             assert f"refused: 127.0.0.1:{port} is one of this stack's own endpoints" in str(refused.value)
 
 

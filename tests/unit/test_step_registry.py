@@ -65,7 +65,10 @@ def test_a_name_registers_once() -> None:
 
 
 def test_api_settings_need_the_function_of_every_lambda_step_type() -> None:
-    environ = {name: "x" for name in ApiSettings.stack_settings()} | {"HTTP_ALLOWED_NETWORKS": ""}
+    environ = {name: "x" for name in ApiSettings.stack_settings()} | {
+        "HTTP_ALLOWED_NETWORKS": "",
+        "HTTP_DENIED_ENDPOINTS": "",
+    }
     settings = ApiSettings.from_env(environ)
     assert settings.step_function_arns == {"transform": "x", "http": "x", "ai": "x"}
     with pytest.raises(ValueError, match="AI_FUNCTION_ARN"):
@@ -88,7 +91,13 @@ def test_a_step_function_imports_only_its_own_runner() -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('workflow_engine.steps.', 'mypy_boto3'))))\n"
     )
     path = os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions"))
-    environ = {**os.environ, "PYTHONPATH": path, "LOGS_TABLE": "logs", "HTTP_ALLOWED_NETWORKS": ""}
+    environ = {
+        **os.environ,
+        "PYTHONPATH": path,
+        "LOGS_TABLE": "logs",
+        "HTTP_ALLOWED_NETWORKS": "",
+        "HTTP_DENIED_ENDPOINTS": "",
+    }
     environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     done = subprocess.run(  # noqa: S603 (this interpreter, our own probe)
         [sys.executable, "-c", probe], env=environ, capture_output=True, text=True, timeout=120, check=False
