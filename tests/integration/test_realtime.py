@@ -10,10 +10,12 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from infra.catalog import NOTIFIER, WEBSOCKET_ROUTES
 from infra.local import moto_seams
@@ -394,6 +396,31 @@ def test_a_burst_of_simultaneous_handshakes_never_passes_the_connection_cap(api,
     assert sorted(_connections_of(resources, api.user_id)) == accepted  # the slot items are never listed
     holders = [_connection_item(resources, f"slot#{api.user_id}#{k}") for k in range(small_caps.connections_per_user)]
     assert sorted(holder["holder"]["S"] for holder in holders if holder) == accepted
+
+
+def test_a_handshake_whose_connection_write_fails_gives_its_slot_back(api, resources, small_caps, monkeypatch):
+    repository = importlib.import_module("realtime.routes").service._connections
+    client = repository._client
+
+    def put_item(**kwargs: Any) -> Any:
+        if "user_id" in kwargs["Item"]:  # the connection item, after its slot was claimed
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "PutItem")
+        return client.put_item(**kwargs)
+
+    monkeypatch.setattr(
+        repository,
+        "_client",
+        SimpleNamespace(
+            put_item=put_item, **{name: getattr(client, name) for name in ("batch_get_item", "delete_item")}
+        ),
+    )
+    socket = Socket.__new__(Socket)
+    socket.user_id, socket.connection_id = api.user_id, new_connection_id()
+    with pytest.raises(AssertionError, match="injected"):  # the function fails: API Gateway opens no connection
+        socket._invoke("$connect", "CONNECT")
+    monkeypatch.setattr(repository, "_client", client)
+    assert _connection_item(resources, f"slot#{api.user_id}#0") is None
+    assert all(_connect(api.user_id)[0] for _ in range(small_caps.connections_per_user))
 
 
 def _connections_of(resources, user_id: str) -> list[str]:
