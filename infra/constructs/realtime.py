@@ -131,12 +131,12 @@ class Realtime(Construct):
             if not route.authorized:
                 acknowledge(self.routes[route.key], "AwsSolutions-APIG4", ROUTES_AFTER_CONNECT_REASON)
 
+        # $connect claims a per-user slot (read the user's slots, conditional puts; a slot is released again
+        # when the connection's own put fails) and writes the connection (data/connection_slots.py)
         connect = functions[WS_CONNECT.id]
-        data.grant(tables.CONNECTIONS, connect, "dynamodb:PutItem")
+        data.grant(tables.CONNECTIONS, connect, "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
         by_user = f"{data.table(tables.CONNECTIONS).table_arn}/index/{tables.CONNECTIONS_BY_USER.name}"
-        # $connect counts the user's connections (the per-user cap) on the by-user index
-        connect.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[by_user]))
-        data.grant(tables.CONNECTIONS, functions[WS_DISCONNECT.id], "dynamodb:DeleteItem")
+        data.grant(tables.CONNECTIONS, functions[WS_DISCONNECT.id], "dynamodb:DeleteItem")  # the item, its slot
         subscriptions = functions[WS_SUBSCRIPTIONS.id]
         data.grant(tables.CONNECTIONS, subscriptions, "dynamodb:UpdateItem")
         data.grant(tables.WORKFLOWS, subscriptions, "dynamodb:GetItem")

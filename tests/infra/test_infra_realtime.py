@@ -161,12 +161,12 @@ def _arn(synth: Synthesized, definition: tables.TableDefinition) -> str:
 
 def test_route_functions_have_exactly_their_table_actions(synth: Synthesized) -> None:
     connections = _arn(synth, tables.CONNECTIONS)
-    by_user = json.dumps(
-        {"Fn::Join": ["", [synth.get_att(synth.stack.data.table(tables.CONNECTIONS)), "/index/by_user"]]},
-        sort_keys=True,
-    )
-    # $connect counts the user's connections on the by-user index (the per-user cap), nothing else
-    assert _dynamodb(synth, WS_CONNECT.id) == {"dynamodb:PutItem": [connections], "dynamodb:Query": [by_user]}
+    # $connect claims a per-user slot (reads the slots, conditional puts, a release) and writes the connection
+    assert _dynamodb(synth, WS_CONNECT.id) == {
+        "dynamodb:BatchGetItem": [connections],
+        "dynamodb:PutItem": [connections],
+        "dynamodb:DeleteItem": [connections],
+    }
     assert _dynamodb(synth, WS_DISCONNECT.id) == {"dynamodb:DeleteItem": [connections]}
     assert _dynamodb(synth, WS_SUBSCRIPTIONS.id) == {
         "dynamodb:UpdateItem": [connections],

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import importlib
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from infra.catalog import NOTIFIER, WEBSOCKET_ROUTES
 from infra.local import moto_seams
 from infra.local.websocket import new_connection_id, select_route
 from tests.integration.conftest import wait_terminal
 from workflow_engine.data.codec import to_item
+from workflow_engine.data.connections import ConnectionRepository
+from workflow_engine.realtime.subscriptions import too_many_connections
 
 ROUTE_HANDLERS = {route.key: route.function for route in WEBSOCKET_ROUTES}
 TRANSFORM = [
@@ -90,6 +96,13 @@ def _connection_item(resources, connection_id: str) -> dict | None:
     return dynamodb.get_item(TableName=table, Key=to_item({"connection_id": connection_id})).get("Item")
 
 
+def _slot_key(resources, socket: Socket, item: dict | None = None) -> str:
+    """The key of the per-user slot the connection holds (recorded in its item)."""
+    item = item or _connection_item(resources, socket.connection_id)
+    assert item is not None
+    return f"slot#{socket.user_id}#{item['slot']['N']}"
+
+
 def test_status_and_log_records_reach_exactly_the_subscribed_connections_in_order(api, other_api, connections):
     workflow_id = _workflow(api)
     by_workflow, by_all, by_other_execution, other_user = (
@@ -152,21 +165,28 @@ def test_a_gone_connection_is_deleted_and_never_posted_to_again(api, resources, 
     for socket in (gone, live):
         socket.send({"action": "subscribe", "workflow_id": workflow_id})
     connections.gone.add(gone.connection_id)  # the client went away without a $disconnect
+    gone_slot = _slot_key(resources, gone)
 
     _run(api, workflow_id)
 
     assert connections.attempts[gone.connection_id] == 1  # the first post answered Gone: no retry, no second post
     assert _connection_item(resources, gone.connection_id) is None
+    assert _connection_item(resources, gone_slot) is None  # its place under the cap is free again
     assert len(connections.messages(live.connection_id)) == 5  # the other connection got everything
     assert _connection_item(resources, live.connection_id) is not None
 
 
-def test_disconnect_forgets_the_connection(api, resources):
+def test_disconnect_forgets_the_connection_and_frees_its_slot(api, resources):
     socket = Socket(api.user_id)
-    assert _connection_item(resources, socket.connection_id)["user_id"] == {"S": api.user_id}
-    assert int(_connection_item(resources, socket.connection_id)["expires_at"]["N"]) > 0  # the TTL attribute
+    item = _connection_item(resources, socket.connection_id)
+    assert item["user_id"] == {"S": api.user_id}
+    assert int(item["expires_at"]["N"]) > 0  # the TTL attribute
+    slot = _connection_item(resources, _slot_key(resources, socket))
+    assert slot is not None and slot["holder"] == {"S": socket.connection_id}
+    assert slot["expires_at"] == item["expires_at"] and "user_id" not in slot  # same TTL; never in the by-user index
     socket.close()
     assert _connection_item(resources, socket.connection_id) is None
+    assert _connection_item(resources, _slot_key(resources, socket, item)) is None
 
 
 @pytest.mark.parametrize(
@@ -311,16 +331,105 @@ def test_a_user_holds_at_most_the_connection_cap_and_the_next_connect_is_refused
     assert again is not None, answer
 
 
-def test_an_expired_connection_item_does_not_count_against_the_cap(api, resources, small_caps):
+def test_an_expired_connection_does_not_count_against_the_cap(api, resources, small_caps):
+    """A connection that vanished without `$disconnect`: once its time is up (its item's and its slot's
+    `expires_at`, the same), its slot is free again, before DynamoDB's TTL deletes anything."""
     sockets = [Socket(api.user_id) for _ in range(small_caps.connections_per_user)]
     dynamodb = boto3.client("dynamodb", region_name=resources.region)
-    dynamodb.update_item(  # its TTL passed; DynamoDB deletes such items within days, not at once
-        TableName=resources.table_names["Connections"],
-        Key=to_item({"connection_id": sockets[0].connection_id}),
-        UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": {"N": "1"}},
+    for key in (
+        sockets[0].connection_id,
+        _slot_key(resources, sockets[0]),
+    ):  # the TTL passed; DynamoDB deletes such items within days
+        dynamodb.update_item(
+            TableName=resources.table_names["Connections"],
+            Key=to_item({"connection_id": key}),
+            UpdateExpression="SET expires_at = :past",
+            ExpressionAttributeValues={":past": {"N": "1"}},
+        )
+    late = _connect(api.user_id)[0]
+    assert late is not None
+    sockets[0].close()  # the vanished connection's late `$disconnect` leaves the slot to its new holder
+    assert _connect(api.user_id)[0] is None
+
+
+class ReadsBeforeWrites:
+    """The route handlers' DynamoDB client, made to interleave concurrent handshakes at their worst: each
+    thread's first read returns only once every thread has made its first read, so all of them have looked
+    at the user's connections before any of them writes (moto serialises the calls themselves)."""
+
+    READS = frozenset({"query", "get_item", "batch_get_item", "scan"})
+
+    def __init__(self, client: Any, parties: int) -> None:
+        self._client = client
+        self._barrier = threading.Barrier(parties)
+        self._seen = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        if name not in self.READS:
+            return method
+
+        def read(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            if not getattr(self._seen, "read", False):
+                self._seen.read = True
+                self._barrier.wait(timeout=60)
+            return result
+
+        return read
+
+
+def test_a_burst_of_simultaneous_handshakes_never_passes_the_connection_cap(api, resources, small_caps, monkeypatch):
+    """Twice the cap of `$connect` invocations at once, every one having read before any writes: exactly `cap`
+    are accepted, the rest refused with the reason (a count-then-write let all of them in)."""
+    burst = 2 * small_caps.connections_per_user
+    repository = importlib.import_module("realtime.routes").service._connections
+    monkeypatch.setattr(repository, "_client", ReadsBeforeWrites(repository._client, burst))
+    with ThreadPoolExecutor(max_workers=burst) as pool:
+        outcomes = list(pool.map(lambda _: _connect(api.user_id), range(burst)))
+    answers = [answer for _, answer in outcomes]
+    statuses = sorted(answer["statusCode"] for answer in answers)
+    assert statuses == [200] * small_caps.connections_per_user + [429] * (burst - small_caps.connections_per_user)
+    refusal = too_many_connections(small_caps.connections_per_user)
+    assert all(json.loads(a["body"])["message"] == refusal for a in answers if a["statusCode"] == 429)
+    accepted = sorted(socket.connection_id for socket, _ in outcomes if socket is not None)
+    assert sorted(_connections_of(resources, api.user_id)) == accepted  # the slot items are never listed
+    holders = [_connection_item(resources, f"slot#{api.user_id}#{k}") for k in range(small_caps.connections_per_user)]
+    assert sorted(holder["holder"]["S"] for holder in holders if holder) == accepted
+
+
+def test_a_handshake_whose_connection_write_fails_gives_its_slot_back(api, resources, small_caps, monkeypatch):
+    repository = importlib.import_module("realtime.routes").service._connections
+    client = repository._client
+
+    def put_item(**kwargs: Any) -> Any:
+        if "user_id" in kwargs["Item"]:  # the connection item, after its slot was claimed
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "PutItem")
+        return client.put_item(**kwargs)
+
+    monkeypatch.setattr(
+        repository,
+        "_client",
+        SimpleNamespace(
+            put_item=put_item, **{name: getattr(client, name) for name in ("batch_get_item", "delete_item")}
+        ),
     )
-    assert _connect(api.user_id)[0] is not None
+    socket = Socket.__new__(Socket)
+    socket.user_id, socket.connection_id = api.user_id, new_connection_id()
+    with pytest.raises(AssertionError, match="injected"):  # the function fails: API Gateway opens no connection
+        socket._invoke("$connect", "CONNECT")
+    monkeypatch.setattr(repository, "_client", client)
+    assert _connection_item(resources, f"slot#{api.user_id}#0") is None
+    assert all(_connect(api.user_id)[0] for _ in range(small_caps.connections_per_user))
+
+
+def _connections_of(resources, user_id: str) -> list[str]:
+    """The user's connections as the notifier lists them (the by-user index)."""
+    dynamodb = boto3.client("dynamodb", region_name=resources.region)
+    return [
+        connection.connection_id
+        for connection in ConnectionRepository(dynamodb, resources.table_names["Connections"]).for_user(user_id)
+    ]
 
 
 def test_a_connection_holds_at_most_the_subscription_cap_and_the_error_names_it(api, small_caps):

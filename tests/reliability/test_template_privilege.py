@@ -137,7 +137,7 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
     # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
-    WS_CONNECT.id: {"Connections": {"PutItem", "Query"}},  # Query: the by-user index (the per-user connection cap)
+    WS_CONNECT.id: {"Connections": {"BatchGetItem", "PutItem", "DeleteItem"}},  # the per-user slots (connection_slots)
     WS_DISCONNECT.id: {"Connections": {"DeleteItem"}},
     WS_SUBSCRIPTIONS.id: {"Connections": {"UpdateItem"}, "Workflows": {"GetItem"}, "Executions": {"GetItem"}},
     NOTIFIER.id: {"Connections": {"Query", "DeleteItem"}},

@@ -1,9 +1,10 @@
 """The connections table (real-time channel): one item per open WebSocket connection.
 
 An item holds the connection id, its user, its subscriptions (a string set: `all`, `execution:<id>`,
-`workflow:<id>`) and `expires_at` (epoch seconds, the table's TTL attribute). The notifier lists a user's
-connections with one Query on the by-user index, and `$connect` counts them there (the per-user cap); nothing
-ever scans the table.
+`workflow:<id>`), `expires_at` (epoch seconds, the table's TTL attribute) and `slot`, the per-user slot it holds:
+the per-user cap is kept by slot items in the same table (data/connection_slots.py), which the by-user index
+never lists. The notifier lists a user's connections with one Query on the by-user index; nothing ever scans
+the table.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine.data.codec import from_item, to_item
+from workflow_engine.data.connection_slots import ConnectionSlots
 from workflow_engine.platform.tables import CONNECTIONS_BY_USER
 
 if TYPE_CHECKING:
@@ -38,18 +40,36 @@ class ConnectionRepository:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._slots = ConnectionSlots(client, table_name)
 
-    def put(self, connection_id: str, user_id: str, connected_at: str, expires_at: int) -> None:
+    def open(self, connection_id: str, user_id: str, connected_at: str, now: int, expires_at: int, cap: int) -> bool:
+        """Register the connection in one of the user's `cap` slots (data/connection_slots.py); False, and
+        nothing written, when every slot is held. The item records its slot, which deleting it releases."""
+        slot = self._slots.claim(user_id, connection_id, cap, now, expires_at)
+        if slot is None:
+            return False
         item = {
             "connection_id": connection_id,
             "user_id": user_id,
             "connected_at": connected_at,
             "expires_at": expires_at,
+            "slot": slot,
         }
-        self._client.put_item(TableName=self._table, Item=to_item(item))
+        try:
+            self._client.put_item(TableName=self._table, Item=to_item(item))
+        except (ClientError, BotoCoreError):
+            self._slots.release(user_id, slot, connection_id)
+            raise
+        return True
 
     def delete(self, connection_id: str) -> None:
-        self._client.delete_item(TableName=self._table, Key=to_item({"connection_id": connection_id}))
+        """Forget the connection and release its slot (if it still holds it)."""
+        response = self._client.delete_item(
+            TableName=self._table, Key=to_item({"connection_id": connection_id}), ReturnValues="ALL_OLD"
+        )
+        old = from_item(response.get("Attributes") or {})
+        if "slot" in old:
+            self._slots.release(old["user_id"], old["slot"], connection_id)
 
     def change_subscription(
         self, connection_id: str, user_id: str, key: str, subscribe: bool, max_subscriptions: int
@@ -80,26 +100,6 @@ class ConnectionRepository:
             old = from_item(old_item)
             return SubscriptionChange.FULL if old.get("user_id") == user_id else SubscriptionChange.GONE
         return SubscriptionChange.DONE
-
-    def count_open(self, user_id: str, now: int) -> int:
-        """How many connections the user holds that have not expired (Query on the by-user index, counted:
-        the index is eventually consistent, so a burst of simultaneous connects may pass a cap by a few)."""
-        params: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": CONNECTIONS_BY_USER.name,
-            "KeyConditionExpression": "#user_id = :user_id",
-            "FilterExpression": "#expires_at > :now",
-            "ExpressionAttributeNames": {"#user_id": "user_id", "#expires_at": "expires_at"},
-            "ExpressionAttributeValues": {":user_id": {"S": user_id}, ":now": {"N": str(now)}},
-            "Select": "COUNT",
-        }
-        count = 0
-        while True:
-            response = self._client.query(**params)
-            count += response.get("Count", 0)
-            if "LastEvaluatedKey" not in response:
-                return count
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def for_user(self, user_id: str) -> list[Connection]:
         """Every open connection of the user (one Query on the by-user index; more pages only past 1 MB)."""

@@ -101,7 +101,9 @@ METRICS = TableDefinition(
 
 
 # WebSocket connections (real-time channel): one item per open connection, with the caller's subscriptions;
-# the notifier finds a user's connections with one Query on the by-user index. TTL ages out dead ones.
+# the notifier finds a user's connections with one Query on the by-user index. TTL ages out dead ones. The
+# per-user cap's slot items ("slot#<user>#<k>", data/connection_slots.py) live here too, without a user_id, so
+# the by-user index never holds them.
 CONNECTIONS_BY_USER = Index("by_user", "user_id")
 CONNECTIONS = TableDefinition(
     logical_id="Connections",

@@ -6,9 +6,11 @@ workflow with the caller's key; the execution by id, then its owner compared). A
 user's id get the same error, so nothing leaks.
 
 Caps (so one user cannot grow the notifier's fan-out without bound): a user holds at most
-`max_connections_per_user` open connections (`$connect` counts them and refuses the next one: HTTP 429 with
-the reason, no connection) and a connection at most `max_subscriptions_per_connection` subscriptions (the
-next subscribe gets an error naming the cap). Client frames are parsed by realtime/frames.py (bounded depth).
+`max_connections_per_user` open connections and a connection at most `max_subscriptions_per_connection`
+subscriptions (the next subscribe gets an error naming the cap). `$connect` claims one of the user's connection
+slots with a conditional write (data/connection_slots.py), so even a burst of simultaneous handshakes is held to
+the cap exactly; with every slot held it refuses (HTTP 429 with the reason, no connection). `$disconnect` frees
+the slot. Client frames are parsed by realtime/frames.py (bounded depth).
 """
 
 from __future__ import annotations
@@ -85,9 +87,9 @@ class SubscriptionService:
     def connect(self, connection_id: str, user_id: str) -> str | None:
         """Register the connection; the reason it is refused instead (the user holds the most connections)."""
         now = int(time.time())
-        if self._connections.count_open(user_id, now) >= self.caps.connections_per_user:
-            return too_many_connections(self.caps.connections_per_user)
-        self._connections.put(connection_id, user_id, utc_now(), now + self._ttl)
+        cap = self.caps.connections_per_user
+        if not self._connections.open(connection_id, user_id, utc_now(), now, now + self._ttl, cap):
+            return too_many_connections(cap)
         return None
 
     def disconnect(self, connection_id: str) -> None:
