@@ -94,11 +94,11 @@ def runner(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "execution_id": event["execution_id"],
             "workflow_id": state["workflow"]["id"],
             "user_id": state["workflow"]["user_id"],
-            "step": {"key": key, "name": step["name"], "type": step["type"], "config": step["config"]},
+            "step": {"key": key, "name": step["name"], "type": step["type"], "config_json": json.dumps(step["config"])},
             "step_names": {f"step_{i}": s["name"] for i, s in enumerate(steps[:index])},
             "document": {"input": state["input"], "results": results},
         }
-        handler = importlib.import_module(f"steps.{step['type']}").handler
+        handler = getattr(importlib.import_module("steps.handler"), step["type"])
         results[key] = {"output": handler(invocation, context)}
     following = steps[index + 1] if index + 1 < len(steps) else None
     cursor = {"index": index + 1, "count": len(steps), "next_type": following["type"] if following else None}
