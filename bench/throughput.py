@@ -185,6 +185,9 @@ class _Raw:
         sfn = boto3.client("stepfunctions", **self._endpoint)
         machines = sfn.list_state_machines()["stateMachines"]
         self._machine = next(m for m in machines if m["name"] == f"{STATE_MACHINE_PREFIX}{workflow_id}")
+        # Executions start the version recorded with the workflow version, as the API starts them.
+        versions = sfn.list_state_machine_versions(stateMachineArn=self._machine["stateMachineArn"])
+        self._version_arn = versions["stateMachineVersions"][0]["stateMachineVersionArn"]
         self._table = f"{NAME_PREFIX}-Executions"
 
     def _client(self, service: str) -> Any:
@@ -201,6 +204,7 @@ class _Raw:
             workflow_id=self._workflow_id,
             workflow_version=1,
             state_machine_arn=self._machine["stateMachineArn"],
+            state_machine_version_arn=self._version_arn,
             status=ExecutionStatus.PENDING,
             input_data={"n": 1},
             started_at=now,
@@ -209,7 +213,7 @@ class _Raw:
         started = time.perf_counter()
         executions.create(record)
         sfn.start_execution(
-            stateMachineArn=record.state_machine_arn,
+            stateMachineArn=self._version_arn,
             name=record.execution_id,
             input=dump_json(initial_document(record.input_data)),
         )
