@@ -16,7 +16,7 @@ from typing import Any
 
 from workflow_engine.models.conditions import comparisons
 from workflow_engine.models.field_paths import FieldPath, parse_field_path
-from workflow_engine.models.step_tree import StepNode, StepTree
+from workflow_engine.models.step_tree import StepNode, StepTree, child_lists
 
 MAX_STEPS = 100
 MAX_DEPTH = 4
@@ -40,6 +40,8 @@ def check_step_tree(steps: Sequence[Any]) -> StepTree:
         if depth(node) > MAX_DEPTH:
             raise ValueError(f"step {node.name!r}: blocks nest at most {MAX_DEPTH} deep")
     for node in nodes:
+        if any(all(inner.type == "wait" for inner in steps) for steps in child_lists(node.step)):
+            raise ValueError(f"step {node.name!r}: each of its step lists needs a step that leaves an output")
         for path in _field_paths(node.step):
             _check_visible(tree, node, path)
     return tree
