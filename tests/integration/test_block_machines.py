@@ -77,3 +77,12 @@ def test_a_failure_inside_an_iteration_fails_the_map_or_continues(api):
     _, final = run(api, whole, {"items": [1, "two", 3]})
     assert final["status"] == "completed", final
     assert final["output_data"]["output"] is None and "check" in final["output_data"]["error"]
+
+
+def test_an_iteration_whose_last_step_continues_on_error_outputs_null(api):
+    """The map reads its last step's `output`; an error result has none (States.Runtime before the fix)."""
+    steps = [leaf("copy", "item"), leaf("check", "abs(item)", continue_on_error=True)]
+    workflow = create(api, [per_item("each", steps)], name="last continues")
+    _, final = run(api, workflow, {"items": [1, "two", -3]})
+    assert final["status"] == "completed", final
+    assert final["output_data"] == [1, None, 3]
