@@ -59,7 +59,10 @@ def add_client_lists(document: dict[str, Any]) -> dict[str, Any]:
         status.value for status in ExecutionStatus if status in RETRYABLE
     ]
     for step_type in STEP_TYPES:
-        schemas[step_type.title]["x-step-kind"] = step_type.kind
+        # a block's model is recursive (it holds steps), so pydantic may name its schemas "<title>-Input/-Output"
+        titles = [name for name in (step_type.title, f"{step_type.title}-Input", f"{step_type.title}-Output")]
+        for title in (name for name in titles if name in schemas):
+            schemas[title]["x-step-kind"] = step_type.kind
     return document
 
 

@@ -158,3 +158,88 @@ def test_generated_workflows_compile_to_valid_asl(tmp_path):
         paths.append(path)
     result = validate(paths)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def _leaf(name: str, **options) -> dict:
+    return {"name": name, "type": "transform", "config": {"expression": "input"}, **options}
+
+
+BLOCK_WORKFLOWS = [
+    # a choice inside a map inside a parallel; inner steps continuing on error; a retried choice (wrapped)
+    [
+        _leaf("first"),
+        {
+            "name": "fan out",
+            "type": "parallel",
+            "retry": {"max_attempts": 2},
+            "config": {
+                "branches": [
+                    {
+                        "name": "per item",
+                        "steps": [
+                            {
+                                "name": "each 'item'",
+                                "type": "map",
+                                "continue_on_error": True,
+                                "config": {
+                                    "items": "input.items",
+                                    "max_concurrency": 3,
+                                    "steps": [
+                                        {
+                                            "name": 'route "it"',
+                                            "type": "choice",
+                                            "config": {
+                                                "branches": [
+                                                    {
+                                                        "when": {
+                                                            "all": [
+                                                                {"path": "item.n", "op": "gt", "value": 1},
+                                                                {"not": {"path": "index", "op": "eq", "value": 0}},
+                                                            ]
+                                                        },
+                                                        "steps": [_leaf("big", continue_on_error=True)],
+                                                    }
+                                                ],
+                                                "otherwise": [_leaf("small")],
+                                            },
+                                        }
+                                    ],
+                                },
+                            }
+                        ],
+                    },
+                    {"name": "other", "steps": [_leaf("lane", continue_on_error=True)]},
+                ]
+            },
+        },
+        {
+            "name": "after",
+            "type": "choice",
+            "retry": {"max_attempts": 3},
+            "continue_on_error": True,
+            "config": {
+                "branches": [
+                    {
+                        "when": {"path": 'steps."first".output.kind', "op": "matches", "value": "a*"},
+                        "steps": [_leaf("a1")],
+                    }
+                ]
+            },
+        },
+        {
+            "name": "no otherwise",
+            "type": "choice",
+            "config": {"branches": [{"when": {"path": "input.x", "op": "missing"}, "steps": [_leaf("b1")]}]},
+        },
+    ],
+]
+
+
+def test_block_workflows_compile_to_valid_asl(tmp_path):
+    paths = []
+    for index, raw in enumerate(BLOCK_WORKFLOWS):
+        path = tmp_path / f"blocks-{index}.asl.json"
+        path.write_text(json.dumps(compile_steps(raw)))
+        paths.append(path)
+    result = validate(paths)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -246,15 +246,21 @@ def test_a_block_kind_plugs_in_and_compiles_its_lists_as_sub_machines():
     assert [name for name in states if not name.startswith("$")] == ["first", "grouped", "last"]
     assert states["first"]["Next"] == "grouped" and states["grouped"]["Next"] == "last"
     lane_0, lane_1 = states["grouped"]["Branches"]
-    assert lane_0["StartAt"] == "inner b" and list(lane_0["States"]) == ["inner b", "inner a", "$end s1_b0"]
+    assert lane_0["StartAt"] == "inner b" and list(lane_0["States"]) == ["inner b", "inner a", "$continued s1_b0_s1"]
     assert lane_0["States"]["inner b"]["Next"] == "inner a"
     inner_a = lane_0["States"]["inner a"]
     assert inner_a["ResultPath"] == "$.results.s1_b0_s1" and inner_a["End"] is True
-    # continuing past an error at the end of a sub-machine: a Catch needs a state, the list's end state
+    # continuing past an error inside a block: through a Pass that adds `"output": null` to the error result
+    # (blocks read `.output` of their last step), which ends the sub-machine; the unused end state is pruned
     assert inner_a["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.results.s1_b0_s1", "Next": "$end s1_b0"}
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.results.s1_b0_s1", "Next": "$continued s1_b0_s1"}
     ]
-    assert lane_0["States"]["$end s1_b0"] == {"Type": "Succeed"}
+    assert lane_0["States"]["$continued s1_b0_s1"] == {
+        "Type": "Pass",
+        "Result": None,
+        "ResultPath": "$.results.s1_b0_s1.output",
+        "End": True,
+    }
     # Inside a sub-machine a failure propagates to the block (no Catch to states it cannot reach); the unused
     # end state was pruned.
     assert list(lane_1["States"]) == ["lane"] and "Catch" not in lane_1["States"]["lane"]

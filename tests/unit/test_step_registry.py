@@ -18,9 +18,17 @@ from workflow_engine.steps.dispatch import typed_config
 
 
 def test_the_engine_s_step_types_in_order() -> None:
-    assert STEP_TYPES.names() == ("transform", "http", "ai", "wait")
+    assert STEP_TYPES.names() == ("transform", "http", "ai", "wait", "choice", "parallel", "map")
     assert LAMBDA_STEP_TYPES == ("transform", "http", "ai")
-    assert [model.__name__ for model in STEP_MODELS.values()] == ["TransformStep", "HttpStep", "AiStep", "WaitStep"]
+    assert [model.__name__ for model in STEP_MODELS.values()] == [
+        "TransformStep",
+        "HttpStep",
+        "AiStep",
+        "WaitStep",
+        "ChoiceStep",
+        "ParallelStep",
+        "MapStep",
+    ]
     assert [(spec.id, spec.handler) for spec in STEP_FUNCTIONS] == [
         ("TransformStep", "steps.handler.transform"),
         ("HttpStep", "steps.handler.http"),

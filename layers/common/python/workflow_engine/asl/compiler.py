@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow_engine.asl import engine_states
+from workflow_engine.asl.blocks import branch_output_keys  # (importing it registers the block kinds)
 from workflow_engine.asl.kinds import CompileTarget, Scope
 from workflow_engine.asl.machine import MachineCompiler, check_engine_paths_only, reachable_states, transitions_of
 from workflow_engine.asl.names import (
@@ -100,7 +101,7 @@ def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], targe
         "StartAt": MARK_RUNNING,
         "States": reachable_states(states, MARK_RUNNING),
     }
-    check_engine_paths_only(asl)
+    check_engine_paths_only(asl, frozenset(branch_output_keys(tree)))
     return asl
 
 

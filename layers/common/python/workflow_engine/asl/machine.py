@@ -82,8 +82,9 @@ def path_keys(node: Any, *, names_of_states: bool = False) -> Iterator[str]:
             yield from path_keys(item)
 
 
-def check_engine_paths_only(asl: Mapping[str, Any]) -> None:
-    """Refuse a machine holding a `.$` key the engine does not write (user data must never become a path)."""
-    foreign = sorted(set(path_keys(asl)) - ENGINE_PATH_KEYS)
+def check_engine_paths_only(asl: Mapping[str, Any], also: frozenset[str] = frozenset()) -> None:
+    """Refuse a machine holding a `.$` key the engine does not write (user data must never become a path).
+    `also`: the keys the compiler built on purpose from checked names (a parallel's branch names)."""
+    foreign = sorted(set(path_keys(asl)) - ENGINE_PATH_KEYS - also)
     if foreign:
         raise ValueError(f"the compiled machine would evaluate keys the engine does not own: {foreign}")

@@ -17,6 +17,9 @@ RECORD_TIMEOUT = "$record timeout"
 FAILED = "$failed"
 RESUME = "$resume"
 RESUME_MARKER = "resume"  # the input document's key: {"at": "<top-level step key>"}
+CONTINUED_PREFIX = "$continued "  # "$continued s3_b0_s1": an inner step continuing past an error (asl.task)
+CHOSEN_PREFIX = "$chosen "  # "$chosen s3 b1": a choice's branch rejoins there (asl.blocks)
+CHOOSE_PREFIX = "$choose "  # "$choose s3": the Choice of a choice step wrapped to retry or catch as a whole
 END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3 when run as a sub-machine
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
@@ -40,4 +43,15 @@ def result_path(key: str) -> str:
 # Every key ending in ".$" a compiled machine may hold: Step Functions evaluates such a key's value as a path
 # or an intrinsic function, so only the engine writes them (user data travels as JSON text: see asl.task).
 # A kind that needs another one of its own adds it here.
-ENGINE_PATH_KEYS = {"execution_id.$", "retry_count.$", "document.$", "output.$", "S.$"}
+ENGINE_PATH_KEYS = {
+    "execution_id.$",
+    "retry_count.$",
+    "document.$",
+    "output.$",
+    "S.$",
+    # a map iteration's document (asl.blocks)
+    "input.$",
+    "results.$",
+    "item.$",
+    "index.$",
+}

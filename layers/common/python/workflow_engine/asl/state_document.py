@@ -27,13 +27,18 @@ def initial_document(input_data: Any) -> dict[str, Any]:
 
 def step_context(document: Mapping[str, Any], step_names: Mapping[str, str]) -> dict[str, Any]:
     """The context a step sees: the input and the output (or error) of each visible step (path key -> name,
-    step_tree.StepTree.visible_before) that left a result, by step name."""
+    step_tree.StepTree.visible_before) that left a result, by step name; in a map's iteration, also `item` and
+    `index` (the iteration's document has them: asl.blocks)."""
     results = document.get("results") or {}
     steps: dict[str, Any] = {}
     for key, name in step_names.items():
         if key in results:
             steps[name] = _user_result(results[key])
-    return {"input": document.get("input"), "steps": steps}
+    context = {"input": document.get("input"), "steps": steps}
+    if "index" in document:
+        context["item"] = document.get("item")
+        context["index"] = document["index"]
+    return context
 
 
 def _user_result(result: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,13 @@ from typing import Any
 
 from workflow_engine.asl.kinds import StepContext
 from workflow_engine.asl.names import (
+    CONTINUED_PREFIX,
     LAMBDA_INVOKE,
     LAMBDA_SERVICE_ERRORS,
     result_path,
 )
 from workflow_engine.models.step_errors import UnsafeTarget
+from workflow_engine.models.step_tree import is_top_level
 
 
 def inert_json(value: Any) -> str:
@@ -75,11 +77,16 @@ def retriers(step: Any) -> list[dict[str, Any]]:
     return rules
 
 
+def continued_state_name(key: str) -> str:
+    return f"{CONTINUED_PREFIX}{key}"
+
+
 def catchers(context: StepContext) -> list[dict[str, Any]] | None:
-    """continue_on_error: the error becomes the step's result; else the scope's failure states (none inside
-    a sub-machine: the error propagates to the block)."""
+    """continue_on_error: the error becomes the step's result (inside a block, through `continued_states`);
+    else the scope's failure states (none inside a sub-machine: the error propagates to the block)."""
     if context.step.continue_on_error:
-        return [{"ErrorEquals": ["States.ALL"], "ResultPath": result_path(context.key), "Next": context.after}]
+        after = context.after if is_top_level(context.key) else continued_state_name(context.key)
+        return [{"ErrorEquals": ["States.ALL"], "ResultPath": result_path(context.key), "Next": after}]
     scope = context.scope
     rules = []
     if scope.on_timeout is not None:
@@ -87,6 +94,16 @@ def catchers(context: StepContext) -> list[dict[str, Any]] | None:
     if scope.on_failure is not None:
         rules.append({"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": scope.on_failure})
     return rules or None
+
+
+def continued_states(context: StepContext) -> dict[str, Any]:
+    """For a step inside a block that continues on error: a Pass the Catch goes to, adding `"output": null` to
+    the error result, so the block reads `$.results.<key>.output` on every path (a missing path would fail
+    the run with States.Runtime). It costs one transition, on the error path only."""
+    if not context.step.continue_on_error or is_top_level(context.key):
+        return {}
+    state = {"Type": "Pass", "Result": None, "ResultPath": f"{result_path(context.key)}.output"}
+    return {continued_state_name(context.key): context.continue_to(state)}
 
 
 class LambdaTaskKind:
@@ -105,4 +122,4 @@ class LambdaTaskKind:
         catch = catchers(context)
         if catch:
             state["Catch"] = catch
-        return {step.name: context.continue_to(state)}
+        return {step.name: context.continue_to(state), **continued_states(context)}

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
 from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
 
 # A runner: (typed config, workflow context, the step function's settings) -> the step's output. The settings
@@ -174,4 +175,8 @@ STEP_TYPES.register(
         ),
     )
 )
-STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl/wait.py)
+STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl.wait)
+# The blocks: their configs hold step lists (models.block_configs); compiled by asl.blocks.
+STEP_TYPES.register(StepType("choice", ChoiceConfig, "native"))  # a Choice state, branches inline
+STEP_TYPES.register(StepType("parallel", ParallelConfig, "native"))  # a Parallel state
+STEP_TYPES.register(StepType("map", MapConfig, "native"))  # an inline Map state

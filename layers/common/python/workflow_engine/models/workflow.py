@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model, field_validator, model_validator
 
+from workflow_engine.models.block_configs import resolve_step_references
 from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: the config models' former home)
     MAX_CONFIG_STRING,
     PLACEHOLDER,
@@ -17,8 +19,8 @@ from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: th
     WaitConfig,
 )
 from workflow_engine.models.step_types import STEP_TYPES, StepType
+from workflow_engine.models.workflow_rules import MAX_STEPS, check_step_tree
 
-MAX_STEPS = 100
 MAX_STEP_NAME = 80
 RESERVED_PREFIX = "$"  # internal states of the compiled machine start with it
 
@@ -62,9 +64,30 @@ class _NativeStepBase(_StepBase):
         return self
 
 
+class _BlockStepBase(_StepBase):
+    """A step holding step lists (choice, parallel, map): `retry` and `continue_on_error` apply to the whole
+    block; a block has no `timeout_seconds` (Step Functions' Parallel and Map states take none)."""
+
+    @model_validator(mode="after")
+    def _block(self) -> _BlockStepBase:
+        if self.timeout_seconds is not None:
+            raise ValueError(f"a {self.type} step takes no timeout_seconds (set it on the steps inside)")
+        return self
+
+    def step_lists(self) -> Sequence[Sequence[Any]]:
+        """Its step lists (models.step_tree.StepContainer)."""
+        lists: Sequence[Sequence[Any]] = self.config.step_lists()
+        return lists
+
+
 def step_model(step_type: StepType) -> type[_StepBase]:
     """The model of a step of this type: the common fields, `type` (its name) and `config` (its config model)."""
-    base = _StepBase if step_type.kind == "lambda" else _NativeStepBase
+    if step_type.kind == "lambda":
+        base: type[_StepBase] = _StepBase
+    elif hasattr(step_type.config_model, "step_lists"):
+        base = _BlockStepBase
+    else:
+        base = _NativeStepBase
     tag: Any = Literal[step_type.name]  # the registered name, as the discriminator
     return create_model(
         step_type.title,
@@ -81,6 +104,9 @@ if TYPE_CHECKING:
     Step = _StepBase
 else:
     Step = Annotated[Union[tuple(STEP_MODELS.values())], Field(discriminator="type")]
+resolve_step_references(Step)
+for _model in STEP_MODELS.values():
+    _model.model_rebuild()
 WaitStep = STEP_MODELS["wait"]
 LAMBDA_STEP_TYPES = tuple(step_type.name for step_type in STEP_TYPES.lambda_types())
 
@@ -118,12 +144,8 @@ class WorkflowDefinition(Strict):
 
     @field_validator("steps")
     @classmethod
-    def _unique_names(cls, steps: list[Any]) -> list[Any]:
-        seen: set[str] = set()
-        for step in steps:
-            if step.name in seen:
-                raise ValueError(f"step names must be unique: {step.name!r} appears twice")
-            seen.add(step.name)
+    def _tree_rules(cls, steps: list[Any]) -> list[Any]:
+        check_step_tree(steps)  # unique names, 100 steps, depth 4, block paths (models.workflow_rules)
         return steps
 
 
