@@ -44,6 +44,7 @@ from infra.local.signin import sign_in
 from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
+from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus
 from workflow_engine.platform.clock import utc_now
 
@@ -186,8 +187,10 @@ class _Raw:
         machines = sfn.list_state_machines()["stateMachines"]
         self._machine = next(m for m in machines if m["name"] == f"{STATE_MACHINE_PREFIX}{workflow_id}")
         # Executions start the version recorded with the workflow version, as the API starts them.
-        versions = sfn.list_state_machine_versions(stateMachineArn=self._machine["stateMachineArn"])
-        self._version_arn = versions["stateMachineVersions"][0]["stateMachineVersionArn"]
+        workflows = WorkflowRepository(boto3.client("dynamodb", **self._endpoint), f"{NAME_PREFIX}-Workflows")
+        workflow = workflows.get(user_id, workflow_id)
+        assert workflow is not None and workflow.state_machine_version_arn, workflow
+        self._version_arn = workflow.state_machine_version_arn
         self._table = f"{NAME_PREFIX}-Executions"
 
     def _client(self, service: str) -> Any:
