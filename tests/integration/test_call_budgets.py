@@ -64,7 +64,7 @@ def test_notifier_calls_per_stream_record_within_budget(resources, connections):
     assert by_case["3 live connection(s)"] == {"apigatewaymanagementapi.PostToConnection": 15, "dynamodb.Query": 5}
     assert by_case["1 live + 1 gone connection"] == {
         "apigatewaymanagementapi.PostToConnection": 6,
-        "dynamodb.DeleteItem": 1,
+        "dynamodb.DeleteItem": 2,  # the Gone connection's item and its slot
         "dynamodb.Query": 5,
     }
 
