@@ -30,7 +30,7 @@ function stateNote(state) {
   if (!state) return null;
   const parts = [];
   if (state.iterations !== null) parts.push(`${state.iterations} item(s)${state.failed ? `, ${state.failed} failed` : ""}`);
-  if (state.attempts > 1) parts.push(`${state.attempts} attempts`);
+  if (state.attempts > (state.iterations ?? 1)) parts.push(`${state.attempts} attempts`);
   return [" ", statusBadge(state.state), parts.length ? h("span", { class: "muted small" }, ` ${parts.join(" · ")}`) : null];
 }
 
