@@ -99,7 +99,7 @@ BLOCKS = [
         "config": {
             "items": "input.lines",
             "max_concurrency": 5,
-            "steps": [_leaf("Price line", "{sku: item.sku, total: multiply(item.qty, item.price)}")],
+            "steps": [_leaf("Price line", "{sku: item.sku, qty: item.qty, at: index}")],
         },
     },
 ]
