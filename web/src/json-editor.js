@@ -1,6 +1,9 @@
 // A JSON editor (textarea + line gutter) that places the API's 422 messages next to the line of the field
-// they concern: the text is laid out by one serializer that records the line of every JSON path.
+// they concern: the text is laid out by one serializer that records the line of every JSON path. Steps nest
+// (blocks): a message inside a step names that step (`step “Check” › config.seconds`), and a rule over the
+// whole tree (a duplicate name, a path read too early) points at the step its message quotes.
 import { h } from "./ui.js";
+import { pathOfStep, stepAtPath } from "./step-tree.js";
 
 let counter = 0;
 
@@ -38,6 +41,34 @@ export function lineForLoc(lineOf, loc) {
     if (lineOf.has(key)) { path = candidate; line = lineOf.get(key); }
   }
   return { line, path };
+}
+
+// The loc of a 422 without the step-union tags pydantic adds after a step's index (steps.1.wait.config ->
+// steps.1.config), so that it is a path of the document.
+export function documentPath(value, loc) {
+  const path = [];
+  let node = value;
+  for (const segment of loc) {
+    if (node && typeof node === "object" && !Array.isArray(node) && typeof node.type === "string" && segment === node.type && !(segment in node)) continue;
+    path.push(segment);
+    node = node?.[segment];
+  }
+  return path;
+}
+
+// Where a 422 item points: {line, where} (where: `step “name” › field`, or the path when no step is concerned).
+export function locate(value, lineOf, loc, message = "") {
+  let path = documentPath(value, loc);
+  let step = stepAtPath(value, path);
+  if (!step && (path.length === 0 || (path.length === 1 && path[0] === "steps"))) {
+    for (const [, single, double] of message.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) {
+      const named = pathOfStep(value, single ?? double);
+      if (named) { path = named; step = { name: single ?? double, rest: [] }; break; }
+    }
+  }
+  const { line } = lineForLoc(lineOf, path);
+  const where = step ? `step “${step.name}”${step.rest.length ? ` › ${step.rest.join(".")}` : ""}` : (path.length ? path.join(".") : "document");
+  return { line, where };
 }
 
 export class JsonEditor {
@@ -93,10 +124,9 @@ export class JsonEditor {
     const marks = new Map();
     for (const item of detail) {
       const loc = (item.loc || []).slice(prefix.filter((part, index) => item.loc?.[index] === part).length);
-      const { line } = lineForLoc(lineOf, loc);
-      const where = loc.length ? loc.join(".") : "document";
+      const { line, where } = locate(value, lineOf, loc, item.msg || "");
       marks.set(line, item.msg);
-      const message = h("li", { class: "field-error", dataset: { loc: where, line: String(line + 1) } },
+      const message = h("li", { class: "field-error", dataset: { loc: loc.join("."), line: String(line + 1) } },
         h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, `Line ${line + 1}, ${where}`), `: ${item.msg}`);
       this.errors.append(message);
     }

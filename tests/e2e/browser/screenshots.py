@@ -52,6 +52,59 @@ class Seed:
             time.sleep(0.2)
 
 
+def _leaf(name: str, expression: str) -> dict:
+    return {"name": name, "type": "transform", "config": {"expression": expression}}
+
+
+# An order router with one block of each kind: a choice (a condition per branch, and otherwise), a parallel
+# enrichment and a map over the order's lines.
+BLOCKS = [
+    _leaf("Load order", "{total: input.total, lines: input.lines}"),
+    {
+        "name": "Route",
+        "type": "choice",
+        "config": {
+            "branches": [
+                {
+                    "when": {"path": 'steps."Load order".output.total', "op": "gt", "value": 100},
+                    "steps": [_leaf("Ask finance", "{approved: `true`}")],
+                },
+                {
+                    "when": {
+                        "any": [
+                            {"path": "input.vip", "op": "true"},
+                            {"path": "input.country", "op": "eq", "value": "FR"},
+                        ]
+                    },
+                    "steps": [_leaf("Fast lane", "{fast: `true`}")],
+                },
+            ],
+            "otherwise": [_leaf("Auto approve", "{approved: `true`}")],
+        },
+    },
+    {
+        "name": "Enrich",
+        "type": "parallel",
+        "config": {
+            "branches": [
+                {"name": "stock", "steps": [_leaf("Check stock", "{ok: `true`}")]},
+                {"name": "customer", "steps": [_leaf("Load customer", "{tier: 'gold'}")]},
+                {"name": "shipping", "steps": [_leaf("Quote shipping", "{days: `2`}")]},
+            ]
+        },
+    },
+    {
+        "name": "Each line",
+        "type": "map",
+        "config": {
+            "items": "input.lines",
+            "max_concurrency": 5,
+            "steps": [_leaf("Price line", "{sku: item.sku, qty: item.qty, at: index}")],
+        },
+    },
+]
+
+
 def seed(outputs: dict) -> dict[str, str]:
     data = Seed(outputs)
     greeting = data.workflow(
@@ -97,15 +150,24 @@ def seed(outputs: dict) -> dict[str, str]:
         "Waits for the batch window",
         [{"name": "Wait for window", "type": "wait", "config": {"seconds": 600}}],
     )
+    blocks = data.workflow(
+        "Order router", "Routes an order, enriches it at once from three places, prices each line", BLOCKS
+    )
     runs = [data.run(greeting, {"name": name}) for name in ("Ada", "Grace", "Alan")]
     failed = data.run(orders, {"order_id": "A-17", "items": [{"price": 12}, {"price": 30}]})
-    for execution_id in [*runs, failed]:
+    lines = [
+        {"sku": sku, "qty": qty, "price": price} for sku, qty, price in (("A1", 2, 30), ("B7", 1, 95), ("C3", 4, 5))
+    ]
+    routed = data.run(blocks, {"total": 175, "lines": lines})
+    for execution_id in [*runs, failed, routed]:
         data.wait(execution_id)
     running = data.run(nightly, {})
     return {
         "username": data.username,
         "greeting": greeting,
         "orders": orders,
+        "blocks": blocks,
+        "routed": routed,
         "failed": failed,
         "running": running,
         "first": runs[0],
@@ -160,6 +222,10 @@ def main(directory: str) -> int:
             f"/executions/{ids['running']}",
             f"/executions/{ids['running']}",
             target / "execution-running.png",
+        )
+        shoot(page, url, f"/workflows/{ids['blocks']}", f"/workflows/{ids['blocks']}", target / "workflow-blocks.png")
+        shoot(
+            page, url, f"/executions/{ids['routed']}", f"/executions/{ids['routed']}", target / "execution-blocks.png"
         )
         shoot(page, url, f"/compare?ids={ids['first']},{ids['second']}", "/compare", target / "compare.png")
         shoot(page, url, "/metrics?range=24h&granularity=hour", "/metrics", target / "metrics.png", settle=0.8)

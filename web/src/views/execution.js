@@ -1,40 +1,15 @@
-// One execution: header, actions (enabled only when the API would accept them), input/output, a Gantt
-// timeline of step attempts from the logs, and the logs table with the API's filters; all live.
+// One execution: header, actions (enabled only when the API would accept them), input/output, the flow view
+// coloured by each step's state, a Gantt timeline of step attempts from the logs (grouped by block), and the logs table with the API's filters; all live.
 import { api } from "../api.js";
 import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
-import { LOGGED_STEP_TYPES, NATIVE_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
+import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
+import { stepFlow } from "../flow.js";
+import { stepStates, walkSteps } from "../step-tree.js";
+import { silentSteps, timeline } from "../timeline.js";
 
-// "(wait steps write none)": the step types that write no log item, named as the document names them.
-const silentSteps = () => (NATIVE_STEP_TYPES.length ? ` (${NATIVE_STEP_TYPES.join(", ")} steps write none)` : "");
+export { timeline };
 
-
-// One bar per log item (one attempt of one step), in time order, positioned on the run's time axis.
-export function timeline(logs, execution) {
-  if (!logs.length) return emptyState("No step attempts yet.", TERMINAL.has(execution.status) ? `This run recorded no step logs${silentSteps()}.` : "Bars appear as steps run.");
-  const spans = logs.map((log) => {
-    const start = new Date(log.timestamp).getTime();
-    return { log, start, end: start + Math.max(log.duration_ms || 0, 1) };
-  });
-  const t0 = Math.min(new Date(execution.started_at).getTime(), ...spans.map((span) => span.start));
-  const t1 = Math.max(execution.completed_at ? new Date(execution.completed_at).getTime() : 0, ...spans.map((span) => span.end), t0 + 1);
-  const total = t1 - t0;
-  const pct = (value) => `${((value / total) * 100).toFixed(3)}%`;
-  return h("div", { class: "gantt", role: "table", "aria-label": "Timeline of step attempts" },
-    h("div", { class: "gantt-row gantt-axis", role: "row" },
-      h("span", { role: "columnheader", class: "gantt-label" }, "Step attempt"),
-      h("span", { role: "columnheader", class: "gantt-track" }, h("span", {}, "0"), h("span", { class: "gantt-end" }, formatDuration(total)))),
-    spans.map(({ log, start, end }) => {
-      const kind = log.reused ? "reused" : log.error_message ? "failed" : "succeeded";
-      const bar = h("span", { class: `gantt-bar bar-${kind}`, title: `${log.step_name} attempt ${log.attempt}: ${kind}, ${formatDuration(log.duration_ms)}${log.error_message ? ` — ${log.error_message}` : ""}` });
-      bar.style.left = pct(start - t0);
-      bar.style.width = pct(Math.max(end - start, total / 200));
-      return h("div", { class: "gantt-row", role: "row", dataset: { step: log.step_name, attempt: String(log.attempt), kind } },
-        h("span", { role: "rowheader", class: "gantt-label" }, `${log.step_name}`, h("span", { class: "muted" }, ` #${log.attempt}`)),
-        h("span", { role: "cell", class: "gantt-track" }, bar,
-          h("span", { class: `gantt-note note-${kind}` }, kind === "failed" ? `✕ failed: ${log.error_message}` : kind === "reused" ? "↺ reused from the original run" : `✓ ${formatDuration(log.duration_ms)}`)));
-    }));
-}
 
 function logsTable(logs, filtered) {
   if (!logs.length) {
@@ -46,7 +21,7 @@ function logsTable(logs, filtered) {
     h("thead", {}, h("tr", {}, ["Time", "Step", "Type", "Attempt", "Duration", "Result", "Input", "Output"].map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, logs.map((log) => h("tr", {},
       h("td", {}, formatTime(log.timestamp)),
-      h("td", {}, log.step_name),
+      h("td", {}, log.step_name, log.parent_step ? h("div", { class: "muted small" }, `in ${log.parent_step}${log.iteration !== null && log.iteration !== undefined ? ` · item #${log.iteration}` : ""}`) : null),
       h("td", {}, log.step_type),
       h("td", {}, String(log.attempt ?? "")),
       h("td", {}, formatDuration(log.duration_ms)),
@@ -67,6 +42,7 @@ export async function executionView(main, { params: [id] }) {
   const header = h("section", { class: "card", "aria-label": "Summary" });
   const actions = h("div", { class: "actions" });
   const io = h("section", { "aria-label": "Input and output" });
+  const flowBox = h("section", { "aria-labelledby": "flow-title", hidden: true }); // shown when the workflow is readable
   const gantt = h("section", { "aria-labelledby": "timeline-title" });
   const logsBox = h("div");
 
@@ -112,7 +88,15 @@ export async function executionView(main, { params: [id] }) {
       h("button", { type: "button", disabled: !retryable, onclick: () => act("Resume", `/workflows/executions/${id}/retry`, { mode: "resume" }) }, "Resume from the failed step"),
       h("a", { class: "button", href: `#/executions?workflow_id=${execution.workflow_id}` }, "Other runs"));
     render(io, h("div", { class: "two-col" }, jsonView(execution.input_data, "Input"), jsonView(execution.output_data, "Output")));
-    render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(logs.filter((log) => !log.filtered), execution));
+    const shown = logs.filter((log) => !log.filtered);
+    if (workflow) {
+      flowBox.hidden = false;
+      const other = version !== null && version !== workflow.version;
+      render(flowBox, h("h2", { id: "flow-title" }, "Flow"),
+        other ? h("p", { class: "muted small" }, `Drawn from the workflow's current version (${workflow.version}); this run used version ${version}.`) : null,
+        stepFlow(workflow.steps, stepStates(workflow.steps, shown, execution)));
+    }
+    render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(shown, execution, workflow?.steps));
   }
 
   async function loadLogs() {
@@ -124,7 +108,7 @@ export async function executionView(main, { params: [id] }) {
   const stepName = h("input", { name: "step_name", list: "step-names" });
   const hasError = select([["", "Any result"], ["true", "Failed attempts"], ["false", "Successful attempts"]], "", { name: "has_error" });
   const search = h("input", { type: "search", name: "q", maxlength: 200 });
-  const names = h("datalist", { id: "step-names" }, (workflow?.steps || []).map((step) => h("option", { value: step.name })));
+  const names = h("datalist", { id: "step-names" }, [...walkSteps(workflow?.steps || [])].map(({ step }) => h("option", { value: step.name })));
   const filterForm = h("form", { class: "filters", "aria-label": "Log filters" },
     field("Step type", stepType), field("Step name", stepName), names, field("Result", hasError), field("Search", search), h("button", { type: "submit" }, "Filter"));
   filterForm.addEventListener("submit", async (event) => {
@@ -136,7 +120,7 @@ export async function executionView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/executions" }, "Executions"), " / ", shortId(id)),
     h("div", { class: "page-head" }, h("h1", {}, "Execution ", h("span", { class: "mono" }, shortId(id))), actions),
-    header, io, gantt,
+    header, io, flowBox, gantt,
     h("section", { "aria-labelledby": "logs-title" }, h("h2", { id: "logs-title" }, "Logs"), filterForm, logsBox));
 
   paint();

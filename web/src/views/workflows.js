@@ -1,11 +1,13 @@
-// Workflows: list, detail (steps as a vertical flow), create/edit (JSON editor with the API's 422 at the field),
+// Workflows: list, detail (steps as a flow view, blocks drawn as lanes: flow.js), create/edit (JSON editor with the API's 422 at the field),
 // delete with a confirmation, and Run with an input editor.
 import { api } from "../api.js";
 import { JsonEditor } from "../json-editor.js";
 import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.js";
 import { STEP_TYPES } from "../vocabulary.js";
+import { stepFlow } from "../flow.js";
+import { walkSteps } from "../step-tree.js";
 
-const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷" };
+export { stepFlow };
 
 const EXAMPLE = {
   name: "Greeting",
@@ -30,31 +32,10 @@ export async function workflowsView(main) {
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Steps"), h("th", { scope: "col" }, "Version"), h("th", { scope: "col" }, "Updated"), h("th", { scope: "col" }, "Runs"))),
         h("tbody", {}, workflows.map((workflow) => h("tr", {},
           h("td", {}, h("a", { href: `#/workflows/${workflow.id}` }, workflow.name), workflow.description ? h("div", { class: "muted small" }, workflow.description) : null),
-          h("td", {}, workflow.steps.length),
+          h("td", {}, [...walkSteps(workflow.steps)].length),
           h("td", {}, `v${workflow.version}`),
           h("td", {}, formatTime(workflow.updated_at)),
           h("td", {}, h("a", { href: `#/executions?workflow_id=${workflow.id}` }, "Executions")))))));
-}
-
-function badges(step) {
-  const items = [];
-  if (step.retry) items.push(h("span", { class: "badge" }, `retry ×${step.retry.max_attempts ?? "?"}${step.retry.interval_seconds ? ` every ${step.retry.interval_seconds}s` : ""}${step.retry.backoff_rate ? ` (×${step.retry.backoff_rate})` : ""}`));
-  if (step.timeout_seconds) items.push(h("span", { class: "badge" }, `timeout ${step.timeout_seconds}s`));
-  if (step.continue_on_error) items.push(h("span", { class: "badge" }, "continues on error"));
-  return items;
-}
-
-function configSummary(step) {
-  const config = step.config || {};
-  return { transform: config.expression, http: `${config.method || "GET"} ${config.url || ""}`, ai: config.prompt, wait: `${config.seconds}s` }[step.type] ?? JSON.stringify(config);
-}
-
-export function stepFlow(steps) {
-  return h("ol", { class: "flow", "aria-label": "Steps, in order" }, steps.map((step, index) => h("li", { class: `flow-step flow-${step.type}` },
-    h("span", { class: "step-icon", "aria-hidden": "true" }, STEP_ICONS[step.type] || "•"),
-    h("div", { class: "step-body" },
-      h("div", {}, h("strong", {}, `${index + 1}. ${step.name}`), " ", h("span", { class: "muted" }, step.type), " ", badges(step)),
-      h("code", { class: "step-config" }, configSummary(step))))));
 }
 
 export async function runDialog(workflow) {
@@ -128,6 +109,6 @@ export async function workflowEditView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
-    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error.`),
+    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest.`),
     form);
 }

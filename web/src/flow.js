@@ -1,0 +1,64 @@
+// The flow view of a workflow's steps: a vertical list, where a choice draws its branches side by side (each
+// labelled with its condition, and "otherwise"), a parallel its named lanes, and a map one framed lane
+// "for each <items> (max N at once)"; blocks nest. Given the states of one execution (step-tree.js
+// stepStates), each step is coloured and badged with its state (in text too, not colour alone).
+import { h, statusBadge } from "./ui.js";
+import { childLists } from "./step-tree.js";
+
+const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷", choice: "◇", parallel: "⇉", map: "↻" };
+
+function badges(step) {
+  const items = [];
+  if (step.retry) items.push(h("span", { class: "badge" }, `retry ×${step.retry.max_attempts ?? "?"}${step.retry.interval_seconds ? ` every ${step.retry.interval_seconds}s` : ""}${step.retry.backoff_rate ? ` (×${step.retry.backoff_rate})` : ""}`));
+  if (step.timeout_seconds) items.push(h("span", { class: "badge" }, `timeout ${step.timeout_seconds}s`));
+  if (step.continue_on_error) items.push(h("span", { class: "badge" }, "continues on error"));
+  return items;
+}
+
+function configSummary(step) {
+  const config = step.config || {};
+  const blocks = {
+    choice: () => `${(config.branches || []).length} branch(es)${config.otherwise ? " and otherwise" : ""}: the first whose condition holds runs`,
+    parallel: () => `${(config.branches || []).length} branches at once`,
+    map: () => `each item of ${config.items}, at most ${config.max_concurrency ?? 10} at once`,
+  };
+  if (blocks[step.type]) return blocks[step.type]();
+  return { transform: config.expression, http: `${config.method || "GET"} ${config.url || ""}`, ai: config.prompt, wait: `${config.seconds}s` }[step.type] ?? JSON.stringify(config);
+}
+
+function stateNote(state) {
+  if (!state) return null;
+  const parts = [];
+  if (state.iterations !== null) parts.push(`${state.iterations} item(s)${state.failed ? `, ${state.failed} failed` : ""}`);
+  if (state.attempts > (state.iterations ?? 1)) parts.push(`${state.attempts} attempts`);
+  return [" ", statusBadge(state.state), parts.length ? h("span", { class: "muted small" }, ` ${parts.join(" · ")}`) : null];
+}
+
+function lane(list, states) {
+  const label = h("p", { class: `lane-label lane-${list.kind}` }, list.label);
+  const body = list.steps.length
+    ? stepList(list.steps, states, `Steps of ${list.kind === "when" ? list.key : list.label}`)
+    : h("p", { class: "muted small lane-empty" }, "does nothing");
+  return h("div", { class: `flow-lane lane-kind-${list.kind}`, role: "group", "aria-label": `${list.kind === "lane" ? "Branch " : ""}${list.label}` }, label, body);
+}
+
+function stepItem(step, index, states, topLevel) {
+  const state = states?.get(step.name);
+  const lanes = childLists(step);
+  return h("li", { class: `flow-step flow-${step.type}${lanes.length ? " flow-block" : ""}${state ? ` state-${state.state}` : ""}`, dataset: { step: step.name, type: step.type, ...(state ? { state: state.state } : {}) } },
+    h("div", { class: "step-head" },
+      h("span", { class: "step-icon", "aria-hidden": "true" }, STEP_ICONS[step.type] || "•"),
+      h("div", { class: "step-body" },
+        h("div", {}, h("strong", {}, topLevel ? `${index + 1}. ${step.name}` : step.name), " ", h("span", { class: "muted" }, step.type), " ", badges(step), stateNote(state)),
+        h("code", { class: "step-config" }, configSummary(step)))),
+    lanes.length ? h("div", { class: `flow-lanes lanes-${step.type}` }, lanes.map((list) => lane(list, states))) : null);
+}
+
+function stepList(steps, states, label, topLevel = false) {
+  return h("ol", { class: topLevel ? "flow" : "flow flow-nested", "aria-label": label }, steps.map((step, index) => stepItem(step, index, states, topLevel)));
+}
+
+// `states`: optional Map step name -> {state, attempts, iterations, failed} of one execution.
+export function stepFlow(steps, states = null) {
+  return stepList(steps || [], states, "Steps, in order", true);
+}
