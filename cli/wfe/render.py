@@ -16,6 +16,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from wfe import nesting
 from wfe.progress import FAILED, NOT_RUN, PENDING, RUNNING, SUCCEEDED, RunState, StepLine
 from wfe.sparkline import sparkline
 from wfe.times import between_ms, format_duration_ms
@@ -137,7 +138,10 @@ def executions_table(executions: list[dict[str, Any]]) -> Table:
     return table
 
 
-def execution_detail(execution: dict[str, Any]) -> Group:
+def execution_detail(
+    execution: dict[str, Any], logs: list[dict[str, Any]] | None = None, steps: list[dict[str, Any]] | None = None
+) -> Group:
+    """A run's fields; with its `logs`, then its steps (one row per attempt, blocks as a tree)."""
     rows = Table.grid(padding=(0, 2))
     rows.add_column(style="bold")
     rows.add_column()
@@ -155,14 +159,30 @@ def execution_detail(execution: dict[str, Any]) -> Group:
         rows.add_row("error", Text(execution["error_message"], style="red"))
     else:
         rows.add_row("output", escape(pretty_json(execution.get("output_data"))))
-    return Group(rows)
+    if logs is None:
+        return Group(rows)
+    return Group(rows, Text("steps", style="bold"), logs_table(logs, steps=steps))
 
 
-def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> Table:
+def logs_table(
+    logs: list[dict[str, Any]], across_executions: bool = False, steps: list[dict[str, Any]] | None = None
+) -> Table:
+    """One row per attempt. A run with blocks reads as a tree (`steps`: its definition, to place the blocks);
+    across runs (search), an inner step is named by its path (`each[2] > check`)."""
     table = table_of(
         "TIME", *(["EXECUTION"] if across_executions else []), "STEP", "TYPE", "ATTEMPT", "DURATION", "RESULT"
     )
-    for log in logs:
+    if not nesting.is_nested(logs):
+        rows = [nesting.Row("", log.get("step_name", ""), log.get("step_type", ""), log) for log in logs]
+    elif across_executions:
+        rows = [nesting.Row("", nesting.Placements().path(log), log.get("step_type", ""), log) for log in logs]
+    else:
+        rows = nesting.tree(logs, steps or [])
+    for row in rows:
+        log = row.log
+        if log is None:  # a block that wrote no log of its own: the heading of its inner attempts
+            table.add_row("", *([""] if across_executions else []), escape(row.step), row.type, "", "", "")
+            continue
         result = (
             Text(log["error_message"], style="red")
             if log.get("error_message")
@@ -171,7 +191,7 @@ def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> T
         table.add_row(
             when(log.get("timestamp")),
             *([str(log.get("execution_id", ""))] if across_executions else []),
-            escape(log.get("step_name", "")),
+            escape(row.step),
             log.get("step_type", ""),
             str(log.get("attempt", "")),
             format_duration_ms(log.get("duration_ms")),
@@ -180,13 +200,15 @@ def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> T
     return table
 
 
-def log_line(log: dict[str, Any]) -> Text:
-    """One log as one line, for `wfe logs --follow`."""
+def log_line(log: dict[str, Any], placements: nesting.Placements | None = None) -> Text:
+    """One log as one line, for `wfe logs --follow`; an inner step's is indented, named by its path."""
     mark, style = ("✗", "red") if log.get("error_message") else ("✓", "green")
+    chain = (placements or nesting.Placements()).chain(log)
     return Text.assemble(
+        "  " * (len(chain) - 1),
         (f"{mark} ", style),
         (when(log.get("timestamp")) + "  ", "dim"),
-        (log.get("step_name", ""), "bold"),
+        (nesting.PATH_SEPARATOR.join(chain), "bold"),
         f" ({log.get('step_type')}, attempt {log.get('attempt', 1)}) ",
         (format_duration_ms(log.get("duration_ms")), "dim"),
         ("  " + (log.get("error_message") or short_json(log.get("output_data"))), style),
