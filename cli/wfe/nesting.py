@@ -20,7 +20,9 @@ BRANCH, LAST, PIPE, SPACE = "├─ ", "└─ ", "│  ", "   "
 
 def inner_step_lists(step: dict[str, Any]) -> list[list[dict[str, Any]]]:
     """The step lists a block step holds (its branches', its `otherwise`, a map's steps); none for a leaf."""
-    config = step.get("config") if isinstance(step.get("config"), dict) else {}
+    config = step.get("config")
+    if not isinstance(config, dict):
+        config = {}
     kind = step.get("type")
     lists: list[Any] = []
     if kind in ("choice", "parallel"):
@@ -83,6 +85,15 @@ class Placements:
                 ancestors[innermost_map] = f"{ancestors[innermost_map]}[{iteration}]"
         return [*reversed(ancestors), str(log.get("step_name", ""))]
 
+    def top(self, log: dict[str, Any]) -> str:
+        """The top-level step the log's step is part of (itself at top level)."""
+        name, parent = str(log.get("step_name", "")), log.get("parent_step") or None
+        for _ in range(MAX_DEPTH + 1):
+            if parent is None:
+                break
+            name, parent = parent, self.parent.get(parent)
+        return name
+
     def path(self, log: dict[str, Any]) -> str:
         return PATH_SEPARATOR.join(self.chain(log))
 
@@ -144,7 +155,8 @@ def _rows(nodes: list[Node], guides: str, top: bool = False) -> Iterable[Row]:
     for index, node in enumerate(ordered):
         last = index == len(ordered) - 1
         connector = "" if top else LAST if last else BRANCH
-        for log in node.logs or [None]:
+        attempts: list[dict[str, Any] | None] = [*node.logs] or [None]
+        for log in attempts:
             yield Row(guides + connector, node.label, node.type, log)
         yield from _rows(node.children, guides if top else guides + (SPACE if last else PIPE))
 

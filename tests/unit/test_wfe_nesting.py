@@ -15,6 +15,7 @@ from wfe import render
 from wfe.commands import cli
 from wfe.errors import NotFound
 from wfe.nesting import Placements, tree
+from wfe.progress import FAILED, NOT_RUN, PENDING, RUNNING, SUCCEEDED, RunState
 
 RUN, WORKFLOW = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 
@@ -214,3 +215,34 @@ def test_wfe_status_shows_the_steps_of_a_run_of_blocks(wfe: Any) -> None:
 def test_without_the_workflow_status_still_shows_the_tree(wfe: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FakeApi, "workflow_deleted", True)
     assert "├─ route[0] > small" in wfe("status", RUN)
+
+
+# --- a followed run (`wfe run --follow`): one line per top-level step -------------------------------------------
+def lines_of(status: str, logs: list[dict[str, Any]], steps: list[dict[str, Any]] = STEPS) -> list[tuple[str, str]]:
+    state = RunState(steps=steps, execution={"id": RUN, "status": status})
+    for entry in logs:
+        state.add_log(entry)
+    return [(line.name, line.state) for line in state.lines()]
+
+
+def test_a_block_is_done_by_its_inner_steps_logs() -> None:
+    assert lines_of("completed", LOGS) == [("first", SUCCEEDED), ("fan", SUCCEEDED), ("last", SUCCEEDED)]
+    assert lines_of("running", LOGS[:3]) == [("first", SUCCEEDED), ("fan", RUNNING), ("last", PENDING)]
+
+
+def test_a_run_that_ended_in_a_block_failed_in_it_with_its_last_inner_error() -> None:
+    state = RunState(steps=STEPS, execution={"id": RUN, "status": "failed"})
+    for entry in LOGS[:5]:
+        state.add_log(entry)
+    failed = state.failed_step()
+    assert failed is not None and (failed.name, failed.error) == ("fan", "boom")
+    assert [line.state for line in state.lines()] == [SUCCEEDED, FAILED, NOT_RUN]
+
+
+def test_without_the_definition_only_top_level_steps_are_lines() -> None:
+    assert lines_of("completed", LOGS, steps=[]) == [
+        ("first", SUCCEEDED),
+        ("fan", SUCCEEDED),
+        ("route", SUCCEEDED),  # the logs name no parent of `route`: it stands for the block they ran in
+        ("last", SUCCEEDED),
+    ]
