@@ -163,3 +163,76 @@ def _rows(nodes: list[Node], guides: str, top: bool = False) -> Iterable[Row]:
 
 def _order(iteration: Any) -> tuple[int, Any]:
     return (0, iteration) if isinstance(iteration, int) else (1, 0)
+
+
+@dataclass(frozen=True)
+class DefinitionRow:
+    """One line of a definition's tree: a step (`step` set) or the heading of a block's branch (`heading`)."""
+
+    guides: str
+    step: dict[str, Any] | None = None
+    heading: str = ""
+    top_level_index: int | None = None  # 1-based, for the top level's steps
+
+
+def branch_headings(step: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A block's step lists with what heads each: `when <condition>`, `otherwise`, `branch "name"`, `each item`."""
+    config = step.get("config")
+    if not isinstance(config, dict):
+        return []
+    kind = step.get("type")
+    headings: list[tuple[str, Any]] = []
+    if kind in ("choice", "parallel"):
+        for branch in config.get("branches") or []:
+            if isinstance(branch, dict):
+                head = (
+                    f"when {_condition_text(branch.get('when'))}"
+                    if kind == "choice"
+                    else f'branch "{branch.get("name")}"'
+                )
+                headings.append((head, branch.get("steps")))
+        if kind == "choice" and config.get("otherwise") is not None:
+            headings.append(("otherwise", config.get("otherwise")))
+    elif kind == "map":
+        headings.append((f"each item of {config.get('items')}", config.get("steps")))
+    return [(head, steps) for head, steps in headings if isinstance(steps, list)]
+
+
+def _condition_text(condition: Any) -> str:
+    if not isinstance(condition, dict):
+        return str(condition)
+    for kind in ("all", "any"):
+        if isinstance(condition.get(kind), list):
+            return f" {kind} ".join(f"({_condition_text(part)})" for part in condition[kind]) or kind
+    if "not" in condition:
+        return f"not ({_condition_text(condition['not'])})"
+    value = condition.get("value")
+    return " ".join(str(part) for part in (condition.get("path"), condition.get("op")) if part is not None) + (
+        f" {value!r}" if "value" in condition else ""
+    )
+
+
+def definition_rows(steps: list[Any]) -> list[DefinitionRow]:
+    """A workflow's steps as a tree: each block's branches as headings, their steps under them."""
+    rows = [
+        DefinitionRow("", step, top_level_index=index) for index, step in enumerate(steps, 1) if isinstance(step, dict)
+    ]
+    result: list[DefinitionRow] = []
+    for row in rows:
+        result.append(row)
+        assert row.step is not None
+        result.extend(_branch_rows(row.step, ""))
+    return result
+
+
+def _branch_rows(step: dict[str, Any], guides: str) -> Iterable[DefinitionRow]:
+    headings = branch_headings(step)
+    for index, (head, steps) in enumerate(headings):
+        last = index == len(headings) - 1
+        yield DefinitionRow(guides + (LAST if last else BRANCH), heading=head)
+        inner = guides + (SPACE if last else PIPE)
+        members = [member for member in steps if isinstance(member, dict)]
+        for position, member in enumerate(members):
+            member_last = position == len(members) - 1
+            yield DefinitionRow(inner + (LAST if member_last else BRANCH), member)
+            yield from _branch_rows(member, inner + (SPACE if member_last else PIPE))

@@ -108,13 +108,19 @@ def workflow_detail(workflow: dict[str, Any]) -> Group:
     steps = Table(box=None, header_style="bold")
     for column in ("#", "STEP", "TYPE", "CONFIG", "RETRY"):
         steps.add_column(column)
-    for index, step in enumerate(workflow.get("steps") or [], start=1):
+    for row in nesting.definition_rows(workflow.get("steps") or []):
+        if row.step is None:  # a block's branch: its condition or name, its steps below it
+            steps.add_row("", Text(row.guides + row.heading, style="dim"), "", "", "")
+            continue
+        step = row.step
         retry = step.get("retry") or {}
+        block = step.get("type") in nesting.BLOCK_TYPES  # its config is drawn as the tree below it
+        config = (step.get("config") or {}) if block else step.get("config")
         steps.add_row(
-            str(index),
-            escape(step.get("name", "")),
+            str(row.top_level_index or ""),
+            escape(row.guides + str(step.get("name", ""))),
             step.get("type", ""),
-            escape(short_json(step.get("config"), 70)),
+            escape(block_summary(config) if block else short_json(config, 70)),
             f"{retry.get('max_attempts')} attempts" if retry else "-",
         )
     parts: list[Any] = [header]
@@ -122,6 +128,12 @@ def workflow_detail(workflow: dict[str, Any]) -> Group:
         parts.append(Text(workflow["description"], style="dim"))
     parts.append(steps)
     return Group(*parts)
+
+
+def block_summary(config: dict[str, Any]) -> str:
+    """A block's own settings (its steps are drawn below it): e.g. `max_concurrency 5`."""
+    shown = {key: value for key, value in config.items() if key not in ("branches", "steps", "otherwise", "items")}
+    return short_json(shown, 70) if shown else ""
 
 
 # --- executions ---------------------------------------------------------------------------------------------

@@ -246,3 +246,17 @@ def test_without_the_definition_only_top_level_steps_are_lines() -> None:
         ("route", SUCCEEDED),  # the logs name no parent of `route`: it stands for the block they ran in
         ("last", SUCCEEDED),
     ]
+
+
+def test_workflows_show_draws_blocks_as_a_tree() -> None:
+    every = {"id": WORKFLOW, "name": "wf", "version": 1, "steps": STEPS}
+    lines = [line.rstrip() for line in text_of(render.workflow_detail(every)).splitlines()]
+    assert lines[3].split() == ["2", "fan", "parallel", "-"]
+    assert lines[4].strip() == '├─ branch "items"'
+    assert lines[5].split()[:4] == ["│", "└─", "each", "map"]
+    assert lines[6].split()[-4:] == ["each", "item", "of", "input.items"]
+    assert lines[8].strip() == "│           ├─ when item.n gt 1"
+    assert lines[10].strip() == "│           └─ otherwise"
+    assert lines[14].split()[:3] == ["3", "last", "transform"]
+    flat = text_of(render.workflow_detail({"id": WORKFLOW, "name": "wf", "version": 1, "steps": [leaf("only")]}))
+    assert flat.splitlines()[2].split() == ["1", "only", "transform", '{"expression":', '"input"}', "-"]
