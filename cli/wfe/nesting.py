@@ -86,8 +86,10 @@ class Placements:
         return [*reversed(ancestors), str(log.get("step_name", ""))]
 
     def top(self, log: dict[str, Any]) -> str:
-        """The top-level step the log's step is part of (itself at top level)."""
-        name, parent = str(log.get("step_name", "")), log.get("parent_step") or None
+        """The top-level step the log's step is part of (itself at top level; the definition places a log
+        without `parent_step`)."""
+        name = str(log.get("step_name", ""))
+        parent = log.get("parent_step") or self.parent.get(name)
         for _ in range(MAX_DEPTH + 1):
             if parent is None:
                 break

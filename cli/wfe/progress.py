@@ -88,8 +88,9 @@ def step_lines(steps: list[dict[str, Any]], logs: list[dict[str, Any]], status: 
     attempts_of: dict[str, list[dict[str, Any]]] = {}
     inner_of: dict[str, list[dict[str, Any]]] = {}  # a top-level block's inner steps' logs
     for log in logs:
-        if log.get("parent_step"):
-            inner_of.setdefault(placements.top(log), []).append(log)
+        top = placements.top(log)
+        if top != log.get("step_name", ""):
+            inner_of.setdefault(top, []).append(log)
         else:
             attempts_of.setdefault(log.get("step_name", ""), []).append(log)
     active = status not in TERMINAL_STATUSES
