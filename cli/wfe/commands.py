@@ -427,11 +427,7 @@ def watch_run(context: Ctx, execution_id: str, live: bool) -> int:
 
     api = context.api
     execution = api.get(f"/api/workflows/executions/{execution_id}")
-    try:
-        steps = api.get(f"/api/workflows/{execution['workflow_id']}").get("steps", [])
-    except NotFound:
-        steps = []  # the workflow was deleted since: the steps are learnt from the logs
-    state = RunState(steps=steps)
+    state = RunState(steps=workflow_steps(context, execution))
     title = f"Run {execution_id}"
     show = live and not context.as_json
     fallback = context.note if show else None
@@ -465,6 +461,23 @@ def watch_run(context: Ctx, execution_id: str, live: bool) -> int:
     else:
         render.out.print(render.execution_detail(final))
     return exit_code_for_run(final.get("status", ""))
+
+
+def workflow_steps(context: Ctx, execution: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a run's workflow; none when the workflow was deleted since (the logs then tell the steps)."""
+    try:
+        return list(context.api.get(f"/api/workflows/{execution['workflow_id']}").get("steps") or [])
+    except NotFound:
+        return []
+
+
+def steps_to_place(context: Ctx, execution_id: str, logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The definition that places a run's blocks, read only when its logs are nested (a flat run needs none)."""
+    from wfe.nesting import is_nested
+
+    if not is_nested(logs):
+        return []
+    return workflow_steps(context, context.api.get(f"/api/workflows/executions/{execution_id}"))
 
 
 def _apply(state: Any, event: dict[str, Any]) -> None:
@@ -504,7 +517,15 @@ def status(context: Ctx, execution_id: str) -> None:
     from wfe import render
 
     execution = context.api.get(f"/api/workflows/executions/{execution_id}")
-    context.emit(execution, lambda: render.execution_detail(execution))
+
+    def human() -> Any:
+        """A run with blocks also shows its steps as a tree (a flat run's status reads as it always did)."""
+        logs = context.api.get(f"/api/workflows/executions/{execution_id}/logs", limit=1000)
+        if not render.nesting.is_nested(logs):
+            return render.execution_detail(execution)
+        return render.execution_detail(execution, logs, workflow_steps(context, execution))
+
+    context.emit(execution, human)
 
 
 def _log_matches(
@@ -551,15 +572,16 @@ def logs(
     params = {"step_type": step_type, "step_name": step, "has_error": errors or None, "q": search, "limit": limit}
     items = context.api.get(f"/api/workflows/executions/{execution_id}/logs", **params)
     if not follow:
-        context.emit(items, lambda: render.logs_table(items))
+        context.emit(items, lambda: render.logs_table(items, steps=steps_to_place(context, execution_id, items)))
         return Exit.OK
     from wfe.live import updates
 
+    printer = LogPrinter(context, execution_id)
     seen = set()
     final: dict[str, Any] = {}
     for log in items:
         seen.add(log.get("id"))
-        _print_log(context, log)
+        printer.print(log)
     for event in updates(context.api, execution_id, on_fallback=None if context.as_json else context.note):
         if event["type"] == "execution":
             final = event["execution"]
@@ -568,19 +590,38 @@ def logs(
         if log.get("id") in seen or not _log_matches(log, step_type, step, errors, search):
             continue
         seen.add(log.get("id"))
-        _print_log(context, log)
+        printer.print(log)
     context.note(f"Run {execution_id} {final.get('status')}")
     return exit_code_for_run(final.get("status", ""))
 
 
-def _print_log(context: Ctx, log: dict[str, Any]) -> None:
-    """`logs --follow`: one line per log (with --json, one JSON object per line)."""
-    from wfe import render
+class LogPrinter:
+    """`logs --follow`: one line per log (with --json, one JSON object per line).
 
-    if context.as_json:
-        print(json.dumps(log, ensure_ascii=False), flush=True)
-    else:
-        render.out.print(render.log_line(log))
+    An inner step's line is indented under its block and named by its path; the workflow's definition, which
+    places the blocks, is read once, at the first inner step's log.
+    """
+
+    def __init__(self, context: Ctx, execution_id: str) -> None:
+        self.context = context
+        self.execution_id = execution_id
+        self.steps: list[dict[str, Any]] | None = None
+        self.logs: list[dict[str, Any]] = []
+
+    def print(self, log: dict[str, Any]) -> None:
+        from wfe import render
+        from wfe.nesting import Placements
+
+        if self.context.as_json:
+            print(json.dumps(log, ensure_ascii=False), flush=True)
+            return
+        self.logs.append(log)
+        placements = None
+        if log.get("parent_step"):
+            if self.steps is None:
+                self.steps = steps_to_place(self.context, self.execution_id, [log])
+            placements = Placements.of(self.steps, self.logs)
+        render.out.print(render.log_line(log, placements))
 
 
 @command(cli)

@@ -4,6 +4,10 @@ Step Functions writes one log item per attempt of a Lambda step; a `wait` step w
 done once a later step has started (or the run completed). The first step that is not done, while the run is
 pending or running, is the running one; a failed attempt with attempts left and nothing after it is a retry;
 after a failed step (without continue_on_error) nothing runs.
+
+A block step (`choice`, `parallel`, `map`) is one line, done by its inner steps' logs (which carry
+`parent_step`): it runs while they do, it is done once a later step has started or the run completed, and a
+run that ended in it failed in it (with its last inner error).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfe.errors import TERMINAL_STATUSES
+from wfe.nesting import Placements
 
 SUCCEEDED, FAILED, RUNNING, PENDING, NOT_RUN = "succeeded", "failed", "running", "pending", "not_run"
 
@@ -69,20 +74,29 @@ class RunState:
 
 
 def steps_seen(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The steps a run's logs name, in order (when the definition is not known: a deleted workflow)."""
+    """The top-level steps a run's logs name, in order (when the definition is not known: a deleted workflow)."""
+    placements = Placements.of(logs=logs)
     seen: dict[str, dict[str, Any]] = {}
     for log in logs:
-        seen.setdefault(log.get("step_name", ""), {"name": log.get("step_name", ""), "type": log.get("step_type", "")})
+        name = placements.top(log)
+        seen.setdefault(name, {"name": name, "type": placements.type.get(name, "")})
     return list(seen.values())
 
 
 def step_lines(steps: list[dict[str, Any]], logs: list[dict[str, Any]], status: str) -> list[StepLine]:
+    placements = Placements.of(steps, logs)
     attempts_of: dict[str, list[dict[str, Any]]] = {}
+    inner_of: dict[str, list[dict[str, Any]]] = {}  # a top-level block's inner steps' logs
     for log in logs:
-        attempts_of.setdefault(log.get("step_name", ""), []).append(log)
+        top = placements.top(log)
+        if top != log.get("step_name", ""):
+            inner_of.setdefault(top, []).append(log)
+        else:
+            attempts_of.setdefault(log.get("step_name", ""), []).append(log)
     active = status not in TERMINAL_STATUSES
     started_after = [
-        any(attempts_of.get(later.get("name")) for later in steps[index + 1 :]) for index in range(len(steps))
+        any(attempts_of.get(later.get("name")) or inner_of.get(later.get("name")) for later in steps[index + 1 :])
+        for index in range(len(steps))
     ]
     lines: list[StepLine] = []
     running_seen = False
@@ -102,6 +116,11 @@ def step_lines(steps: list[dict[str, Any]], logs: list[dict[str, Any]], status: 
                 line.state = RUNNING  # a failed attempt, another one to come
             else:
                 line.state = FAILED
+        elif name in inner_of:
+            line.state = SUCCEEDED if started_after[index] or status == "completed" else RUNNING if active else FAILED
+            if line.state == FAILED:
+                errors = [log.get("error_message") for log in inner_of[name] if log.get("error_message")]
+                line.error = errors[-1] if errors else None
         elif kind == "wait" and (started_after[index] or status == "completed"):
             line.state = SUCCEEDED
             line.duration_ms = float((step.get("config") or {}).get("seconds", 0)) * 1000

@@ -16,6 +16,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from wfe import nesting
 from wfe.progress import FAILED, NOT_RUN, PENDING, RUNNING, SUCCEEDED, RunState, StepLine
 from wfe.sparkline import sparkline
 from wfe.times import between_ms, format_duration_ms
@@ -107,13 +108,19 @@ def workflow_detail(workflow: dict[str, Any]) -> Group:
     steps = Table(box=None, header_style="bold")
     for column in ("#", "STEP", "TYPE", "CONFIG", "RETRY"):
         steps.add_column(column)
-    for index, step in enumerate(workflow.get("steps") or [], start=1):
+    for row in nesting.definition_rows(workflow.get("steps") or []):
+        if row.step is None:  # a block's branch: its condition or name, its steps below it
+            steps.add_row("", Text(row.guides + row.heading, style="dim"), "", "", "")
+            continue
+        step = row.step
         retry = step.get("retry") or {}
+        block = step.get("type") in nesting.BLOCK_TYPES  # its config is drawn as the tree below it
+        config = (step.get("config") or {}) if block else step.get("config")
         steps.add_row(
-            str(index),
-            escape(step.get("name", "")),
+            str(row.top_level_index or ""),
+            escape(row.guides + str(step.get("name", ""))),
             step.get("type", ""),
-            escape(short_json(step.get("config"), 70)),
+            escape(block_summary(config) if block else short_json(config, 70)),
             f"{retry.get('max_attempts')} attempts" if retry else "-",
         )
     parts: list[Any] = [header]
@@ -121,6 +128,12 @@ def workflow_detail(workflow: dict[str, Any]) -> Group:
         parts.append(Text(workflow["description"], style="dim"))
     parts.append(steps)
     return Group(*parts)
+
+
+def block_summary(config: dict[str, Any]) -> str:
+    """A block's own settings (its steps are drawn below it): e.g. `max_concurrency 5`."""
+    shown = {key: value for key, value in config.items() if key not in ("branches", "steps", "otherwise", "items")}
+    return short_json(shown, 70) if shown else ""
 
 
 # --- executions ---------------------------------------------------------------------------------------------
@@ -137,7 +150,10 @@ def executions_table(executions: list[dict[str, Any]]) -> Table:
     return table
 
 
-def execution_detail(execution: dict[str, Any]) -> Group:
+def execution_detail(
+    execution: dict[str, Any], logs: list[dict[str, Any]] | None = None, steps: list[dict[str, Any]] | None = None
+) -> Group:
+    """A run's fields; with its `logs`, then its steps (one row per attempt, blocks as a tree)."""
     rows = Table.grid(padding=(0, 2))
     rows.add_column(style="bold")
     rows.add_column()
@@ -155,14 +171,30 @@ def execution_detail(execution: dict[str, Any]) -> Group:
         rows.add_row("error", Text(execution["error_message"], style="red"))
     else:
         rows.add_row("output", escape(pretty_json(execution.get("output_data"))))
-    return Group(rows)
+    if logs is None:
+        return Group(rows)
+    return Group(rows, Text("steps", style="bold"), logs_table(logs, steps=steps))
 
 
-def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> Table:
+def logs_table(
+    logs: list[dict[str, Any]], across_executions: bool = False, steps: list[dict[str, Any]] | None = None
+) -> Table:
+    """One row per attempt. A run with blocks reads as a tree (`steps`: its definition, to place the blocks);
+    across runs (search), an inner step is named by its path (`each[2] > check`)."""
     table = table_of(
         "TIME", *(["EXECUTION"] if across_executions else []), "STEP", "TYPE", "ATTEMPT", "DURATION", "RESULT"
     )
-    for log in logs:
+    if not nesting.is_nested(logs):
+        rows = [nesting.Row("", log.get("step_name", ""), log.get("step_type", ""), log) for log in logs]
+    elif across_executions:
+        rows = [nesting.Row("", nesting.Placements().path(log), log.get("step_type", ""), log) for log in logs]
+    else:
+        rows = nesting.tree(logs, steps or [])
+    for row in rows:
+        log = row.log
+        if log is None:  # a block that wrote no log of its own: the heading of its inner attempts
+            table.add_row("", *([""] if across_executions else []), escape(row.step), row.type, "", "", "")
+            continue
         result = (
             Text(log["error_message"], style="red")
             if log.get("error_message")
@@ -171,7 +203,7 @@ def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> T
         table.add_row(
             when(log.get("timestamp")),
             *([str(log.get("execution_id", ""))] if across_executions else []),
-            escape(log.get("step_name", "")),
+            escape(row.step),
             log.get("step_type", ""),
             str(log.get("attempt", "")),
             format_duration_ms(log.get("duration_ms")),
@@ -180,13 +212,15 @@ def logs_table(logs: list[dict[str, Any]], across_executions: bool = False) -> T
     return table
 
 
-def log_line(log: dict[str, Any]) -> Text:
-    """One log as one line, for `wfe logs --follow`."""
+def log_line(log: dict[str, Any], placements: nesting.Placements | None = None) -> Text:
+    """One log as one line, for `wfe logs --follow`; an inner step's is indented, named by its path."""
     mark, style = ("✗", "red") if log.get("error_message") else ("✓", "green")
+    chain = (placements or nesting.Placements()).chain(log)
     return Text.assemble(
+        "  " * (len(chain) - 1),
         (f"{mark} ", style),
         (when(log.get("timestamp")) + "  ", "dim"),
-        (log.get("step_name", ""), "bold"),
+        (nesting.PATH_SEPARATOR.join(chain), "bold"),
         f" ({log.get('step_type')}, attempt {log.get('attempt', 1)}) ",
         (format_duration_ms(log.get("duration_ms")), "dim"),
         ("  " + (log.get("error_message") or short_json(log.get("output_data"))), style),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -159,3 +160,83 @@ def test_run_outcomes_to_exit_code() -> None:
     for status in ("failed", "cancelled", "timed_out"):
         assert exit_code_for_run(status) == Exit.RUN_FAILED
     assert [int(code) for code in Exit] == [0, 1, 2, 3, 4, 5]
+
+
+def _leaf(name: str, **config: Any) -> dict[str, Any]:
+    return {"name": name, "type": "transform", "config": config}
+
+
+NESTED = {
+    "name": "Orders",
+    "steps": [
+        _leaf("load", expression="input"),
+        {
+            "name": "route",
+            "type": "choice",
+            "config": {
+                "branches": [
+                    {
+                        "when": {"path": "input.total", "op": "zz"},
+                        "steps": [_leaf("ok", expression="input"), _leaf("")],
+                    },
+                    {"when": {"any": [{"path": "input.a", "op": "eq", "value": 1}]}, "steps": [_leaf("any")]},
+                ],
+                "otherwise": [{"name": "Pause", "type": "wait", "config": {"seconds": -1}}],
+            },
+        },
+        {
+            "name": "each",
+            "type": "map",
+            "config": {"items": "input.items", "max_concurrency": 99, "steps": [_leaf("y")]},
+        },
+        {"name": "fan", "type": "parallel", "config": {"branches": [{"name": "left", "steps": []}]}},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("location", "path"),
+    [  # the locations are the API's, for these mistakes (read from a 422 of the local stack)
+        (
+            ["steps", 1, "choice", "config", "branches", 0, "steps", 1, "transform", "name"],
+            'steps[1] "route" > branches[0] > steps[1].name',
+        ),
+        (["steps", 1, "choice", "config", "branches", 0, "when", "comparison"], 'steps[1] "route" > branches[0].when'),
+        (
+            ["steps", 1, "choice", "config", "branches", 1, "when", "any", "any", 0, "comparison", "value"],
+            'steps[1] "route" > branches[1].when.any[0].value',
+        ),
+        (
+            ["steps", 1, "choice", "config", "otherwise", 0, "wait", "config", "seconds"],
+            'steps[1] "route" > otherwise[0] "Pause".config.seconds',
+        ),
+        (["steps", 2, "map", "config", "max_concurrency"], 'steps[2] "each".config.max_concurrency'),
+        (
+            ["steps", 2, "map", "config", "steps", 0, "transform", "config", "expression"],
+            'steps[2] "each" > steps[0] "y".config.expression',
+        ),
+        (["steps", 3, "parallel", "config", "branches", 0, "steps"], 'steps[3] "fan" > branches[0] "left" > steps'),
+    ],
+)
+def test_a_nested_steps_field_path_reads_as_a_step_path(location: list[Any], path: str) -> None:
+    assert field_path(["body", *location], NESTED) == path
+
+
+def test_a_nested_422_names_the_step_path_without_pydantic_prefixes() -> None:
+    body = {
+        "message": "Request validation failed",
+        "detail": [
+            {
+                "loc": ["body", "steps", 1, "choice", "config", "branches", 0, "when", "comparison"],
+                "msg": "Value error, unknown op 'zz': one of eq, ne",
+            },
+            {
+                "loc": ["body", "steps"],
+                "msg": "Value error, step names must be unique across the workflow: 'y' appears twice",
+            },
+        ],
+    }
+    assert error_lines(422, body, NESTED)[1] == [
+        "steps[1] \"route\" > branches[0].when: unknown op 'zz': one of eq, ne",
+        "steps: step names must be unique across the workflow: 'y' appears twice",
+    ]
