@@ -5,9 +5,11 @@ The guard is a Choice named "$items <key>", the state the map step starts at (re
 state keeps the step's name. Its rules, in order (a Choice rule on a missing Variable would fail the run with
 States.Runtime, which no Catch catches, so presence is tested first):
 
-- `items` missing, or a string, a number, a boolean or null -> error `MapItemsNotAList`;
-- `items[MAX_MAP_ITEMS]` present (more than 1,000 items) -> error `MapTooManyItems`, whose Cause counts them:
-  "map 'each' got 1204 items; a map takes at most 1,000" (States.Format and States.ArrayLength);
+- `items` missing, or a string, a number, a boolean or null -> error `Map.ItemsNotAList`;
+- `items[MAX_MAP_ITEMS]` present (more than 1,000 items) -> error `Map.TooManyItems`, whose Cause counts them:
+  "map 'each' got 1204 items; a map takes at most 1,000" (States.Format and States.ArrayLength). The step's
+  name enters the intrinsic as base64 text (States.Base64Decode): no character a user wrote is ever part of
+  an intrinsic expression (moto's intrinsic parser does not take AWS's backslash escapes in string literals);
 - otherwise -> the Map.
 
 JSONPath Choice rules have no IsArray (and intrinsic functions are not allowed in them), so an *object* at
@@ -24,6 +26,7 @@ fail the same way.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from workflow_engine.asl.kinds import StepContext
@@ -32,26 +35,27 @@ from workflow_engine.asl.task import continued_state_name
 from workflow_engine.models.block_configs import MAX_MAP_ITEMS
 from workflow_engine.models.step_tree import is_top_level
 
-TOO_MANY_ITEMS = "MapTooManyItems"
-NOT_A_LIST = "MapItemsNotAList"
+# Dotted like a service error: models.execution.readable_error shows its Cause (an undotted name is a Lambda's
+# internal exception, whose message it hides).
+TOO_MANY_ITEMS = "Map.TooManyItems"
+NOT_A_LIST = "Map.ItemsNotAList"
 _NOT_LIST_TESTS = ("IsString", "IsNumeric", "IsBoolean", "IsNull")
-_INTRINSIC_RESERVED = "\\'{}"  # characters a string literal of an intrinsic function escapes with a backslash
 
 
 def guard_name(key: str) -> str:
     return f"{ITEMS_PREFIX}{key}"
 
 
-def intrinsic_string(text: str) -> str:
-    """`text` as a string literal of an intrinsic function (its reserved characters escaped): user text stays
-    data, never a path or a function."""
-    return "'" + "".join(f"\\{char}" if char in _INTRINSIC_RESERVED else char for char in text) + "'"
+def intrinsic_text(text: str) -> str:
+    """Any text as an intrinsic function argument: States.Base64Decode of its base64 (letters, digits, `+/=`),
+    so user text stays data, never a path, a function or a broken literal."""
+    return f"States.Base64Decode('{base64.b64encode(text.encode()).decode()}')"
 
 
 def too_many_cause(step_name: str, items_path: str) -> str:
-    """The intrinsic Cause of MapTooManyItems: the step's name and the number of items, in one sentence."""
-    template = intrinsic_string(f"map {{}} got {{}} items; a map takes at most {MAX_MAP_ITEMS:,}")
-    return f"States.Format({template}, {intrinsic_string(repr_name(step_name))}, States.ArrayLength({items_path}))"
+    """The intrinsic Cause of Map.TooManyItems: the step's name and the number of items, in one sentence."""
+    template = f"'map {{}} got {{}} items; a map takes at most {MAX_MAP_ITEMS:,}'"
+    return f"States.Format({template}, {intrinsic_text(repr_name(step_name))}, States.ArrayLength({items_path}))"
 
 
 def repr_name(step_name: str) -> str:
