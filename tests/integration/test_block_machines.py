@@ -133,13 +133,14 @@ def test_items_that_are_not_a_list_fail_the_map_step_clearly(api):
     assert final["error_message"] == "Map.ItemsNotAList: map 'each': `input.items` is not a list"
 
 
-def test_a_too_long_inner_map_fails_its_iteration_and_the_enclosing_block_catches_it(api):
-    """Inside a sub-machine the guard ends in a Fail state; the outer map's continue_on_error catches it. The
-    inner map's name holds every character an intrinsic string escapes: it stays text."""
-    inner = {"name": "in'{}\\ner", "type": "map", "config": {"items": "item", "steps": [leaf("copy", "item")]}}
-    outer = per_item("outer", [inner], continue_on_error=True)
+def test_a_too_long_map_in_a_branch_fails_it_and_the_enclosing_block_catches_it(api):
+    """Inside a sub-machine the guard ends in a Fail state; the parallel's continue_on_error catches it. The
+    map's name holds every character an intrinsic string literal reserves: it stays text."""
+    inner = per_item("in'{}\\ner", [leaf("copy", "item")])
+    branches = [{"name": "a", "steps": [inner]}, {"name": "b", "steps": [leaf("other", "input")]}]
+    outer = {"name": "outer", "type": "parallel", "config": {"branches": branches}, "continue_on_error": True}
     workflow = create(api, [outer, leaf("after", "steps.outer")], name="nested")
-    _, final = run(api, workflow, {"items": [list(range(1_001))]})
+    _, final = run(api, workflow, {"items": list(range(1_001))})
     assert final["status"] == "completed", final
     assert final["output_data"] == {
         "output": None,

@@ -51,7 +51,7 @@ def test_blocks_count_their_own_states_and_a_choice_its_longest_branch():
         "name": "route",
         "type": "choice",
         "config": {
-            "branches": [{"when": {"path": "item", "op": "eq", "value": 1}, "steps": [leaf("a"), leaf("b")]}],
+            "branches": [{"when": {"path": "input.n", "op": "eq", "value": 1}, "steps": [leaf("a"), leaf("b")]}],
             "otherwise": [leaf("c")],
         },
     }
@@ -85,11 +85,15 @@ def test_the_map_step_starts_at_its_guard_and_the_map_keeps_the_step_name():
 
 def test_the_guard_carries_no_user_text_in_its_intrinsic_and_a_nested_one_fails():
     name = "x', $$.Execution.RoleArn, '{}"
-    inner = per_item(name, [leaf("copy")], items="item")
-    states = guard_of([per_item("outer", [inner])])
-    iteration = states["outer"]["ItemProcessor"]
-    assert iteration["StartAt"] == "$items s0_b0_s0"
-    fail = iteration["States"]["$items s0_b0_s0 too many"]
+    inner = per_item(name, [leaf("copy")])
+    fan = {
+        "name": "fan",
+        "type": "parallel",
+        "config": {"branches": [{"name": "a", "steps": [inner]}, {"name": "b", "steps": [leaf("other")]}]},
+    }
+    branch = guard_of([fan])["fan"]["Branches"][0]
+    assert branch["StartAt"] == "$items s0_b0_s0"
+    fail = branch["States"]["$items s0_b0_s0 too many"]
     assert fail["Type"] == "Fail" and fail["Error"] == "Map.TooManyItems"
     assert "RoleArn" not in fail["CausePath"]
     assert base64.b64encode(f"'{name}'".encode()).decode() in fail["CausePath"]
