@@ -28,6 +28,7 @@ from typing import Any
 
 from bench import (
     batch,
+    blocks,
     calls,
     cli_startup,
     cold_start,
@@ -79,6 +80,15 @@ SECTIONS: list[Section] = [
         transitions,
         # the quick run keeps the cost section's workflow size: cost.project reads its row
         lambda run: transitions.run(run.stack, step_counts=run.size(transitions.STEP_COUNTS, (cost.STEPS,))),
+    ),
+    Section(
+        "blocks: transitions, a 1,000-item map",
+        ("blocks",),
+        IN,
+        blocks,
+        lambda run: blocks.run(
+            run.stack, items=run.size(blocks.ITEMS, 5), lambda_items=run.size(blocks.LAMBDA_ITEMS, 3)
+        ),
     ),
     Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
     Section(

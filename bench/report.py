@@ -49,6 +49,11 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": ", ".join(f"{name}: {row['calls']}" for name, row in results["batch"]["rows"].items()),
             "held": not batch_bench.over_budget(results["batch"]),
         },
+        "Transitions per block": {
+            "budget": "per block at most 1 transition beyond the steps it runs",
+            "measured": ", ".join(f"{kind} +{added}" for kind, added in results["blocks"]["transitions"].items()),
+            "held": results["blocks"]["held"],
+        },
         "DynamoDB Scans": {
             "budget": "0, anywhere",
             "measured": f"{results['calls']['anywhere']['scans']} (requests, state machines, step Lambdas, reconciler)",

@@ -157,10 +157,10 @@ def test_at_most_100_steps_in_all() -> None:
 
 
 def test_blocks_nest_at_most_4_deep() -> None:
-    def nested(depth: int) -> dict[str, Any]:
+    def nested(depth: int) -> dict[str, Any]:  # choices: nested maps would pass the history budget
         inner = leaf("deepest")
         for level in range(depth):
-            inner = map_(f"level {level}", [inner])
+            inner = choice(f"level {level}", {"path": "input.x", "op": "exists"}, [inner])
         return inner
 
     define(nested(4))

@@ -13,7 +13,8 @@ Every block leaves `$.results.<its key>.output` (DESIGN "Control flow"):
   models.block_configs.BRANCH_NAME and allowed one by one by `branch_output_keys`).
 - map: ItemsPath is the `items` field path; each iteration's document is the context plus `item` and `index`
   (ItemSelector with `$$.Map.Item.Value`/`Index`); an iteration ends with its last step's output, so the
-  Map's result is the list of outputs in item order.
+  Map's result is the list of outputs in item order. The step starts at its guard, "$items <key>"
+  (asl.map_guard: more than 1,000 items, or not a list, fails the step before the Map runs).
 
 Retry and continue_on_error on a parallel or map apply to the whole block (its state's Retry and Catch).
 """
@@ -26,8 +27,9 @@ from typing import Any
 from workflow_engine.asl.conditions import condition_rule, json_path
 from workflow_engine.asl.kinds import Scope, StepContext
 from workflow_engine.asl.machine import reachable_states
+from workflow_engine.asl.map_guard import guard_name, guard_states
 from workflow_engine.asl.names import CHOOSE_PREFIX, CHOSEN_PREFIX, result_path
-from workflow_engine.asl.registry import kind_of, register_kind
+from workflow_engine.asl.registry import entry_state, kind_of, register_kind
 from workflow_engine.asl.task import catchers, continued_states
 from workflow_engine.models.field_paths import parse_field_path
 from workflow_engine.models.step_tree import StepNode, StepTree
@@ -60,7 +62,7 @@ def output_machine(nodes: Sequence[StepNode], scope: Scope) -> dict[str, Any]:
     for state in states.values():
         if state.get("End"):
             state["OutputPath"] = output
-    start = nodes[0].name
+    start = entry_state(nodes[0])
     return {"StartAt": start, "States": reachable_states(states, start)}
 
 
@@ -99,9 +101,10 @@ class MapKind:
         config = context.step.config
         steps = step_keys(context.scope.tree, context.node)
         [nodes] = context.scope.tree.lists_of(context.node)
+        items = json_path(parse_field_path(config.items), steps)
         state: dict[str, Any] = {
             "Type": "Map",
-            "ItemsPath": json_path(parse_field_path(config.items), steps),
+            "ItemsPath": items,
             "MaxConcurrency": config.max_concurrency,
             "ItemSelector": {
                 "input.$": "$.input",
@@ -115,7 +118,10 @@ class MapKind:
             },
             "ResultSelector": {"output.$": "$"},
         }
-        return as_whole_block(context, state)
+        return {**guard_states(context, items, config.items), **as_whole_block(context, state)}
+
+    def entry_state(self, node: StepNode) -> str:
+        return guard_name(node.key)
 
 
 def step_keys(tree: StepTree, node: StepNode) -> dict[str, str]:
@@ -156,9 +162,9 @@ class ChoiceKind:
             rejoin = f"{CHOSEN_PREFIX}{context.key} b{label if isinstance(label, int) else 'otherwise'}"
             if isinstance(label, int):
                 rule = condition_rule(config.branches[label].when, steps)
-                choice["Choices"].append({**rule, "Next": nodes[0].name})
+                choice["Choices"].append({**rule, "Next": entry_state(nodes[0])})
             else:
-                choice["Default"] = nodes[0].name
+                choice["Default"] = entry_state(nodes[0])
             states.update(context.scope.compiler.chain(nodes, context.scope, rejoin))
             output = {"branch": label, "output.$": f"{result_path(last_result_key(nodes))}.output"}
             states[rejoin] = context.continue_to(

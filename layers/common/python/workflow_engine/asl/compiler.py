@@ -47,7 +47,7 @@ from workflow_engine.asl.names import (
     RESUME,
     RESUME_MARKER,
 )
-from workflow_engine.asl.registry import kind_of
+from workflow_engine.asl.registry import entry_state, kind_of
 from workflow_engine.models.execution import ExecutionStatus
 from workflow_engine.models.step_tree import StepTree
 
@@ -87,8 +87,8 @@ def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], targe
     )
     table = target.executions_table
     states: dict[str, Any] = {
-        MARK_RUNNING: engine_states.mark_running(user_id, table, tree.top[0].name),
-        RESUME: engine_states.resume_choice(tree.top),
+        MARK_RUNNING: engine_states.mark_running(user_id, table, entry_state(tree.top[0])),
+        RESUME: engine_states.resume_choice({node.key: entry_state(node) for node in tree.top}),
     }
     states.update(scope.compiler.chain(tree.top, scope, RECORD_SUCCESS))
     states[RECORD_SUCCESS] = engine_states.record_success(user_id, table, last_result_key(tree))

@@ -3,12 +3,11 @@ tasks, each conditional on the status it moves from) and the `$resume` Choice (s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow_engine.asl.names import CONDITION_FAILED, DYNAMODB_UPDATE, FAILED, RESUME, RESUME_MARKER, result_path
 from workflow_engine.models.lifecycle import ExecutionStatus, allowed_from, user_status_key
-from workflow_engine.models.step_tree import StepNode
 
 
 def _update(
@@ -63,15 +62,16 @@ def mark_running(user_id: str, table: str, first_step: str) -> dict[str, Any]:
     return state
 
 
-def resume_choice(top_level: Sequence[StepNode]) -> dict[str, Any]:
-    """Jump to the top-level step named by the input's resume marker (by path key); without one (cancelled
-    before it began) fail. A failure inside a block resumes at that block."""
+def resume_choice(entries: Mapping[str, str]) -> dict[str, Any]:
+    """Jump to the top-level step named by the input's resume marker (by path key; `entries`: each top-level
+    key -> the state its step starts at, registry.entry_state); without one (cancelled before it began) fail.
+    A failure inside a block resumes at that block."""
     at = f"$.{RESUME_MARKER}.at"
     return {
         "Type": "Choice",
         "Choices": [
             {"Variable": at, "IsPresent": False, "Next": FAILED},
-            *({"Variable": at, "StringEquals": node.key, "Next": node.name} for node in top_level),
+            *({"Variable": at, "StringEquals": key, "Next": entry} for key, entry in entries.items()),
         ],
         "Default": FAILED,
     }

@@ -15,7 +15,7 @@ from typing import Any
 
 from workflow_engine.asl.kinds import Scope, StepContext
 from workflow_engine.asl.names import END_PREFIX, ENGINE_PATH_KEYS
-from workflow_engine.asl.registry import kind_of
+from workflow_engine.asl.registry import entry_state, kind_of
 from workflow_engine.models.step_tree import StepNode
 
 
@@ -31,7 +31,7 @@ class MachineCompiler:
         end_state = f"{END_PREFIX}{nodes[0].key.rsplit('_', 1)[0]}"  # "$end s3_b1": named by its list
         states = self._chain(nodes, scope, None, end_state)
         states[end_state] = {"Type": "Succeed"}
-        start = nodes[0].name
+        start = entry_state(nodes[0])
         return {"StartAt": start, "States": reachable_states(states, start)}
 
     def _chain(
@@ -39,7 +39,7 @@ class MachineCompiler:
     ) -> dict[str, Any]:
         states: dict[str, Any] = {}
         for position, node in enumerate(nodes):
-            following = nodes[position + 1].name if position + 1 < len(nodes) else after
+            following = entry_state(nodes[position + 1]) if position + 1 < len(nodes) else after
             context = StepContext(node=node, scope=scope, next_state=following, end_state=end_state)
             for name, state in kind_of(node.step).compile(context).items():
                 if name in states:

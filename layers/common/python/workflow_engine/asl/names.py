@@ -20,6 +20,7 @@ RESUME_MARKER = "resume"  # the input document's key: {"at": "<top-level step ke
 CONTINUED_PREFIX = "$continued "  # "$continued s3_b0_s1": an inner step continuing past an error (asl.task)
 CHOSEN_PREFIX = "$chosen "  # "$chosen s3 b1": a choice's branch rejoins there (asl.blocks)
 CHOOSE_PREFIX = "$choose "  # "$choose s3": the Choice of a choice step wrapped to retry or catch as a whole
+ITEMS_PREFIX = "$items "  # "$items s3": a map's guard on its items, then "$items s3 too many" / "... not a list"
 END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3 when run as a sub-machine
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
@@ -54,4 +55,6 @@ ENGINE_PATH_KEYS = {
     "results.$",
     "item.$",
     "index.$",
+    # a map's refusal of too many items: the error's Cause, counting them (asl.map_guard)
+    "Cause.$",
 }

@@ -2,6 +2,8 @@
 
 - step names are unique across the workflow (they are state names of one machine);
 - at most MAX_STEPS steps in all, and blocks nest at most MAX_DEPTH deep;
+- a run's history fits: maps at their worst case of 1,000 items cannot pass the 25,000 events an execution
+  holds (models.history_budget);
 - every field path of a block (a choice's conditions, a map's `items`) reads what its step can see: a step
   that ran before it (models.step_tree.StepTree.visible_before, never a step inside a map from outside it),
   and `item`/`index` only inside a map.
@@ -16,6 +18,7 @@ from typing import Any
 
 from workflow_engine.models.conditions import comparisons
 from workflow_engine.models.field_paths import FieldPath, parse_field_path
+from workflow_engine.models.history_budget import check_history_budget
 from workflow_engine.models.step_tree import StepNode, StepTree, child_lists
 
 MAX_STEPS = 100
@@ -44,6 +47,7 @@ def check_step_tree(steps: Sequence[Any]) -> StepTree:
             raise ValueError(f"step {node.name!r}: each of its step lists needs a step that leaves an output")
         for path in _field_paths(node.step):
             _check_visible(tree, node, path)
+    check_history_budget(tree)
     return tree
 
 
