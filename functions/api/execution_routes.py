@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
-from api.query_params import SearchText, StartedAfter, StartedBefore
+from api.query_params import ParentStep, SearchText, StartedAfter, StartedBefore
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
 from workflow_engine.executions.cancel import CancelExecutions
@@ -221,11 +221,12 @@ def get_execution_logs(
     execution_id: ExecutionId,
     step_type: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     step_name: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    parent_step: ParentStep = None,
     has_error: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     q: SearchText = None,
 ) -> list[ExecutionLogResponse]:
-    filters = LogFilter(step_type=step_type, step_name=step_name, has_error=has_error, q=q)
+    filters = LogFilter(step_type=step_type, step_name=step_name, parent_step=parent_step, has_error=has_error, q=q)
     records = _use_cases().reads.logs(caller_id(router), str(execution_id), filters, limit)
     return [ExecutionLogResponse.of(record) for record in records]
 

@@ -27,6 +27,15 @@ SearchText = Annotated[
     ),
 ]
 
+ParentStep = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=80,
+        description="Only the attempts of the steps directly inside this block step (choice, parallel, map)",
+    ),
+]
+
 
 def refuse_unknown_parameters(router: Router, *known: str) -> None:
     """422 naming the first query parameter the route does not take (a typo must not silently widen a query)."""

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
-from api.query_params import SearchText, StartedAfter, StartedBefore, refuse_unknown_parameters
+from api.query_params import ParentStep, SearchText, StartedAfter, StartedBefore, refuse_unknown_parameters
 from workflow_engine.data.logs import LogSearch
 from workflow_engine.models.execution import LogSearchResponse
 from workflow_engine.models.metric_buckets import Granularity
@@ -34,6 +34,7 @@ LOG_SEARCH_PARAMETERS = (
     "q",
     "workflow_id",
     "step_type",
+    "parent_step",
     "has_error",
     "started_after",
     "started_before",
@@ -56,6 +57,7 @@ def search_logs(
     q: SearchText = None,
     workflow_id: Annotated[UUID | None, Query()] = None,
     step_type: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    parent_step: ParentStep = None,
     has_error: Annotated[bool | None, Query()] = None,
     started_after: StartedAfter = None,
     started_before: StartedBefore = None,
@@ -67,6 +69,7 @@ def search_logs(
         q=q,
         workflow_id=str(workflow_id) if workflow_id else None,
         step_type=step_type,
+        parent_step=parent_step,
         has_error=has_error,
         started=TimeRange.parse(started_after, started_before),
     )

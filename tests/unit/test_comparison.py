@@ -143,3 +143,29 @@ def test_a_step_that_output_null_differs_from_one_that_did_not_run_only_in_its_s
     assert [run["status"] for run in row["per_execution"]] == ["succeeded", "not_run"]
     assert row["output_equal"] is False
     assert row["output_diff"] == [{"path": "", "values": [None, None]}]
+
+
+def _inner(execution_id: str, step: str, iteration: int, output, attempt=1, error=None):
+    log = _log(execution_id, step, attempt, output, error)
+    return log.model_copy(update={"id": f"{log.id}-{iteration}", "parent_step": "each", "iteration": iteration})
+
+
+def test_steps_inside_a_map_are_aligned_by_name_and_iteration():
+    records = [_record("e1", None, None), _record("e2", None, None)]
+    logs = {  # iterations run at once: their logs interleave in any order
+        "e1": [_log("e1", "first", 1, 0), _inner("e1", "check", 2, "c"), _inner("e1", "check", 0, "a")]
+        + [_inner("e1", "check", 1, "b", error="boom"), _inner("e1", "check", 1, "b", attempt=2)],
+        "e2": [_log("e2", "first", 1, 0), _inner("e2", "check", 0, "a"), _inner("e2", "check", 1, "B")],
+    }
+    rows = compare(records, logs)["steps"]
+    assert [(row["step_name"], row["parent_step"], row["iteration"]) for row in rows] == [
+        ("first", None, None),
+        ("check", "each", 0),
+        ("check", "each", 1),
+        ("check", "each", 2),
+    ]
+    _, zero, one, two = rows
+    assert zero["output_equal"] is True
+    assert [run["attempts"] for run in one["per_execution"]] == [2, 1]
+    assert one["output_diff"] == [{"path": "", "values": ["b", "B"]}]
+    assert [run["status"] for run in two["per_execution"]] == ["succeeded", "not_run"]

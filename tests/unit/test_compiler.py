@@ -277,3 +277,24 @@ def test_a_block_kind_plugs_in_and_compiles_its_lists_as_sub_machines():
     assert states[RECORD_SUCCESS]["Parameters"]["ExpressionAttributeValues"][":result"] == {
         "S.$": "States.JsonToString($.results.s2)"
     }
+
+
+def test_a_nested_step_payload_names_its_block_and_in_a_map_its_iteration():
+    def leaf(name):
+        return {"name": name, "type": "transform", "config": {"expression": "input"}}
+
+    per_item = {"name": "each", "type": "map", "config": {"items": "input.items", "steps": [leaf("in map")]}}
+    fan = {
+        "name": "fan",
+        "type": "parallel",
+        "config": {"branches": [{"name": "a", "steps": [per_item]}, {"name": "b", "steps": [leaf("in lane")]}]},
+    }
+    asl = compile_example([leaf("top"), fan])
+    lanes = asl["States"]["fan"]["Branches"]
+    in_map = lanes[0]["States"]["each"]["ItemProcessor"]["States"]["in map"]["Parameters"]["Payload"]
+    in_lane = lanes[1]["States"]["in lane"]["Parameters"]["Payload"]
+    top = asl["States"]["top"]["Parameters"]["Payload"]
+    assert (in_map["parent_step"], in_map["iteration.$"]) == ("each", "$.index")
+    assert in_lane["parent_step"] == "fan" and "iteration.$" not in in_lane
+    assert "parent_step" not in top and "iteration.$" not in top  # linear machines compile as before
+    check_engine_paths_only(asl, also=frozenset({"a.$", "b.$"}))  # the branch names

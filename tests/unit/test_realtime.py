@@ -138,6 +138,13 @@ def test_a_new_log_item_is_a_log_message():
     assert "user_id" not in outgoing.message["log"]  # the API's log object, not the stored item
 
 
+def test_a_log_message_says_where_the_step_ran_and_an_old_item_reads_null():
+    nested = outgoing_message(_record("INSERT", {**LOG, "parent_step": "each", "iteration": 0}, log=True))
+    assert (nested.message["log"]["parent_step"], nested.message["log"]["iteration"]) == ("each", 0)
+    old = outgoing_message(_record("INSERT", LOG, log=True))  # an item written before steps knew it
+    assert (old.message["log"]["parent_step"], old.message["log"]["iteration"]) == (None, None)
+
+
 def test_a_message_over_the_limit_loses_input_and_output_only():
     big = {"type": "execution", "execution": {"id": "e", "status": "running", "input_data": "x" * MAX_MESSAGE_BYTES}}
     slim = json.loads(encode(big))

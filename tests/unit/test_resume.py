@@ -112,3 +112,22 @@ def test_states_of_nested_steps_are_not_resume_points_their_block_is():
     before_block = {"input": {}, "results": {"s0": {"output": 1}}}
     events = [entered("Task", "a", {}), entered("Parallel", "g", before_block), entered("Task", "b", {"other": 1})]
     assert resume_point(events, ["a", "g", "c"], {}) == ResumePoint(1, before_block)
+
+
+def test_reused_logs_keep_the_last_attempt_of_every_map_iteration():
+    """Keyed by step name only, a map's earlier iterations were lost: one reused item for three iterations."""
+    iterations = [
+        log("b", 1, iteration=2, error="boom"),
+        log("b", 1, iteration=0),
+        log("b", 2, iteration=2),
+        log("b", 1, iteration=1),
+    ]
+    block = GroupStep("g", [[STEPS[2]]])
+    reused = reused_logs([STEPS[0], block, STEPS[3]], ResumePoint(2, {}), [log("a", 1), *iterations], "new", NOW)
+    assert [(r.step_name, r.iteration, r.attempt, r.error_message) for r in reused] == [
+        ("a", None, 1, None),
+        ("b", 0, 1, None),
+        ("b", 1, 1, None),
+        ("b", 2, 2, None),
+    ]
+    assert [r.timestamp for r in reused] == sorted(r.timestamp for r in reused)

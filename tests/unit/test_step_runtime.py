@@ -147,3 +147,12 @@ def test_an_output_as_deep_as_allowed_is_returned_and_logged_whole():
     output = nested(MAX_OUTPUT_DEPTH - 1)
     assert run_step(event(), lambda config, context: output, logs, 100_000) == output
     assert logs.items[0].output_data == output and not logs.items[0].output_truncated
+
+
+def test_the_log_says_where_a_nested_step_ran():
+    logs = FakeLogs()
+    run_step({**event(), "parent_step": "each", "iteration": 2}, lambda config, context: 1, logs, 10_000)
+    run_step(event(), lambda config, context: 1, logs, 10_000)  # top level, or a machine compiled before
+    nested, top = logs.items
+    assert (nested.parent_step, nested.iteration) == ("each", 2)
+    assert (top.parent_step, top.iteration) == (None, None)

@@ -48,6 +48,7 @@ ENGINE_PATH_KEYS = {
     "execution_id.$",
     "retry_count.$",
     "document.$",
+    "iteration.$",  # a step inside a map iteration: its index (asl.task.step_payload)
     "output.$",
     "S.$",
     # a map iteration's document (asl.blocks)

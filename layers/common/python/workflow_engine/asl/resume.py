@@ -12,9 +12,9 @@ Pure functions over what Step Functions and the logs table recorded (the service
   saw them (a `continue_on_error` step's caught error included), plus the resume marker, the path key the
   compiled "$resume" Choice jumps on (see compiler.py). New `input_data`, if given, replaces the input;
   earlier results are kept.
-- Each earlier step that writes logs (nested ones included) gets one log item in the new execution, marked
-  as reused and pointing at the original's attempt whose result was reused (or, if that item was itself
-  reused, at the attempt it pointed to).
+- Each earlier step that writes logs (nested ones included) gets one log item in the new execution per map
+  iteration it ran in (one, outside a map), marked as reused and pointing at the original's attempt whose
+  result was reused (or, if that item was itself reused, at the attempt it pointed to).
 """
 
 from __future__ import annotations
@@ -81,23 +81,27 @@ def reused_logs(
     execution_id: str,
     now: str,
 ) -> list[LogRecord]:
-    """One log item per logging step before the resume point (walking the step tree: a step, then the steps
-    nested in it), copying the original's last attempt of it.
+    """One log item per logging step before the resume point and per map iteration it ran in (walking the step
+    tree: a step, then the steps nested in it; a step's iterations in index order), copying the original's last
+    attempt of it.
 
     Timestamps are `now` plus one microsecond per item, so the reused steps list in step order and before
     anything the new execution runs.
     """
-    last_attempt: dict[str, LogRecord] = {}
+    last_attempt: dict[str, dict[int | None, LogRecord]] = {}
     for record in original_logs:  # oldest first: the last one seen is the last attempt
-        last_attempt[record.step_name] = record
+        last_attempt.setdefault(record.step_name, {})[record.iteration] = record
     base = datetime.strptime(now, TIMESTAMP_FORMAT)
     reused: list[LogRecord] = []
     tree = StepTree(steps)
     for index in range(point.index):
         for node in tree.under_top_level(index):
-            source = last_attempt.get(node.name)
-            if source is not None and kind_of(node.step).writes_logs:
-                reused.append(_reused(source, execution_id, base + timedelta(microseconds=len(reused))))
+            if not kind_of(node.step).writes_logs:
+                continue
+            iterations = last_attempt.get(node.name, {})
+            for iteration in sorted(iterations, key=lambda at: -1 if at is None else at):
+                at = base + timedelta(microseconds=len(reused))
+                reused.append(_reused(iterations[iteration], execution_id, at))
     return reused
 
 

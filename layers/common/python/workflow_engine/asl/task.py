@@ -22,6 +22,7 @@ from workflow_engine.asl.names import (
 )
 from workflow_engine.models.step_errors import UnsafeTarget
 from workflow_engine.models.step_tree import is_top_level
+from workflow_engine.models.workflow_rules import in_map
 
 
 def inert_json(value: Any) -> str:
@@ -30,9 +31,15 @@ def inert_json(value: Any) -> str:
 
 
 def step_payload(context: StepContext, workflow_id: str, user_id: str) -> dict[str, Any]:
-    """The payload a step Lambda receives (workflow_engine.steps.runtime.StepInvocation)."""
+    """The payload a step Lambda receives (workflow_engine.steps.runtime.StepInvocation).
+
+    A step nested in a block also names that block (`parent_step`, static) and, inside a map's iteration, the
+    iteration's index (`iteration.$`: the `index` of the iteration document, asl.blocks.MapKind; in a map
+    nested in a map, the innermost one's). A top-level step's payload has neither (null in its log), so the
+    machines of linear workflows are unchanged."""
     step = context.step
     return {
+        **_placement(context),
         "execution_id.$": "$$.Execution.Name",
         "workflow_id": workflow_id,
         "user_id": user_id,
@@ -46,6 +53,17 @@ def step_payload(context: StepContext, workflow_id: str, user_id: str) -> dict[s
         "step_names": context.visible_names(),
         "document.$": "$",
     }
+
+
+def _placement(context: StepContext) -> dict[str, Any]:
+    tree = context.scope.tree
+    parent = tree.parent(context.node)
+    if parent is None:
+        return {}
+    placement: dict[str, Any] = {"parent_step": parent.name}
+    if in_map(tree, context.node):
+        placement["iteration.$"] = "$.index"
+    return placement
 
 
 def lambda_task(function_arn: str, payload: Mapping[str, Any], key: str) -> dict[str, Any]:

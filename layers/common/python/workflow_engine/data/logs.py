@@ -40,8 +40,11 @@ def owner_execution_key(user_id: str, execution_id: str) -> str:
 
 @dataclass(frozen=True)
 class LogFilter:
+    """Filters of one execution's logs. `parent_step`: every attempt of the steps directly inside that block."""
+
     step_type: str | None = None
     step_name: str | None = None
+    parent_step: str | None = None
     has_error: bool | None = None
     q: str | None = None  # as typed; matched normalised (search_text.normalise)
 
@@ -53,39 +56,46 @@ class LogSearch:
     q: str | None = None
     workflow_id: str | None = None
     step_type: str | None = None
+    parent_step: str | None = None
     has_error: bool | None = None
     started: TimeRange = TimeRange()
 
     @property
     def filtered(self) -> bool:
-        return any(value is not None for value in (self.q, self.workflow_id, self.step_type, self.has_error))
+        filters = (self.q, self.workflow_id, self.step_type, self.parent_step, self.has_error)
+        return any(value is not None for value in filters)
 
     def scope(self) -> str:
-        """A digest of the filters and range: a page's token is accepted only by the same search."""
-        fields = (self.q, self.workflow_id, self.step_type, self.has_error, self.started.fingerprint())
+        """A digest of the filters and range: a page's token is accepted only by the same search (`parent_step`
+        joins the digest only when set, so the tokens of searches without it stay valid across its release)."""
+        fields: tuple[Any, ...] = (self.q, self.workflow_id, self.step_type, self.has_error, self.started.fingerprint())
+        if self.parent_step is not None:
+            fields += (self.parent_step,)
         return hashlib.sha256(dump_json(fields).encode()).hexdigest()[:16]
 
 
-def _filter_conditions(
-    *, step_type: str | None, has_error: bool | None, q: str | None, workflow_id: str | None = None
-) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+# The attributes an equality filter may name (each compared to the filter's value of the same name).
+_EQUAL_FILTERS = ("workflow_id", "step_type", "step_name", "parent_step")
+
+
+def _filter_conditions(filters: LogFilter | LogSearch) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """The FilterExpression parts, names and values of either filter: the one place log filters become
+    DynamoDB conditions (an item without the attribute, e.g. a top-level step's `parent_step`, never equals)."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     conditions: list[str] = []
-    if workflow_id is not None:
-        names["#workflow_id"] = "workflow_id"
-        values[":workflow_id"] = {"S": workflow_id}
-        conditions.append("#workflow_id = :workflow_id")
-    if step_type is not None:
-        names["#step_type"] = "step_type"
-        values[":step_type"] = {"S": step_type}
-        conditions.append("#step_type = :step_type")
-    if has_error is not None:
+    for name in _EQUAL_FILTERS:
+        value = getattr(filters, name, None)
+        if value is not None:
+            names[f"#{name}"] = name
+            values[f":{name}"] = {"S": value}
+            conditions.append(f"#{name} = :{name}")
+    if filters.has_error is not None:
         names["#error"] = "error_message"
-        conditions.append("attribute_exists(#error)" if has_error else "attribute_not_exists(#error)")
-    if q is not None:
+        conditions.append("attribute_exists(#error)" if filters.has_error else "attribute_not_exists(#error)")
+    if filters.q is not None:
         names["#search"] = "search_text"
-        values[":q"] = {"S": normalise(q)}
+        values[":q"] = {"S": normalise(filters.q)}
         conditions.append("contains(#search, :q)")
     return conditions, names, values
 
@@ -117,15 +127,9 @@ class LogRepository:
 
     def query(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:
         """Oldest first, up to `limit` matching items (one Query per page read)."""
-        conditions, names, values = _filter_conditions(
-            step_type=filters.step_type, has_error=filters.has_error, q=filters.q
-        )
+        conditions, names, values = _filter_conditions(filters)
         names["#pk"] = "owner_execution"
         values[":pk"] = {"S": owner_execution_key(user_id, execution_id)}
-        if filters.step_name is not None:
-            names["#step_name"] = "step_name"
-            values[":step_name"] = {"S": filters.step_name}
-            conditions.append("#step_name = :step_name")
         params: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#pk = :pk",
@@ -151,9 +155,7 @@ class LogRepository:
     ) -> tuple[list[LogRecord], str | None]:
         """Newest first across all of the user's executions: one Query on the by_user index per page, reading
         at most max(limit + 1, SEARCH_PAGE_READ_ITEMS) items when filtered (limit + 1 when not)."""
-        conditions, names, values = _filter_conditions(
-            step_type=search.step_type, has_error=search.has_error, q=search.q, workflow_id=search.workflow_id
-        )
+        conditions, names, values = _filter_conditions(search)
         high = search.started.high
         query = KeyedQuery(
             table_name=self._table,

@@ -1,4 +1,5 @@
-"""Comparing executions: an N-way JSON diff and a step table aligned by step name. Pure functions.
+"""Comparing executions: an N-way JSON diff and a step table aligned by step name and map iteration. Pure
+functions.
 
 Why a small function and not a diff library: deepdiff and jsonpatch compare two documents and describe how
 to turn one into the other (a patch: moves, insertions that shift list indexes). Here N documents are read
@@ -70,12 +71,24 @@ def json_diff(documents: Sequence[Any]) -> list[dict[str, Any]]:
     return entries
 
 
-def _step_rows(logs: Sequence[LogRecord]) -> dict[str, list[LogRecord]]:
-    """Attempts by step name, in the order the steps first logged (logs come oldest first)."""
-    rows: dict[str, list[LogRecord]] = {}
+# A row of the step table: a step name and the map iteration it ran in (None outside a map).
+RowKey = tuple[str, int | None]
+
+
+def _step_rows(logs: Sequence[LogRecord]) -> dict[RowKey, list[LogRecord]]:
+    """Attempts by (step name, iteration), in the order the rows first logged (logs come oldest first)."""
+    rows: dict[RowKey, list[LogRecord]] = {}
     for log in logs:
-        rows.setdefault(log.step_name, []).append(log)
+        rows.setdefault((log.step_name, log.iteration), []).append(log)
     return rows
+
+
+def _row_order(by_execution: Mapping[str, Mapping[RowKey, Any]]) -> list[RowKey]:
+    """Step names in order of first appearance in any execution; a name's iterations in index order (a map's
+    iterations run at once, so the order they first logged in is no order at all)."""
+    seen = list(dict.fromkeys(key for rows in by_execution.values() for key in rows))
+    names = {name: position for position, name in enumerate(dict.fromkeys(name for name, _ in seen))}
+    return sorted(seen, key=lambda key: (names[key[0]], -1 if key[1] is None else key[1]))
 
 
 def _step_run(execution_id: str, attempts: Sequence[LogRecord]) -> dict[str, Any]:
@@ -92,20 +105,22 @@ def _step_run(execution_id: str, attempts: Sequence[LogRecord]) -> dict[str, Any
 
 def compare(records: Sequence[ExecutionRecord], logs: Mapping[str, Sequence[LogRecord]]) -> dict[str, Any]:
     """The comparison of executions (status objects left to the caller): input and output diffs, and one row
-    per step name that logged in any of them, in order of first appearance. A step's output is its last
-    attempt's; a step that did not log in an execution is `not_run` there (its output: absent)."""
+    per step name and map iteration that logged in any of them (a top-level step: one row; a step inside a
+    3-item map: three, `iteration` 0, 1, 2), step names in order of first appearance. A row's output is its last
+    attempt's; a row that did not log in an execution is `not_run` there (its output: absent)."""
     by_execution = {record.execution_id: _step_rows(logs.get(record.execution_id, ())) for record in records}
-    names = list(dict.fromkeys(name for rows in by_execution.values() for name in rows))
     steps = []
-    for name in names:
-        attempts = [by_execution[record.execution_id].get(name, []) for record in records]
-        step_type = next(runs[0].step_type for runs in attempts if runs)
+    for key in _row_order(by_execution):
+        attempts = [by_execution[record.execution_id].get(key, []) for record in records]
+        first = next(runs[0] for runs in attempts if runs)
         outputs = [runs[-1].output_data if runs else ABSENT for runs in attempts]
         diff = json_diff(outputs)
         steps.append(
             {
-                "step_name": name,
-                "step_type": step_type,
+                "step_name": first.step_name,
+                "step_type": first.step_type,
+                "parent_step": first.parent_step,
+                "iteration": first.iteration,
                 "per_execution": [
                     _step_run(record.execution_id, runs) for record, runs in zip(records, attempts, strict=True)
                 ],

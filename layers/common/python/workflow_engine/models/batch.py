@@ -96,6 +96,10 @@ class StepRun(BaseModel):
 class StepComparison(BaseModel):
     step_name: str
     step_type: str
+    parent_step: str | None = Field(default=None, description="The block step the step ran in; null at top level")
+    iteration: int | None = Field(
+        default=None, description="The map iteration this row aligns (one row per step name and iteration); else null"
+    )
     per_execution: list[StepRun]
     output_equal: bool = Field(description="Whether the step's last output is the same in every execution")
     output_diff: list[DiffEntry]
@@ -105,4 +109,6 @@ class ComparisonResponse(BaseModel):
     executions: list[ExecutionStatusResponse]
     input_diff: list[DiffEntry]
     output_diff: list[DiffEntry]
-    steps: list[StepComparison] = Field(description="One row per step name that logged in any execution")
+    steps: list[StepComparison] = Field(
+        description="One row per step name and map iteration that logged in any execution"
+    )

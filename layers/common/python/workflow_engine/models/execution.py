@@ -183,6 +183,10 @@ class LogRecord(BaseModel):
     workflow_id: str
     step_name: str
     step_type: str
+    # Where the step ran: the enclosing block step's name and the map iteration's index (null at top level,
+    # and in items written before steps knew it).
+    parent_step: str | None = None
+    iteration: int | None = None
     attempt: int = Field(ge=1)
     input_data: Any = None
     output_data: Any = None
@@ -207,6 +211,12 @@ class ExecutionLogResponse(BaseModel):
     id: UUID
     step_name: str
     step_type: str
+    parent_step: str | None = Field(
+        default=None, description="The name of the block step (choice, parallel, map) it ran in; null at top level"
+    )
+    iteration: int | None = Field(
+        default=None, description="The index of the map iteration the step ran in (the innermost map's); else null"
+    )
     attempt: int
     input_data: Any = None
     output_data: Any = None

@@ -65,7 +65,10 @@ class StepSpec(BaseModel):
 
 
 class StepInvocation(BaseModel):
-    """The payload a compiled Task state sends (see workflow_engine.asl.task.step_payload)."""
+    """The payload a compiled Task state sends (see workflow_engine.asl.task.step_payload).
+
+    `parent_step` and `iteration` say where a nested step ran (absent at top level, and in the payloads of
+    block machines compiled before they were sent: their logs then read null there)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -76,6 +79,8 @@ class StepInvocation(BaseModel):
     step: StepSpec
     step_names: dict[str, str] = Field(default_factory=dict)
     document: dict[str, Any]
+    parent_step: str | None = None
+    iteration: int | None = Field(default=None, ge=0)
 
 
 Runner = Callable[[dict[str, Any], dict[str, Any]], Any]
@@ -139,6 +144,8 @@ def _write_log(
             workflow_id=invocation.workflow_id,
             step_name=invocation.step.name,
             step_type=invocation.step.type,
+            parent_step=invocation.parent_step,
+            iteration=invocation.iteration,
             attempt=invocation.retry_count + 1,
             input_data=input_data,
             output_data=output_data,
