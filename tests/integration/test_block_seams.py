@@ -223,3 +223,15 @@ def test_a_path_with_a_member_after_an_index_reads_one_value(api):
     _, final = run(api, workflow, {"lines": [{"the qty": 2}, {"the qty": 0}]})
     assert final["status"] == "completed", final
     assert final["output_data"] == {"branch": 0, "output": 1}
+
+
+def test_the_readme_control_flow_examples_run_as_documented(api):
+    from tests.integration.test_engine_executions import run
+    from tests.unit.test_asl_validation import readme_control_flow_examples
+
+    for body, expected in readme_control_flow_examples():
+        status, created, _ = api.call("POST", "/api/workflows", body)
+        assert status == 201, created
+        _, final = run(api, created, expected["input_data"])
+        assert final["status"] == "completed", (body["name"], final)
+        assert final["output_data"] == expected["output_data"], body["name"]

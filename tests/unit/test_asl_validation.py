@@ -9,6 +9,7 @@ kind: sub-machines), and on the golden files.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,6 +460,30 @@ def test_generated_nested_blocks_compile_to_valid_asl(tmp_path):
     for index, asl in enumerate([*nested_collected, compile_steps(largest)]):
         path = tmp_path / f"nested-{index}.asl.json"
         path.write_text(json.dumps(asl))
+        paths.append(path)
+    result = validate(paths)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+README_EXAMPLE = re.compile(r"<!-- control-flow-example: (.*?) -->\n```json\n(.*?)\n```", re.DOTALL)
+
+
+def readme_control_flow_examples() -> list[tuple[dict, dict]]:
+    """README "Control flow": each example's workflow body and its run (`input_data`, `output_data`)."""
+    text = (REPO_ROOT / "README.md").read_text()
+    return [(json.loads(body), json.loads(run)) for run, body in README_EXAMPLE.findall(text)]
+
+
+def test_readme_control_flow_examples(tmp_path):
+    examples = readme_control_flow_examples()
+    assert [body["steps"][0]["type"] for body, _ in examples] == ["choice", "parallel", "map"]
+    paths = []
+    for index, (body, _) in enumerate(examples):
+        definition = WorkflowDefinition.model_validate(body)
+        path = tmp_path / f"readme-{index}.asl.json"
+        path.write_text(
+            json.dumps(compile_workflow("11111111-1111-4111-8111-111111111111", "u", definition.steps, TARGET))
+        )
         paths.append(path)
     result = validate(paths)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
