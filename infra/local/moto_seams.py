@@ -39,6 +39,12 @@
    GetExecutionHistory look executions up on the machine named in the execution ARN (which, as in AWS, has no
    version). The execution is filed under its machine too, and its status-change event names the machine in
    `stateMachineArn` and the version in `stateMachineVersionArn`, as AWS's does.
+10. A Catch or Retry on `States.ALL` takes every error in moto; in AWS it takes neither States.Runtime (e.g. a
+   Map whose ItemsPath is missing) nor States.DataLimitExceeded, which always fail the execution. Here
+   `States.ALL` leaves those two to fail the execution, as in AWS (a block's `continue_on_error` does not hide them).
+11. A definite JSONPath with a member after a list index (`$.input.lines[0].qty`, a Choice rule's Variable, an
+   ItemsPath) reads one value in AWS; moto's extract_json wraps it in a list (`[2]` for `2`), so a condition on
+   it was false locally and true in AWS. Here a path without wildcard, slice, filter or `..` reads its value.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ import json
 import logging
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -71,8 +78,11 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.models import StateMachine, StateMachineVersion
+from moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl import ErrorEqualsDecl
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
@@ -88,6 +98,11 @@ _original_terminated = BaseExecutionWorkerCommunication.terminated
 _original_stop = ExecutionWorker.stop
 _original_set_error = Environment.set_error
 _original_start_execution = StepFunctionsParserBackend.start_execution
+_original_error_equals = ErrorEqualsDecl._eval_body
+_original_extract_json = moto_json_path.extract_json
+# Errors no `States.ALL` retrier or catcher takes in AWS (they always fail the execution).
+UNCATCHABLE_BY_STATES_ALL = ("States.Runtime", "States.DataLimitExceeded")
+_INDEFINITE_PATH = re.compile(r"\*|:|\.\.|\?\(")
 WORKER_READY_TIMEOUT_SECONDS = 10.0
 
 
@@ -412,6 +427,48 @@ def remove_delivery_failure_listener(listener: DeliveryFailureListener) -> None:
         _delivery_failure_listeners.remove(listener)
 
 
+def _error_equals(self: ErrorEqualsDecl, env: Environment) -> None:
+    """Seam 10: `States.ALL` does not take States.Runtime or States.DataLimitExceeded (an explicit name still does)."""
+    error_name = env.stack[-1]
+    _original_error_equals(self, env)
+    if (
+        env.stack[-1] is True
+        and isinstance(error_name, StatesErrorName)
+        and error_name.error_name in UNCATCHABLE_BY_STATES_ALL
+        and error_name not in self.error_names
+    ):
+        env.stack[-1] = False
+
+
+def _extract_json(path: str, data: Any) -> Any:
+    """Seam 11: a definite path (no wildcard, slice, filter or `..`) reads its one value, as in AWS."""
+    value = _original_extract_json(path, data)
+    if isinstance(value, list) and not _INDEFINITE_PATH.search(path):
+        matches = moto_json_path.parse(path).find(data)
+        if len(matches) == 1:
+            return matches[0].value
+    return value
+
+
+def _install_extract_json() -> None:
+    """moto's modules import extract_json by name: each of them gets the seam's."""
+    for name in _EXTRACT_JSON_USERS:
+        module = importlib.import_module(f"moto.stepfunctions.parser.asl.{name}")
+        if module.extract_json is _original_extract_json:  # type: ignore[attr-defined]
+            module.extract_json = _extract_json  # type: ignore[attr-defined]
+
+
+_EXTRACT_JSON_USERS = (
+    "component.intrinsic.argument.argument",
+    "component.state.choice.comparison.operator.implementations.timestamp_operators",
+    "component.state.choice.comparison.operator.implementations.boolean_equals",
+    "component.state.choice.comparison.operator.implementations.numeric",
+    "component.state.choice.comparison.operator.implementations.string_operators",
+    "eval.states",
+    "component.common.string.string_expression",
+)
+
+
 def install(status_listener: StatusListener | None = None) -> None:
     """Route Lambda invocations (direct and from event sources) to the handlers, run state machines, and emit
     status-change events."""
@@ -423,6 +480,8 @@ def install(status_listener: StatusListener | None = None) -> None:
     ExecutionWorker.stop = _stop_when_ready  # type: ignore[method-assign]
     Environment.set_error = _set_error_unless_stopped  # type: ignore[method-assign]
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+    ErrorEqualsDecl._eval_body = _error_equals  # type: ignore[method-assign]
+    _install_extract_json()
     StateMachineVersion._handle_name_input_idempotency = StateMachine._handle_name_input_idempotency  # type: ignore[attr-defined]
     if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
         moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]
