@@ -133,3 +133,23 @@ def test_metrics_count_inner_steps_under_their_own_names(api):
         ("echo", 3, 0),
         ("last", 1, 0),
     ]
+
+
+def test_a_map_refused_by_its_items_guard_resumes_at_the_map(api):
+    # The map's "$items" guard ends the step before its Map state is entered: the resume point is still the map.
+    workflow = create(
+        api,
+        [leaf("prepare", "input"), per_item("each", [leaf("check", "abs(item)")]), leaf("after", "steps.each.output")],
+        name="guarded",
+    )
+    original_id, original = run(api, workflow, {"items": "not a list"})
+    assert original["status"] == "failed" and "not a list" in original["error_message"], original
+
+    body = {"mode": "resume", "input_data": {"items": [1, -2]}}
+    status, started, _ = api.call("POST", f"/api/workflows/executions/{original_id}/retry", body)
+    assert status == 202, started
+    final = wait_terminal(api, started["execution_id"])
+    assert final["status"] == "completed", final
+    assert final["output_data"] == [1, 2]
+    entries = logs(api, started["execution_id"])
+    assert [e["step_name"] for e in entries if e["reused"]] == ["prepare"]  # not run again: the map was the point

@@ -47,10 +47,12 @@ class ResumePoint:
         return top_key(self.index)
 
 
-def resume_point(events: Iterable[Mapping[str, Any]], step_names: Sequence[str], input_data: Any) -> ResumePoint:
-    """The last top-level step state entered in an execution history (oldest-first events), and its input
-    document. `step_names`: the workflow's top-level step names, in order."""
-    position = {name: index for index, name in enumerate(step_names)}
+def resume_point(events: Iterable[Mapping[str, Any]], entry_states: Sequence[str], input_data: Any) -> ResumePoint:
+    """The last top-level step entered in an execution history (oldest-first events), and its input document.
+    `entry_states`: the state each top-level step starts at, in order (asl.registry.entry_state: the step's name,
+    or an engine state its kind runs first, such as a map's "$items" guard, which may end the step before the
+    state named by the step is ever entered)."""
+    position = {name: index for index, name in enumerate(entry_states)}
     found = ResumePoint(0, initial_document(input_data))
     for event in events:
         details = event.get("stateEnteredEventDetails")

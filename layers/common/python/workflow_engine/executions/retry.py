@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from workflow_engine.asl.names import RESUMABLE_REVISION
+from workflow_engine.asl.registry import entry_state
 from workflow_engine.asl.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.executions import ExecutionRepository
@@ -24,6 +25,7 @@ from workflow_engine.executions.ownership import owned
 from workflow_engine.models.errors import ConflictError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord, RetryMode, RetryResponse
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
+from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 
 # The Idempotency-Key namespace of retries (workflow_engine.executions.idempotency): the same key on a start is
@@ -87,7 +89,7 @@ class RetryExecution:
             raise ConflictError(
                 "This workflow's state machine predates resume; save the workflow again (or use mode 'restart')"
             )
-        point = self._resume_point(original, [step.name for step in workflow.steps])
+        point = self._resume_point(original, [entry_state(node) for node in StepTree(workflow.steps).top])
         document = checked_document(resume_document(point, new_input), "the resumed state (input and reused results)")
         # Written `running`: the machine's "$mark running" (conditional on `pending`) then takes the resume path.
         record = new_record(workflow, new_input, ExecutionStatus.RUNNING, retry_of=original.execution_id)
@@ -108,7 +110,7 @@ class RetryExecution:
             return stored
         return record
 
-    def _resume_point(self, original: ExecutionRecord, step_names: list[str]) -> ResumePoint:
+    def _resume_point(self, original: ExecutionRecord, entry_states: list[str]) -> ResumePoint:
         """Where the original stopped, from its Step Functions history (one page for most executions)."""
         if original.error_code == START_FAILED:  # it never ran a step
             return ResumePoint(0, initial_document(original.input_data))
@@ -121,4 +123,4 @@ class RetryExecution:
             ) from error
         except StepFunctionsError as error:
             raise ServiceUnavailableError("The execution's history could not be read; retry later") from error
-        return resume_point(events, step_names, original.input_data)
+        return resume_point(events, entry_states, original.input_data)
