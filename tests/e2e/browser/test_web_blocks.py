@@ -106,11 +106,38 @@ def test_each_block_is_drawn_and_a_run_colours_it(app: App, username: str, stack
     expect(flow.locator("li[data-step='Route']")).to_have_attribute("data-state", "succeeded")
     expect(flow.locator("li[data-step='Check stock']")).to_have_attribute("data-state", "succeeded")
     expect(flow.locator("li[data-step='Price line']")).to_have_attribute("data-state", "succeeded")
-    # Three runs of the inner step: "3 item(s)" once logs carry `iteration`, "3 attempts" without it.
-    expect(flow.locator("li[data-step='Price line']")).to_contain_text(re.compile(r"3 (item\(s\)|attempts)"))
+    # The real logs say where each attempt ran (`parent_step`, `iteration`): the flow counts the map's items.
+    expect(flow.locator("li[data-step='Price line'] .step-head")).to_contain_text("3 item(s)")
+    expect(flow.locator("li[data-step='Price line'] .step-head")).not_to_contain_text("attempts")
+    # The timeline groups each block's attempts under a row of the block; a map's attempts show their item.
     timeline = app.page.get_by_role("table", name="Timeline of step attempts")
-    expect(timeline.locator("[data-step='Price line']")).to_have_count(3)
     expect(timeline.locator("[data-step='Auto approve']")).to_have_count(0)
+    groups = timeline.locator(".gantt-group")
+    expect(groups).to_have_count(3)
+    assert [groups.nth(index).get_attribute("data-group") for index in range(3)] == ["Route", "Enrich", "Each line"]
+    expect(groups.filter(has_text="Each line")).to_contain_text("3 attempt(s) · 3 item(s)")
+    prices = timeline.locator("[data-step='Price line']")
+    expect(prices).to_have_count(3)
+    for index in range(3):
+        expect(prices.nth(index)).to_have_attribute("data-parent", "Each line")
+        expect(prices.nth(index)).to_have_class(re.compile(r"depth-1"))
+    assert sorted(prices.nth(index).get_attribute("data-iteration") for index in range(3)) == ["0", "1", "2"]
+    assert sorted(prices.locator(".iteration").all_text_contents()) == ["#0", "#1", "#2"]
+    expect(timeline.locator("[data-step='Ask finance']")).to_have_attribute("data-parent", "Route")
+    expect(timeline.locator("[data-step='Load order']")).to_have_class(re.compile(r"depth-0"))
+    # The logs table says where each attempt ran, and filters by block (`parent_step`).
+    logs = app.page.get_by_role("table", name="Step logs, oldest first")
+    expect(logs.locator("tbody tr")).to_have_count(7)
+    step_cells = logs.locator("tbody tr > td:nth-child(2)")  # the step's name, and where it ran
+    expect(step_cells.filter(has_text="Ask finance")).to_have_text("Ask financein Route")
+    places = step_cells.filter(has_text="Price line").locator(".place")
+    expect(places).to_have_count(3)
+    assert sorted(places.all_text_contents()) == [f"in Each line · item #{index}" for index in range(3)]
+    expect(step_cells.filter(has_text="Load order").locator(".place")).to_have_count(0)
+    app.page.get_by_label("In block").select_option("Each line")
+    app.page.get_by_role("form", name="Log filters").get_by_role("button", name="Filter").click()
+    expect(step_cells).to_have_count(3)
+    expect(step_cells.filter(has_text="Price line")).to_have_count(3)
     app.axe_check()
 
 
@@ -231,3 +258,20 @@ def test_a_nested_bad_step_is_shown_at_its_line(app: App, username: str) -> None
     lines = editor.input_value().split("\n")
     assert lines[line - 1].strip() == "{" and '"name": "Start"' in lines[line]  # the step's first line
     assert line > 10  # the nested one, not the first
+
+
+def test_a_log_read_and_pushed_is_shown_once(app: App, username: str) -> None:
+    """The execution page reads the logs, then listens: a log pushed while it read arrives twice (same id)."""
+    app.sign_up(username)
+    app.open("/workflows")
+    app.wait_ready("/workflows")
+    merged = app.page.evaluate(
+        """async () => {
+          const { mergeLogs } = await import(new URL("src/timeline.js", location.href).href);
+          const log = (id, timestamp, extra = {}) => ({ id, step_name: id, timestamp, ...extra });
+          const read = [log("b", "2026-01-01T00:00:02Z"), log("a", "2026-01-01T00:00:01Z")];
+          const pushed = [log("b", "2026-01-01T00:00:02Z", { output_data: 1 }), log("c", "2026-01-01T00:00:03Z")];
+          return mergeLogs(read, pushed);
+        }"""
+    )
+    assert [(log["id"], log.get("output_data")) for log in merged] == [("a", None), ("b", 1), ("c", None)]
