@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import App
-from tests.e2e.browser.test_web_flows import api_client, create_workflow
+from tests.e2e.browser.test_web_flows import api_client, create_workflow, execute
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
@@ -275,3 +275,50 @@ def test_a_log_read_and_pushed_is_shown_once(app: App, username: str) -> None:
         }"""
     )
     assert [(log["id"], log.get("output_data")) for log in merged] == [("a", None), ("b", 1), ("c", None)]
+
+
+def test_compare_and_log_search_say_where_a_map_step_ran(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(client, "Order router", ORDER_FLOW)
+    lines = [{"sku": "a"}, {"sku": "b"}, {"sku": "c"}]
+    runs = [
+        execute(client, workflow_id, {"total": 250, "lines": lines})
+        for lines in (lines, [*lines[:1], {"sku": "B"}, *lines[2:]])
+    ]
+    assert [client.wait_terminal(run)["status"] for run in runs] == ["completed", "completed"]
+
+    # Compare: a map's rows, one per item, under a row of their block; the item that differs is marked.
+    app.open(f"/compare?ids={','.join(runs)}")
+    table = app.page.get_by_role("table", name="Each step in each run")
+    expect(table.locator("tr.compare-group")).to_have_count(3)
+    expect(table.locator("tr.compare-group[data-group='Each line']")).to_have_text("▾ in Each line")
+    prices = table.locator("tr[data-step='Price line']")
+    expect(prices).to_have_count(3)
+    assert [prices.nth(index).get_attribute("data-iteration") for index in range(3)] == ["0", "1", "2"]
+    expect(prices.locator(".iteration")).to_have_text(["#0", "#1", "#2"])
+    expect(prices.nth(1).locator("th")).to_contain_text("Price line#1, in Each line · item #1")
+    expect(prices.nth(1)).to_have_class(re.compile(r"differs"))
+    expect(prices.nth(0)).not_to_have_class(re.compile(r"differs"))
+    group_then_rows = table.locator("tbody > tr").evaluate_all(
+        "rows => rows.map(row => row.dataset.group ? `[${row.dataset.group}]` : row.dataset.step)"
+    )
+    at = group_then_rows.index("[Each line]")
+    assert group_then_rows[at : at + 4] == ["[Each line]", "Price line", "Price line", "Price line"]
+    app.axe_check()
+
+    # Log search: the `parent_step` filter, and each hit says where it ran.
+    app.open(f"/logs?parent_step={'Each line'}&workflow_id={workflow_id}")
+    expect(app.page.get_by_label("In block")).to_have_value("Each line")
+    hits = app.page.get_by_role("table", name="Matching step logs, newest first").locator("tbody tr > td:nth-child(4)")
+    expect(hits).to_have_count(6)
+    expect(hits.locator(".place")).to_have_count(6)
+    assert sorted(hits.locator(".place").all_text_contents()) == sorted(
+        [f"in Each line · item #{index}" for index in range(3)] * 2
+    )
+    app.page.get_by_label("In block").fill("Enrich")
+    app.page.get_by_role("search", name="Search logs").get_by_role("button", name="Search").click()
+    expect(hits).to_have_count(4)
+    expect(hits.filter(has_text="Check stock")).to_have_count(2)
+    expect(hits.locator(".place")).to_have_text(["in Enrich"] * 4)
+    app.axe_check()
