@@ -700,7 +700,18 @@ def compare(context: Ctx, execution_ids: tuple[str, ...]) -> None:
     if not 2 <= len(execution_ids) <= 10:
         raise UsageError("Compare 2 to 10 runs")
     comparison = context.api.get("/api/workflows/executions/compare", ids=",".join(execution_ids))
-    context.emit(comparison, lambda: render.compare_view(comparison))
+    context.emit(comparison, lambda: render.compare_view(comparison, comparison_steps(context, comparison)))
+
+
+def comparison_steps(context: Ctx, comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """The definition that places the compared rows' blocks (the first run's workflow), read only when a row is
+    of a step inside a block."""
+    from wfe.nesting import is_nested
+
+    executions = comparison.get("executions") or []
+    if not executions or not is_nested(comparison.get("steps") or []):
+        return []
+    return workflow_steps(context, executions[0])
 
 
 @command(cli)

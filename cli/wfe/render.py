@@ -332,7 +332,8 @@ def cancel_table(results: list[dict[str, Any]]) -> Table:
 
 
 def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    # At least as wide as its title (a step's path): a narrow table would wrap it.
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", min_width=len(title))
     table.add_column("PATH")
     for execution_id in ids:
         table.add_column(execution_id[:8])
@@ -342,8 +343,12 @@ def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Tab
     return table
 
 
-def compare_view(comparison: dict[str, Any]) -> Group:
+def compare_view(comparison: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Group:
+    """The executions, their input and output diffs, and one row per step and map iteration. A row of a step inside
+    a block is named by its path (`each line[2] > check line`), as `wfe logs` names it; `steps` (the workflow's
+    definition) places blocks within blocks, else the rows' own `parent_step` does."""
     executions = comparison.get("executions") or []
+    placements = nesting.Placements.of(steps or (), comparison.get("steps") or [])
     ids = [str(execution.get("id")) for execution in executions]
     parts: list[Any] = [executions_table(executions)]
     for key, title in (("input_diff", "Input differences"), ("output_diff", "Output differences")):
@@ -351,12 +356,12 @@ def compare_view(comparison: dict[str, Any]) -> Group:
             parts.append(diff_table(title, comparison[key], ids))
         else:
             parts.append(Text(f"{title}: none", style="dim"))
-    steps = Table(title="Steps", title_justify="left", title_style="bold", header_style="bold")
-    steps.add_column("STEP")
-    steps.add_column("TYPE")
+    table = Table(title="Steps", title_justify="left", title_style="bold", header_style="bold")
+    table.add_column("STEP")
+    table.add_column("TYPE")
     for execution_id in ids:
-        steps.add_column(execution_id[:8])
-    steps.add_column("SAME OUTPUT")
+        table.add_column(execution_id[:8])
+    table.add_column("SAME OUTPUT")
     step_style = {"succeeded": "green", "failed": "red", "not_run": "dim"}
     for step in comparison.get("steps") or []:
         cells = []
@@ -366,11 +371,11 @@ def compare_view(comparison: dict[str, Any]) -> Group:
                 label += f" ×{run['attempts']}"
             cells.append(Text(label, style=step_style.get(run.get("status"), "")))
         same = Text("yes", style="green") if step.get("output_equal") else Text("no", style="yellow")
-        steps.add_row(escape(step.get("step_name", "")), step.get("step_type", ""), *cells, same)
-    parts.append(steps)
+        table.add_row(escape(placements.path(step)), step.get("step_type", ""), *cells, same)
+    parts.append(table)
     for step in comparison.get("steps") or []:
         if step.get("output_diff"):
-            parts.append(diff_table(f"Output of {step.get('step_name')}", step["output_diff"], ids))
+            parts.append(diff_table(f"Output of {escape(placements.path(step))}", step["output_diff"], ids))
     return Group(*parts)
 
 

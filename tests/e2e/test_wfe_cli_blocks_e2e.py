@@ -14,6 +14,7 @@ pytestmark = pytest.mark.xdist_group("e2e")
 
 EXAMPLE = REPO_ROOT / "cli" / "examples" / "blocks.yaml"
 ORDER = '{"total": 1200, "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 0}]}'
+OTHER_ORDER = '{"total": 1200, "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 5}]}'
 INNER_STEPS = ("Ask finance", "Customer", "Stock", "Shipping", "check line")
 
 NESTED_MISTAKE = """
@@ -51,11 +52,26 @@ def test_the_blocks_example_is_drawn_run_followed_and_logged(wfe: Wfe) -> None:
 
     logs = wfe.ok("logs", run_id, "--json").json()
     assert {log["step_name"] for log in logs} >= {*INNER_STEPS, "Summary"}
-    table = wfe.ok("logs", run_id).stdout
-    if any("parent_step" in log for log in logs):  # the log objects carry the nesting: a tree
-        assert "each line[1] > check line" in table and "└─ Ask finance" in table
-    else:  # today's log objects: every attempt listed, in time order
-        assert all(step in table for step in INNER_STEPS)
+    assert {(log["step_name"], log["parent_step"], log["iteration"]) for log in logs if log["parent_step"]} == {
+        ("Ask finance", "Route order", None),
+        ("Customer", "Enrich", None),
+        ("Stock", "Enrich", None),
+        ("Shipping", "Enrich", None),
+        ("check line", "each line", 0),
+        ("check line", "each line", 1),
+    }
+    table = wfe.ok("logs", run_id).stdout  # the logs as a tree: each block's attempts under it, a map's by item
+    assert "each line[0] > check line" in table and "each line[1] > check line" in table, table
+    assert "└─ Ask finance" in table and "Route order" in table
+
+    # A second run whose second line differs: compare aligns the map's rows by item, and says which item differs.
+    other = wfe.ok("run", created["id"], "--input", OTHER_ORDER, "--wait", "--json").json()
+    compared = wfe.ok("compare", run_id, other["id"]).stdout
+    rows = {line.split("│")[1].strip(): line for line in compared.splitlines() if line.count("│") > 4}
+    assert "each line[0] > check line" in rows, compared
+    assert rows["each line[0] > check line"].rstrip(" │").endswith("yes"), compared
+    assert rows["each line[1] > check line"].rstrip(" │").endswith("no"), compared
+    assert "Output of each line[1] > check line" in compared
 
 
 def test_a_nested_mistake_is_a_422_naming_the_step_path(wfe: Wfe, tmp_path: Path) -> None:

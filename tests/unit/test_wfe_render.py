@@ -105,3 +105,58 @@ def test_cancel_outcomes_table() -> None:
     ]
     text = text_of(render.cancel_table(results))
     assert A in text and B in text and "Step Functions failed" in text
+
+
+def _row(name: str, parent: str | None, iteration: int | None, outputs: tuple[Any, Any]) -> dict[str, Any]:
+    equal = outputs[0] == outputs[1]
+    return {
+        "step_name": name,
+        "step_type": "transform",
+        "parent_step": parent,
+        "iteration": iteration,
+        "per_execution": [
+            {"execution_id": A, "status": "succeeded", "attempts": 1, "duration_ms": 5},
+            {"execution_id": B, "status": "succeeded", "attempts": 1, "duration_ms": 7},
+        ],
+        "output_equal": equal,
+        "output_diff": [] if equal else [{"path": "/ok", "values": list(outputs)}],
+    }
+
+
+def test_compare_names_a_map_row_by_its_iteration() -> None:
+    comparison = {
+        "executions": [{"id": A, "status": "completed"}, {"id": B, "status": "completed"}],
+        "input_diff": [],
+        "output_diff": [],
+        "steps": [
+            _row("Load", None, None, (1, 1)),
+            _row("check line", "each line", 0, (True, True)),
+            _row("check line", "each line", 1, (True, False)),
+        ],
+    }
+    lines = text_of(render.compare_view(comparison)).splitlines()
+    rows = [line.split("│")[1].strip() for line in lines if "succeeded" in line]
+    assert rows == ["Load", "each line[0] > check line", "each line[1] > check line"]
+    assert any("Output of each line[1] > check line" in line for line in lines)
+
+
+def test_compare_places_the_iteration_on_the_map_not_on_a_block_inside_it() -> None:
+    steps = [
+        {
+            "name": "each line",
+            "type": "map",
+            "config": {
+                "items": "input.lines",
+                "steps": [
+                    {
+                        "name": "Route",
+                        "type": "choice",
+                        "config": {"branches": [{"when": {"path": "item.big", "op": "true"}, "steps": []}]},
+                    }
+                ],
+            },
+        }
+    ]
+    steps[0]["config"]["steps"][0]["config"]["branches"][0]["steps"] = [{"name": "Price", "type": "transform"}]
+    comparison = {"executions": [{"id": A}, {"id": B}], "steps": [_row("Price", "Route", 2, (1, 1))]}
+    assert "each line[2] > Route > Price" in text_of(render.compare_view(comparison, steps))

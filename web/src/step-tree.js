@@ -133,3 +133,16 @@ export function stepStates(steps, logs, execution) {
   visit(steps || [], true);
   return states;
 }
+
+// Where a log (or a compare row) ran, as the tables show it under the step's name: "in Each line · item #2",
+// "in Route"; null at top level.
+export function placeText(log) {
+  if (!log?.parent_step) return null;
+  const iteration = log.iteration ?? null;
+  return `in ${log.parent_step}${iteration === null ? "" : ` · item #${iteration}`}`;
+}
+
+// The names of the block steps of a workflow (choice, parallel, map), in the definition's order.
+export function blockNames(steps) {
+  return [...walkSteps(steps || [])].filter(({ step }) => BLOCK_TYPES.has(step.type)).map(({ step }) => step.name);
+}

@@ -9,6 +9,14 @@ import { NATIVE_STEP_TYPES, TERMINAL } from "./vocabulary.js";
 // "(wait steps write none)": the step types that write no log item, named as the document names them.
 export const silentSteps = () => (NATIVE_STEP_TYPES.length ? ` (${NATIVE_STEP_TYPES.join(", ")} steps write none)` : "");
 
+// The logs known plus those read or pushed since, once each (by id: a log pushed while the page read the logs
+// arrives twice), the newer copy kept, in time order.
+export function mergeLogs(known, incoming) {
+  const byId = new Map(known.map((log) => [log.id, log]));
+  for (const log of incoming) byId.set(log.id, log);
+  return [...byId.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+}
+
 function kindOf(log) {
   return log.reused ? "reused" : log.error_message ? "failed" : "succeeded";
 }

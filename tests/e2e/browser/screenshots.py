@@ -159,7 +159,9 @@ def seed(outputs: dict) -> dict[str, str]:
         {"sku": sku, "qty": qty, "price": price} for sku, qty, price in (("A1", 2, 30), ("B7", 1, 95), ("C3", 4, 5))
     ]
     routed = data.run(blocks, {"total": 175, "lines": lines})
-    for execution_id in [*runs, failed, routed]:
+    # A second run of the blocks whose second line differs: compare shows the map's rows by item.
+    rerouted = data.run(blocks, {"total": 175, "lines": [lines[0], {**lines[1], "qty": 3}, lines[2]]})
+    for execution_id in [*runs, failed, routed, rerouted]:
         data.wait(execution_id)
     running = data.run(nightly, {})
     return {
@@ -168,6 +170,7 @@ def seed(outputs: dict) -> dict[str, str]:
         "orders": orders,
         "blocks": blocks,
         "routed": routed,
+        "rerouted": rerouted,
         "failed": failed,
         "running": running,
         "first": runs[0],
@@ -228,6 +231,7 @@ def main(directory: str) -> int:
             page, url, f"/executions/{ids['routed']}", f"/executions/{ids['routed']}", target / "execution-blocks.png"
         )
         shoot(page, url, f"/compare?ids={ids['first']},{ids['second']}", "/compare", target / "compare.png")
+        shoot(page, url, f"/compare?ids={ids['routed']},{ids['rerouted']}", "/compare", target / "compare-blocks.png")
         shoot(page, url, "/metrics?range=24h&granularity=hour", "/metrics", target / "metrics.png", settle=0.8)
         shoot(page, url, "/logs?q=order", "/logs", target / "logs.png")
         browser.close()

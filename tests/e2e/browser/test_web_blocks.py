@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import App
-from tests.e2e.browser.test_web_flows import api_client, create_workflow
+from tests.e2e.browser.test_web_flows import api_client, create_workflow, execute
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
@@ -106,11 +106,38 @@ def test_each_block_is_drawn_and_a_run_colours_it(app: App, username: str, stack
     expect(flow.locator("li[data-step='Route']")).to_have_attribute("data-state", "succeeded")
     expect(flow.locator("li[data-step='Check stock']")).to_have_attribute("data-state", "succeeded")
     expect(flow.locator("li[data-step='Price line']")).to_have_attribute("data-state", "succeeded")
-    # Three runs of the inner step: "3 item(s)" once logs carry `iteration`, "3 attempts" without it.
-    expect(flow.locator("li[data-step='Price line']")).to_contain_text(re.compile(r"3 (item\(s\)|attempts)"))
+    # The real logs say where each attempt ran (`parent_step`, `iteration`): the flow counts the map's items.
+    expect(flow.locator("li[data-step='Price line'] .step-head")).to_contain_text("3 item(s)")
+    expect(flow.locator("li[data-step='Price line'] .step-head")).not_to_contain_text("attempts")
+    # The timeline groups each block's attempts under a row of the block; a map's attempts show their item.
     timeline = app.page.get_by_role("table", name="Timeline of step attempts")
-    expect(timeline.locator("[data-step='Price line']")).to_have_count(3)
     expect(timeline.locator("[data-step='Auto approve']")).to_have_count(0)
+    groups = timeline.locator(".gantt-group")
+    expect(groups).to_have_count(3)
+    assert [groups.nth(index).get_attribute("data-group") for index in range(3)] == ["Route", "Enrich", "Each line"]
+    expect(groups.filter(has_text="Each line")).to_contain_text("3 attempt(s) · 3 item(s)")
+    prices = timeline.locator("[data-step='Price line']")
+    expect(prices).to_have_count(3)
+    for index in range(3):
+        expect(prices.nth(index)).to_have_attribute("data-parent", "Each line")
+        expect(prices.nth(index)).to_have_class(re.compile(r"depth-1"))
+    assert sorted(prices.nth(index).get_attribute("data-iteration") for index in range(3)) == ["0", "1", "2"]
+    assert sorted(prices.locator(".iteration").all_text_contents()) == ["#0", "#1", "#2"]
+    expect(timeline.locator("[data-step='Ask finance']")).to_have_attribute("data-parent", "Route")
+    expect(timeline.locator("[data-step='Load order']")).to_have_class(re.compile(r"depth-0"))
+    # The logs table says where each attempt ran, and filters by block (`parent_step`).
+    logs = app.page.get_by_role("table", name="Step logs, oldest first")
+    expect(logs.locator("tbody tr")).to_have_count(7)
+    step_cells = logs.locator("tbody tr > td:nth-child(2)")  # the step's name, and where it ran
+    expect(step_cells.filter(has_text="Ask finance")).to_have_text("Ask financein Route")
+    places = step_cells.filter(has_text="Price line").locator(".place")
+    expect(places).to_have_count(3)
+    assert sorted(places.all_text_contents()) == [f"in Each line · item #{index}" for index in range(3)]
+    expect(step_cells.filter(has_text="Load order").locator(".place")).to_have_count(0)
+    app.page.get_by_label("In block").select_option("Each line")
+    app.page.get_by_role("form", name="Log filters").get_by_role("button", name="Filter").click()
+    expect(step_cells).to_have_count(3)
+    expect(step_cells.filter(has_text="Price line")).to_have_count(3)
     app.axe_check()
 
 
@@ -231,3 +258,67 @@ def test_a_nested_bad_step_is_shown_at_its_line(app: App, username: str) -> None
     lines = editor.input_value().split("\n")
     assert lines[line - 1].strip() == "{" and '"name": "Start"' in lines[line]  # the step's first line
     assert line > 10  # the nested one, not the first
+
+
+def test_a_log_read_and_pushed_is_shown_once(app: App, username: str) -> None:
+    """The execution page reads the logs, then listens: a log pushed while it read arrives twice (same id)."""
+    app.sign_up(username)
+    app.open("/workflows")
+    app.wait_ready("/workflows")
+    merged = app.page.evaluate(
+        """async () => {
+          const { mergeLogs } = await import(new URL("src/timeline.js", location.href).href);
+          const log = (id, timestamp, extra = {}) => ({ id, step_name: id, timestamp, ...extra });
+          const read = [log("b", "2026-01-01T00:00:02Z"), log("a", "2026-01-01T00:00:01Z")];
+          const pushed = [log("b", "2026-01-01T00:00:02Z", { output_data: 1 }), log("c", "2026-01-01T00:00:03Z")];
+          return mergeLogs(read, pushed);
+        }"""
+    )
+    assert [(log["id"], log.get("output_data")) for log in merged] == [("a", None), ("b", 1), ("c", None)]
+
+
+def test_compare_and_log_search_say_where_a_map_step_ran(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(client, "Order router", ORDER_FLOW)
+    lines = [{"sku": "a"}, {"sku": "b"}, {"sku": "c"}]
+    runs = [
+        execute(client, workflow_id, {"total": 250, "lines": lines})
+        for lines in (lines, [*lines[:1], {"sku": "B"}, *lines[2:]])
+    ]
+    assert [client.wait_terminal(run)["status"] for run in runs] == ["completed", "completed"]
+
+    # Compare: a map's rows, one per item, under a row of their block; the item that differs is marked.
+    app.open(f"/compare?ids={','.join(runs)}")
+    table = app.page.get_by_role("table", name="Each step in each run")
+    expect(table.locator("tr.compare-group")).to_have_count(3)
+    expect(table.locator("tr.compare-group[data-group='Each line']")).to_have_text("▾ in Each line")
+    prices = table.locator("tr[data-step='Price line']")
+    expect(prices).to_have_count(3)
+    assert [prices.nth(index).get_attribute("data-iteration") for index in range(3)] == ["0", "1", "2"]
+    expect(prices.locator(".iteration")).to_have_text(["#0", "#1", "#2"])
+    expect(prices.nth(1).locator("th")).to_contain_text("Price line#1, in Each line · item #1")
+    expect(prices.nth(1)).to_have_class(re.compile(r"differs"))
+    expect(prices.nth(0)).not_to_have_class(re.compile(r"differs"))
+    group_then_rows = table.locator("tbody > tr").evaluate_all(
+        "rows => rows.map(row => row.dataset.group ? `[${row.dataset.group}]` : row.dataset.step)"
+    )
+    at = group_then_rows.index("[Each line]")
+    assert group_then_rows[at : at + 4] == ["[Each line]", "Price line", "Price line", "Price line"]
+    app.axe_check()
+
+    # Log search: the `parent_step` filter, and each hit says where it ran.
+    app.open(f"/logs?parent_step={'Each line'}&workflow_id={workflow_id}")
+    expect(app.page.get_by_label("In block")).to_have_value("Each line")
+    hits = app.page.get_by_role("table", name="Matching step logs, newest first").locator("tbody tr > td:nth-child(4)")
+    expect(hits).to_have_count(6)
+    expect(hits.locator(".place")).to_have_count(6)
+    assert sorted(hits.locator(".place").all_text_contents()) == sorted(
+        [f"in Each line · item #{index}" for index in range(3)] * 2
+    )
+    app.page.get_by_label("In block").fill("Enrich")
+    app.page.get_by_role("search", name="Search logs").get_by_role("button", name="Search").click()
+    expect(hits).to_have_count(4)
+    expect(hits.filter(has_text="Check stock")).to_have_count(2)
+    expect(hits.locator(".place")).to_have_text(["in Enrich"] * 4)
+    app.axe_check()

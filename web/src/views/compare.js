@@ -1,7 +1,9 @@
 // Compare 2..10 executions: side by side, input/output diffs by JSON pointer, per-step table with
-// the differing outputs expandable.
+// the differing outputs expandable. The API gives one step row per step name and map iteration; rows of the steps
+// inside a block are grouped under a row of their block, and a map's rows show their item ("Price line #2").
 import { api } from "../api.js";
 import { emptyState, formatDuration, formatTime, h, render, shortId, statusBadge } from "../ui.js";
+import { placeText } from "../step-tree.js";
 
 function show(value) {
   return value === null || value === undefined ? h("span", { class: "muted" }, "absent") : h("code", {}, JSON.stringify(value));
@@ -43,7 +45,23 @@ export async function compareView(main, { query }) {
       h("table", { class: "table steps-compare" },
         h("caption", { class: "visually-hidden" }, "Each step in each run"),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Step"), executions.map((execution) => h("th", { scope: "col", class: "mono" }, shortId(execution.id))), h("th", { scope: "col" }, "Outputs"))),
-        h("tbody", {}, data.steps.map(stepRow)))));
+        h("tbody", {}, stepRows(data.steps, executions.length)))));
+}
+
+// The rows in the API's order, with a heading row before each run of rows inside the same block.
+function stepRows(steps, columns) {
+  const rows = [];
+  let block = null;
+  for (const step of steps) {
+    const parent = step.parent_step ?? null;
+    if (parent !== null && parent !== block) {
+      rows.push(h("tr", { class: "compare-group", dataset: { group: parent } },
+        h("th", { scope: "colgroup", colspan: String(columns + 2) }, h("span", { "aria-hidden": "true" }, "▾ "), "in ", h("strong", {}, parent))));
+    }
+    block = parent;
+    rows.push(stepRow(step));
+  }
+  return rows;
 }
 
 function stepRow(step) {
@@ -52,8 +70,13 @@ function stepRow(step) {
     : h("details", {}, h("summary", {}, `≠ differ (${step.output_diff.length})`),
       h("ul", { class: "plain" }, step.output_diff.map((entry) => h("li", {}, h("code", {}, entry.path || "/"), ": ",
         entry.values.map((value, index) => [index ? " | " : "", show(value)])))));
-  return h("tr", { class: step.output_equal ? "" : "differs" },
-    h("th", { scope: "row" }, step.step_name, h("div", { class: "muted small" }, step.step_type)),
+  const iteration = step.iteration ?? null;
+  const nested = Boolean(step.parent_step);
+  return h("tr", { class: `${step.output_equal ? "" : "differs"}${nested ? " nested" : ""}`, dataset: { step: step.step_name, parent: step.parent_step ?? "", iteration: iteration === null ? "" : String(iteration) } },
+    h("th", { scope: "row" }, step.step_name,
+      iteration !== null ? h("span", { class: "iteration", title: `map item index ${iteration}` }, `#${iteration}`) : null,
+      nested ? h("span", { class: "visually-hidden" }, `, ${placeText(step)}`) : null,
+      h("div", { class: "muted small" }, step.step_type)),
     step.per_execution.map((cell) => h("td", {}, h("span", { class: `status status-${cell.status}` }, cell.status.replace("_", " ")),
       h("div", { class: "small" }, `${cell.attempts} attempt${cell.attempts === 1 ? "" : "s"} · ${formatDuration(cell.duration_ms)}`))),
     h("td", {}, outputs));

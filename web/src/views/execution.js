@@ -5,8 +5,8 @@ import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
 import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
 import { stepFlow } from "../flow.js";
-import { stepStates, walkSteps } from "../step-tree.js";
-import { silentSteps, timeline } from "../timeline.js";
+import { blockNames, placeText, stepStates, walkSteps } from "../step-tree.js";
+import { mergeLogs, silentSteps, timeline } from "../timeline.js";
 
 export { timeline };
 
@@ -21,7 +21,7 @@ function logsTable(logs, filtered) {
     h("thead", {}, h("tr", {}, ["Time", "Step", "Type", "Attempt", "Duration", "Result", "Input", "Output"].map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, logs.map((log) => h("tr", {},
       h("td", {}, formatTime(log.timestamp)),
-      h("td", {}, log.step_name, log.parent_step ? h("div", { class: "muted small" }, `in ${log.parent_step}${log.iteration !== null && log.iteration !== undefined ? ` · item #${log.iteration}` : ""}`) : null),
+      h("td", {}, log.step_name, log.parent_step ? h("div", { class: "muted small place" }, placeText(log)) : null),
       h("td", {}, log.step_type),
       h("td", {}, String(log.attempt ?? "")),
       h("td", {}, formatDuration(log.duration_ms)),
@@ -37,7 +37,7 @@ export async function executionView(main, { params: [id] }) {
   const workflow = workflowAnswer.status === "fulfilled" ? workflowAnswer.value.data : null; // deleted: the run stays readable
   if (logsAnswer.status === "rejected") throw logsAnswer.reason;
   let logs = logsAnswer.value.data;
-  const logFilters = { step_type: "", step_name: "", has_error: "", q: "" };
+  const logFilters = { step_type: "", step_name: "", parent_step: "", has_error: "", q: "" };
 
   const header = h("section", { class: "card", "aria-label": "Summary" });
   const actions = h("div", { class: "actions" });
@@ -109,11 +109,15 @@ export async function executionView(main, { params: [id] }) {
   const hasError = select([["", "Any result"], ["true", "Failed attempts"], ["false", "Successful attempts"]], "", { name: "has_error" });
   const search = h("input", { type: "search", name: "q", maxlength: 200 });
   const names = h("datalist", { id: "step-names" }, [...walkSteps(workflow?.steps || [])].map(({ step }) => h("option", { value: step.name })));
+  // The block filter (`parent_step`): offered when the workflow has blocks; "in <block>" steps only.
+  const blocks = blockNames(workflow?.steps);
+  const parentStep = select([["", "Any block"], ...blocks.map((name) => [name, name])], "", { name: "parent_step" });
   const filterForm = h("form", { class: "filters", "aria-label": "Log filters" },
-    field("Step type", stepType), field("Step name", stepName), names, field("Result", hasError), field("Search", search), h("button", { type: "submit" }, "Filter"));
+    field("Step type", stepType), field("Step name", stepName), names, blocks.length ? field("In block", parentStep) : null,
+    field("Result", hasError), field("Search", search), h("button", { type: "submit" }, "Filter"));
   filterForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    Object.assign(logFilters, { step_type: stepType.value, step_name: stepName.value, has_error: hasError.value, q: search.value });
+    Object.assign(logFilters, { step_type: stepType.value, step_name: stepName.value, parent_step: parentStep.value, has_error: hasError.value, q: search.value });
     try { await loadLogs(); } catch (error) { flash(error.message); }
   });
 
@@ -129,9 +133,7 @@ export async function executionView(main, { params: [id] }) {
   const refresh = async () => {
     const before = execution.status;
     execution = (await api(`/workflows/executions/${id}`)).data;
-    const read = (await allLogs()).data;
-    const known = new Set(read.map((log) => log.id)); // a log pushed meanwhile is kept
-    logs = [...read, ...logs.filter((log) => !known.has(log.id))].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    logs = mergeLogs(logs, (await allLogs()).data); // a log pushed meanwhile is kept
     paint();
     if (before !== execution.status) { announce(`Execution is ${execution.status}`); await loadLogs(); }
   };
@@ -145,7 +147,7 @@ export async function executionView(main, { params: [id] }) {
       paint();
       if (changed) { announce(`Execution is ${execution.status}`); loadLogs().catch(() => {}); }
     } else if (message.type === "log" && message.execution_id === id) {
-      logs = [...logs, message.log].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      logs = mergeLogs(logs, [message.log]); // it may be one the page has read already
       paint();
       loadLogs().catch(() => {});
     }
