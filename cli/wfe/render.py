@@ -44,6 +44,7 @@ MARK = {
 
 
 ID_COLUMNS = ("ID", "EXECUTION")
+TREE_COLUMNS = ("STEP",)  # a tree's branches must stay on one line, or a narrow terminal breaks its shape
 
 
 def table_of(*columns: str, **settings: Any) -> Table:
@@ -54,6 +55,8 @@ def table_of(*columns: str, **settings: Any) -> Table:
     for column in columns:
         if column in ID_COLUMNS:
             result.add_column(column, no_wrap=True, min_width=36)
+        elif column in TREE_COLUMNS:
+            result.add_column(column, no_wrap=True)
         else:
             result.add_column(column, overflow="fold")
     return result
