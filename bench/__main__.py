@@ -1,6 +1,11 @@
 """`python -m bench` (what `make bench` runs): every section of SECTIONS in one run, then BENCHMARKS.md and
 bench/results.json. Exits 1 if a budget was missed (the files are written either way).
 
+`python -m bench --only cold_start [--only ...]`: re-measure the named sections (a key's first part, as in
+bench/results.json) into the committed figures of an earlier full run, and rewrite BENCHMARKS.md from them: for
+a figure that needs a quiet machine (cold start) re-taken alone. The report says which sections were re-measured,
+at which commit and when.
+
 `python -m bench --quick --results PATH --report PATH`: every section once at a tiny size, the files written
 elsewhere (tests/integration/test_bench_smoke.py, in `make test`: a section that no longer runs fails the tests;
 its figures mean nothing, and nothing asserts on them).
@@ -234,10 +239,17 @@ def _phase(phase: Phase, quick: bool) -> Iterator[Run]:
         yield Run(quick, throughput.local_stack)
 
 
-def measure(sections: list[Section], quick: bool = False) -> dict[str, Any]:
-    """Every section's figures, the cost projection and the budgets: what bench/results.json holds."""
+def measure(sections: list[Section], quick: bool = False, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every section's figures, the cost projection and the budgets: what bench/results.json holds. With
+    `earlier` (a full run's results), only `sections` are measured again and replace theirs."""
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": {**machine(), "quick": quick}}
+    if earlier is None:
+        results: dict[str, Any] = {"machine": {**machine(), "quick": quick}}
+    else:
+        results = earlier
+        stamp = {key: value for key, value in machine().items() if key in ("date", "commit")}
+        for section in sections:
+            results["machine"].setdefault("remeasured", {})[".".join(section.key)] = stamp
     for phase, members in in_order(sections):
         if not members:
             continue
@@ -247,8 +259,19 @@ def measure(sections: list[Section], quick: bool = False) -> dict[str, Any]:
     measured = lookup(results, ("cost", "measured"))
     results["cost"] = {**cost.project(measured, results["transitions"]), "measured": measured}
     results["budgets"] = report.budgets(results)
-    results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
+    if earlier is None:
+        results["machine"]["seconds"] = round(time.perf_counter() - started, 1)
     return results
+
+
+def chosen(only: list[str]) -> list[Section]:
+    """The sections whose key starts with one of `only` (`cold_start`, `realtime`, `realtime.latency`)."""
+    picked = [section for section in SECTIONS if any(".".join(section.key).startswith(name) for name in only)]
+    unknown = [name for name in only if not any(".".join(s.key).startswith(name) for s in SECTIONS)]
+    if unknown:
+        known = ", ".join(".".join(section.key) for section in SECTIONS)
+        raise SystemExit(f"bench: no section {', '.join(unknown)}; the sections are: {known}")
+    return picked
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -258,7 +281,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON figures (default: bench/results.json)")
     parser.add_argument("--report", type=Path, default=REPORT, help="the Markdown report (default: BENCHMARKS.md)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SECTION",
+        help="re-measure this section (e.g. cold_start) into the figures of --results, an earlier full run",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.only and arguments.quick:
+        parser.error("--only re-measures a full run's figures; --quick measures everything at a tiny size")
     committed = {RESULTS.resolve(), REPORT.resolve()}
     if arguments.quick and {arguments.results.resolve(), arguments.report.resolve()} & committed:
         parser.error("a quick run's figures mean nothing: give --results and --report outside the committed files")
@@ -267,7 +298,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    results = measure(SECTIONS, quick=arguments.quick)
+    if arguments.only:
+        earlier = json.loads(arguments.results.read_text())
+        if earlier["machine"].get("quick"):
+            raise SystemExit(f"bench: {arguments.results} is a quick run's; --only needs a full run's figures")
+        results = measure(chosen(arguments.only), earlier=earlier)
+    else:
+        results = measure(SECTIONS, quick=arguments.quick)
     arguments.results.write_text(json.dumps(results, indent=2) + "\n")
     arguments.report.write_text(report.render(results))
     missed = [name for name, row in results["budgets"].items() if not row["held"]]

@@ -472,6 +472,15 @@ client the module may use, the X-Ray tracer where tracing is on, the DynamoDB co
 a request only creates the clients it calls."""
 
 
+def remeasured_lines(machine: dict[str, Any]) -> str:
+    """A line per section re-taken alone (`python -m bench --only`), after the full run."""
+    again = machine.get("remeasured") or {}
+    return "".join(
+        f"Re-measured alone (`python -m bench --only {key}`) on {stamp['date']}, commit {stamp['commit']}: {key}.\n"
+        for key, stamp in again.items()
+    )
+
+
 def render(results: dict[str, Any]) -> str:
     m, logs, money = results["machine"], results["log_query"], results["cost"]
     return f"""# Benchmarks
@@ -482,7 +491,7 @@ are also gated by `tests/integration/test_call_budgets.py`, the transition count
 `tests/integration/test_state_transitions.py`.
 
 Run on {m["date"]}: {m["nproc"]} CPUs ({m["cpu"]}), Python {m["python"]}, {m["platform"]}, commit {m["commit"]}.
-
+{remeasured_lines(m)}
 ## Budgets
 
 {_summary(results)}

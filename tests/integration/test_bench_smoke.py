@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import REPORT, RESULTS, SECTIONS, main
-from bench.registry import lookup
+from bench.__main__ import REPORT, RESULTS, SECTIONS, chosen, main, measure
+from bench.registry import Phase, Section, lookup
+from bench.report import remeasured_lines
 from infra.catalog import REPO_ROOT
 
 # bench/ modules that measure nothing themselves: the runner, the harnesses, the report.
@@ -80,3 +81,28 @@ def test_make_bench_builds_what_the_bench_reads_on_a_clean_clone() -> None:
     """web/vendor/ (bench/web.py reads the chart library) and chromium (it drives the browser), as `make local`
     and `make test` have them."""
     assert _prerequisites("bench") >= _prerequisites("local") | {"browser"}
+
+
+# --- `python -m bench --only SECTION`: one section re-measured into a full run's figures ------------------------
+def test_only_refuses_an_unknown_section_and_names_the_known_ones() -> None:
+    with pytest.raises(SystemExit) as refused:
+        chosen(["cold_begin"])
+    assert "no section cold_begin" in str(refused.value) and "cold_start" in str(refused.value)
+    assert [section.key for section in chosen(["realtime.latency"])] == [("realtime", "latency")]
+
+
+def test_only_with_quick_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["--only", "cold_start", "--quick", "--results", "a.json", "--report", "a.md"])
+    assert refused.value.code == 2
+
+
+def test_only_replaces_that_section_keeps_the_rest_and_says_so() -> None:
+    earlier = json.loads(RESULTS.read_text())
+    kept = json.dumps(earlier["transitions"])
+    section = Section("expression budgets", ("expressions",), Phase.PROCESSES, SECTIONS[0].module, lambda _: "new")
+    results = measure([section], earlier=json.loads(RESULTS.read_text()))
+    assert results["expressions"] == "new" and json.dumps(results["transitions"]) == kept
+    assert set(results["machine"]["remeasured"]) == {"expressions"}
+    assert results["machine"]["seconds"] == earlier["machine"]["seconds"]  # the full run's duration stays its own
+    assert "Re-measured alone (`python -m bench --only expressions`)" in remeasured_lines(results["machine"])
