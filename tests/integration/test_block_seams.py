@@ -12,6 +12,7 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -24,17 +25,22 @@ INVOKE = "arn:aws:states:::lambda:invoke"
 
 
 @pytest.fixture(scope="module")
-def probe_arn(resources: Any) -> str:
+def probe_arn(resources: Any) -> Iterator[str]:
+    """The probe, deleted after this module: the stack is the session's, and test_drift compares its functions
+    with the template's."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("README.txt", "runs in-process")
-    return boto3.client("lambda", region_name=resources.region).create_function(
+    lambdas = boto3.client("lambda", region_name=resources.region)
+    arn = lambdas.create_function(
         FunctionName=f"iteration-probe-{uuid.uuid4().hex[:8]}",
         Runtime="python3.13",
         Role=resources.states_role_arn,
         Handler="tests.support.iteration_probe.handler",
         Code={"ZipFile": buffer.getvalue()},
     )["FunctionArn"]
+    yield arn
+    lambdas.delete_function(FunctionName=arn)
 
 
 def probe_task(arn: str, payload: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
