@@ -5,6 +5,8 @@ Pure functions (no I/O), unit-tested in tests/unit/test_wfe_parsing.py.
 
 from __future__ import annotations
 
+import ast
+import re
 from typing import Any
 
 LOCATION_NAMES = {"query": "query parameter", "path": "path parameter", "header": "header"}
@@ -12,6 +14,8 @@ STEP_LISTS = ("steps", "otherwise")  # the keys whose items are steps (a workflo
 BLOCK_LISTS = ("branches", "steps", "otherwise")  # what a block step's config holds: shown as ` > branches[0]`
 CONDITION_TAGS = ("all", "any", "not")  # a condition's union tag: the one of these it holds, else "comparison"
 VALUE_ERROR = "Value error, "  # pydantic's prefix of a validator's message: noise to a reader
+# The API names the innermost step at the start of a message (api.step_names): `step 'route': ...`.
+STEP_PREFIX = re.compile(r"""step ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"): """)
 
 
 ROOT, STEP_LIST, STEP, BLOCK_CONFIG, BRANCH_LIST, BRANCH, CONDITION, CONDITION_LIST, OTHER = (
@@ -103,8 +107,21 @@ def validation_lines(detail: Any, document: Any = None) -> list[str]:
             continue
         location = problem.get("loc") if isinstance(problem.get("loc"), list) else []
         message = str(problem.get("msg") or problem.get("type") or "invalid").removeprefix(VALUE_ERROR)
-        lines.append(f"{field_path(location, document)}: {message}")
+        path = field_path(location, document)
+        lines.append(f"{path}: {_without_named_step(message, path)}")
     return lines
+
+
+def _without_named_step(message: str, path: str) -> str:
+    """The message without the API's `step '<name>': ` when the path already names that step."""
+    match = STEP_PREFIX.match(message)
+    if match is None:
+        return message
+    try:
+        name = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):  # not a Python string literal after all: keep the message whole
+        return message
+    return message[match.end() :] if f' "{name}"' in path else message
 
 
 def error_lines(status: int, body: Any, document: Any = None) -> tuple[str, list[str]]:

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
+from api.step_names import name_steps
 from workflow_engine.models.errors import (
     ConflictError,
     DomainError,
@@ -94,7 +95,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         return Response(
             status_code=HTTPStatus.UNPROCESSABLE_ENTITY.value,
             content_type=content_types.APPLICATION_JSON,
-            body={"message": "Request validation failed", "detail": _jsonable(error.errors())},
+            body={"message": "Request validation failed", "detail": name_steps(_jsonable(error.errors()), _body(app))},
         )
 
     @app.exception_handler(NoRouteError)
@@ -123,6 +124,14 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             "The service could not complete the request; retry later",
             {"Retry-After": "5"},
         )
+
+
+def _body(app: APIGatewayHttpResolver) -> Any:
+    """The request's JSON body, to name the steps of a 422 (None when there is none or it is not JSON)."""
+    try:
+        return app.current_event.json_body
+    except ValueError:  # not JSON, not UTF-8 (api.request_body): those problems name no step
+        return None
 
 
 def _jsonable(errors: object) -> object:

@@ -11,7 +11,12 @@ Excluded checks, each for a reason (everything else schemathesis has runs):
 - use_after_free / ensure_resource_availability: stateful-sequence checks; the stateful flows (create, read,
   delete, read again) are asserted by tests/e2e and tests/reliability/test_isolation.py.
 
-A second run sends documents nested far deeper than the document can say (a schema has no depth limit, so
+A second run sends workflow definitions whose blocks nest (tests/reliability/nested_definitions.py), valid or a
+little wrong, on create and replace: schemathesis's own cases seldom reach a block in a block. Each answer is a
+non-5xx that conforms to the document, and the bodies nested past the models' limits (blocks 4 deep, conditions
+10) or the body parser's (64 levels) are a 422 stating that rule.
+
+A third run sends documents nested far deeper than the document can say (a schema has no depth limit, so
 schemathesis never generates them) where the API parses JSON: as the `next_token` of the three paginated
 operations, and as the body, or one field of a generated body, of every operation that takes one.
 """
@@ -42,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.reliability.conftest import Client
+from tests.reliability.nested_definitions import DEEP_BODIES, nested_steps
 
 pytestmark = [pytest.mark.xdist_group("reliability"), pytest.mark.slow]
 
@@ -228,6 +234,86 @@ def test_deeply_nested_tokens_and_bodies_get_422_and_conform(rstack, alice, serv
     print(f"\ndeeply nested: {sum(statuses.values())} requests; statuses {dict(sorted(statuses.items()))}")
     assert not failures, f"{len(failures)} failures; the first ones:\n\n" + "\n\n".join(failures[:10])
     assert sum(statuses.values()) >= len(operations) * len(DEEP_DOCUMENTS)
+
+
+NESTED_EXAMPLES = 120  # per operation
+NESTED_OPERATIONS = ("POST /api/workflows", "PUT /api/workflows/{workflow_id}")
+BLOCK_TYPES = ("choice", "parallel", "map")
+
+
+def _block_depth(steps: Any) -> int:
+    """How many blocks deep a generated step list goes (0: no block at all)."""
+    deepest, pending = 0, [(steps, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict) and value.get("type") in BLOCK_TYPES and isinstance(value.get("config"), dict):
+            deepest = max(deepest, depth + 1)
+            config = value["config"]
+            holders = [config, *[b for b in config.get("branches") or [] if isinstance(b, dict)]]
+            pending.extend((holder.get(key), depth + 1) for holder in holders for key in ("steps", "otherwise"))
+        elif isinstance(value, list):
+            pending.extend((item, depth) for item in value)
+    return deepest
+
+
+def test_nested_definitions_get_no_5xx_and_conform(rstack, alice, served_schema):
+    headers = {"Authorization": alice.session.headers["Authorization"]}
+    workflow = alice.create_workflow([{"name": "a", "type": "transform", "config": {"expression": "input"}}])
+    by_label = {operation.label: operation for operation in (r.ok() for r in served_schema.get_all_operations())}
+    statuses: Counter[int] = Counter()
+    depths: Counter[int] = Counter()
+    failures: list[str] = []
+
+    def check(case: Any, response: Any, rule: str | None = None) -> None:
+        statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, headers=headers, excluded_checks=EXCLUDED_CHECKS)
+            assert response.status_code in (200, 201, 422), f"answered {response.status_code}"
+            assert "Recursion error" not in response.text
+            if rule is not None:
+                assert response.status_code == 422 and rule in response.text, f"no {rule!r}"
+        except FailureGroup as group:
+            failures.append(f"{case.operation.label}: {response.status_code} {response.text[:300]}\n{group.exceptions}")
+        except AssertionError as error:
+            failures.append(f"{case.operation.label}: {response.status_code} {response.text[:300]}\n{error}")
+
+    for label in NESTED_OPERATIONS:
+        strategy = by_label[label].as_strategy(
+            generation_mode=GenerationMode.POSITIVE,
+            path_parameters={"workflow_id": workflow["id"]} if "{workflow_id}" in label else None,
+        )
+
+        @settings(
+            max_examples=NESTED_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy, steps=nested_steps())
+        def run(case: Any, steps: list[Any]) -> None:
+            case.body = {"name": "nested", "steps": steps}
+            depths[_block_depth(steps)] += 1
+            check(case, case.call(base_url=rstack["ApiUrl"], headers=headers, timeout=60))
+
+        run()
+
+        for text, rule in DEEP_BODIES.values():
+
+            @settings(max_examples=1, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
+            @given(case=strategy)
+            def deep(case: Any) -> None:
+                response = case.call(base_url=rstack["ApiUrl"], headers=headers, timeout=60, data=text.encode())  # noqa: B023
+                check(case, response, rule)  # noqa: B023 (deep() is called in this iteration)
+
+            deep()
+
+    print(f"\nnested: statuses {dict(sorted(statuses.items()))}; block depths {dict(sorted(depths.items()))}")
+    assert not failures, f"{len(failures)} failures; the first ones:\n\n" + "\n\n".join(failures[:10])
+    assert sum(count for depth, count in depths.items() if depth >= 2) >= NESTED_EXAMPLES // 4  # blocks in blocks
+    assert statuses[422] >= NESTED_EXAMPLES
+    assert statuses[201] and statuses[200]  # valid nested definitions are created and replaced (compiled, deployed)
 
 
 def test_not_a_server_error_is_among_the_checks():

@@ -186,3 +186,41 @@ def test_item_and_index_only_inside_a_map() -> None:
     assert "step 'c': path 'item.x' reads `item`, which only steps in a map see" in refused(
         choice("c", {"path": "item.x", "op": "exists"}, [leaf("a")])
     )
+
+
+def nots(depth: int) -> dict[str, Any]:
+    condition: dict[str, Any] = {"path": "input.x", "op": "exists"}
+    for _ in range(depth):
+        condition = {"not": condition}
+    return condition
+
+
+def maps(depth: int) -> dict[str, Any]:
+    inner = leaf("deepest")
+    for level in range(depth):
+        inner = map_(f"level {level}", [inner])
+    return inner
+
+
+def test_conditions_nest_at_most_10_deep() -> None:
+    define(choice("c", nots(10), [leaf("a")]))
+    define(choice("c", {"all": [nots(9), {"any": [nots(8)]}]}, [leaf("a")]))
+    assert "step 'c': conditions nest at most 10 deep" in refused(choice("c", nots(11), [leaf("a")]))
+    wide = {"any": [nots(1), {"all": [nots(10)]}]}
+    assert "step 'inner': conditions nest at most 10 deep" in refused(
+        parallel("p", a=[choice("inner", wide, [leaf("a")])], b=[leaf("b")])
+    )
+
+
+@pytest.mark.parametrize("depth", [300, 3_000, 100_000])
+def test_deep_conditions_are_refused_before_pydantic_recurses(depth: int) -> None:
+    message = refused(choice("c", nots(depth), [leaf("a")]))
+    assert "step 'c': conditions nest at most 10 deep" in message
+    assert "Recursion error" not in message
+
+
+@pytest.mark.parametrize(("depth", "culprit"), [(5, "deepest"), (1_000, "level 994"), (100_000, "level 99994")])
+def test_deep_blocks_are_refused_before_pydantic_recurses(depth: int, culprit: str) -> None:
+    message = refused(maps(depth))
+    assert f"step {culprit!r}: blocks nest at most 4 deep" in message  # the first step past the limit
+    assert "Recursion error" not in message

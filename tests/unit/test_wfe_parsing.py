@@ -240,3 +240,22 @@ def test_a_nested_422_names_the_step_path_without_pydantic_prefixes() -> None:
         "steps[1] \"route\" > branches[0].when: unknown op 'zz': one of eq, ne",
         "steps: step names must be unique across the workflow: 'y' appears twice",
     ]
+
+
+def test_the_api_s_step_name_is_not_repeated_after_a_path_that_names_the_step() -> None:
+    body = {
+        "message": "Request validation failed",
+        "detail": [
+            {
+                "loc": ["body", "steps", 1, "choice", "config", "branches", 0, "when", "comparison"],
+                "msg": "step 'route': unknown op 'zz': one of eq, ne",
+            },
+            {"loc": ["body", "steps", 2, "map", "config", "steps", 0, "transform"], "msg": "step 'other': odd"},
+            {"loc": ["body", "steps"], "msg": "Value error, step 'y': blocks nest at most 4 deep"},
+        ],
+    }
+    assert error_lines(422, body, NESTED)[1] == [
+        "steps[1] \"route\" > branches[0].when: unknown op 'zz': one of eq, ne",
+        'steps[2] "each" > steps[0] "y": step \'other\': odd',  # a name the path does not hold: kept
+        "steps: step 'y': blocks nest at most 4 deep",
+    ]

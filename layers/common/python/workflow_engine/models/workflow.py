@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model, field_validator, model_validator
 
 from workflow_engine.models.block_configs import resolve_step_references
+from workflow_engine.models.nesting_limits import check_nesting
 from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: the config models' former home)
     MAX_CONFIG_STRING,
     PLACEHOLDER,
@@ -141,6 +142,12 @@ class WorkflowDefinition(Strict):
     description: str = Field(default="", max_length=2_000)
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     notify: NotifyConfig | None = None
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _nesting(cls, steps: Any) -> Any:
+        check_nesting(steps)  # block and condition depth, iteratively, before pydantic recurses (models.nesting_limits)
+        return steps
 
     @field_validator("steps")
     @classmethod

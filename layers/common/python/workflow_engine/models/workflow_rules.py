@@ -19,10 +19,10 @@ from typing import Any
 from workflow_engine.models.conditions import comparisons
 from workflow_engine.models.field_paths import FieldPath, parse_field_path
 from workflow_engine.models.history_budget import check_history_budget
+from workflow_engine.models.nesting_limits import MAX_DEPTH
 from workflow_engine.models.step_tree import StepNode, StepTree, child_lists
 
 MAX_STEPS = 100
-MAX_DEPTH = 4
 
 
 def depth(node: StepNode) -> int:
