@@ -71,6 +71,12 @@ export function locate(value, lineOf, loc, message = "") {
   return { line, where };
 }
 
+// The API starts a step's message with `step '<name>': `; when `where` already names that step, say it once.
+export function withoutStepName(message, where) {
+  const named = /^step '((?:[^'\\]|\\.)*)': /.exec(message);
+  return named && where.startsWith(`step “${named[1]}”`) ? message.slice(named[0].length) : message;
+}
+
 export class JsonEditor {
   constructor({ label, value, rows = 10 }) {
     const id = `json-${++counter}`;
@@ -125,9 +131,10 @@ export class JsonEditor {
     for (const item of detail) {
       const loc = (item.loc || []).slice(prefix.filter((part, index) => item.loc?.[index] === part).length);
       const { line, where } = locate(value, lineOf, loc, item.msg || "");
-      marks.set(line, item.msg);
+      const said = withoutStepName(item.msg || "", where);
+      marks.set(line, said);
       const message = h("li", { class: "field-error", dataset: { loc: loc.join("."), line: String(line + 1) } },
-        h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, `Line ${line + 1}, ${where}`), `: ${item.msg}`);
+        h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, `Line ${line + 1}, ${where}`), `: ${said}`);
       this.errors.append(message);
     }
     this.renderGutter(marks);

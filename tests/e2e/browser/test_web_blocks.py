@@ -243,6 +243,7 @@ def test_a_nested_bad_step_is_shown_at_its_line(app: App, username: str) -> None
     message = app.page.locator(".json-errors li").first
     expect(message).to_have_attribute("data-loc", "steps.1.parallel.config.branches.0.steps.1.wait.config.seconds")
     expect(message).to_contain_text("step “Nap” › config.seconds")
+    expect(message).not_to_contain_text("step 'Nap'")  # the API's own prefix names the step: said once
     line = int(message.get_attribute("data-line"))
     assert '"seconds": "soon"' in editor.input_value().split("\n")[line - 1]
     expect(app.page.locator(".gutter-error")).to_have_text(f"⚠ {line}")

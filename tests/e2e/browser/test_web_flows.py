@@ -89,6 +89,7 @@ def test_create_a_workflow_with_the_422_shown_at_its_field(app: App, username: s
     message = app.page.locator(".json-errors li").first
     expect(message).to_have_attribute("data-loc", "steps.1.wait.config.seconds")  # the API's loc
     expect(message).to_contain_text("step “Wait a bit” › config.seconds")  # said as the user wrote it
+    expect(message).not_to_contain_text("step 'Wait a bit'")  # the API's prefix: the step is named once
     expect(message).to_contain_text("valid integer")
     # The message names the line of the field, and the editor's gutter marks that very line.
     line = int(message.get_attribute("data-line"))
