@@ -18,7 +18,17 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
+# What a URL keeps as it is when a client normalizes it (RFC 3986 reserved and unreserved characters; the others are
+# percent-encoded): the spelling of a value in a query string the http step sent.
+_URL_KEEPS = "!#$&'()*+,/:;=?@[]~"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+
+def spellings(value: str) -> set[str]:
+    """The ways a value may be written: as is, URL-encoded (fully, as a path, as a form, as a client normalizes a
+    URL) and JSON-escaped."""
+    encoded = {quote(value, safe=""), quote(value), quote_plus(value), quote(value, safe=_URL_KEEPS)}
+    return {value, *encoded, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
 
 
 class Redactor:
@@ -28,8 +38,7 @@ class Redactor:
 
     def add(self, value: str) -> None:
         """Mask `value` (and its encoded spellings) from now on."""
-        spellings = {value, quote(value, safe=""), quote(value), quote_plus(value), json.dumps(value)[1:-1]}
-        self._secrets |= {spelling for spelling in spellings if spelling}
+        self._secrets |= {spelling for spelling in spellings(value) if spelling}
         self._ordered = sorted(self._secrets, key=len, reverse=True)
 
     def text(self, text: str) -> str:
