@@ -39,8 +39,9 @@ def runner(name: str) -> StepRunner:
 
 
 @cache
-def secret_reader() -> SecretReader:
-    """The function's secret reader (and its cache), made by the first step that may read a secret."""
+def secret_reader(name: str) -> SecretReader:
+    """Step type `name`'s secret reader (and its cache: one per function, as each type has its own function), made
+    by its first step."""
     return SecretReader(
         secrets_provider(client("secretsmanager")), settings.secrets_prefix, settings.secrets_max_age_seconds
     )
@@ -59,7 +60,7 @@ def handler_for(name: str) -> Handler:
     @correlated(step_keys)
     @tracer.capture_lambda_handler
     def handler(event: dict, context: object) -> object:
-        secrets = secret_reader() if reads_secrets(name) else None
+        secrets = secret_reader(name) if reads_secrets(name) else None
         return run_step(event, runner(name), logs, settings.log_payload_max_bytes, secrets)
 
     handler.__name__ = handler.__qualname__ = name
