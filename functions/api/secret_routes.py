@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -25,6 +25,12 @@ def _service() -> SecretService:
     return router.context["secrets"]
 
 
+def _no_content_responses(description: str, *errors: HTTPStatus) -> dict[int, Any]:
+    """`responses(204, ...)` documenting the 204 with no content at all (an empty `content`: Powertools would
+    otherwise document a JSON null, which a client validating the answer cannot parse from an empty body)."""
+    return {**responses(204, description, *errors), 204: {"description": description, "content": {}}}
+
+
 def _no_content() -> Response[None]:
     # Powertools types the body as the documented schema's type (None: no content); the empty body it sends is a
     # str, which its Response accepts at run time (body: str | bytes | None).
@@ -39,7 +45,8 @@ def _no_content() -> Response[None]:
         "any route. Steps reference it as `{{ secrets.NAME }}` (http url, headers, body; ai prompt). A value of "
         "0 or more than 65,536 characters (or bytes as UTF-8) is a 422 and nothing is stored."
     ),
-    responses=responses(204, "Stored", HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+    # 404: a name no route matches (with a '/' or characters outside a path segment), as API Gateway answers.
+    responses=_no_content_responses("Stored", HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
 )
 def put_secret(name: SecretName, body: SecretValue) -> Response[None]:
     _service().set(caller_id(router), name, body.value.get_secret_value())
@@ -58,7 +65,7 @@ def list_secrets() -> list[SecretSummary]:
 @router.delete(
     "/api/secrets/<name>",
     summary="Delete one of your secrets (at once, without a recovery window: the name can be set again)",
-    responses=responses(204, "Deleted", HTTPStatus.NOT_FOUND),
+    responses=_no_content_responses("Deleted", HTTPStatus.NOT_FOUND),
 )
 def delete_secret(name: SecretName) -> Response[None]:
     _service().delete(caller_id(router), name)
