@@ -44,6 +44,7 @@ from bench import (
     realtime,
     report,
     resume,
+    secrets,
     size,
     throughput,
     transitions,
@@ -96,6 +97,9 @@ SECTIONS: list[Section] = [
         ),
     ),
     Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
+    Section(
+        "secret reads per step", ("secrets",), IN, secrets, lambda run: secrets.run(run.stack, runs=run.size(3, 1))
+    ),
     Section(
         "log query",
         ("log_query",),

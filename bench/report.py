@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cli_startup, cold_start, cost, expressions, log_query, queries, throughput
+from bench import cli_startup, cold_start, cost, expressions, log_query, queries, secrets, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -529,6 +529,14 @@ the API wrote the item `running`), the `$resume` Choice, the steps it runs and `
 steps' outputs ride in its input, so they cost no transition and no Lambda invocation.
 
 {_resume(results)}
+
+## Secret reads per step
+
+`bench/secrets.py`: an http step using one secret three times and an ai step using two; Secrets Manager
+`GetSecretValue` calls counted on every thread, with each step function's cache empty (cold) and again within
+`secrets_max_age_seconds` (warm: Powertools parameters cache).
+
+{secrets.section(results["secrets"]) if results.get("secrets") else "Not measured in this run."}
 
 ## CLI start-up (`wfe --help`)
 

@@ -22,6 +22,7 @@ from workflow_engine.platform.settings import (
     QuerySettings,
     RealtimeSettings,
     ReconcilerSettings,
+    SecretsSettings,
     StepSettings,
 )
 
@@ -47,7 +48,7 @@ class FunctionSpec:
     description: str
     # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
     # | "notifications" (webhooks, EventBridge events) | "queries" (the read-only query API)
-    # | "metrics" (its aggregator)
+    # | "metrics" (its aggregator) | "secrets" (the secrets API)
     kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
@@ -99,6 +100,10 @@ WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow 
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
 QUERIES_API = FunctionSpec(
     "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
+)
+# The only function that may write secrets (infra.constructs.secrets); it reads none.
+SECRETS_API = FunctionSpec(
+    "SecretsApi", "api.secrets.handler", "Secrets API (set, list, delete)", "secrets", settings=SecretsSettings
 )
 
 
@@ -220,6 +225,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
     EXECUTIONS_API,
     QUERIES_API,
+    SECRETS_API,
     *STEP_FUNCTIONS,
     RECONCILER,
     METRICS_AGGREGATOR,
@@ -255,6 +261,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
     Route("GET", "/api/logs", QUERIES_API),
     Route("GET", "/api/metrics", QUERIES_API),
+    # Secrets (README "Secrets")
+    Route("PUT", "/api/secrets/{name}", SECRETS_API),
+    Route("GET", "/api/secrets", SECRETS_API),
+    Route("DELETE", "/api/secrets/{name}", SECRETS_API),
 )
 
 

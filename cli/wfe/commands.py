@@ -783,3 +783,7 @@ def search(
     context.emit(items, lambda: render.logs_table(items, across_executions=True))
     if more and not every:
         context.note("More logs may match: add --all")
+
+
+# --- secrets: `wfe secrets ls|set|rm` (its module registers its group on `cli`) -----------------------------
+from wfe import secret_commands  # noqa: E402, F401

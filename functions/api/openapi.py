@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 
 from api.execution_routes import router as execution_router
 from api.query_routes import router as query_router
+from api.secret_routes import router as secret_router
 from api.workflow_routes import router as workflow_router
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
@@ -71,6 +72,7 @@ def openapi_json() -> str:
     app.include_router(workflow_router)
     app.include_router(execution_router)
     app.include_router(query_router)
+    app.include_router(secret_router)
     document = app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,

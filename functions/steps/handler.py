@@ -4,6 +4,10 @@ Each step type keeps its own function (infra.catalog: one per Lambda-kind entry 
 permissions); its handler setting names the type, so a function only ever runs its own type and imports only its
 own runner (workflow_engine.models.step_types: runners are imported lazily). The payload's config is validated into
 the type's config model once (workflow_engine.steps.dispatch) before the runner sees it.
+
+A type that reads secrets (its function's `reads_secrets`: http, ai) gets the function's `SecretReader`: a Powertools
+SecretsProvider, made on the first step that reads one, whose cache (`secrets_max_age_seconds`) lives as long as
+the function instance.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from workflow_engine.data.logs import LogRepository
+from workflow_engine.data.secrets import SecretReader, secrets_provider
 from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, logger, step_keys, tracer
@@ -34,6 +39,20 @@ def runner(name: str) -> StepRunner:
 
 
 @cache
+def secret_reader(name: str) -> SecretReader:
+    """Step type `name`'s secret reader (and its cache: one per function, as each type has its own function), made
+    by its first step."""
+    return SecretReader(
+        secrets_provider(client("secretsmanager")), settings.secrets_prefix, settings.secrets_max_age_seconds
+    )
+
+
+def reads_secrets(name: str) -> bool:
+    function = STEP_TYPES[name].function
+    return function is not None and function.reads_secrets
+
+
+@cache
 def handler_for(name: str) -> Handler:
     """The Lambda handler of step type `name` (a Lambda-kind entry of the registry)."""
 
@@ -41,7 +60,8 @@ def handler_for(name: str) -> Handler:
     @correlated(step_keys)
     @tracer.capture_lambda_handler
     def handler(event: dict, context: object) -> object:
-        return run_step(event, runner(name), logs, settings.log_payload_max_bytes)
+        secrets = secret_reader(name) if reads_secrets(name) else None
+        return run_step(event, runner(name), logs, settings.log_payload_max_bytes, secrets)
 
     handler.__name__ = handler.__qualname__ = name
     return handler

@@ -31,6 +31,7 @@ from infra.catalog import (
     QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
+    SECRETS_API,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
     WORKFLOWS_API,
@@ -41,7 +42,9 @@ from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.secrets import Secrets
 from infra.declarations import DEAD_LETTER_RETENTION_DAYS
+from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.platform import tables
 from workflow_engine.platform.settings import step_function_arn_variables
 
@@ -70,12 +73,14 @@ class Functions(Construct):
         *,
         data: Data,
         orchestration: Orchestration,
+        secrets: Secrets,
         shared_environment: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
         """``shared_environment``: settings other constructs provide (the realtime API's endpoint, the pool)."""
         super().__init__(scope, construct_id)
         self._data = data
         self._orchestration = orchestration
+        self._secrets = secrets
         self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
@@ -126,6 +131,7 @@ class Functions(Construct):
             WORKFLOWS_API.id: self._grant_workflows_api,
             EXECUTIONS_API.id: self._grant_executions_api,
             QUERIES_API.id: self._grant_queries_api,
+            SECRETS_API.id: self._secrets.grant_manage,
             METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             NOTIFICATIONS.id: self._grant_notifications,
@@ -236,6 +242,7 @@ class Functions(Construct):
             "HTTP_DENIED_ENDPOINTS": "",  # none needed: no internal address is allowed on AWS
             "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
             "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
+            **self._secrets.environment(),
             **self._shared_environment,
         }
 
@@ -292,6 +299,9 @@ class Functions(Construct):
             wildcards = [arn for arn, pattern in zip(resources, permission.resources, strict=True) if "*" in pattern]
             if wildcards:
                 acknowledge_wildcard_resources(role, permission.reason, *wildcards)
+        step_type = STEP_TYPES[spec.step_type] if spec.step_type else None
+        if step_type is not None and step_type.function is not None and step_type.function.reads_secrets:
+            self._secrets.grant_read(role)
 
     def _grant_reconciler(self, role: iam.Role) -> None:
         self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:UpdateItem")

@@ -43,6 +43,8 @@ from workflow_engine.platform.tables import ALL_TABLES, TableDefinition
 NAME_PREFIX = "workflow-engine-local"
 DEFAULT_WEBSOCKET_CALLBACK_URL = "http://127.0.0.1:8001"  # the local WebSocket API's @connections endpoint
 STATE_MACHINE_PREFIX = "wfe-local-"
+# Where the users' secrets live in the local Secrets Manager, as `<stack name>/secrets` does in the cloud.
+SECRETS_PREFIX = f"{NAME_PREFIX}/secrets"
 # The http step may reach the loopback networks locally (the e2e tests' target servers run there).
 LOCAL_HTTP_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
 
@@ -71,6 +73,7 @@ class LocalResources:
     # function id -> exactly the environment the function has (as set on the Lambda function)
     function_environments: dict[str, dict[str, str]] = field(default_factory=dict)
     webhook_dead_letter_queue_url: str = ""
+    secrets_kms_key_id: str = ""  # the key of the users' secrets (ARN), as the CDK stack's Secrets construct has
 
     def setting_values(
         self,
@@ -106,6 +109,8 @@ class LocalResources:
             "HTTP_ALLOWED_NETWORKS": http_allowed_networks,
             # The stack's own ports (own_endpoints): the allowance above must not reach the stack itself.
             "HTTP_DENIED_ENDPOINTS": http_denied_endpoints,
+            "SECRETS_PREFIX": SECRETS_PREFIX,
+            "SECRETS_KMS_KEY_ID": self.secrets_kms_key_id,
         }
 
     def function_environment(
@@ -335,6 +340,14 @@ def _create_dead_letter_queue(sqs: Any, name: str) -> str:
     return sqs.create_queue(QueueName=f"{NAME_PREFIX}-{name}", Attributes=attributes)["QueueUrl"]
 
 
+def _create_secrets_key(kms: Any) -> str:
+    """The customer-managed key of the users' secrets, rotation on (infra.constructs.secrets); its ARN."""
+    key = kms.create_key(Description="Encrypts the users' step secrets (Secrets Manager)")["KeyMetadata"]
+    key_arn = str(key["Arn"])
+    kms.enable_key_rotation(KeyId=key_arn)
+    return key_arn
+
+
 def provision(session: boto3.session.Session | None = None, region: str = "us-east-1") -> LocalResources:
     session = session or boto3.session.Session(region_name=region)
     dynamodb = session.client("dynamodb", region_name=region)
@@ -363,6 +376,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
     _create_event_rules(session.client("events", region_name=region), region, account, function_arns)
 
     webhook_failures = _create_dead_letter_queue(session.client("sqs", region_name=region), "webhook-failures")
+    secrets_key = _create_secrets_key(session.client("kms", region_name=region))
 
     resources = LocalResources(
         region=region,
@@ -374,5 +388,6 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         state_machine_log_group_arn=log_group_arn,
         http_api_id=api_id,
         webhook_dead_letter_queue_url=webhook_failures,
+        secrets_kms_key_id=secrets_key,
     )
     return resources

@@ -33,6 +33,7 @@ SETTINGS_BY_KIND = {
     "notifier": settings.NotifierSettings,
     "ws-default": settings.EnvSettings,  # reads no setting
     "notifications": settings.NotificationSettings,
+    "secrets": settings.SecretsSettings,
 }
 
 

@@ -31,6 +31,7 @@ STACK_SPECIFIC = {
     "HTTP_DENIED_ENDPOINTS": "locally the stack's own loopback ports are refused inside that allowance (none on AWS)",
     "POWERTOOLS_LOG_LEVEL": "the local stack logs warnings only",
     "WEBHOOK_BACKOFF_BASE_SECONDS": "locally the webhook retries back off from a shorter base (tests wait less)",
+    "SECRETS_PREFIX": "secrets are named per stack (WorkflowEngine/secrets / workflow-engine-local/secrets)",
     "WEBSOCKET_CALLBACK_URL": "locally infra/local/websocket.py serves the connections on loopback (moto has no "
     "WebSocket server); the API's configuration is compared under apis",
 }
@@ -342,6 +343,8 @@ def _environment_value_drift(stacks: Stacks, where: str, name: str, template: An
             except stacks.client("iam").exceptions.NoSuchEntityException:
                 return [f"{where} {name}: the role {local!r} does not exist locally"]
             return []
+        if resource_type == "AWS::KMS::Key":
+            return _key_drift(stacks, f"{where} {name}", stacks.synth.resources[logical_id], local)
         if resource_type == "AWS::Lambda::Function":
             handler = stacks.template_function(template)
             if stacks.local_function(local) != handler:
@@ -371,6 +374,33 @@ def _queue_drift(stacks: Stacks, where: str, template: dict[str, Any], url: str)
                 "sse": str(properties.get("SqsManagedSseEnabled", False)).lower(),
             },
             {"retention": attributes.get("MessageRetentionPeriod"), "sse": attributes.get("SqsManagedSseEnabled")},
+        )
+    )
+
+
+def _key_drift(stacks: Stacks, where: str, template: dict[str, Any], arn: str) -> list[str]:
+    """The local value is the ARN of an existing, enabled, customer-managed key with the template's rotation."""
+    kms = stacks.client("kms")
+    try:
+        metadata = kms.describe_key(KeyId=arn)["KeyMetadata"]
+    except kms.exceptions.NotFoundException:
+        return [f"{where}: no local key {arn!r}"]
+    rotation = kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"]
+    return list(
+        differences(
+            where,
+            {
+                "arn": arn,
+                "manager": "CUSTOMER",
+                "enabled": True,
+                "rotation": template["Properties"]["EnableKeyRotation"],
+            },
+            {
+                "arn": metadata["Arn"],
+                "manager": metadata["KeyManager"],
+                "enabled": metadata["Enabled"],
+                "rotation": rotation,
+            },
         )
     )
 

@@ -36,6 +36,7 @@ def _body_routes(workflow: dict[str, Any]) -> list[tuple[str, str]]:
         ("POST", "/api/workflows"),
         ("PUT", f"/api/workflows/{workflow['id']}"),
         ("POST", f"/api/workflows/{workflow['id']}/execute"),
+        ("PUT", "/api/secrets/BAD_INPUT"),
     ]
 
 

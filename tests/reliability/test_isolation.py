@@ -40,6 +40,8 @@ BATCH_ROUTES = {
     ("POST", "/api/workflows/executions/batch-cancel"),
     ("GET", "/api/workflows/executions/compare"),
 }
+# The secrets routes take a name, not an id: names are per user (Bob's PUT of Alice's name sets Bob's own secret).
+SECRET_ROUTES = {("PUT", "/api/secrets/{name}"), ("DELETE", "/api/secrets/{name}")}
 LOG_QUERIES = ["", "?step_type=transform", "?step_name=Load", "?has_error=false", "?has_error=true", "?limit=1000"]
 
 
@@ -72,7 +74,7 @@ def _answer(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int,
 
 
 def test_the_matrix_covers_every_route_with_an_id():
-    assert set(ID_ROUTES) == {(r.method, r.path) for r in ROUTES if "{" in r.path}
+    assert set(ID_ROUTES) | SECRET_ROUTES == {(r.method, r.path) for r in ROUTES if "{" in r.path}
     literal = {
         (r.method, r.path) for r in ROUTES if r.path.startswith("/api/workflows/executions/") and "{" not in r.path
     }
@@ -194,3 +196,32 @@ def test_another_users_pagination_token_is_refused(alice, bob, alices):
     token = alice.get("/api/logs?limit=1").headers["X-Next-Token"]
     assert alice.get(f"/api/logs?limit=1&next_token={token}").status_code == 200
     assert bob.get(f"/api/logs?limit=1&next_token={token}").status_code == 422
+
+
+def test_secrets_are_per_user_and_another_users_name_resolves_to_secret_not_found(alice, bob, alices):
+    """Bob cannot list, delete, read or overwrite Alice's secret; his workflow naming it fails with SecretNotFound
+    (never her value), exactly as a name nobody set does."""
+    value = f"alice-only-{uuid.uuid4().hex}"
+    assert alice.request("PUT", "/api/secrets/ALICE_ONLY", json={"value": value}).status_code == 204
+    before = alice.get("/api/secrets").json()
+    assert [entry["name"] for entry in before] == ["ALICE_ONLY"]
+
+    assert bob.get("/api/secrets").json() == []
+    foreign = _answer(bob, "DELETE", "/api/secrets/ALICE_ONLY")
+    assert foreign == _answer(bob, "DELETE", "/api/secrets/NOBODY_SET_THIS")
+    assert foreign[:2] == (404, {"message": "Secret not found"})
+    assert bob.request("PUT", "/api/secrets/ALICE_ONLY", json={"value": "bob's"}).status_code == 204  # his own
+    assert alice.get("/api/secrets").json() == before  # hers untouched
+    assert bob.request("DELETE", "/api/secrets/ALICE_ONLY").status_code == 204  # deletes his own only
+    assert alice.get("/api/secrets").json() == before
+
+    outcomes = {}
+    for name in ("ALICE_ONLY", "NOBODY_SET_THIS"):
+        workflow = bob.create_workflow(
+            [{"name": "Ask", "type": "ai", "config": {"prompt": f"{{{{ secrets.{name} }}}}"}}]
+        )
+        final = bob.wait_terminal(bob.execute(workflow["id"], {}).json()["execution_id"])
+        outcomes[name] = (final["status"], final["error_message"].replace(name, "NAME"))
+        assert value not in str(final) and value not in str(bob.logs(final["id"]))
+    assert outcomes["ALICE_ONLY"] == outcomes["NOBODY_SET_THIS"]
+    assert outcomes["ALICE_ONLY"][0] == "failed" and "secret 'NAME' not found" in outcomes["ALICE_ONLY"][1]

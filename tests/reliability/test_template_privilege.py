@@ -81,6 +81,17 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "logs:DescribeResourcePolicies",
             "logs:DescribeLogGroups",
             "dynamodb:ListStreams",  # stream consumers (DynamoEventSource): no resource-level permissions
+            "secretsmanager:ListSecrets",  # the secrets API: no resource-level permissions (filtered by prefix)
+        },
+    ),
+    r"arn:\{Partition\}:secretsmanager:\{Region\}:\{Account\}:secret:WorkflowEngine/secrets/\*": (
+        "users' secrets are created at run time under the stack's prefix (<prefix>/<user id>/<name>)",
+        {
+            "secretsmanager:CreateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:GetSecretValue",
         },
     ),
     r"arn:\{Partition\}:execute-api:\{Region\}:\{Account\}:\{Api:[A-Za-z0-9]+\}/"

@@ -201,7 +201,8 @@ def _attacks(pool: dict[str, Any], other: dict[str, str], attacker: dict[str, An
 
 
 def _url(path: str) -> str:
-    return path.replace("{workflow_id}", str(uuid.uuid4())).replace("{execution_id}", str(uuid.uuid4()))
+    path = path.replace("{workflow_id}", str(uuid.uuid4())).replace("{execution_id}", str(uuid.uuid4()))
+    return path.replace("{name}", "ATTACKED_SECRET")
 
 
 def _send(rstack: dict[str, Any], method: str, path: str, authorization: str | None) -> requests.Response:

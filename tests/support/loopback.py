@@ -73,3 +73,51 @@ def webhook_server(receiver: Receiver) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+class Echo:
+    """What an echo server saw: one {"method", "path", "headers", "body"} per request (headers lower-cased)."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def record(self, method: str, path: str, headers: Any, body: bytes) -> dict[str, Any]:
+        seen = {
+            "method": method,
+            "path": path,
+            "headers": {name.lower(): value for name, value in headers.items()},
+            "body": body.decode("utf-8", errors="replace"),
+        }
+        with self._lock:
+            self.requests.append(seen)
+        return seen
+
+
+@contextmanager
+def echo_server(echo: Echo) -> Iterator[str]:
+    """Answer every GET/POST on 127.0.0.1 with the request itself as JSON (path, headers, body), recording it in
+    `echo`; yields the base URL. An upstream that echoes credentials back, as some do in errors."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            answer = json.dumps(echo.record(self.command, self.path, self.headers, body)).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("set-cookie", "session=from-upstream")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_GET = do_POST = _answer  # noqa: N815
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

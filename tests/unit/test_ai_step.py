@@ -33,6 +33,7 @@ def _settings(**overrides: Any) -> StepSettings:
         "logs_table": "logs",
         "http_allowed_networks": "",
         "http_denied_endpoints": "",
+        "secrets_prefix": "test/secrets",
         "ai_default_model_id": "amazon.nova-micro-v1:0",
         "ai_max_tokens_limit": 1_000,
     }

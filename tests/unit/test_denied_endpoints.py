@@ -24,7 +24,9 @@ def _denied(port: int) -> str:
 
 
 def _step_settings(denied: str) -> StepSettings:
-    return StepSettings(logs_table="logs", http_allowed_networks=LOOPBACK, http_denied_endpoints=denied)
+    return StepSettings(
+        logs_table="logs", http_allowed_networks=LOOPBACK, http_denied_endpoints=denied, secrets_prefix="test/secrets"
+    )
 
 
 def _notification_settings(denied: str) -> NotificationSettings:

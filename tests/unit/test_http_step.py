@@ -167,6 +167,7 @@ def _settings(allowed: str = "127.0.0.0/8", **overrides: Any) -> StepSettings:
         "logs_table": "logs",
         "http_allowed_networks": allowed,
         "http_denied_endpoints": "",
+        "secrets_prefix": "test/secrets",
         "http_connect_timeout_seconds": 2,
         "http_read_timeout_seconds": 2,
         "http_max_response_bytes": 4_096,

@@ -105,6 +105,7 @@ def test_a_step_function_imports_only_its_own_runner() -> None:
         "LOGS_TABLE": "logs",
         "HTTP_ALLOWED_NETWORKS": "",
         "HTTP_DENIED_ENDPOINTS": "",
+        "SECRETS_PREFIX": "test/secrets",
     }
     environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     done = subprocess.run(  # noqa: S603 (this interpreter, our own probe)

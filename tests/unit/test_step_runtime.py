@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from workflow_engine.models.execution import is_internal_error
-from workflow_engine.models.step_errors import STEP_ERROR_NAMES, StepFailed, StepRetryable, UnsafeTarget
+from workflow_engine.models.step_errors import (
+    STEP_ERROR_NAMES,
+    SecretNotFound,
+    StepFailed,
+    StepRetryable,
+    UnsafeTarget,
+)
 from workflow_engine.steps.runtime import MAX_OUTPUT_BYTES, MAX_OUTPUT_DEPTH, run_step
 
 
@@ -45,6 +51,7 @@ def test_success_logs_context_and_output():
         (StepFailed("bad", details={"response": {"status": 400}}), "StepFailed"),
         (StepRetryable("503"), "StepRetryable"),
         (UnsafeTarget("no"), "UnsafeTarget"),
+        (SecretNotFound.named("API_KEY"), "SecretNotFound"),
     ],
 )
 def test_step_errors_keep_their_class_name_as_the_lambda_error_type_and_are_logged(raised, error_name):
@@ -88,7 +95,7 @@ def test_a_subclass_is_reported_under_the_nearest_name_retry_and_catch_match(rai
 
 
 def test_the_step_error_names_are_the_ones_the_engine_treats_as_user_facing():
-    assert STEP_ERROR_NAMES == ("StepFailed", "StepRetryable", "UnsafeTarget")
+    assert STEP_ERROR_NAMES == ("StepFailed", "StepRetryable", "UnsafeTarget", "SecretNotFound")
     assert not any(is_internal_error(name) for name in STEP_ERROR_NAMES)
 
 

@@ -11,6 +11,7 @@ import { executionView } from "./views/execution.js";
 import { compareView } from "./views/compare.js";
 import { metricsView } from "./views/metrics.js";
 import { logsView } from "./views/logs.js";
+import { secretsView } from "./views/secrets.js";
 
 const ROUTES = [
   [/^\/signin$/, signInView, { public: true, title: "Sign in" }],
@@ -24,6 +25,7 @@ const ROUTES = [
   [/^\/compare$/, compareView, { title: "Compare executions" }],
   [/^\/metrics$/, metricsView, { title: "Metrics" }],
   [/^\/logs$/, logsView, { title: "Log search" }],
+  [/^\/secrets$/, secretsView, { title: "Secrets" }],
 ];
 
 let cleanup = null;

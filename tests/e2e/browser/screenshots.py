@@ -161,7 +161,16 @@ def seed(outputs: dict) -> dict[str, str]:
     routed = data.run(blocks, {"total": 175, "lines": lines})
     # A second run of the blocks whose second line differs: compare shows the map's rows by item.
     rerouted = data.run(blocks, {"total": 175, "lines": [lines[0], {**lines[1], "qty": 3}, lines[2]]})
-    for execution_id in [*runs, failed, routed, rerouted]:
+    # Secrets: two set, and a run that used one (its output reads ***).
+    for name in ("PAYMENTS_KEY", "CRM_TOKEN"):
+        data.http.put(f"{data.base}/api/secrets/{name}", json={"value": f"example-{uuid.uuid4().hex}"}, timeout=30)
+    secretive = data.workflow(
+        "Charge",
+        "Calls the payments model with a key",
+        [{"name": "Ask", "type": "ai", "config": {"prompt": "Charge with key {{ secrets.PAYMENTS_KEY }}"}}],
+    )
+    used_secret = data.run(secretive, {})
+    for execution_id in [*runs, failed, routed, rerouted, used_secret]:
         data.wait(execution_id)
     running = data.run(nightly, {})
     return {
@@ -173,6 +182,7 @@ def seed(outputs: dict) -> dict[str, str]:
         "rerouted": rerouted,
         "failed": failed,
         "running": running,
+        "used_secret": used_secret,
         "first": runs[0],
         "second": runs[1],
     }
@@ -234,6 +244,9 @@ def main(directory: str) -> int:
         shoot(page, url, f"/compare?ids={ids['routed']},{ids['rerouted']}", "/compare", target / "compare-blocks.png")
         shoot(page, url, "/metrics?range=24h&granularity=hour", "/metrics", target / "metrics.png", settle=0.8)
         shoot(page, url, "/logs?q=order", "/logs", target / "logs.png")
+        shoot(page, url, "/secrets", "/secrets", target / "secrets.png")
+        used = ids["used_secret"]
+        shoot(page, url, f"/executions/{used}", f"/executions/{used}", target / "execution-secret.png")
         browser.close()
     print(f"screenshots written to {target}/")
     return 0

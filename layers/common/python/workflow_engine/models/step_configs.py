@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from workflow_engine.models.expressions import check_expression
+from workflow_engine.models.secrets import secret_reference
 
 MAX_CONFIG_STRING = 16_384
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -30,13 +31,15 @@ def compile_jmespath(expression: str) -> str:
 
 
 def check_placeholders(value: Any) -> Any:
-    """Every `{{ expr }}` in a string of a config must be a valid JMESPath expression."""
+    """Every `{{ expr }}` in a string of a config must be a valid JMESPath expression, or a secret reference
+    `{{ secrets.NAME }}` (its syntax only: the secret may be set later)."""
     if isinstance(value, str):
         for match in PLACEHOLDER.finditer(value):
             inner = match.group(1).strip()
             if not inner:
                 raise ValueError("empty {{ }} placeholder")
-            compile_jmespath(inner)
+            if secret_reference(inner) is None:
+                compile_jmespath(inner)
     elif isinstance(value, dict):
         for item in value.values():
             check_placeholders(item)

@@ -13,6 +13,8 @@ Rules:
   - `StepRetryable`: a transient failure (throttling, service unavailable, 5xx, timeout,
     connection reset) that a retry may fix.
   - `UnsafeTarget`: the http step refused the target (SSRF guard). Never worth retrying.
+  - `SecretNotFound`: a `{{ secrets.NAME }}` the step references does not exist for the execution's owner (the
+    message names it); raised before any request goes out. A retry may find it once the owner sets it.
   Any other exception a step raises is an internal fault, reported by its own class name.
   `ExpressionTooExpensive` (a JMESPath evaluation passed its budget: workflow_engine.models.expressions) is reported as
   `StepFailed`: it fails every attempt the same way, and the step's own `retry` bounds the attempts (each one is
@@ -50,11 +52,24 @@ class ExpressionTooExpensive(StepFailed):
     """A JMESPath expression passed its evaluation budget (workflow_engine.models.expressions)."""
 
 
+class SecretNotFound(StepFailed):
+    """A `{{ secrets.NAME }}` the step references is not one of the execution owner's secrets (`named`)."""
+
+    @classmethod
+    def named(cls, name: str) -> SecretNotFound:
+        return cls(f"secret {name!r} not found (set it with PUT /api/secrets/{name} or `wfe secrets set {name}`)")
+
+
 # Every error name a step Lambda reports for a failure the user should read (its message is user-facing).
-STEP_ERROR_NAMES: tuple[str, ...] = (StepFailed.__name__, StepRetryable.__name__, UnsafeTarget.__name__)
+STEP_ERROR_NAMES: tuple[str, ...] = (
+    StepFailed.__name__,
+    StepRetryable.__name__,
+    UnsafeTarget.__name__,
+    SecretNotFound.__name__,
+)
 
 
 def reported_class(error: StepFailed) -> type[StepFailed]:
-    """The class a step Lambda re-raises `error` as: the nearest of the three whose names Retry/Catch match, so a
+    """The class a step Lambda re-raises `error` as: the nearest of those whose names Retry/Catch match, so a
     finer subclass (say, a TLS failure under StepFailed) still reaches Step Functions under a name it knows."""
     return next(cls for cls in type(error).__mro__ if issubclass(cls, StepFailed) and cls.__name__ in STEP_ERROR_NAMES)

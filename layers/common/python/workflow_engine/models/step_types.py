@@ -27,9 +27,10 @@ from pydantic import BaseModel
 from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
 from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
 
-# A runner: (typed config, workflow context, the step function's settings) -> the step's output. The settings
-# are typed where the runner is written (steps/*): models sit below the platform layer that defines them.
-Runner = Callable[[Any, dict[str, Any], Any], Any]
+# A runner: (typed config, workflow context, the step function's settings) -> the step's output; a runner of a type
+# whose function `reads_secrets` also takes the owner's secrets (a steps.placeholders.SecretSource) fourth. The
+# settings are typed where the runner is written (steps/*): models sit below the platform layer that defines them.
+Runner = Callable[..., Any]
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")  # it names a handler attribute, an environment variable, a construct id
 
 
@@ -58,6 +59,9 @@ class StepFunction:
     timeout_seconds: int = 30
     memory_mb: int = 512
     permissions: tuple[Permission, ...] = ()
+    # `{{ secrets.NAME }}` resolves in its steps: its runner takes the owner's secrets, and its function may read
+    # (only) the stack's secrets (infra.constructs.secrets).
+    reads_secrets: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ STEP_TYPES.register(
         HttpConfig,
         "lambda",
         runner="workflow_engine.steps.http_request:run_http",
-        function=StepFunction("Runs http steps", timeout_seconds=60),  # the network only: no AWS permission
+        # the network, and the owner's secrets (granted by the stack with its secrets key)
+        function=StepFunction("Runs http steps", timeout_seconds=60, reads_secrets=True),
     )
 )
 STEP_TYPES.register(
@@ -162,6 +167,7 @@ STEP_TYPES.register(
         function=StepFunction(
             "Runs ai steps (Bedrock Converse)",
             timeout_seconds=300,
+            reads_secrets=True,
             permissions=(
                 Permission(
                     actions=("bedrock:InvokeModel",),

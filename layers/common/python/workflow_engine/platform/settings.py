@@ -139,6 +139,11 @@ class StepSettings(EnvSettings):
     http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
     ai_default_model_id: str = "amazon.nova-micro-v1:0"
     ai_max_tokens_limit: int = Field(default=4_096, ge=1)
+    # Where the users' secrets live (`<prefix>/<user id>/<name>` in Secrets Manager); each stack states it.
+    secrets_prefix: str = Field(min_length=1, max_length=256)
+    # How long a step function keeps a secret value it read (Powertools parameters cache): a changed or deleted
+    # secret is seen by warm functions within this many seconds.
+    secrets_max_age_seconds: int = Field(default=60, ge=0, le=3_600)
 
     @field_validator("http_allowed_networks", mode="before")
     @classmethod
@@ -146,6 +151,13 @@ class StepSettings(EnvSettings):
         return split_networks(value)
 
     _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
+
+
+class SecretsSettings(EnvSettings):
+    """The secrets API: where secrets live and the KMS key that encrypts them (each stack states both)."""
+
+    secrets_prefix: str = Field(min_length=1, max_length=256)
+    secrets_kms_key_id: str = Field(min_length=1)
 
 
 class ReconcilerSettings(EnvSettings):

@@ -1,8 +1,9 @@
 """The `ai` step: one prompt sent to a model, answered as text.
 
 Config: `AiConfig` (`{"prompt": str, "model_id"?: str, "max_tokens"?: int}`). The prompt is rendered with
-`{{ jmespath }}` placeholders first; a prompt that is exactly one placeholder selecting an object or
-array is sent as its compact JSON. A prompt that renders empty raises `StepFailed`.
+`{{ jmespath }}` placeholders (and `{{ secrets.NAME }}`, the execution owner's secrets) first; a prompt that is
+exactly one placeholder selecting an object or array is sent as its compact JSON. A prompt that renders empty
+raises `StepFailed`.
 
 Rules:
 - `model_id` defaults to `settings.ai_default_model_id`. `max_tokens` defaults to, and is capped
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
     from workflow_engine.platform.settings import StepSettings
+    from workflow_engine.steps.placeholders import SecretSource
 
 RETRYABLE_CODES = frozenset(
     {
@@ -49,23 +51,27 @@ RETRYABLE_CODES = frozenset(
 
 
 def run_ai(
-    config: AiConfig, context: dict[str, Any], settings: StepSettings, client: BedrockRuntimeClient | None = None
+    config: AiConfig,
+    context: dict[str, Any],
+    settings: StepSettings,
+    secrets: SecretSource | None = None,
+    client: BedrockRuntimeClient | None = None,
 ) -> dict[str, Any]:
     """Render the prompt and ask the model through Bedrock; returns the step output.
 
     Without a `client`, the function's own is used (`shared_bedrock_client`: made by the first ai step)."""
-    prompt = render_prompt(config.prompt, context)
+    prompt = render_prompt(config.prompt, context, secrets)
     model_id = config.model_id or settings.ai_default_model_id
     max_tokens = resolve_max_tokens(config.max_tokens, int(settings.ai_max_tokens_limit))
     provider = BedrockProvider(client if client is not None else shared_bedrock_client())
     return provider.complete(prompt, str(model_id), max_tokens)
 
 
-def render_prompt(template: Any, context: dict[str, Any]) -> str:
+def render_prompt(template: Any, context: dict[str, Any], secrets: SecretSource | None = None) -> str:
     """The prompt as text, placeholders rendered; `StepFailed` when nothing is left to send."""
     if not isinstance(template, str):
         raise StepFailed("ai step needs a 'prompt' string")
-    prompt = to_text(render(template, context))
+    prompt = to_text(render(template, context, secrets=secrets))
     if not prompt.strip():
         raise StepFailed("ai step prompt rendered to an empty string")
     return prompt

@@ -31,7 +31,10 @@ def typed_config(step_type: StepType, config: Any) -> BaseModel:
         raise StepFailed(f"invalid {step_type.name} step config: {problems}") from None
 
 
-def runner_for(step_type: StepType, settings: StepSettings) -> Callable[[Any, dict[str, Any]], Any]:
-    """The step runtime.s runner for this type: (raw config, context) -> output, through the typed config."""
+def runner_for(step_type: StepType, settings: StepSettings) -> Callable[..., Any]:
+    """The step runtime's runner for this type: (raw config, context) -> output, through the typed config; a type
+    that reads secrets (its function's `reads_secrets`) also takes the owner's secrets: (config, context, secrets)."""
     run = step_type.load_runner()
+    if step_type.function is not None and step_type.function.reads_secrets:
+        return lambda config, context, secrets=None: run(typed_config(step_type, config), context, settings, secrets)
     return lambda config, context: run(typed_config(step_type, config), context, settings)

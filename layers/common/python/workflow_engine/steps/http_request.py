@@ -1,7 +1,8 @@
 """The `http` step: one outbound HTTP(S) request, guarded against server-side request forgery.
 
 Config: `HttpConfig` (`{"url": str, "method"?: str = "GET", "headers"?: {str: str}, "body"?: any}`). The url, header
-values and body are rendered with `{{ jmespath }}` placeholders first (see `placeholders`).
+values and body are rendered with `{{ jmespath }}` placeholders first (see `placeholders`), and `{{ secrets.NAME }}`
+with the execution owner's secrets: a missing one raises `SecretNotFound` before any request goes out.
 
 Rules:
 - The rendered url is checked and its host vetted by the SSRF guard before any socket opens (see
@@ -36,6 +37,7 @@ from workflow_engine.steps.placeholders import render, to_text
 
 if TYPE_CHECKING:
     from workflow_engine.platform.settings import StepSettings
+    from workflow_engine.steps.placeholders import SecretSource
 
 USER_AGENT = "workflow-engine-http-step/1.0"
 ERROR_BODY_PREVIEW_CHARS = 200
@@ -43,9 +45,11 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header n
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
 
 
-def run_http(config: HttpConfig, context: dict[str, Any], settings: StepSettings) -> dict[str, Any]:
+def run_http(
+    config: HttpConfig, context: dict[str, Any], settings: StepSettings, secrets: SecretSource | None = None
+) -> dict[str, Any]:
     """Render the config, vet the destination, send the request and return the response output."""
-    rendered = render({"url": config.url, "headers": config.headers, "body": config.body}, context)
+    rendered = render({"url": config.url, "headers": config.headers, "body": config.body}, context, secrets=secrets)
     target = parse_target(rendered["url"])
     address = resolve_and_vet(
         target.host, target.port, tuple(settings.http_allowed_networks), tuple(settings.http_denied_endpoints)

@@ -8,6 +8,11 @@ too deep) fails the step with a message that says why; the log item is still wri
 A `StepFailed` (or subclass, see workflow_engine.models.step_errors) is re-raised as the same class with a message
 naming the step: the class name is the Lambda's error type, which the compiled Retry/Catch match on. Anything
 else is an internal fault.
+
+Secrets (`secrets`, given to the step types that read them): the runner gets the execution owner's secrets for
+this attempt (steps.secret_values.OwnerSecrets). One redactor per attempt (steps.redaction) masks every value it
+read, and credential headers, in the output (before it is returned: the state, the history, the status never
+hold one), the error message and details (before Step Functions sees them) and the log item's input and output.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from workflow_engine.platform import business_metrics
 from workflow_engine.platform.clock import utc_now
 from workflow_engine.platform.observability import logger
 from workflow_engine.steps.payload import cap_json, json_size, nested_deeper_than, to_jsonable
+from workflow_engine.steps.redaction import Redactor
+from workflow_engine.steps.secret_values import OwnerSecrets, SecretValues
 
 # A step's output travels in the Step Functions state (256 KiB in all, shared with earlier outputs).
 MAX_OUTPUT_BYTES = 200_000
@@ -83,41 +90,58 @@ class StepInvocation(BaseModel):
     iteration: int | None = Field(default=None, ge=0)
 
 
-Runner = Callable[[dict[str, Any], dict[str, Any]], Any]
+# (config, context) -> output; a step type that reads secrets takes the owner's secrets too: (config, context, secrets).
+Runner = Callable[..., Any]
 
 
-def run_step(event: dict[str, Any], runner: Runner, logs: LogRepository, max_payload_bytes: int) -> Any:
+class InternalStepError(Exception):
+    """An internal fault whose message held a secret value: re-raised with the value masked."""
+
+
+def run_step(
+    event: dict[str, Any],
+    runner: Runner,
+    logs: LogRepository,
+    max_payload_bytes: int,
+    secrets: SecretValues | None = None,
+) -> Any:
     invocation = StepInvocation.model_validate(event)
     context = step_context(invocation.document, invocation.step_names)
     timestamp = utc_now()
     started = time.perf_counter()
+    redactor = Redactor()
     output: Any = None
     error_message: str | None = None
     try:
-        output = runner(invocation.step.settings(), context)
-        output = _storable(output)
+        if secrets is None:
+            output = runner(invocation.step.settings(), context)
+        else:
+            output = runner(invocation.step.settings(), context, OwnerSecrets(secrets, invocation.user_id, redactor))
+        output = _storable(output, redactor)
         return output
     except StepFailed as error:
-        error_message = f"Step '{invocation.step.name}' failed: {error}"
+        error_message = redactor.text(f"Step '{invocation.step.name}' failed: {error}")
         if error.details is not None:
             output = error.details  # e.g. the HTTP response of a failed request, for the log
         raise reported_class(error)(error_message) from None  # a name the compiled Retry/Catch match
     except Exception as error:
         error_message = f"Step '{invocation.step.name}' failed with an internal error ({type(error).__name__})"
+        if redactor.holds_secret(str(error)):  # its message reaches Step Functions (the history) as it is
+            raise InternalStepError(redactor.text(f"{type(error).__name__}: {error}")) from None
         raise
     finally:
-        _write_log(logs, invocation, context, output, error_message, timestamp, started, max_payload_bytes)
+        _write_log(logs, invocation, context, output, error_message, timestamp, started, max_payload_bytes, redactor)
         business_metrics.count(business_metrics.STEP_ATTEMPTS, step_type=invocation.step.type)
         if error_message is not None:
             business_metrics.count(business_metrics.STEP_FAILURES, step_type=invocation.step.type)
 
 
-def _storable(output: Any) -> Any:
-    """`output` as plain JSON, or StepFailed saying why it cannot travel on (the depth is checked first, without
-    recursion: converting or measuring a deep value would itself fail)."""
+def _storable(output: Any, redactor: Redactor) -> Any:
+    """`output` as plain JSON, redacted, or StepFailed saying why it cannot travel on (the depth is checked first,
+    without recursion: converting or measuring a deep value would itself fail)."""
     if nested_deeper_than(output, MAX_OUTPUT_DEPTH):
         raise StepFailed(f"output is nested deeper than {MAX_OUTPUT_DEPTH} levels, the most a step may return")
-    output = to_jsonable(output)
+    output = redactor.value(to_jsonable(output))
     size = json_size(output)
     if size > MAX_OUTPUT_BYTES:
         raise StepFailed(f"output is {size} bytes as JSON; a step may return at most {MAX_OUTPUT_BYTES} bytes")
@@ -133,9 +157,12 @@ def _write_log(
     timestamp: str,
     started: float,
     max_payload_bytes: int,
+    redactor: Redactor,
 ) -> None:
+    # Capped first (a capped value is a bounded summary, safe to walk), then redacted.
     input_data, input_truncated = cap_json(context, max_payload_bytes)
     output_data, output_truncated = cap_json(output, max_payload_bytes)
+    input_data, output_data = redactor.value(input_data), redactor.value(output_data)
     logs.put(
         LogRecord(
             id=str(uuid.uuid4()),

@@ -1,0 +1,1 @@
+"""Secrets: the use cases of the secrets API (set, list, delete), per user."""
