@@ -87,7 +87,7 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-from infra.local import bedrock
+from infra.local import bedrock, callback_seams
 
 StatusListener = Callable[[dict[str, Any]], None]
 DeliveryFailureListener = Callable[[str, dict[str, Any], str], None]  # (function name, event, error)
@@ -490,6 +490,7 @@ def install(status_listener: StatusListener | None = None) -> None:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     DynamoHandler.call_action = _atomic(DynamoHandler.call_action)  # type: ignore[method-assign]
     BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
+    callback_seams.install()
     if status_listener is not None:
         add_status_listener(status_listener)
 

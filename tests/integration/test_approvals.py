@@ -10,6 +10,7 @@ import boto3
 
 from tests.integration.conftest import wait_for, wait_terminal
 from tests.integration.test_engine_executions import create, logs
+from tests.support.approval_clock import compressed_timeouts
 
 
 def leaf(name: str, expression: str, **options: Any) -> dict[str, Any]:
@@ -82,3 +83,120 @@ def test_an_approved_step_outputs_the_decision_and_the_run_goes_on(api, resource
 
     status, again, _ = decide(api, execution_id)
     assert status == 409, again
+
+
+def test_a_rejection_fails_the_step_with_approval_rejected_or_continues(api, resources):
+    strict = create(api, [approval(), leaf("after", "input")], name="strict")
+    execution_id = start(api, strict, {"amount": 1, "to": "x"})
+    waiting(api, execution_id)
+    status, body, _ = decide(api, execution_id, decision="reject", comment="too much")
+    assert status == 200, body
+    final = wait_terminal(api, execution_id)
+    assert final["status"] == "failed", final
+    assert final["error_message"] == "ApprovalRejected: too much"
+    [entry] = logs(api, execution_id)
+    assert entry["step_name"] == "sign off" and "ApprovalRejected" in entry["error_message"]
+    assert entry["output_data"]["decision"] == "reject"
+
+    tolerant = create(api, [approval(continue_on_error=True), leaf("after", 'steps."sign off"')], name="tolerant")
+    execution_id = start(api, tolerant, {"amount": 1, "to": "x"})
+    waiting(api, execution_id)
+    status, body, _ = decide(api, execution_id, decision="reject")
+    assert status == 200, body
+    final = wait_terminal(api, execution_id)
+    assert final["status"] == "completed", final
+    assert final["output_data"] == {"output": None, "error": "Rejected without a comment"}
+
+
+def test_a_wait_past_its_timeout_is_states_timeout_and_a_late_decision_is_409(api, resources):
+    workflow = create(api, [approval(config={"timeout_seconds": 60})], name="short wait")
+    with compressed_timeouts():  # 60 s of test time: 1 s
+        execution_id = start(api, workflow, {"amount": 1, "to": "x"})
+        waiting(api, execution_id)
+        final = wait_terminal(api, execution_id)
+    assert final["status"] == "timed_out", final
+    assert final["waiting_for"] == []
+    assert stored_approvals(resources, execution_id) is None
+    status, body, _ = decide(api, execution_id)
+    assert status == 409, body
+    assert "timed_out" in body["message"]
+
+
+def test_a_timeout_with_continue_on_error_goes_on_and_the_wait_no_longer_shows(api, resources):
+    workflow = create(
+        api,
+        [approval(config={"timeout_seconds": 60}, continue_on_error=True), leaf("after", 'steps."sign off"')],
+        name="tolerant wait",
+    )
+    with compressed_timeouts():
+        execution_id = start(api, workflow, {"amount": 1, "to": "x"})
+        final = wait_terminal(api, execution_id)
+    assert final["status"] == "completed", final
+    assert final["output_data"]["output"] is None and final["waiting_for"] == []
+
+
+def test_cancel_while_waiting_ends_the_wait_and_removes_the_token(api, resources):
+    workflow = create(api, [approval()], name="cancelled")
+    execution_id = start(api, workflow, {"amount": 1, "to": "x"})
+    waiting(api, execution_id)
+    status, body, _ = api.call("POST", f"/api/workflows/executions/{execution_id}/cancel")
+    assert status == 200 and body["status"] == "cancelled", body
+    assert body["waiting_for"] == []
+    assert stored_approvals(resources, execution_id) is None
+    status, body, _ = decide(api, execution_id)
+    assert status == 409, body
+    assert "cancelled" in body["message"]
+
+
+def test_a_second_decision_is_409_and_a_foreign_execution_404(api, other_api, resources):
+    workflow = create(api, [approval()], name="twice")
+    execution_id = start(api, workflow, {"amount": 1, "to": "x"})
+    waiting(api, execution_id)
+    status, body, _ = decide(other_api, execution_id)
+    assert status == 404, body
+    assert status_of(api, execution_id)["waiting_for"]  # the foreign call took nothing
+    status, body, _ = decide(api, execution_id, step_name="no such step")
+    assert status == 409, body
+    assert decide(api, execution_id)[0] == 200
+    status, body, _ = decide(api, execution_id, decision="reject")
+    assert status == 409, body
+    assert "not waiting" in body["message"]
+    assert wait_terminal(api, execution_id)["status"] == "completed"
+
+
+def test_bad_bodies_are_422(api, resources):
+    workflow = create(api, [approval()], name="bodies")
+    execution_id = start(api, workflow, {"amount": 1, "to": "x"})
+    waiting(api, execution_id)
+    path = f"/api/workflows/executions/{execution_id}/approvals/sign off"
+    for body in (
+        {"decision": "maybe"},
+        {},
+        {"decision": "approve", "comment": "x" * 2001},
+        {"decision": "approve", "x": 1},
+    ):
+        status, answer, _ = api.call("POST", path, body)
+        assert status == 422, (body, answer)
+    assert status_of(api, execution_id)["waiting_for"]
+    api.call("POST", f"/api/workflows/executions/{execution_id}/cancel")
+
+
+def test_an_approval_inside_a_map_is_refused_and_inside_a_choice_waits(api, resources):
+    status, body, _ = api.call(
+        "POST",
+        "/api/workflows",
+        {
+            "name": "m",
+            "steps": [{"name": "each", "type": "map", "config": {"items": "input.i", "steps": [approval()]}}],
+        },
+    )
+    assert status == 422 and "cannot run inside a map" in str(body), body
+    branch = {"when": {"path": "input.amount", "op": "gt", "value": 10}, "steps": [approval()]}
+    workflow = create(api, [{"name": "big?", "type": "choice", "config": {"branches": [branch]}}], name="choice wait")
+    execution_id = start(api, workflow, {"amount": 50, "to": "x"})
+    waiting(api, execution_id)
+    assert decide(api, execution_id)[0] == 200
+    final = wait_terminal(api, execution_id)
+    assert final["status"] == "completed", final
+    [entry] = logs(api, execution_id)
+    assert entry["parent_step"] == "big?"

@@ -26,7 +26,7 @@ END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 LAMBDA_INVOKE_WAIT = "arn:aws:states:::lambda:invoke.waitForTaskToken"  # an approval step (asl.approval)
-TASK_TOKEN_KEY = "task_token.$"  # the approval Lambda's payload: the Task's token
+TASK_TOKEN_KEY = "task_token.$"  # noqa: S105 (a payload key: the approval Lambda gets the Task's token there)
 
 # Transient errors of the Lambda service itself (the function never ran): always retried, never logged.
 LAMBDA_SERVICE_ERRORS = [

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 # Re-exported: the lifecycle defines the statuses.
-from workflow_engine.models.approvals import ApprovalWait, WaitingFor, waiting_for
+from workflow_engine.models.approvals import REJECTED, ApprovalWait, WaitingFor, waiting_for
 from workflow_engine.models.lifecycle import ExecutionStatus as ExecutionStatus
 from workflow_engine.models.step_errors import STEP_ERROR_NAMES
 
@@ -26,7 +26,8 @@ STEP_ERRORS = STEP_ERROR_NAMES
 # The error code of an execution Step Functions never started (the start failed, or it has no record of it).
 START_FAILED = "StartExecutionFailed"
 # Error names the engine itself records, whose causes are written for users.
-ENGINE_ERRORS = (START_FAILED, "WorkflowFailed")
+# (An approval's rejection, ApprovalRejected, carries the decider's comment as its cause.)
+ENGINE_ERRORS = (START_FAILED, "WorkflowFailed", REJECTED)
 
 
 def is_internal_error(error: str | None) -> bool:
