@@ -20,13 +20,15 @@ import threading
 import time
 from typing import Any
 
-from moto.stepfunctions.parser.api import ExecutionStatus, InvalidToken, TaskTimedOut
+from moto.stepfunctions.exceptions import AWSError
+from moto.stepfunctions.parser.api import ExecutionStatus
 from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
     StateTaskServiceCallback,
 )
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcome
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -35,6 +37,20 @@ from moto.stepfunctions.responses import StepFunctionResponse
 BACKSTOP_SECONDS = 0.2
 _ATTEMPT_STARTED = "_local_attempt_started"  # on the context object's Task data (shared with the task's frame)
 _lock = threading.Lock()
+
+
+class InvalidToken(AWSError):
+    """As AWS answers it (moto's own parser exceptions reach the client without an error code)."""
+
+    TYPE = "InvalidToken"
+    STATUS = 400
+
+
+class TaskTimedOut(AWSError):
+    TYPE = "TaskTimedOut"
+    STATUS = 400
+
+
 _closed: set[str] = set()  # the tokens whose task no longer waits (bounded by the executions of a session)
 _original_evaluate_with_timeout = ExecutionState._evaluate_with_timeout
 _original_wait = StateTaskServiceCallback._eval_wait_for_task_token
@@ -111,9 +127,9 @@ def _guarded(original: Any) -> Any:
         with _lock:
             execution = _owner(self, task_token)
             if execution is None:
-                raise InvalidToken()
-            if task_token in _closed or execution.status != ExecutionStatus.RUNNING:
-                raise TaskTimedOut()
+                raise InvalidToken("Invalid Token: no task waits on it")
+            if task_token in _closed or execution.exec_status != ExecutionStatus.RUNNING:
+                raise TaskTimedOut("Task Timed Out: the task of this token has closed")
             return original(self, task_token, *args, **kwargs)
 
     return send
@@ -123,11 +139,30 @@ def _send_task_heartbeat(self: StepFunctionsParserBackend, task_token: str) -> A
     """A heartbeat for a waiting task without HeartbeatSeconds is accepted (AWS); moto answered InvalidToken."""
     try:
         return _original_heartbeat(self, task_token)
-    except InvalidToken:
-        return None  # the guard found the task waiting: it is a no-op
+    except Exception as error:
+        if type(error).__name__ != "InvalidToken":
+            raise
+        return None  # the guard found the task waiting: without a heartbeat timer, a heartbeat is a no-op
+
+
+def _stopping(original: Any) -> Any:
+    def stop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """A stop closes the execution's waiting tokens and ends their waits (moto's waited until the timeout, the
+        execution RUNNING meanwhile, its stop not reflected): the stopped execution ends ABORTED (seam 8)."""
+        pool = self.env.callback_pool_manager
+        with _lock:
+            endpoints = list(pool._pool.values())
+            _closed.update(endpoint.callback_id for endpoint in endpoints)
+        result = original(self, *args, **kwargs)
+        for endpoint in endpoints:
+            endpoint.interrupt_all()
+        return result
+
+    return stop
 
 
 def install() -> None:
+    ExecutionWorker.stop = _stopping(ExecutionWorker.stop)  # type: ignore[method-assign] (after seam 3's)
     StepFunctionResponse.send_task_failure = _send_task_failure_with_cause  # type: ignore[method-assign]
     ExecutionState._evaluate_with_timeout = _evaluate_with_timeout  # type: ignore[method-assign]
     StateTaskServiceCallback._eval_wait_for_task_token = _eval_wait_for_task_token  # type: ignore[method-assign]

@@ -45,6 +45,11 @@
 11. A definite JSONPath with a member after a list index (`$.input.lines[0].qty`, a Choice rule's Variable, an
    ItemsPath) reads one value in AWS; moto's extract_json wraps it in a list (`[2]` for `2`), so a condition on
    it was false locally and true in AWS. Here a path without wildcard, slice, filter or `..` reads its value.
+12. SendTaskFailure's `cause` reaches the task (moto passed on the error only): infra/local/callback_seams.py.
+13. A task token is good for one outcome while its task waits: a decision either lands before a
+   `.waitForTaskToken` task times out or is refused (TaskTimedOut), as are the tokens of stopped executions; each
+   attempt of a retried task has a token of its own; a heartbeat for a waiting task is accepted (moto accepted
+   late decisions in silence, reused the token, refused the heartbeat): infra/local/callback_seams.py.
 """
 
 from __future__ import annotations
