@@ -4,6 +4,7 @@ States.Timeout, a cancel ends the wait, and the token never leaves the execution
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -200,3 +201,40 @@ def test_an_approval_inside_a_map_is_refused_and_inside_a_choice_waits(api, reso
     assert final["status"] == "completed", final
     [entry] = logs(api, execution_id)
     assert entry["parent_step"] == "big?"
+
+
+def test_subscribers_get_an_approval_message_and_the_webhook_fires_when_it_waits(api, connections, resources):
+    from standardwebhooks import Webhook
+
+    from infra.local import moto_seams
+    from tests.integration.test_realtime import Socket
+    from tests.support.loopback import Receiver, webhook_server
+
+    receiver = Receiver()
+    with webhook_server(receiver) as url:
+        status, workflow, _ = api.call(
+            "POST",
+            "/api/workflows",
+            {"name": "notified", "steps": [approval()], "notify": {"webhook_url": f"{url}/hook", "on": ["approval"]}},
+        )
+        assert status == 201, workflow
+        socket = Socket(api.user_id)
+        assert socket.send({"action": "subscribe", "workflow_id": workflow["id"]})["type"] == "subscribed"
+        execution_id = start(api, workflow, {"amount": 7, "to": "Bob"})
+        waiting(api, execution_id)
+        assert moto_seams.drain_event_sources()
+        wait_for(lambda: receiver.requests)
+        assert decide(api, execution_id)[0] == 200
+        wait_terminal(api, execution_id)
+        assert moto_seams.drain_event_sources()
+
+    approvals = [m for m in connections.messages(socket.connection_id) if m["type"] == "approval"]
+    assert approvals == [
+        {"type": "approval", "execution_id": execution_id, "step_name": "sign off", "message": "Pay 7 to Bob?"}
+    ]
+    everything = json.dumps(connections.messages(socket.connection_id))
+    ((headers, body),) = receiver.requests  # "approval" only: the completion is not in `on`
+    delivered = Webhook(workflow["notify_secret"]).verify(body, headers)
+    assert delivered["event"] == "approval" and delivered["step_name"] == "sign off"
+    assert delivered["waiting_for"][0]["message"] == "Pay 7 to Bob?"
+    assert "token" not in everything.lower() and b"token" not in body.lower()

@@ -148,3 +148,24 @@ def _refused(item: dict[str, Any], step_name: str) -> ClaimRefused:
         status=ExecutionStatus(status) if status else None,
         wait=ApprovalWait.model_validate(stored) if stored else None,
     )
+
+
+def started_waiting(
+    old_image: dict[str, Any] | None, new_image: dict[str, Any] | None
+) -> list[tuple[str, ApprovalWait]]:
+    """The waits a stream record of the executions table starts (step name, wait; never the token): those in the
+    new image that the old one had not, or had from an earlier attempt, while the execution is active."""
+    if not new_image or (new_image.get("status") or {}).get("S") not in {status.value for status in ACTIVE}:
+        return []
+    new = _waits(new_image)
+    old = _waits(old_image or {})
+    return [
+        (name, wait)
+        for name, wait in new.items()
+        if name not in old or (old[name].attempt, old[name].since) != (wait.attempt, wait.since)
+    ]
+
+
+def _waits(image: dict[str, Any]) -> dict[str, ApprovalWait]:
+    stored = (image.get(APPROVALS) or {}).get("M") or {}
+    return {name: ApprovalWait.model_validate(from_item(value.get("M") or {})) for name, value in stored.items()}
