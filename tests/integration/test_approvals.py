@@ -238,3 +238,31 @@ def test_subscribers_get_an_approval_message_and_the_webhook_fires_when_it_waits
     assert delivered["event"] == "approval" and delivered["step_name"] == "sign off"
     assert delivered["waiting_for"][0]["message"] == "Pay 7 to Bob?"
     assert "token" not in everything.lower() and b"token" not in body.lower()
+
+
+def test_the_token_is_in_no_answer_of_any_route(api, resources):
+    workflow = create(api, [approval()], name="secretive")
+    first = start(api, workflow, {"amount": 1, "to": "x"})
+    second = start(api, workflow, {"amount": 2, "to": "y"})
+    waiting(api, first)
+    waiting(api, second)
+    tokens = [stored_approvals(resources, e)["sign off"]["M"]["token"]["S"] for e in (first, second)]
+    answers = [
+        api.call("GET", f"/api/workflows/executions/{first}"),
+        api.call("GET", "/api/workflows/executions"),
+        api.call("GET", "/api/workflows/executions", query=f"workflow_id={workflow['id']}"),
+        api.call("GET", "/api/workflows/executions", query="status_filter=running"),
+        api.call("POST", "/api/workflows/executions/batch-get", {"execution_ids": [first, second]}),
+        api.call("GET", "/api/workflows/executions/compare", query=f"ids={first},{second}"),
+        api.call("GET", f"/api/workflows/executions/{first}/logs"),
+        api.call("GET", f"/api/workflows/executions/{first}/notifications"),
+        api.call("GET", "/api/logs"),
+        decide(api, first),
+        api.call("POST", f"/api/workflows/executions/{second}/cancel"),
+        api.call("POST", "/api/workflows/executions/batch-cancel", {"execution_ids": [first, second]}),
+    ]
+    for status, body, headers in answers:
+        assert status < 500, body
+        text = json.dumps(body) + json.dumps(headers)
+        assert not any(token in text for token in tokens), text[:200]
+    assert any(w["step_name"] == "sign off" for w in answers[0][1]["waiting_for"])
