@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from workflow_engine.data.approvals import ApprovalRepository
 from workflow_engine.data.logs import LogRepository
-from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, logger, step_keys, tracer
 from workflow_engine.platform.settings import ApprovalStepSettings
+from workflow_engine.steps.approval import hold_for_decision
 
 settings = ApprovalStepSettings.from_env()
 dynamodb = client("dynamodb")
 approvals = ApprovalRepository(dynamodb, settings.executions_table)
 logs = LogRepository(dynamodb, settings.logs_table)
-hold_for_decision = STEP_TYPES["approval"].load_runner()
 
 
 @logger.inject_lambda_context

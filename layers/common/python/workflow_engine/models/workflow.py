@@ -124,7 +124,9 @@ class NotifyConfig(Strict):
     also vetted by the SSRF guard when the workflow is saved."""
 
     webhook_url: str = Field(min_length=1, max_length=2_048)
-    on: list[NotifyEvent] = Field(default_factory=lambda: list(TERMINAL_STATUSES), min_length=1, max_length=5)
+    on: list[NotifyEvent] = Field(
+        default_factory=lambda: list[NotifyEvent](TERMINAL_STATUSES), min_length=1, max_length=5
+    )
 
     @field_validator("webhook_url")
     @classmethod
