@@ -28,16 +28,19 @@ def test_the_engine_s_step_types_in_order() -> None:
         "ChoiceStep",
         "ParallelStep",
         "MapStep",
+        "ApprovalStep",
     ]
     assert [(spec.id, spec.handler) for spec in STEP_FUNCTIONS] == [
         ("TransformStep", "steps.handler.transform"),
         ("HttpStep", "steps.handler.http"),
         ("AiStep", "steps.handler.ai"),
+        ("ApprovalStep", "steps.approval.handler"),  # its own handler: it stores a token, the decision logs
     ]
     assert step_function_arn_variables() == {
         "transform": "TRANSFORM_FUNCTION_ARN",
         "http": "HTTP_FUNCTION_ARN",
         "ai": "AI_FUNCTION_ARN",
+        "approval": "APPROVAL_FUNCTION_ARN",
     }
 
 
