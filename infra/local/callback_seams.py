@@ -148,17 +148,26 @@ def _send_task_heartbeat(self: StepFunctionsParserBackend, task_token: str) -> A
 def _stopping(original: Any) -> Any:
     def stop(self: Any, *args: Any, **kwargs: Any) -> Any:
         """A stop closes the execution's waiting tokens and ends their waits (moto's waited until the timeout, the
-        execution RUNNING meanwhile, its stop not reflected): the stopped execution ends ABORTED (seam 8)."""
-        pool = self.env.callback_pool_manager
-        with _lock:
-            endpoints = list(pool._pool.values())
-            _closed.update(endpoint.callback_id for endpoint in endpoints)
+        execution RUNNING meanwhile, its stop not reflected): the stopped execution ends ABORTED (seam 8). Closed
+        before the stop, so no decision lands in between; again after it (seam 3 waits for a worker not yet
+        ready: it has no waiting task then), and their waits ended only once the program has stopped."""
+        _close_waits(self, interrupt=False)
         result = original(self, *args, **kwargs)
-        for endpoint in endpoints:
-            endpoint.interrupt_all()
+        _close_waits(self, interrupt=True)  # the program has stopped: a wait it ends fails nothing (seam 8)
         return result
 
     return stop
+
+
+def _close_waits(worker: Any, interrupt: bool) -> None:
+    env = getattr(worker, "env", None)
+    if env is None:
+        return
+    with _lock:
+        endpoints = list(env.callback_pool_manager._pool.values())
+        _closed.update(endpoint.callback_id for endpoint in endpoints)
+    for endpoint in endpoints if interrupt else ():
+        endpoint.interrupt_all()
 
 
 def install() -> None:
