@@ -91,7 +91,10 @@ def main(outdir: str) -> None:
     settings = StepSettings(
         logs_table="logs", http_allowed_networks="", http_denied_endpoints="", secrets_prefix="test/secrets"
     )
-    arns = {name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in ("transform", "http", "ai")}
+    arns = {
+        name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        for name in ("transform", "http", "ai", "approval")
+    }
     api_settings_names = ApiSettings.stack_settings()
     facts = {
         "registry": list(STEP_TYPES.names()),

@@ -160,6 +160,12 @@ class SecretsSettings(EnvSettings):
     secrets_kms_key_id: str = Field(min_length=1)
 
 
+class ApprovalStepSettings(StepSettings):
+    """The approval step's function: the step settings, and the executions table it stores task tokens on."""
+
+    executions_table: str
+
+
 class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 
