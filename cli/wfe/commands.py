@@ -485,6 +485,8 @@ def _apply(state: Any, event: dict[str, Any]) -> None:
         state.add_execution(event["execution"])
     elif event.get("type") == "log":
         state.add_log(event["log"])
+    elif event.get("type") == "approval":
+        state.add_waiting(event)
 
 
 def ask_cancel(context: Ctx, execution_id: str) -> bool:
@@ -633,6 +635,7 @@ class LogPrinter:
     help="Only runs in this status (one the stack's openapi.json lists).",
 )
 @time_options
+@click.option("--waiting", is_flag=True, help="Only running runs waiting for a person (approve or reject them).")
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="Page size.")
 @click.option("--all", "every", is_flag=True, help="Follow the cursor to the last page.")
 def ls(
@@ -642,14 +645,18 @@ def ls(
     since: str | None,
     start: str | None,
     end: str | None,
+    waiting: bool,
     limit: int,
     every: bool,
 ) -> None:
-    """Your runs, newest first."""
+    """Your runs, newest first (--waiting: those waiting for a decision, with the step and since when)."""
     from wfe import render
     from wfe.times import time_range
 
-    context.check("status", status_filter)
+    if waiting and status_filter not in (None, "running"):
+        raise UsageError("--waiting lists running runs: leave out --status")
+    context.check("status", None if waiting else status_filter)
+    status_filter = "running" if waiting else status_filter
     after, before = time_range(since, start, end)
     params = {
         "workflow_id": resolve_workflow(context, workflow) if workflow else None,
@@ -659,7 +666,13 @@ def ls(
         "limit": limit,
     }
     items, more = context.api.collect("/api/workflows/executions", params, follow=every)
-    context.emit(items, lambda: render.executions_table(items))
+    if waiting:
+        from wfe.waiting import is_waiting, waiting_table
+
+        items = [execution for execution in items if is_waiting(execution)]
+        context.emit(items, lambda: waiting_table(items) if items else "No run is waiting for a decision")
+    else:
+        context.emit(items, lambda: render.executions_table(items))
     if more and not every:
         context.note("More runs exist: add --all")
 
@@ -783,3 +796,7 @@ def search(
     context.emit(items, lambda: render.logs_table(items, across_executions=True))
     if more and not every:
         context.note("More logs may match: add --all")
+
+
+# `wfe approve` and `wfe reject` live in their own module; importing it registers them on `cli`.
+from wfe import approval_commands as _approval_commands  # noqa: E402, F401
