@@ -59,7 +59,7 @@ def decide(context: Ctx, execution_id: str, step: str, decision: str, comment: s
     except Conflict as error:
         raise Conflict(
             f"Step {step!r} of run {execution_id} is not waiting for a decision",
-            [*error.details, *_why_not_waiting(context, execution_id)],
+            [*([f"The API says: {error.message}"] if error.message else []), *_why_not_waiting(context, execution_id)],
         ) from None
     context.emit(execution, lambda: waiting.decided(execution_id, step, decision, comment))
     return Exit.OK

@@ -23,7 +23,7 @@ export function awaitingBadge(execution) {
   if (!waits.length) return null;
   const steps = waits.map((wait) => wait.step_name).join(", ");
   return h("span", { class: "status status-waiting awaiting", title: `Waiting for a decision on: ${steps}`, dataset: { awaiting: steps } },
-    h("span", { "aria-hidden": "true" }, "⏸"), " Awaiting approval");
+    h("span", { class: "awaiting-icon", "aria-hidden": "true" }, personIcon()), " Awaiting approval");
 }
 
 // One panel per waiting step. `onResult(execution)` gets the status object after a decision; `onStale()` is
