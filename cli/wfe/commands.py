@@ -577,16 +577,23 @@ def logs(
         context.emit(items, lambda: render.logs_table(items, steps=steps_to_place(context, execution_id, items)))
         return Exit.OK
     from wfe.live import updates
+    from wfe.waiting import WaitAnnouncer
 
     printer = LogPrinter(context, execution_id)
     seen = set()
     final: dict[str, Any] = {}
+    waits = WaitAnnouncer(execution_id)
     for log in items:
         seen.add(log.get("id"))
+        waits.feed({"type": "log", "log": log})
         printer.print(log)
     for event in updates(context.api, execution_id, on_fallback=None if context.as_json else context.note):
+        for line in [] if context.as_json else waits.feed(event):
+            render.out.print(line)  # the run starts waiting for a person
         if event["type"] == "execution":
             final = event["execution"]
+            continue
+        if event["type"] != "log":
             continue
         log = event["log"]
         if log.get("id") in seen or not _log_matches(log, step_type, step, errors, search):

@@ -13,6 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from wfe.progress import RunState
+
 PAUSE = "⏸"
 
 
@@ -84,3 +86,23 @@ def decided(execution_id: str, step_name: str, decision: str, comment: str | Non
         text.append(f" — {comment}", style="dim")
     text.append(f"\nFollow it: wfe logs {execution_id} --follow", style="dim")
     return text
+
+
+class WaitAnnouncer:
+    """`logs --follow`: the run's events in, a notice out for each wait that begins (once per wait)."""
+
+    def __init__(self, execution_id: str) -> None:
+        self.execution_id = execution_id
+        self.state = RunState(steps=[])
+        self.announced: set[str] = set()
+
+    def feed(self, event: dict[str, Any]) -> list[Text]:
+        if event.get("type") == "execution":
+            self.state.add_execution(event["execution"])
+        elif event.get("type") == "log":
+            self.state.add_log(event["log"])
+        elif event.get("type") == "approval":
+            self.state.add_waiting(event)
+        notices = [notice(self.execution_id, e) for name, e in self.state.waiting.items() if name not in self.announced]
+        self.announced = set(self.state.waiting)
+        return notices

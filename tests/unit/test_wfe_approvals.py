@@ -196,3 +196,21 @@ def test_an_approval_message_starts_a_wait_and_the_steps_log_ends_it() -> None:
     assert list(state.waiting) == ["sign off"]
     state.add_execution(execution(status="cancelled", waiting=[WAIT]))  # an ended run waits for nothing
     assert state.waiting == {} and not state.add_waiting(message)
+
+
+def test_logs_follow_says_when_the_run_waits_and_skips_approval_messages_in_json(wfe: Any, monkeypatch: Any) -> None:
+    decided = log("sign off", {"decision": "approve"}, at="2026-12-05T07:01:00Z")
+    events = [
+        {"type": "approval", "execution_id": RUN, "step_name": "sign off", "message": "Pay 120 EUR to ACME?"},
+        {"type": "execution", "execution": execution(waiting=[WAIT])},  # the same wait: not announced again
+        {"type": "log", "execution_id": RUN, "log": decided},
+        {"type": "execution", "execution": execution(status="completed")},
+    ]
+    monkeypatch.setattr(FakeApi, "rounds", [(execution(), [log("price")])])
+    monkeypatch.setattr(live, "updates", lambda *_, **__: iter(events))
+    output = wfe("logs", RUN, "--follow")
+    assert output.count("⏸ waiting for approval: sign off — Pay 120 EUR to ACME?") == 1, output
+    lines = output.splitlines()
+    assert ["price" in lines[0], lines[1].startswith("⏸"), "sign off (" in lines[2]] == [True, True, True], lines
+    lines = [json.loads(line) for line in wfe("logs", RUN, "--follow", "--json").splitlines()]
+    assert [line["step_name"] for line in lines] == ["price", "sign off"]
