@@ -446,8 +446,13 @@ def watch_run(context: Ctx, execution_id: str, live: bool) -> int:
                     printer.update()
                 printer.finish()
             else:
+                from wfe.waiting import WaitAnnouncer
+
+                waits = WaitAnnouncer(execution_id)  # --wait says once why it waits so long (a person decides)
                 for event in updates(api, execution_id):
                     _apply(state, event)
+                    for line in waits.feed(event):
+                        context.note(line.plain)
             break
         except KeyboardInterrupt:
             if not ask_cancel(context, execution_id):

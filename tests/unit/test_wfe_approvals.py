@@ -184,6 +184,22 @@ def test_follow_prints_one_line_when_the_run_starts_waiting(wfe: Any, monkeypatc
     assert output.index("✓ price") < output.index(notice) < output.index("✓ sign off")
 
 
+def test_wait_says_once_on_stderr_that_the_run_waits_for_a_person(wfe: Any, monkeypatch: Any) -> None:
+    waiting = execution(waiting=[WAIT])
+    decided = [log("price"), log("sign off", {"decision": "approve"}, at="2026-12-05T07:01:00Z")]
+    rounds = [
+        (execution(), []),
+        (waiting, [log("price")]),
+        (waiting, [log("price")]),
+        (execution(status="completed"), decided),
+    ]
+    monkeypatch.setattr(FakeApi, "rounds", rounds)
+    output = wfe("run", WORKFLOW, "--wait")
+    assert output.count("⏸ waiting for approval: sign off") == 1, output
+    monkeypatch.setattr(FakeApi, "rounds", list(rounds))
+    assert "waiting for approval" not in wfe("run", WORKFLOW, "--wait", "--json")  # --json: the document only
+
+
 def test_an_approval_message_starts_a_wait_and_the_steps_log_ends_it() -> None:
     state = RunState(steps=STEPS, execution=execution())
     message = {"type": "approval", "execution_id": RUN, "step_name": "sign off", "message": "Pay?"}
