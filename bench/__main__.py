@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
+    approvals,
     batch,
     blocks,
     calls,
@@ -91,6 +92,13 @@ SECTIONS: list[Section] = [
         ),
     ),
     Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
+    Section(
+        "approvals: a run waiting for a person",
+        ("approvals",),
+        IN,
+        approvals,
+        lambda run: approvals.run(run.stack, idle_seconds=run.size(approvals.IDLE_SECONDS, 0.2)),
+    ),
     Section(
         "log query",
         ("log_query",),

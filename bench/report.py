@@ -71,6 +71,15 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             f"resumed {results['resume']['resumed']['transitions']}",
             "held": results["resume"]["held"],
         },
+        "Approval waits": {
+            "budget": results["approvals"]["budget"],
+            "measured": f"while waiting {results['approvals']['while_waiting']['idle_seconds']} s: "
+            f"{results['approvals']['while_waiting']['transitions']} transitions, "
+            f"{results['approvals']['while_waiting']['lambda_invocations']} Lambda invocations; decided run of "
+            f"{results['approvals']['steps']} steps: {results['approvals']['decided']['transitions']} transitions, "
+            f"{results['approvals']['decided']['lambda_invocations']} Lambda invocations",
+            "held": results["approvals"]["held"],
+        },
         "Cold start (import vs import boto3)": {
             "budget": f"at most {cold_start.BUDGET_RATIO}x",
             "measured": f"worst {worst:.2f}x ({worst_module}, {worst_profile} environment)",

@@ -14,6 +14,7 @@ from infra.declarations import METRICS_NAMESPACE
 from workflow_engine.models.step_types import STEP_TYPES, Permission, StepType
 from workflow_engine.platform.settings import (
     ApiSettings,
+    ApprovalStepSettings,
     AuthorizerSettings,
     EnvSettings,
     MetricsSettings,
@@ -102,6 +103,10 @@ QUERIES_API = FunctionSpec(
 )
 
 
+# A step function whose settings ask for more than StepSettings: the approval's stores task tokens on executions.
+STEP_SETTINGS: dict[str, type[StepSettings]] = {"approval": ApprovalStepSettings}
+
+
 def step_function_spec(step_type: StepType) -> FunctionSpec:
     """The function of a Lambda-kind step type, as its registry entry declares it
     (workflow_engine.models.step_types)."""
@@ -116,7 +121,7 @@ def step_function_spec(step_type: StepType) -> FunctionSpec:
         function.timeout_seconds,
         function.memory_mb,
         step_type.name,
-        settings=StepSettings,
+        settings=STEP_SETTINGS.get(step_type.name, StepSettings),
         permissions=function.permissions,
     )
 
@@ -252,6 +257,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/executions/{execution_id}/logs", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/cancel", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/{execution_id}/retry", EXECUTIONS_API),
+    Route("POST", "/api/workflows/executions/{execution_id}/approvals/{step_name}", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions/{execution_id}/notifications", EXECUTIONS_API),
     Route("GET", "/api/logs", QUERIES_API),
     Route("GET", "/api/metrics", QUERIES_API),

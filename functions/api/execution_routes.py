@@ -25,12 +25,14 @@ from api.identity import caller_id
 from api.query_params import ParentStep, SearchText, StartedAfter, StartedBefore
 from workflow_engine.data.logs import LogFilter
 from workflow_engine.data.query import MAX_OFFSET
+from workflow_engine.executions.approvals import DecideApproval
 from workflow_engine.executions.cancel import CancelExecutions
 from workflow_engine.executions.comparison import compare
 from workflow_engine.executions.idempotency import IdempotentUseCase
 from workflow_engine.executions.reads import ExecutionReads
 from workflow_engine.executions.retry import RetryCommand
 from workflow_engine.executions.start import StartCommand
+from workflow_engine.models.approvals import ApprovalDecisionRequest
 from workflow_engine.models.batch import (
     MAX_COMPARE_IDS,
     MIN_COMPARE_IDS,
@@ -79,6 +81,7 @@ class ExecutionUseCases:
     retry: IdempotentUseCase[RetryCommand, RetryResponse]
     cancel: CancelExecutions
     reads: ExecutionReads
+    decide: DecideApproval
 
 
 def _use_cases() -> ExecutionUseCases:
@@ -238,6 +241,26 @@ def get_execution_logs(
 )
 def cancel_execution(execution_id: ExecutionId) -> ExecutionStatusResponse:
     return ExecutionStatusResponse.of(_use_cases().cancel.one(caller_id(router), str(execution_id)))
+
+
+@router.post(
+    "/api/workflows/executions/<execution_id>/approvals/<step_name>",
+    summary="Approve or reject an approval step that is waiting",
+    description=(
+        "`approve` lets the step succeed with the output `{decision, comment, decided_by, decided_at}`; `reject` "
+        "fails it with the error `ApprovalRejected` (its cause: the comment). 409 when that step is not waiting: "
+        "already decided, timed out, not reached, or the execution ended (a cancel included). The answer is the "
+        "execution, still `running` (the machine goes on by itself)."
+    ),
+    responses=responses(200, "The execution after the decision", HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def decide_approval(
+    execution_id: ExecutionId,
+    step_name: Annotated[str, Path(min_length=1, max_length=80, description="The approval step's name")],
+    request: ApprovalDecisionRequest,
+) -> ExecutionStatusResponse:
+    record = _use_cases().decide(caller_id(router), str(execution_id), step_name, request)
+    return ExecutionStatusResponse.of(record)
 
 
 @router.post(

@@ -10,12 +10,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from api.errors import register_error_handlers
 from api.execution_routes import ExecutionUseCases, router
 from api.request_body import parse_json_body
+from workflow_engine.data.approvals import ApprovalRepository
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.sfn_gateway import StepFunctionsGateway
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.executions import retry, start
+from workflow_engine.executions.approvals import DecideApproval
 from workflow_engine.executions.cancel import CancelExecutions
 from workflow_engine.executions.idempotency import IdempotentCalls, idempotent
 from workflow_engine.executions.launch import ExecutionLauncher
@@ -59,6 +61,7 @@ use_cases = ExecutionUseCases(
         DeliveryRepository(dynamodb, settings.notifications_table),
         StaleRepair(executions, gateway, settings.stale_after_seconds),
     ),
+    decide=DecideApproval(executions, ApprovalRepository(dynamodb, settings.executions_table), logs, gateway),
 )
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)

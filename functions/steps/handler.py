@@ -49,6 +49,6 @@ def handler_for(name: str) -> Handler:
 
 def __getattr__(name: str) -> Handler:
     """`steps.handler.<type>`: how the Lambda runtime (and the local stack) finds a step type's handler."""
-    if name not in STEP_TYPES or STEP_TYPES[name].kind != "lambda":
+    if name not in STEP_TYPES or STEP_TYPES[name].kind != "lambda" or STEP_TYPES[name].own_handler:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return handler_for(name)

@@ -285,6 +285,8 @@ class Functions(Construct):
         """Every step function puts its log items; beyond that, exactly its step type's declared permissions
         (workflow_engine.models.step_types), their resource patterns filled in with this stack's values."""
         self._data.grant(tables.LOGS, role, "dynamodb:PutItem")
+        if "EXECUTIONS_TABLE" in spec.environment_names():  # the approval step stores its task token there
+            self._data.grant(tables.EXECUTIONS, role, "dynamodb:UpdateItem")
         stack = {"partition": Aws.PARTITION, "region": Aws.REGION, "account": Aws.ACCOUNT_ID}
         for permission in spec.permissions:
             resources = [resource.format(**stack) for resource in permission.resources]

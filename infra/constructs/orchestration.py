@@ -162,6 +162,12 @@ class Orchestration(Construct):
             actions=["states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"],
             resource_arns=[self.executions_arn],
         )
+        # An approval's decision: SendTaskSuccess/SendTaskFailure on the task tokens of this stack's machines.
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["states:SendTaskSuccess", "states:SendTaskFailure"],
+            resource_arns=[self.state_machines_arn],
+        )
         acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn, self.executions_arn)
 
     def _states_arn(self, resource: str, resource_name: str) -> str:

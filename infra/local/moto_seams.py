@@ -45,6 +45,11 @@
 11. A definite JSONPath with a member after a list index (`$.input.lines[0].qty`, a Choice rule's Variable, an
    ItemsPath) reads one value in AWS; moto's extract_json wraps it in a list (`[2]` for `2`), so a condition on
    it was false locally and true in AWS. Here a path without wildcard, slice, filter or `..` reads its value.
+12. SendTaskFailure's `cause` reaches the task (moto passed on the error only): infra/local/callback_seams.py.
+13. A task token is good for one outcome while its task waits: a decision either lands before a
+   `.waitForTaskToken` task times out or is refused (TaskTimedOut), as are the tokens of stopped executions; each
+   attempt of a retried task has a token of its own; a heartbeat for a waiting task is accepted (moto accepted
+   late decisions in silence, reused the token, refused the heartbeat): infra/local/callback_seams.py.
 """
 
 from __future__ import annotations
@@ -87,7 +92,7 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-from infra.local import bedrock
+from infra.local import bedrock, callback_seams
 
 StatusListener = Callable[[dict[str, Any]], None]
 DeliveryFailureListener = Callable[[str, dict[str, Any], str], None]  # (function name, event, error)
@@ -490,6 +495,7 @@ def install(status_listener: StatusListener | None = None) -> None:
         setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     DynamoHandler.call_action = _atomic(DynamoHandler.call_action)  # type: ignore[method-assign]
     BedrockRuntimeResponse.converse = bedrock.converse  # type: ignore[attr-defined]
+    callback_seams.install()
     if status_listener is not None:
         add_status_listener(status_listener)
 

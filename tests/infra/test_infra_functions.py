@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, STEP_SETTINGS, FunctionSpec
 from workflow_engine.platform import settings, tables
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ def test_functions_share_one_code_asset(synth: Synthesized) -> None:
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.id)
 def test_environment_is_exactly_what_the_settings_ask_for(synth: Synthesized, spec: FunctionSpec) -> None:
     variables = _variables(synth, spec)
-    model = SETTINGS_BY_KIND[spec.kind]
+    # a step function's settings are its kind's, unless its step type asks for more (the approval's)
+    model = STEP_SETTINGS.get(spec.step_type or "", SETTINGS_BY_KIND[spec.kind])
     # the fields without a default, but not those the Lambda runtime sets itself (AWS_REGION)
     required = {name.upper() for name, field in model.model_fields.items() if field.is_required()}
     required -= settings.RUNTIME_VARIABLES

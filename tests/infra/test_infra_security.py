@@ -99,10 +99,12 @@ AI_STEP = step_function_of("ai")
 
 
 def test_step_functions_only_put_log_items(synth: Synthesized) -> None:
+    """...and the approval's updates execution items (its task token: tests/infra/test_infra_approvals.py)."""
     stack = synth.stack
     for spec in STEP_FUNCTIONS:
         permissions = synth.permissions(stack.functions.roles[spec.id])
-        assert _dynamodb_actions(permissions) == {"dynamodb:PutItem"}, spec.id
+        stores_tokens = {"dynamodb:UpdateItem"} if spec.step_type == "approval" else set()
+        assert _dynamodb_actions(permissions) == {"dynamodb:PutItem", *stores_tokens}, spec.id
         assert permissions["dynamodb:PutItem"] == [synth.get_att(stack.data.table(tables.LOGS))]
         assert ("bedrock:InvokeModel" in permissions) == (spec is AI_STEP), spec.id
 

@@ -43,6 +43,7 @@ def test_execute_status_and_logs_shapes(api):
         "started_at",
         "completed_at",
         "retry_of",  # second wave (Recovery and notifications): null unless the execution retries another
+        "waiting_for",  # third wave (approvals): the steps waiting for a person, empty otherwise
     }
     assert final["retry_of"] is None
     assert final["status"] == "completed" and final["input_data"] == {"n": 1}

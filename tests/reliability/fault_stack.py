@@ -10,6 +10,9 @@ the outside, at the seams a real outage would hit.
   mode applies.
 - Step crash: the step type's runner raises an exception that is not a StepFailed.
 - Dropped status events: the "Execution Status Change" event EventBridge would deliver is lost.
+- Compressed timeouts (kind "compressed_timeouts", while armed; `scale`, default 60): a Task's TimeoutSeconds is
+  divided by `scale` (60 s: 1 s; tests/support/approval_clock.py), so an approval's wait can time out in a race
+  test without a minute's sleep.
 - DNS answers for chosen test host names (to play a DNS-rebinding attacker without a DNS server).
 - A network tripwire (always on): any outbound connection to a non-loopback address is refused in-process
   and recorded, so a broken SSRF guard fails a test instead of sending a packet anywhere.
@@ -156,6 +159,24 @@ def _install_event_faults() -> None:
     moto_seams.replace_status_listeners(dropping_some)
 
 
+def _install_compressed_timeouts() -> None:
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+
+    from tests.support.approval_clock import SCALE
+
+    original = TimeoutSeconds._eval_seconds
+
+    def scaled(self: Any, env: Any) -> Any:
+        seconds = original(self, env)
+        with _lock:
+            armed = [fault for fault in _faults.values() if fault["kind"] == "compressed_timeouts"]
+        if not armed or self.is_default_value():
+            return seconds
+        return seconds / float(armed[0].get("scale", SCALE))
+
+    TimeoutSeconds._eval_seconds = scaled
+
+
 # --- DNS and the network tripwire --------------------------------------------------------------------
 
 _real_getaddrinfo = socket.getaddrinfo
@@ -269,6 +290,7 @@ def main() -> int:
     stack.start()
     _install_step_faults()
     _install_event_faults()
+    _install_compressed_timeouts()
     control = ThreadingHTTPServer(("127.0.0.1", int(os.environ["CONTROL_PORT"])), _Control)
     threading.Thread(target=control.serve_forever, name="fault-control", daemon=True).start()
 

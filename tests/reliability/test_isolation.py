@@ -33,6 +33,8 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/workflows/executions/{execution_id}/cancel"): {},
     ("POST", "/api/workflows/executions/{execution_id}/retry"): {"json": {"mode": "resume"}},
     ("GET", "/api/workflows/executions/{execution_id}/notifications"): {},
+    # {step_name} reads "Load" (a step of Alice's workflows): only the execution id decides the answer
+    ("POST", "/api/workflows/executions/{execution_id}/approvals/{step_name}"): {"json": {"decision": "approve"}},
 }
 # Routes that take execution ids in the body or the query: another user's ids must read as unknown ones.
 BATCH_ROUTES = {
@@ -110,6 +112,14 @@ def test_batch_routes_answer_another_users_ids_exactly_like_unknown_ids(alice, b
     assert alice.status(finished)["status"] == "completed"
 
 
+def _filled(template: str, identifier: str) -> str:
+    return (
+        template.replace("{workflow_id}", identifier)
+        .replace("{execution_id}", identifier)
+        .replace("{step_name}", "Load")
+    )
+
+
 @pytest.mark.parametrize(("method", "template"), list(ID_ROUTES), ids=lambda value: str(value))
 def test_another_users_id_answers_exactly_like_an_unknown_id(alice, bob, alices, method, template):
     kwargs = ID_ROUTES[(method, template)]
@@ -118,8 +128,8 @@ def test_another_users_id_answers_exactly_like_an_unknown_id(alice, bob, alices,
     queries = LOG_QUERIES if template.endswith("/logs") else [""]
     for identifier in owned:
         for query in queries:
-            path = template.replace("{workflow_id}", identifier).replace("{execution_id}", identifier) + query
-            unknown = template.replace("{workflow_id}", str(uuid.uuid4())).replace("{execution_id}", str(uuid.uuid4()))
+            path = _filled(template, identifier) + query
+            unknown = _filled(template, str(uuid.uuid4()))
             foreign = _answer(bob, method, path, **kwargs)
             assert foreign == _answer(bob, method, unknown + query, **kwargs), path
             expected = "Workflow not found" if kind == "workflows" else "Execution not found"
@@ -130,9 +140,7 @@ def test_bobs_attempts_changed_nothing_of_alices(alice, bob, alices):
     for route in ID_ROUTES:  # run the whole matrix once more, then look at Alice's side
         kwargs = ID_ROUTES[route]
         for identifier in [w["id"] for w in alices["workflows"]] + alices["executions"]:
-            bob.request(
-                route[0], route[1].replace("{workflow_id}", identifier).replace("{execution_id}", identifier), **kwargs
-            )
+            bob.request(route[0], _filled(route[1], identifier), **kwargs)
     for workflow in alices["workflows"]:
         mine = alice.get(f"/api/workflows/{workflow['id']}")
         assert mine.status_code == 200 and mine.json() == workflow

@@ -37,6 +37,7 @@ from infra.catalog import (  # noqa: E402
     WS_CONNECT,
     WS_DISCONNECT,
     WS_SUBSCRIPTIONS,
+    step_function_of,
 )
 from workflow_engine.platform import tables  # noqa: E402
 
@@ -101,6 +102,9 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
             "states:DeleteStateMachineVersion",
             "states:TagResource",
             "states:StartExecution",
+            # an approval's decision (task tokens are those of this stack's machines' executions)
+            "states:SendTaskSuccess",
+            "states:SendTaskFailure",
         },
     ),
     r"arn:\{Partition\}:states:\{Region\}:\{Account\}:execution:WorkflowEngine-wf-\*:\*": (
@@ -136,6 +140,7 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     NOTIFICATIONS.id: {"Workflows": {"GetItem"}, "Notifications": {"GetItem", "PutItem"}},  # stream: STREAM_READ
     "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
+    step_function_of("approval").id: {"ExecutionLogs": {"PutItem"}, "Executions": {"UpdateItem"}},  # its token
     # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)
     WS_CONNECT.id: {"Connections": {"BatchGetItem", "PutItem", "DeleteItem"}},  # the per-user slots (connection_slots)
     WS_DISCONNECT.id: {"Connections": {"DeleteItem"}},

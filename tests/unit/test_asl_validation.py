@@ -32,7 +32,9 @@ from workflow_engine.models.workflow_rules import depth
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 GOLDEN = Path(__file__).parent / "golden"
 TARGET = CompileTarget(
-    function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai")},
+    function_arns={
+        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "approval")
+    },
     executions_table="executions",
 )
 CONFIGS = {
@@ -47,6 +49,7 @@ CONFIGS = {
     ),
     "ai": st.sampled_from([{"prompt": "Hello"}, {"prompt": "Sum {{input}}", "max_tokens": 10}]),
     "wait": st.sampled_from([{"seconds": 0}, {"seconds": 5}]),
+    "approval": st.sampled_from([{"message": "OK?"}, {"message": "Pay {{ input.amount }}?", "timeout_seconds": 60}]),
 }
 
 
@@ -58,7 +61,7 @@ def steps(draw, prefix=""):
         kind = draw(st.sampled_from(sorted(CONFIGS)))
         step = {"name": f"{prefix}Step {index} ({kind})", "type": kind, "config": draw(CONFIGS[kind])}
         if kind != "wait":
-            if draw(st.booleans()):
+            if kind != "approval" and draw(st.booleans()):  # an approval's wait is bounded by its config
                 step["timeout_seconds"] = draw(st.integers(min_value=1, max_value=900))
             if draw(st.booleans()):
                 step["retry"] = {
@@ -342,7 +345,7 @@ def nested_steps(draw, budget: Budget, depth: int, visible: tuple[str, ...], in_
         ]
         kind = draw(st.sampled_from(["leaf", "leaf", *blocks]))
         if kind == "leaf":
-            leaf_kind = draw(st.sampled_from(sorted(CONFIGS)))
+            leaf_kind = draw(st.sampled_from(sorted(kind for kind in CONFIGS if not (in_map and kind == "approval"))))
             step = {"name": budget.name(leaf_kind), "type": leaf_kind, "config": draw(CONFIGS[leaf_kind])}
             if leaf_kind != "wait":
                 step["continue_on_error"] = draw(st.booleans())

@@ -32,3 +32,10 @@ def test_a_logged_attempt_counts_once_on_insert() -> None:
 def test_a_reused_step_of_a_resumed_execution_is_no_attempt() -> None:
     reused = log_image(reused_from_execution_id="e1", reused_from_log_id="l1")
     assert contribution_of("INSERT", reused, None) is None
+
+
+def test_an_approval_counts_as_an_attempt_without_its_waiting_time() -> None:
+    decided = log_image(step_type="approval", duration_ms=3_600_000, error_message="ApprovalRejected: no")
+    contribution = contribution_of("INSERT", decided, None)
+    assert contribution is not None
+    assert (contribution.step_type, contribution.failed, contribution.duration_ms) == ("approval", True, None)

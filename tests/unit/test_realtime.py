@@ -164,6 +164,7 @@ def test_openapi_publishes_every_websocket_message():
         "RealtimeErrorMessage",
         "ExecutionMessage",
         "LogMessage",
+        "ApprovalMessage",
     ]
     assert all(name in schemas for name in names)
     # one schema: the pushed objects are the HTTP API's own

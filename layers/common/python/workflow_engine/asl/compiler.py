@@ -28,7 +28,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from workflow_engine.asl import engine_states
+from workflow_engine.asl import (
+    approval,  # noqa: F401 (importing it registers the approval kind)
+    engine_states,
+)
 from workflow_engine.asl.blocks import branch_output_keys  # (importing it registers the block kinds)
 from workflow_engine.asl.kinds import CompileTarget, Scope
 from workflow_engine.asl.machine import MachineCompiler, check_engine_paths_only, reachable_states, transitions_of
@@ -91,9 +94,10 @@ def compile_workflow(workflow_id: str, user_id: str, steps: Sequence[Any], targe
         RESUME: engine_states.resume_choice({node.key: entry_state(node) for node in tree.top}),
     }
     states.update(scope.compiler.chain(tree.top, scope, RECORD_SUCCESS))
-    states[RECORD_SUCCESS] = engine_states.record_success(user_id, table, last_result_key(tree))
-    states[RECORD_FAILURE] = engine_states.record_failure(user_id, table, ExecutionStatus.FAILED)
-    states[RECORD_TIMEOUT] = engine_states.record_failure(user_id, table, ExecutionStatus.TIMED_OUT)
+    waits = any(node.step.type == "approval" for node in tree.walk())  # its terminal writes remove the waits
+    states[RECORD_SUCCESS] = engine_states.record_success(user_id, table, last_result_key(tree), waits)
+    states[RECORD_FAILURE] = engine_states.record_failure(user_id, table, ExecutionStatus.FAILED, waits)
+    states[RECORD_TIMEOUT] = engine_states.record_failure(user_id, table, ExecutionStatus.TIMED_OUT, waits)
     states[FAILED] = {"Type": "Fail", "Error": "WorkflowFailed", "Cause": "A step failed; see the execution's error."}
     asl = {
         "Comment": f"Workflow {workflow_id} (compiled by the workflow engine; do not edit)",

@@ -77,13 +77,18 @@ def resume_choice(entries: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def record_success(user_id: str, table: str, last_result: str | None) -> dict[str, Any]:
+# A terminal write of a workflow with approval steps also removes its pending approval waits, tokens included
+# (data.approvals): a timed-out or abandoned wait never outlives its execution.
+REMOVE_APPROVALS = " REMOVE #approvals"
+
+
+def record_success(user_id: str, table: str, last_result: str | None, clears_approvals: bool = False) -> dict[str, Any]:
     values = _status_values(user_id, ExecutionStatus.COMPLETED)
     values[":result"] = {"S.$": f"States.JsonToString({result_path(last_result)})"} if last_result else {"S": "{}"}
     state = _update(
         table,
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
-        "#final_result = :result",
+        "#final_result = :result" + (REMOVE_APPROVALS if clears_approvals else ""),
         values,
         allowed_from(ExecutionStatus.COMPLETED),
     )
@@ -92,7 +97,7 @@ def record_success(user_id: str, table: str, last_result: str | None) -> dict[st
     return state
 
 
-def record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[str, Any]:
+def record_failure(user_id: str, table: str, status: ExecutionStatus, clears_approvals: bool = False) -> dict[str, Any]:
     values = _status_values(user_id, status)
     values[":error_code"] = {"S.$": "$.error.Error"}
     # The whole {"Error", "Cause"} document: Cause may be absent (e.g. some timeouts), the document never is.
@@ -100,7 +105,7 @@ def record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[st
     state = _update(
         table,
         "SET #status = :status, #user_status = :user_status, #updated_at = :now, #completed_at = :now, "
-        "#error_code = :error_code, #error_cause = :error_cause",
+        "#error_code = :error_code, #error_cause = :error_cause" + (REMOVE_APPROVALS if clears_approvals else ""),
         values,
         allowed_from(status),
     )

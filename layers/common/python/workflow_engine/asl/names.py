@@ -25,6 +25,8 @@ END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+LAMBDA_INVOKE_WAIT = "arn:aws:states:::lambda:invoke.waitForTaskToken"  # an approval step (asl.approval)
+TASK_TOKEN_KEY = "task_token.$"  # noqa: S105 (a payload key: the approval Lambda gets the Task's token there)
 
 # Transient errors of the Lambda service itself (the function never ran): always retried, never logged.
 LAMBDA_SERVICE_ERRORS = [
@@ -58,4 +60,5 @@ ENGINE_PATH_KEYS = {
     "index.$",
     # a map's refusal of too many items: the error's Cause, counting them (asl.map_guard)
     "Cause.$",
+    TASK_TOKEN_KEY,  # an approval step's token (asl.approval)
 }

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from workflow_engine.asl import approval as _approval  # noqa: F401 (registers the approval kind)
 from workflow_engine.asl import blocks as _blocks  # noqa: F401 (registers the block kinds with the registry)
 from workflow_engine.asl.names import RESUME_MARKER
 from workflow_engine.asl.registry import kind_of

@@ -125,9 +125,16 @@ class ExecutionRepository:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"execution_id": record.execution_id}),
-                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
+                # A terminal status ends every approval wait: its token goes with it (data.approvals).
+                UpdateExpression="SET "
+                + ", ".join(f"#a{i} = :v{i}" for i in range(len(values)))
+                + (" REMOVE #approvals" if to_status.is_terminal else ""),
                 ConditionExpression=f"#status IN ({', '.join(allowed)})",
-                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeNames={
+                    **names,
+                    "#status": "status",
+                    **({"#approvals": "approvals"} if to_status.is_terminal else {}),
+                },
                 ExpressionAttributeValues={**attribute_values, **allowed},
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",

@@ -47,9 +47,17 @@ class ExecutionAlreadyExists(StepFunctionsError):
     """An execution of that name was already started on the state machine."""
 
 
+class TaskNotWaiting(StepFunctionsError):
+    """A task token Step Functions no longer waits on: the task timed out (TaskTimedOut), its execution ended or
+    the token is unknown (InvalidToken, TaskDoesNotExist)."""
+
+
 _ERRORS_BY_CODE: dict[str, type[StepFunctionsError]] = {
     "ExecutionDoesNotExist": ExecutionDoesNotExist,
     "ExecutionAlreadyExists": ExecutionAlreadyExists,
+    "TaskTimedOut": TaskNotWaiting,
+    "InvalidToken": TaskNotWaiting,
+    "TaskDoesNotExist": TaskNotWaiting,
 }
 
 
@@ -86,6 +94,14 @@ class ExecutionGateway(Protocol):
 
     def history(self, execution_arn: str) -> Sequence[HistoryEventTypeDef]:
         """Every event of the execution's history, with its data, oldest first (one call per 1,000 events)."""
+        ...
+
+    def send_task_success(self, token: str, output: str) -> None:
+        """SendTaskSuccess (raises TaskNotWaiting when the task no longer waits on `token`)."""
+        ...
+
+    def send_task_failure(self, token: str, error: str, cause: str) -> None:
+        """SendTaskFailure (raises TaskNotWaiting when the task no longer waits on `token`)."""
         ...
 
 
@@ -134,3 +150,15 @@ class StepFunctionsGateway:
             return [event for page in pages for event in page.get("events", [])]
         except AWS_ERRORS as error:
             raise _domain_error(error) from error
+
+    def send_task_success(self, token: str, output: str) -> None:
+        try:
+            self._sfn.send_task_success(taskToken=token, output=output)
+        except AWS_ERRORS as error:
+            raise _domain_error(error) from error
+
+    def send_task_failure(self, token: str, error: str, cause: str) -> None:
+        try:
+            self._sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+        except AWS_ERRORS as failure:
+            raise _domain_error(failure) from failure

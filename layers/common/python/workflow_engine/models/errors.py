@@ -54,3 +54,8 @@ class ServiceUnavailableError(DomainError):
     def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class ApprovalNotWaiting(ConflictError):
+    """A decision for an approval step that is not waiting: never was, already decided, timed out, or its
+    execution ended (cancelled included)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
 from uuid import UUID
@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 # Re-exported: the lifecycle defines the statuses.
+from workflow_engine.models.approvals import REJECTED, ApprovalWait, WaitingFor, waiting_for
 from workflow_engine.models.lifecycle import ExecutionStatus as ExecutionStatus
 from workflow_engine.models.step_errors import STEP_ERROR_NAMES
 
@@ -25,7 +26,8 @@ STEP_ERRORS = STEP_ERROR_NAMES
 # The error code of an execution Step Functions never started (the start failed, or it has no record of it).
 START_FAILED = "StartExecutionFailed"
 # Error names the engine itself records, whose causes are written for users.
-ENGINE_ERRORS = (START_FAILED, "WorkflowFailed")
+# (An approval's rejection, ApprovalRejected, carries the decider's comment as its cause.)
+ENGINE_ERRORS = (START_FAILED, "WorkflowFailed", REJECTED)
 
 
 def is_internal_error(error: str | None) -> bool:
@@ -93,6 +95,9 @@ class ExecutionRecord(BaseModel):
     updated_at: str
     completed_at: str | None = None
     retry_of: str | None = None  # the execution this one retries (POST .../retry)
+    # The approval steps waiting for a decision, by step name, as stored (data.approvals) less their tokens:
+    # the token is never read into a record, so no response built from one can carry it.
+    approvals: dict[str, ApprovalWait] = Field(default_factory=dict)
 
     @property
     def error_message(self) -> str | None:
@@ -155,9 +160,13 @@ class ExecutionStatusResponse(BaseModel):
     started_at: datetime
     completed_at: datetime | None = None
     retry_of: UUID | None = None
+    waiting_for: list[WaitingFor] = Field(
+        default_factory=list,
+        description="The approval steps waiting for a decision (status stays running); empty otherwise",
+    )
 
     @classmethod
-    def of(cls, record: ExecutionRecord) -> ExecutionStatusResponse:
+    def of(cls, record: ExecutionRecord, now: str | None = None) -> ExecutionStatusResponse:
         return cls(
             id=record.execution_id,
             workflow_id=record.workflow_id,
@@ -169,7 +178,13 @@ class ExecutionStatusResponse(BaseModel):
             started_at=record.started_at,
             completed_at=record.completed_at,
             retry_of=record.retry_of,
+            waiting_for=waiting_for(record.approvals, now or _utc_now()) if record.status.is_active else [],
         )
+
+
+def _utc_now() -> str:
+    """Now, as the engine writes timestamps (platform.clock.utc_now, which models may not import)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class LogRecord(BaseModel):

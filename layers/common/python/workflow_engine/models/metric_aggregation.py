@@ -6,7 +6,10 @@
 - A step attempt counts once, when its log item is written (INSERT): in the buckets of its `timestamp` (the
   attempt's start), as an attempt, a failure if it carries an error, with its duration_ms. A log item a resumed
   execution wrote for a step it did not run (`reused_from_execution_id`: its result was reused from an earlier
-  attempt, which counted when it ran) adds nothing: no step ran.
+  attempt, which counted when it ran) adds nothing: no step ran. An approval step's attempt counts as an attempt
+  (a failure if rejected) without a duration: its log's duration_ms is the time a person took to decide, not the
+  time a step ran, so it never enters the step duration percentiles (an execution's own duration, start to end,
+  does include the wait).
 
 Each contribution names the marker that makes it count exactly once (`execution#<id>`, `log#<log id>`): the
 marker is written in the same transaction as the counts, on condition that it does not exist yet.
@@ -72,8 +75,12 @@ def _execution(new: dict[str, Any], old: dict[str, Any] | None) -> Contribution 
     )
 
 
+# Step types whose log duration is waiting time, not running time (models.approvals).
+WAITING_STEP_TYPES = frozenset({"approval"})
+
+
 def _step(new: dict[str, Any]) -> Contribution:
-    duration = new.get("duration_ms")
+    duration = new.get("duration_ms") if new["step_type"] not in WAITING_STEP_TYPES else None
     return Contribution(
         user_id=new["user_id"],
         workflow_id=new["workflow_id"],

@@ -90,5 +90,14 @@ class LogMessage(BaseModel):
     )
 
 
+class ApprovalMessage(BaseModel):
+    """Pushed when an approval step of one of the subscribed executions starts waiting for a decision."""
+
+    type: Literal["approval"]
+    execution_id: UUID
+    step_name: str
+    message: str
+
+
 CLIENT_MESSAGES = (SubscriptionRequest,)
-SERVER_MESSAGES = (SubscriptionReply, RealtimeErrorMessage, ExecutionMessage, LogMessage)
+SERVER_MESSAGES = (SubscriptionReply, RealtimeErrorMessage, ExecutionMessage, LogMessage, ApprovalMessage)

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from workflow_engine.models.approvals import ApprovalConfig
 from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
 from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
 
@@ -69,6 +70,10 @@ class StepType:
     kind: Literal["lambda", "native"]
     runner: str | None = None
     function: StepFunction | None = None
+    # A handler of its own ("module.attribute" under functions/), instead of the generic step handler and its step
+    # runtime (one log item per invocation): the approval's function stores a task token and returns, and its log
+    # item is written when the step is decided (executions.approvals). It still calls the entry's runner.
+    own_handler: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -89,8 +94,8 @@ class StepType:
 
     @property
     def handler(self) -> str:
-        """Its function's handler: the generic step handler's attribute named after the type."""
-        return f"steps.handler.{self.name}"
+        """Its function's handler: its own, or the generic step handler's attribute named after the type."""
+        return self.own_handler or f"steps.handler.{self.name}"
 
     def load_runner(self) -> Runner:
         """Import the runner (only the function that runs this type does)."""
@@ -180,3 +185,16 @@ STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl
 STEP_TYPES.register(StepType("choice", ChoiceConfig, "native"))  # a Choice state, branches inline
 STEP_TYPES.register(StepType("parallel", ParallelConfig, "native"))  # a Parallel state
 STEP_TYPES.register(StepType("map", MapConfig, "native"))  # an inline Map state
+# A person decides: a Task waiting on a task token (asl.approval), whose Lambda stores the token on the execution
+# item (steps.approval) and returns at once; no Lambda runs while it waits. Its grant on the executions table is
+# the stack's (infra.constructs.functions: a table's ARN is not a registry pattern).
+STEP_TYPES.register(
+    StepType(
+        "approval",
+        ApprovalConfig,
+        "lambda",
+        runner="workflow_engine.steps.approval:hold_for_decision",
+        function=StepFunction("Stores an approval step's task token and returns", timeout_seconds=10, memory_mb=256),
+        own_handler="steps.approval.handler",
+    )
+)

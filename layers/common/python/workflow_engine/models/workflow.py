@@ -113,14 +113,20 @@ LAMBDA_STEP_TYPES = tuple(step_type.name for step_type in STEP_TYPES.lambda_type
 
 TerminalStatus = Literal["completed", "failed", "cancelled", "timed_out"]
 TERMINAL_STATUSES: tuple[TerminalStatus, ...] = ("completed", "failed", "cancelled", "timed_out")
+# A notify event: a terminal status, or "approval" (an approval step started waiting: people may decide from chat).
+NotifyEvent = Literal["completed", "failed", "cancelled", "timed_out", "approval"]
+APPROVAL_EVENT = "approval"
 
 
 class NotifyConfig(Strict):
-    """Where to POST the status object when an execution ends with one of the `on` statuses (signed; see
-    workflow_engine.notifications.webhooks). The url is also vetted by the SSRF guard when the workflow is saved."""
+    """Where to POST the status object when an execution ends with one of the `on` statuses, or (with "approval"
+    in `on`) when an approval step starts waiting (signed; see workflow_engine.notifications.webhooks). The url is
+    also vetted by the SSRF guard when the workflow is saved."""
 
     webhook_url: str = Field(min_length=1, max_length=2_048)
-    on: list[TerminalStatus] = Field(default_factory=lambda: list(TERMINAL_STATUSES), min_length=1, max_length=4)
+    on: list[NotifyEvent] = Field(
+        default_factory=lambda: list[NotifyEvent](TERMINAL_STATUSES), min_length=1, max_length=5
+    )
 
     @field_validator("webhook_url")
     @classmethod

@@ -6,7 +6,10 @@
   holds (models.history_budget);
 - every field path of a block (a choice's conditions, a map's `items`) reads what its step can see: a step
   that ran before it (models.step_tree.StepTree.visible_before, never a step inside a map from outside it),
-  and `item`/`index` only inside a map.
+  and `item`/`index` only inside a map;
+- an approval step stands at top level or in a choice or parallel, never in a map (its wait is stored by step name,
+  one per step: a map's iterations would share it), and its wait is bounded by `config.timeout_seconds` only
+  (models.approvals).
 
 Each error names the step and the rule (the API answers 422 with it).
 """
@@ -43,12 +46,25 @@ def check_step_tree(steps: Sequence[Any]) -> StepTree:
         if depth(node) > MAX_DEPTH:
             raise ValueError(f"step {node.name!r}: blocks nest at most {MAX_DEPTH} deep")
     for node in nodes:
+        _check_approval(tree, node)
         if any(all(inner.type == "wait" for inner in steps) for steps in child_lists(node.step)):
             raise ValueError(f"step {node.name!r}: each of its step lists needs a step that leaves an output")
         for path in _field_paths(node.step):
             _check_visible(tree, node, path)
     check_history_budget(tree)
     return tree
+
+
+def _check_approval(tree: StepTree, node: StepNode) -> None:
+    if node.step.type != "approval":
+        return
+    if in_map(tree, node):
+        raise ValueError(
+            f"step {node.name!r}: an approval step cannot run inside a map (each iteration would wait on the same "
+            "step); put it before or after the map"
+        )
+    if node.step.timeout_seconds is not None:
+        raise ValueError(f"step {node.name!r}: an approval step's wait is bounded by config.timeout_seconds")
 
 
 def _field_paths(step: Any) -> Iterator[tuple[str, FieldPath]]:

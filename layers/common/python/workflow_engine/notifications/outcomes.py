@@ -11,6 +11,11 @@ For each change whose old status was not terminal and whose new status is (each 
    fails an execution.
 A failing PutEvents raises, so the stream record is retried (a delivered webhook is not sent again: its
 delivery id is fixed by the execution, outcome and url, and a final delivery is skipped).
+
+When an approval step starts waiting (its wait appears on the running item: data.approvals.started_waiting) and
+the workflow's `notify.on` lists "approval", a signed webhook is delivered the same way, its body the status
+object (whose `waiting_for` names the step) plus `"event": "approval"` and `"step_name"`; its delivery id is fixed
+by the execution, the step, the attempt and the url. No EventBridge event is put for it.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from workflow_engine.data.approvals import started_waiting
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import record_from_item
 from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, ExecutionStatusResponse
 from workflow_engine.models.notification import DeliveryAttempt, DeliveryRecord
+from workflow_engine.models.workflow import APPROVAL_EVENT
 from workflow_engine.platform.clock import utc_now
 from workflow_engine.platform.observability import bind_log_keys, logger
 
@@ -77,11 +84,34 @@ class NotificationDispatcher:
     ) -> None:
         record = finished(old_image, new_image)
         if record is None:
+            self._on_waiting(old_image, new_image, remaining_seconds)
             return
         bind_log_keys(execution_id=record.execution_id, workflow_id=record.workflow_id, user_id=record.user_id)
         status_object = ExecutionStatusResponse.of(record).model_dump(mode="json")
         self.put_event(record, status_object)
         self.deliver_webhook(record, status_object, remaining_seconds)
+
+    def _on_waiting(
+        self,
+        old_image: Mapping[str, Any] | None,
+        new_image: Mapping[str, Any] | None,
+        remaining_seconds: Callable[[], float],
+    ) -> None:
+        started = started_waiting(dict(old_image) if old_image else None, dict(new_image) if new_image else None)
+        if not started or not new_image:
+            return
+        record = record_from_item(dict(new_image))
+        bind_log_keys(execution_id=record.execution_id, workflow_id=record.workflow_id, user_id=record.user_id)
+        status_object = ExecutionStatusResponse.of(record).model_dump(mode="json")
+        for step_name, wait in started:
+            body = {**status_object, "event": APPROVAL_EVENT, "step_name": step_name}
+            self.deliver_webhook(
+                record,
+                body,
+                remaining_seconds,
+                event=APPROVAL_EVENT,
+                key=f"{APPROVAL_EVENT}|{step_name}|{wait.attempt}",
+            )
 
     def put_event(self, record: ExecutionRecord, status_object: dict[str, Any]) -> None:
         response = self._events.put_events(
@@ -99,16 +129,24 @@ class NotificationDispatcher:
             raise RuntimeError(f"PutEvents refused the event: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}")
 
     def deliver_webhook(
-        self, record: ExecutionRecord, status_object: dict[str, Any], remaining_seconds: Callable[[], float]
+        self,
+        record: ExecutionRecord,
+        status_object: dict[str, Any],
+        remaining_seconds: Callable[[], float],
+        event: str | None = None,
+        key: str | None = None,
     ) -> DeliveryRecord | None:
+        """Deliver `status_object` for `event` (default: the execution's status), once per `key` (default: the
+        event) and url."""
+        event = event or record.status.value
         workflow = self._workflows.get(record.user_id, record.workflow_id)
         notify = workflow.notify if workflow else None
-        if workflow is None or notify is None or not workflow.notify_secret or record.status.value not in notify.on:
+        if workflow is None or notify is None or not workflow.notify_secret or event not in notify.on:
             return None
         # Imported here: the http client (urllib3) is needed by workflows with `notify` only (cold start).
         from workflow_engine.notifications.webhooks import backoff_seconds, post, signed_headers
 
-        identifier = delivery_id(record.execution_id, record.status.value, notify.webhook_url)
+        identifier = delivery_id(record.execution_id, key or event, notify.webhook_url)
         existing = self._deliveries.get(record.user_id, record.execution_id, identifier)
         if existing is not None and existing.outcome != "in_progress":
             return existing  # a redelivered stream record: this outcome was already notified (or given up)
@@ -119,7 +157,7 @@ class NotificationDispatcher:
             user_id=record.user_id,
             workflow_id=record.workflow_id,
             webhook_url=notify.webhook_url,
-            event_status=record.status.value,
+            event_status=event,
             created_at=existing.created_at if existing else now,
             updated_at=now,
         )

@@ -148,6 +148,12 @@ class StepSettings(EnvSettings):
     _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
 
 
+class ApprovalStepSettings(StepSettings):
+    """The approval step's function: the step settings, and the executions table it stores task tokens on."""
+
+    executions_table: str
+
+
 class ReconcilerSettings(EnvSettings):
     """The reconciler: the executions table, nothing else."""
 

@@ -25,9 +25,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from workflow_engine.data import executions as execution_items
 from workflow_engine.data import logs as log_items
+from workflow_engine.data.approvals import started_waiting
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.models.execution import ExecutionLogResponse, ExecutionStatusResponse
-from workflow_engine.models.realtime import ExecutionMessage, LogMessage, subscription_keys
+from workflow_engine.models.realtime import ApprovalMessage, ExecutionMessage, LogMessage, subscription_keys
 from workflow_engine.platform.observability import bind_log_keys, logger
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def _message(model: ExecutionMessage | LogMessage) -> dict[str, Any]:
 def outgoing_message(record: dict[str, Any]) -> Outgoing | None:
     """The message a stream record stands for (None: nothing to say, e.g. an update that kept the status).
 
-    Execution items (key `execution_id`): a message on insert and on every status change. Log items (keys
+    Execution items (key `execution_id`): a message on insert and on every status change, and an `approval`
+    message when an approval step starts waiting (its wait appears on a running item). Log items (keys
     `owner_execution` + `log_key`): a message on insert.
     """
     change = record.get("dynamodb") or {}
@@ -106,11 +108,24 @@ def outgoing_message(record: dict[str, Any]) -> Outgoing | None:
     if "execution_id" in keys:
         old_status = ((change.get("OldImage") or {}).get("status") or {}).get("S")
         if event_name == "MODIFY" and old_status == new_image.get("status", {}).get("S"):
-            return None
+            return _approval_message(change.get("OldImage"), new_image)
         execution = execution_items.record_from_item(new_image)
         update = ExecutionMessage(type="execution", execution=ExecutionStatusResponse.of(execution))
         return Outgoing(execution.user_id, execution.execution_id, execution.workflow_id, _message(update))
     return None
+
+
+def _approval_message(old_image: dict[str, Any] | None, new_image: dict[str, Any]) -> Outgoing | None:
+    """An update that kept the status: a message if it started a wait (one wait is stored per write)."""
+    started = started_waiting(old_image, new_image)
+    if not started:
+        return None
+    step_name, wait = started[0]
+    execution = execution_items.record_from_item(new_image)
+    message = ApprovalMessage(
+        type="approval", execution_id=execution.execution_id, step_name=step_name, message=wait.message
+    )
+    return Outgoing(execution.user_id, execution.execution_id, execution.workflow_id, message.model_dump(mode="json"))
 
 
 def encode(message: dict[str, Any]) -> bytes:
