@@ -6,8 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from workflow_engine.asl.compiler import CompileTarget, compile_workflow
-from workflow_engine.data.approvals import started_waiting
+from workflow_engine.data.approvals import ClaimRefused, HeldWait, started_waiting
+from workflow_engine.data.sfn_gateway import StepFunctionsError, TaskNotWaiting
+from workflow_engine.executions.approvals import DecideApproval
 from workflow_engine.models.approvals import ApprovalDecisionRequest, ApprovalWait, waiting_for
+from workflow_engine.models.errors import ApprovalNotWaiting, ServiceUnavailableError
+from workflow_engine.models.execution import ExecutionRecord
 from workflow_engine.models.workflow import WorkflowDefinition
 
 TARGET = CompileTarget(function_arns={"transform": "arn:t", "approval": "arn:a"}, executions_table="executions")
@@ -96,3 +100,77 @@ def test_a_stream_record_starts_a_wait_once_per_attempt_and_never_carries_the_to
     retried = {"status": {"S": "running"}, "approvals": {"M": {"ok?": wait_item(2, "2026-01-01T00:01:00.000000Z")}}}
     assert [name for name, _ in started_waiting(new, retried)] == ["ok?"]
     assert started_waiting(old, {**new, "status": {"S": "cancelled"}}) == []
+
+
+class _Executions:
+    def __init__(self, record):
+        self.record = record
+
+    def get(self, execution_id):
+        return self.record
+
+
+class _Approvals:
+    def __init__(self, held):
+        self.held, self.restored = held, []
+
+    def claim(self, execution_id, step_name, now):
+        held, self.held = self.held, None
+        return held or ClaimRefused(status=None, wait=None)
+
+    def restore(self, execution_id, step_name, held):
+        self.restored.append(held)
+        self.held = held
+        return True
+
+
+class _Logs:
+    def __init__(self):
+        self.written = []
+
+    def put_many(self, records):
+        self.written += records
+
+
+class _Gateway:
+    def __init__(self, error):
+        self.error = error
+
+    def send_task_success(self, token, output):
+        raise self.error
+
+    def send_task_failure(self, token, error, cause):
+        raise self.error
+
+
+def _decide(error):
+    record = ExecutionRecord(
+        execution_id="e",
+        user_id="u",
+        workflow_id="w",
+        workflow_version=1,
+        state_machine_arn="arn:aws:states:us-east-1:1:stateMachine:m",
+        status="running",
+        started_at="2026-01-01T00:00:00.000000Z",
+        updated_at="2026-01-01T00:00:00.000000Z",
+    )
+    wait = ApprovalWait(message="OK?", since="2026-01-01T00:00:00.000000Z", expires_at="2099-01-01T00:00:00.000000Z")
+    approvals, logs = _Approvals(HeldWait(token="t", wait=wait)), _Logs()
+    use_case = DecideApproval(_Executions(record), approvals, logs, _Gateway(error))
+    return use_case, approvals, logs
+
+
+def test_a_step_functions_fault_puts_the_wait_back_and_answers_503():
+    use_case, approvals, logs = _decide(StepFunctionsError("ThrottlingException"))
+    with pytest.raises(ServiceUnavailableError, match="ThrottlingException"):
+        use_case("u", "e", "ok?", ApprovalDecisionRequest(decision="approve"))
+    assert approvals.held is not None and len(approvals.restored) == 1 and logs.written == []
+
+
+def test_a_token_step_functions_no_longer_waits_on_is_409_and_logs_nothing():
+    use_case, approvals, logs = _decide(TaskNotWaiting("TaskTimedOut"))
+    with pytest.raises(ApprovalNotWaiting, match="no longer waiting"):
+        use_case("u", "e", "ok?", ApprovalDecisionRequest(decision="reject"))
+    assert approvals.held is None and approvals.restored == [] and logs.written == []
+    with pytest.raises(ApprovalNotWaiting, match="not waiting"):  # the wait is spent: a second try finds nothing
+        use_case("u", "e", "ok?", ApprovalDecisionRequest(decision="approve"))
