@@ -446,8 +446,13 @@ def watch_run(context: Ctx, execution_id: str, live: bool) -> int:
                     printer.update()
                 printer.finish()
             else:
+                from wfe.waiting import WaitAnnouncer
+
+                waits = WaitAnnouncer(execution_id)  # --wait says once why it waits so long (a person decides)
                 for event in updates(api, execution_id):
                     _apply(state, event)
+                    for line in waits.feed(event):
+                        context.note(line.plain)
             break
         except KeyboardInterrupt:
             if not ask_cancel(context, execution_id):
@@ -485,6 +490,8 @@ def _apply(state: Any, event: dict[str, Any]) -> None:
         state.add_execution(event["execution"])
     elif event.get("type") == "log":
         state.add_log(event["log"])
+    elif event.get("type") == "approval":
+        state.add_waiting(event)
 
 
 def ask_cancel(context: Ctx, execution_id: str) -> bool:
@@ -575,16 +582,23 @@ def logs(
         context.emit(items, lambda: render.logs_table(items, steps=steps_to_place(context, execution_id, items)))
         return Exit.OK
     from wfe.live import updates
+    from wfe.waiting import WaitAnnouncer
 
     printer = LogPrinter(context, execution_id)
     seen = set()
     final: dict[str, Any] = {}
+    waits = WaitAnnouncer(execution_id)
     for log in items:
         seen.add(log.get("id"))
+        waits.feed({"type": "log", "log": log})
         printer.print(log)
     for event in updates(context.api, execution_id, on_fallback=None if context.as_json else context.note):
+        for line in [] if context.as_json else waits.feed(event):
+            render.out.print(line)  # the run starts waiting for a person
         if event["type"] == "execution":
             final = event["execution"]
+            continue
+        if event["type"] != "log":
             continue
         log = event["log"]
         if log.get("id") in seen or not _log_matches(log, step_type, step, errors, search):
@@ -633,6 +647,7 @@ class LogPrinter:
     help="Only runs in this status (one the stack's openapi.json lists).",
 )
 @time_options
+@click.option("--waiting", is_flag=True, help="Only running runs waiting for a person (approve or reject them).")
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="Page size.")
 @click.option("--all", "every", is_flag=True, help="Follow the cursor to the last page.")
 def ls(
@@ -642,14 +657,18 @@ def ls(
     since: str | None,
     start: str | None,
     end: str | None,
+    waiting: bool,
     limit: int,
     every: bool,
 ) -> None:
-    """Your runs, newest first."""
+    """Your runs, newest first (--waiting: those waiting for a decision, with the step and since when)."""
     from wfe import render
     from wfe.times import time_range
 
-    context.check("status", status_filter)
+    if waiting and status_filter not in (None, "running"):
+        raise UsageError("--waiting lists running runs: leave out --status")
+    context.check("status", None if waiting else status_filter)
+    status_filter = "running" if waiting else status_filter
     after, before = time_range(since, start, end)
     params = {
         "workflow_id": resolve_workflow(context, workflow) if workflow else None,
@@ -659,7 +678,13 @@ def ls(
         "limit": limit,
     }
     items, more = context.api.collect("/api/workflows/executions", params, follow=every)
-    context.emit(items, lambda: render.executions_table(items))
+    if waiting:
+        from wfe.waiting import is_waiting, waiting_table
+
+        items = [execution for execution in items if is_waiting(execution)]
+        context.emit(items, lambda: waiting_table(items) if items else "No run is waiting for a decision")
+    else:
+        context.emit(items, lambda: render.executions_table(items))
     if more and not every:
         context.note("More runs exist: add --all")
 
@@ -787,3 +812,5 @@ def search(
 
 # --- secrets: `wfe secrets ls|set|rm` (its module registers its group on `cli`) -----------------------------
 from wfe import secret_commands  # noqa: E402, F401
+# `wfe approve` and `wfe reject` live in their own module; importing it registers them on `cli`.
+from wfe import approval_commands as _approval_commands  # noqa: E402, F401

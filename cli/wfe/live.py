@@ -1,7 +1,9 @@
 """Live updates of one run: over the WebSocket when the stack has one, else (or when it fails) by polling.
 
 Both sources yield the same events, the WebSocket API's server messages:
-`{"type": "execution", "execution": <status object>}` and `{"type": "log", "execution_id", "log": <log>}`.
+`{"type": "execution", "execution": <status object>}` and `{"type": "log", "execution_id", "log": <log>}`;
+the WebSocket also yields `{"type": "approval", "execution_id", "step_name", "message"}` (polling reads the
+status object's `waiting_for` instead).
 """
 
 from __future__ import annotations
@@ -132,6 +134,8 @@ def _concerns(message: dict[str, Any], execution_id: str) -> bool:
         return str((message.get("execution") or {}).get("id")) == execution_id
     if message.get("type") == "log":
         return str(message.get("execution_id")) == execution_id and isinstance(message.get("log"), dict)
+    if message.get("type") == "approval":  # an approval step starts waiting for a person
+        return str(message.get("execution_id")) == execution_id
     return False
 
 

@@ -39,6 +39,9 @@ class RunState:
     steps: list[dict[str, Any]]
     execution: dict[str, Any] | None = None
     logs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The approval steps waiting for a person now, by step name: from the status object's `waiting_for` and the
+    # WebSocket's `approval` messages; a step's log (written when it is decided) ends its wait.
+    waiting: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -53,13 +56,37 @@ class RunState:
             return False  # a late or repeated message never moves a finished run back
         changed = execution != self.execution
         self.execution = execution
+        if "waiting_for" in execution:
+            entries = execution["waiting_for"] if execution.get("status") == "running" else []
+            self.waiting = {
+                str(entry.get("step_name")): entry
+                for entry in entries or []
+                if isinstance(entry, dict) and not self._decided_since(entry)
+            }
         return changed
+
+    def _decided_since(self, entry: dict[str, Any]) -> bool:
+        """A log of the step at or after the wait's start: a status read before the decision, received after it."""
+        since = str(entry.get("since") or "")
+        return any(
+            log.get("step_name") == entry.get("step_name") and str(log.get("timestamp") or "") >= since
+            for log in self.logs.values()
+        )
+
+    def add_waiting(self, message: dict[str, Any]) -> bool:
+        """An `approval` message: the step starts waiting (unless the run has ended)."""
+        name = str(message.get("step_name", ""))
+        if self.finished or not name or name in self.waiting:
+            return False
+        self.waiting[name] = {"step_name": name, "message": message.get("message")}
+        return True
 
     def add_log(self, log: dict[str, Any]) -> bool:
         key = str(log.get("id"))
         if key in self.logs:
             return False
         self.logs[key] = log
+        self.waiting.pop(str(log.get("step_name")), None)  # decided (or timed out): its log is written
         return True
 
     def ordered_logs(self) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from wfe import nesting
+from wfe import nesting, waiting
 from wfe.progress import FAILED, NOT_RUN, PENDING, RUNNING, SUCCEEDED, RunState, StepLine
 from wfe.sparkline import sparkline
 from wfe.times import between_ms, format_duration_ms
@@ -169,6 +169,8 @@ def execution_detail(
     rows.add_row("duration", format_duration_ms(duration))
     if execution.get("retry_of"):
         rows.add_row("retry of", str(execution["retry_of"]))
+    if waiting.waiting_for(execution):
+        rows.add_row("waiting for", waiting.summary(execution))
     rows.add_row("input", escape(pretty_json(execution.get("input_data"))))
     if execution.get("error_message"):
         rows.add_row("error", Text(execution["error_message"], style="red"))
@@ -271,6 +273,9 @@ class LiveRun:
                 rows.append(spinner)
             else:
                 rows.append(step_text(line))
+        rows.extend(
+            waiting.notice(str((self.state.execution or {}).get("id", "")), e) for e in self.state.waiting.values()
+        )
         return Group(*rows)
 
 
@@ -281,6 +286,7 @@ class LinePrinter:
         self.state = state
         self.printed: set[str] = set()
         self.announced_running: set[str] = set()
+        self.announced_waiting: set[str] = set()
         out.print(Text(title, style="bold"))
 
     def update(self) -> None:
@@ -291,6 +297,11 @@ class LinePrinter:
             elif line.state == RUNNING and line.name not in self.announced_running:
                 self.announced_running.add(line.name)
                 out.print(Text.assemble(("… ", "cyan"), (line.name, "bold"), ("  running", "dim")))
+        execution_id = str((self.state.execution or {}).get("id", ""))
+        for name, entry in self.state.waiting.items():
+            if name not in self.announced_waiting:
+                out.print(waiting.notice(execution_id, entry))
+        self.announced_waiting = set(self.state.waiting)  # a step that waits again (a retry) is announced again
 
     def finish(self) -> None:
         self.update()

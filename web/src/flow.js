@@ -1,9 +1,11 @@
 // The flow view of a workflow's steps: a vertical list, where a choice draws its branches side by side (each
 // labelled with its condition, and "otherwise"), a parallel its named lanes, and a map one framed lane
 // "for each <items> (max N at once)"; blocks nest. Given the states of one execution (step-tree.js
-// stepStates), each step is coloured and badged with its state (in text too, not colour alone).
-import { h, statusBadge } from "./ui.js";
+// stepStates), each step is coloured and badged with its state (in text too, not colour alone). An approval
+// step (a person decides) has a person icon and a distinct shape; while it waits its state is "waiting".
+import { formatDuration, h, statusBadge } from "./ui.js";
 import { childLists } from "./step-tree.js";
+import { personIcon } from "./approvals.js";
 
 const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷", choice: "◇", parallel: "⇉", map: "↻" };
 
@@ -23,6 +25,7 @@ function configSummary(step) {
     map: () => `each item of ${config.items}, at most ${config.max_concurrency ?? 10} at once`,
   };
   if (blocks[step.type]) return blocks[step.type]();
+  if (step.type === "approval") return `asks a person: “${config.message ?? ""}” (waits up to ${formatDuration((config.timeout_seconds ?? 86400) * 1000)})`;
   return { transform: config.expression, http: `${config.method || "GET"} ${config.url || ""}`, ai: config.prompt, wait: `${config.seconds}s` }[step.type] ?? JSON.stringify(config);
 }
 
@@ -47,7 +50,7 @@ function stepItem(step, index, states, topLevel) {
   const lanes = childLists(step);
   return h("li", { class: `flow-step flow-${step.type}${lanes.length ? " flow-block" : ""}${state ? ` state-${state.state}` : ""}`, dataset: { step: step.name, type: step.type, ...(state ? { state: state.state } : {}) } },
     h("div", { class: "step-head" },
-      h("span", { class: "step-icon", "aria-hidden": "true" }, STEP_ICONS[step.type] || "•"),
+      h("span", { class: "step-icon", "aria-hidden": "true" }, step.type === "approval" ? personIcon() : STEP_ICONS[step.type] || "•"),
       h("div", { class: "step-body" },
         h("div", {}, h("strong", {}, topLevel ? `${index + 1}. ${step.name}` : step.name), " ", h("span", { class: "muted" }, step.type), " ", badges(step), stateNote(state)),
         h("code", { class: "step-config" }, configSummary(step)))),

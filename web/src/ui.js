@@ -27,7 +27,7 @@ export function render(target, ...children) {
 }
 
 const STATUS_ICON = { pending: "○", running: "◔", completed: "✓", failed: "✕", cancelled: "⊘", timed_out: "◷",
-  succeeded: "✓", not_run: "–", reused: "↺" };
+  succeeded: "✓", not_run: "–", reused: "↺", waiting: "‖" };
 
 export function statusBadge(status) {
   return h("span", { class: `status status-${status}`, dataset: { status } },

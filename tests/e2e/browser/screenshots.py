@@ -42,6 +42,14 @@ class Seed:
         url = f"{self.base}/api/workflows/{workflow_id}/execute"
         return self.http.post(url, json={"input_data": input_data}, timeout=30).json()["execution_id"]
 
+    def wait_for_a_person(self, execution_id: str) -> None:
+        """Until the run waits on an approval step (its status object's waiting_for)."""
+        for _ in range(300):
+            url = f"{self.base}/api/workflows/executions/{execution_id}"
+            if self.http.get(url, timeout=30).json().get("waiting_for"):
+                return
+            time.sleep(0.2)
+
     def wait(self, execution_id: str) -> None:
         for _ in range(300):
             if (
@@ -102,6 +110,18 @@ BLOCKS = [
             "steps": [_leaf("Price line", "{sku: item.sku, qty: item.qty, at: index}")],
         },
     },
+]
+
+
+# A payment a person signs off: the run waits on the approval step (approval-waiting.png).
+PAY_SUPPLIER = [
+    _leaf("Load invoice", "{supplier: input.supplier, total: input.total}"),
+    {
+        "name": "Finance sign-off",
+        "type": "approval",
+        "config": {"message": "Pay {{input.total}} EUR to {{input.supplier}}?", "timeout_seconds": 172800},
+    },
+    _leaf("Pay", '{paid: input.total, approval: steps."Finance sign-off".output}'),
 ]
 
 
@@ -173,7 +193,11 @@ def seed(outputs: dict) -> dict[str, str]:
     for execution_id in [*runs, failed, routed, rerouted, used_secret]:
         data.wait(execution_id)
     running = data.run(nightly, {})
+    pay = data.workflow("Pay supplier", "Loads an invoice and asks finance before paying it", PAY_SUPPLIER)
+    awaiting = data.run(pay, {"supplier": "ACME Ltd", "total": 1200})
+    data.wait_for_a_person(awaiting)
     return {
+        "awaiting": awaiting,
         "username": data.username,
         "greeting": greeting,
         "orders": orders,
@@ -239,6 +263,13 @@ def main(directory: str) -> int:
         shoot(page, url, f"/workflows/{ids['blocks']}", f"/workflows/{ids['blocks']}", target / "workflow-blocks.png")
         shoot(
             page, url, f"/executions/{ids['routed']}", f"/executions/{ids['routed']}", target / "execution-blocks.png"
+        )
+        shoot(
+            page,
+            url,
+            f"/executions/{ids['awaiting']}",
+            f"/executions/{ids['awaiting']}",
+            target / "approval-waiting.png",
         )
         shoot(page, url, f"/compare?ids={ids['first']},{ids['second']}", "/compare", target / "compare.png")
         shoot(page, url, f"/compare?ids={ids['routed']},{ids['rerouted']}", "/compare", target / "compare-blocks.png")

@@ -37,8 +37,8 @@ def test_the_filters_offer_what_the_served_document_lists(app: App, username: st
     app.open("/logs")
     app.wait_ready("/logs")
     step_types = app.page.get_by_label("Step type").locator("option")
-    # Every Lambda-kind type, "sleepy" included; no "wait" (a native type writes no log item).
-    expect(step_types).to_have_text(["Any type", "transform", "http", "ai", "sleepy"])
+    # Every Lambda-kind type (an approval writes its log when decided), "sleepy" included; no "wait" (native).
+    expect(step_types).to_have_text(["Any type", "transform", "http", "ai", "approval", "sleepy"])
 
     app.open("/executions")
     app.wait_ready("/executions")

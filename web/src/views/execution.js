@@ -7,6 +7,7 @@ import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
 import { stepFlow } from "../flow.js";
 import { blockNames, placeText, stepStates, walkSteps } from "../step-tree.js";
 import { mergeLogs, silentSteps, timeline } from "../timeline.js";
+import { approvalPanels, awaitingBadge, waitingFor, waitingKey } from "../approvals.js";
 
 export { timeline };
 
@@ -30,6 +31,12 @@ function logsTable(logs, filtered) {
       h("td", {}, jsonView(log.output_data, "output", false))))));
 }
 
+// The flow view's states, with the approval steps waiting for a person drawn as "waiting".
+function withWaits(states, execution) {
+  for (const wait of waitingFor(execution)) states.set(wait.step_name, { state: "waiting", attempts: 0, iterations: null, failed: 0 });
+  return states;
+}
+
 export async function executionView(main, { params: [id] }) {
   let execution = (await api(`/workflows/executions/${id}`)).data;
   const allLogs = () => api(`/workflows/executions/${id}/logs`, { params: { limit: 1000 } });
@@ -42,6 +49,8 @@ export async function executionView(main, { params: [id] }) {
   const header = h("section", { class: "card", "aria-label": "Summary" });
   const actions = h("div", { class: "actions" });
   const io = h("section", { "aria-label": "Input and output" });
+  const approvalsBox = h("div"); // a panel per approval step waiting for a decision
+  let approvalsShown = null; // the waits drawn: redrawn only when they change (a comment being typed is kept)
   const flowBox = h("section", { "aria-labelledby": "flow-title", hidden: true }); // shown when the workflow is readable
   const gantt = h("section", { "aria-labelledby": "timeline-title" });
   const logsBox = h("div");
@@ -72,7 +81,7 @@ export async function executionView(main, { params: [id] }) {
     const version = execution.workflow_version ?? null;
     render(header,
       h("dl", { class: "facts" },
-        h("dt", {}, "Status"), h("dd", { id: "execution-status" }, statusBadge(execution.status)),
+        h("dt", {}, "Status"), h("dd", { id: "execution-status" }, statusBadge(execution.status), " ", awaitingBadge(execution)),
         h("dt", {}, "Workflow"), h("dd", {}, h("a", { href: `#/workflows/${execution.workflow_id}` }, workflow?.name || shortId(execution.workflow_id)),
           version !== null ? ` · version ${version}` : ""),
         h("dt", {}, "Started"), h("dd", {}, formatTime(execution.started_at)),
@@ -87,6 +96,13 @@ export async function executionView(main, { params: [id] }) {
       h("button", { type: "button", disabled: !retryable, onclick: () => act("Retry", `/workflows/executions/${id}/retry`, { mode: "restart" }) }, "Retry (restart)"),
       h("button", { type: "button", disabled: !retryable, onclick: () => act("Resume", `/workflows/executions/${id}/retry`, { mode: "resume" }) }, "Resume from the failed step"),
       h("a", { class: "button", href: `#/executions?workflow_id=${execution.workflow_id}` }, "Other runs"));
+    if (waitingKey(execution) !== approvalsShown) {
+      approvalsShown = waitingKey(execution);
+      render(approvalsBox, approvalPanels(execution, {
+        onResult: (data) => { execution = { ...execution, ...data, id }; paint(); },
+        onStale: () => { refresh().catch((error) => flash(error.message)); },
+      }));
+    }
     render(io, h("div", { class: "two-col" }, jsonView(execution.input_data, "Input"), jsonView(execution.output_data, "Output")));
     const shown = logs.filter((log) => !log.filtered);
     if (workflow) {
@@ -94,7 +110,7 @@ export async function executionView(main, { params: [id] }) {
       const other = version !== null && version !== workflow.version;
       render(flowBox, h("h2", { id: "flow-title" }, "Flow"),
         other ? h("p", { class: "muted small" }, `Drawn from the workflow's current version (${workflow.version}); this run used version ${version}.`) : null,
-        stepFlow(workflow.steps, stepStates(workflow.steps, shown, execution)));
+        stepFlow(workflow.steps, withWaits(stepStates(workflow.steps, shown, execution), execution)));
     }
     render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(shown, execution, workflow?.steps));
   }
@@ -124,7 +140,7 @@ export async function executionView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/executions" }, "Executions"), " / ", shortId(id)),
     h("div", { class: "page-head" }, h("h1", {}, "Execution ", h("span", { class: "mono" }, shortId(id))), actions),
-    header, io, flowBox, gantt,
+    header, approvalsBox, io, flowBox, gantt,
     h("section", { "aria-labelledby": "logs-title" }, h("h2", { id: "logs-title" }, "Logs"), filterForm, logsBox));
 
   paint();
@@ -146,6 +162,8 @@ export async function executionView(main, { params: [id] }) {
       execution = { ...execution, ...message.execution };
       paint();
       if (changed) { announce(`Execution is ${execution.status}`); loadLogs().catch(() => {}); }
+    } else if (message.type === "approval" && message.execution_id === id) {
+      refresh().catch(() => {}); // a step starts waiting: its panel needs the status object's waiting_for
     } else if (message.type === "log" && message.execution_id === id) {
       logs = mergeLogs(logs, [message.log]); // it may be one the page has read already
       paint();

@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, durationMs, emptyState, field, flash, formatDuration, formatTime, h, render, select, shortId, statusBadge } from "../ui.js";
 import { STATUSES, TERMINAL } from "../vocabulary.js";
+import { awaitingBadge, waitingKey } from "../approvals.js";
 
 const PAGE_SIZE = 50;
 export const RANGES = [["", "Any time"], ["1h", "Last hour"], ["24h", "Last 24 hours"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["custom", "Custom…"]];
@@ -89,7 +90,7 @@ export async function executionsView(main, { query }) {
     checkbox.addEventListener("change", () => { if (checkbox.checked) selected.add(execution.id); else selected.delete(execution.id); refreshToolbar(); });
     const row = h("tr", { dataset: { id: execution.id } },
       h("td", {}, checkbox),
-      h("td", { class: "status-cell" }, statusBadge(execution.status)),
+      h("td", { class: "status-cell" }, statusBadge(execution.status), " ", awaitingBadge(execution)),
       h("td", {}, h("a", { href: `#/executions/${execution.id}`, class: "mono" }, shortId(execution.id))),
       h("td", {}, h("a", { href: `#/workflows/${execution.workflow_id}` }, names.get(execution.workflow_id) || shortId(execution.workflow_id))),
       h("td", {}, formatTime(execution.started_at)),
@@ -110,9 +111,12 @@ export async function executionsView(main, { query }) {
       }
       return;
     }
-    if (entry.execution.status === execution.status && entry.execution.completed_at === execution.completed_at) return;
-    entry.execution = { ...entry.execution, ...execution };
-    render(entry.row.querySelector(".status-cell"), statusBadge(entry.execution.status));
+    const next = { ...entry.execution, ...execution };
+    const same = entry.execution.status === next.status && entry.execution.completed_at === next.completed_at;
+    if (same && waitingKey(entry.execution) === waitingKey(next)) return;
+    entry.execution = next;
+    render(entry.row.querySelector(".status-cell"), statusBadge(next.status), " ", awaitingBadge(next));
+    if (same) { announce(`Execution ${shortId(execution.id)} is ${next.waiting_for?.length ? "awaiting approval" : next.status}`); return; }
     render(entry.row.querySelector(".duration-cell"), formatDuration(durationMs(entry.execution.started_at, entry.execution.completed_at)));
     announce(`Execution ${shortId(execution.id)} is ${execution.status}`);
     refreshToolbar();
@@ -172,6 +176,10 @@ export async function executionsView(main, { query }) {
   const live = query.workflow_id ? { workflow_id: query.workflow_id } : {};
   const stopLive = subscribe(live, (message) => {
     if (message.type === "execution") update(message.execution);
+    else if (message.type === "approval" && rows.has(message.execution_id)) {
+      // A run starts waiting for a person: read it for its waiting_for (the message names one step, not since).
+      api(`/workflows/executions/${message.execution_id}`).then(({ data }) => update(data)).catch(() => {});
+    }
     else if (message.type === "subscribed" && message.execution_id === undefined && message.workflow_id === live.workflow_id) {
       // Changes between the first read and the subscription were not pushed: read the page once more.
       fetchPage(page).then(({ data }) => data.forEach(update)).catch(() => {})

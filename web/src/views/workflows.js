@@ -109,6 +109,6 @@ export async function workflowEditView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
-    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest.`),
+    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page.`),
     form);
 }
