@@ -32,8 +32,9 @@ from workflow_engine.models.workflow_rules import depth
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 GOLDEN = Path(__file__).parent / "golden"
 TARGET = CompileTarget(
-    function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai")},
+    function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "workflow")},
     executions_table="executions",
+    workflows_table="workflows",
 )
 CONFIGS = {
     "transform": st.sampled_from([{"expression": "input"}, {"expression": "{a: input.a, n: length(steps)}"}]),
@@ -47,6 +48,12 @@ CONFIGS = {
     ),
     "ai": st.sampled_from([{"prompt": "Hello"}, {"prompt": "Sum {{input}}", "max_tokens": 10}]),
     "wait": st.sampled_from([{"seconds": 0}, {"seconds": 5}]),
+    "workflow": st.sampled_from(
+        [
+            {"workflow_id": "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"},
+            {"workflow_id": "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d", "input": {"order": "{{ input.order }}", "x.$": 1}},
+        ]
+    ),
 }
 
 

@@ -46,6 +46,11 @@ def user_workflow_key(user_id: str, workflow_id: str) -> str:
     return f"{user_id}#{workflow_id}"
 
 
+def user_parent_key(user_id: str, parent_execution_id: str) -> str:
+    """The by-parent index key of a child execution (written by the parent's machine: asl.child)."""
+    return f"{user_id}#{parent_execution_id}"
+
+
 class ExecutionRepository:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
-from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
+from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig, WorkflowConfig
 
 # A runner: (typed config, workflow context, the step function's settings) -> the step's output. The settings
 # are typed where the runner is written (steps/*): models sit below the platform layer that defines them.
@@ -180,3 +180,14 @@ STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl
 STEP_TYPES.register(StepType("choice", ChoiceConfig, "native"))  # a Choice state, branches inline
 STEP_TYPES.register(StepType("parallel", ParallelConfig, "native"))  # a Parallel state
 STEP_TYPES.register(StepType("map", MapConfig, "native"))  # an inline Map state
+# A child execution (asl.child: its kind replaces the Lambda task). Its function only prepares the child (its id and
+# rendered input, logged as the step's attempt); the state machine records and starts the child natively.
+STEP_TYPES.register(
+    StepType(
+        "workflow",
+        WorkflowConfig,
+        "lambda",
+        runner="workflow_engine.steps.child_input:run_workflow",
+        function=StepFunction("Prepares workflow steps (child executions)", timeout_seconds=30, memory_mb=256),
+    )
+)

@@ -42,6 +42,7 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
     return CompileTarget(
         function_arns=settings.step_function_arns,
         executions_table=settings.executions_table,
+        workflows_table=settings.workflows_table,
     )
 
 
