@@ -54,3 +54,28 @@ def test_a_child_runs_as_its_own_execution_and_its_output_is_the_steps(api):
     status, listed, _ = api.call("GET", "/api/workflows/executions", query=f"parent_execution_id={execution_id}")
     assert status == 200, listed
     assert [item["id"] for item in listed] == [child_id]
+
+
+def test_a_missing_or_foreign_workflow_is_refused_when_saved(api, other_api):
+    foreign = create(other_api, [leaf("x", "input")], name="theirs")
+    for workflow_id in (foreign["id"], "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"):
+        status, body, _ = api.call(
+            "POST", "/api/workflows", {"name": "p", "steps": [child_step("Call it", workflow_id)]}
+        )
+        assert status == 422, body
+        assert 'steps "Call it".config.workflow_id' in body["message"]
+        assert "no workflow" in body["message"]
+
+
+def test_a_cycle_is_refused_on_create_and_on_update(api):
+    a = create(api, [leaf("x", "input")], name="A")
+    b = create(api, [child_step("Run A", a["id"])], name="B")
+    c = create(api, [child_step("Run B", b["id"])], name="C")  # C -> B -> A: no cycle
+    status, body, _ = api.call("PUT", f"/api/workflows/{a['id']}", {"name": "A", "steps": [child_step("Run C", c["id"])]})
+    assert status == 422, body
+    assert "cycle (A -> C -> B -> A)" in body["message"], body
+    status, body, _ = api.call("PUT", f"/api/workflows/{a['id']}", {"name": "A", "steps": [child_step("Me", a["id"])]})
+    assert status == 422, body
+    assert "cycle: A -> A" in body["message"], body
+    status, body, _ = api.call("GET", f"/api/workflows/{a['id']}")
+    assert body["version"] == 1  # nothing was saved

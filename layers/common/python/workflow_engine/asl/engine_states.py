@@ -101,9 +101,7 @@ def record_success(user_id: str, table: str, last_result: str | None) -> dict[st
 # step that continued on error, or {} without one): always an object with `output`. The literal travels as base64
 # (asl.map_guard.intrinsic_text: braces would need escapes Step Functions and moto read differently).
 _NO_OUTPUT = "States.StringToJson(States.Base64Decode('eyJvdXRwdXQiOm51bGx9'))"  # {"output":null}
-FINAL_OUTPUT = (
-    f"States.JsonMerge({_NO_OUTPUT}, States.StringToJson($.Attributes.final_result.S), false)"
-)
+FINAL_OUTPUT = f"States.JsonMerge({_NO_OUTPUT}, States.StringToJson($.Attributes.final_result.S), false)"
 
 
 def record_failure(user_id: str, table: str, status: ExecutionStatus) -> dict[str, Any]:

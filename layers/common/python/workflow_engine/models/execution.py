@@ -93,6 +93,7 @@ class ExecutionRecord(BaseModel):
     updated_at: str
     completed_at: str | None = None
     retry_of: str | None = None  # the execution this one retries (POST .../retry)
+    parent_execution_id: str | None = None  # the execution whose workflow step started this one (asl.child)
 
     @property
     def error_message(self) -> str | None:
@@ -155,6 +156,7 @@ class ExecutionStatusResponse(BaseModel):
     started_at: datetime
     completed_at: datetime | None = None
     retry_of: UUID | None = None
+    parent_execution_id: UUID | None = None  # set on a child execution (a workflow step's)
 
     @classmethod
     def of(cls, record: ExecutionRecord) -> ExecutionStatusResponse:
@@ -169,6 +171,7 @@ class ExecutionStatusResponse(BaseModel):
             started_at=record.started_at,
             completed_at=record.completed_at,
             retry_of=record.retry_of,
+            parent_execution_id=record.parent_execution_id,
         )
 
 
