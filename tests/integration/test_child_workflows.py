@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.integration.conftest import wait_for
 from tests.integration.test_engine_executions import create, logs, run
 
 
@@ -79,3 +80,90 @@ def test_a_cycle_is_refused_on_create_and_on_update(api):
     assert "cycle: A -> A" in body["message"], body
     status, body, _ = api.call("GET", f"/api/workflows/{a['id']}")
     assert body["version"] == 1  # nothing was saved
+
+
+def children_of(api, execution_id: str) -> list[dict[str, Any]]:
+    status, listed, _ = api.call("GET", "/api/workflows/executions", query=f"parent_execution_id={execution_id}")
+    assert status == 200, listed
+    return listed
+
+
+def test_a_failed_child_fails_the_step_or_continues(api):
+    child = create(api, [leaf("bad", "abs(input.word)")], name="failing child")
+    parent = create(api, [child_step("Run child", child["id"]), leaf("never", "input")], name="parent")
+    execution_id, final = run(api, parent, {"word": "x"})
+    assert final["status"] == "failed", final
+    (failed_child,) = children_of(api, execution_id)
+    assert failed_child["status"] == "failed"
+    assert final["error_message"] == f"States.TaskFailed: child execution {failed_child['id']} failed (WorkflowFailed)"
+    assert "never" not in [entry["step_name"] for entry in logs(api, execution_id)]
+
+    tolerant = create(
+        api,
+        [child_step("Run child", child["id"], continue_on_error=True), leaf("after", "steps.\"Run child\".output")],
+        name="tolerant parent",
+    )
+    execution_id, final = run(api, tolerant, {"word": "x"})
+    assert final["status"] == "completed", final
+    assert final["output_data"] is None
+    assert [c["status"] for c in children_of(api, execution_id)] == ["failed"]
+
+
+def test_a_retried_child_step_starts_a_new_child(api):
+    child = create(api, [leaf("bad", "abs(input.word)")], name="failing child")
+    retry = {"max_attempts": 2, "interval_seconds": 1, "backoff_rate": 1.0}
+    parent = create(api, [child_step("Run child", child["id"], retry=retry)], name="parent")
+    execution_id, final = run(api, parent, {"word": "x"}, timeout=60)
+    assert final["status"] == "failed", final
+    children = children_of(api, execution_id)
+    assert len(children) == 2 and {c["status"] for c in children} == {"failed"}
+    attempts = [entry for entry in logs(api, execution_id) if entry["step_name"] == "Run child"]
+    assert sorted(entry["output_data"]["execution_id"] for entry in attempts) == sorted(c["id"] for c in children)
+
+
+def test_nesting_deeper_than_five_levels_fails_clearly(api):
+    chain = create(api, [leaf("bottom", "input")], name="W6")
+    for level in range(5, 0, -1):
+        chain = create(api, [child_step(f"Run W{level + 1}", chain["id"])], name=f"W{level}")
+    execution_id, final = run(api, chain, {}, timeout=60)
+    assert final["status"] == "failed", final
+    ids = [execution_id]
+    for _ in range(4):  # W2 .. W5 ran, each a child of the one before
+        (child,) = children_of(api, ids[-1])
+        ids.append(child["id"])
+    deepest = status_of(api, ids[-1])
+    assert deepest["status"] == "failed"
+    assert deepest["error_message"].startswith("WorkflowDepthExceeded: Workflows may nest at most 5 levels deep")
+    assert children_of(api, ids[-1]) == []  # level 6 never started
+
+
+def test_cancelling_the_parent_cancels_its_running_child(api):
+    child = create(api, [{"name": "nap", "type": "wait", "config": {"seconds": 120}}], name="slow child")
+    parent = create(api, [child_step("Run child", child["id"])], name="parent")
+    status, started, _ = api.call("POST", f"/api/workflows/{parent['id']}/execute", {"input_data": {}})
+    assert status == 202, started
+    parent_id = started["execution_id"]
+
+    def running_child():
+        listed = children_of(api, parent_id)
+        return listed[0] if listed and listed[0]["status"] == "running" else None
+
+    running = wait_for(running_child, 30)
+    status, cancelled, _ = api.call("POST", f"/api/workflows/executions/{parent_id}/cancel")
+    assert status == 200, cancelled
+    assert cancelled["status"] == "cancelled"
+    assert status_of(api, running["id"])["status"] == "cancelled"
+    status, body, _ = api.call("POST", f"/api/workflows/executions/{running['id']}/cancel")
+    assert status == 409, body  # already cancelled with its parent
+
+
+def test_batch_cancel_cancels_children_too(api):
+    child = create(api, [{"name": "nap", "type": "wait", "config": {"seconds": 120}}], name="slow child")
+    parent = create(api, [child_step("Run child", child["id"])], name="parent")
+    status, started, _ = api.call("POST", f"/api/workflows/{parent['id']}/execute", {"input_data": {}})
+    parent_id = started["execution_id"]
+    running = wait_for(lambda: next((c for c in children_of(api, parent_id) if c["status"] == "running"), None), 30)
+    status, body, _ = api.call("POST", "/api/workflows/executions/batch-cancel", {"execution_ids": [parent_id]})
+    assert status == 200, body
+    assert body["results"][0]["outcome"] == "cancelled"
+    assert status_of(api, running["id"])["status"] == "cancelled"

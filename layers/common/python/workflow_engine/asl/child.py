@@ -38,11 +38,12 @@ from workflow_engine.asl.names import (
 )
 from workflow_engine.asl.task import catchers, continued_states, lambda_task, retriers, step_payload
 from workflow_engine.data.executions import user_workflow_key
+from workflow_engine.models.execution import CHILD_DEPTH_EXCEEDED, CHILD_WORKFLOW_NOT_FOUND
 from workflow_engine.models.lifecycle import ExecutionStatus, user_status_key
 
 MAX_DEPTH = 5  # levels of nesting at run time: a top-level execution is level 1
-DEPTH_EXCEEDED = "WorkflowDepthExceeded"
-WORKFLOW_NOT_FOUND = "WorkflowNotFound"
+DEPTH_EXCEEDED = CHILD_DEPTH_EXCEEDED
+WORKFLOW_NOT_FOUND = CHILD_WORKFLOW_NOT_FOUND
 CHILD = "$.child"
 
 

@@ -25,7 +25,10 @@ STEP_ERRORS = STEP_ERROR_NAMES
 # The error code of an execution Step Functions never started (the start failed, or it has no record of it).
 START_FAILED = "StartExecutionFailed"
 # Error names the engine itself records, whose causes are written for users.
-ENGINE_ERRORS = (START_FAILED, "WorkflowFailed")
+# A workflow step's own failures (asl.child): its child workflow is gone, or nesting would pass the depth limit.
+CHILD_WORKFLOW_NOT_FOUND = "WorkflowNotFound"
+CHILD_DEPTH_EXCEEDED = "WorkflowDepthExceeded"
+ENGINE_ERRORS = (START_FAILED, "WorkflowFailed", CHILD_WORKFLOW_NOT_FOUND, CHILD_DEPTH_EXCEEDED)
 
 
 def is_internal_error(error: str | None) -> bool:
@@ -67,6 +70,9 @@ def cause_text(cause: str) -> str:
     message = document.get("errorMessage")
     if isinstance(message, str):
         return message
+    if "ExecutionArn" in document and "Name" in document:  # a failed child's DescribeExecution (asl.child)
+        ended = str(document.get("Status") or "").lower() or "ended"
+        return f"child execution {document['Name']} {ended}" + (f" ({document['Error']})" if document.get("Error") else "")
     if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
         inner = document.get("Cause")
         return cause_text(inner) if isinstance(inner, str) else ""
