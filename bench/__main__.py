@@ -35,6 +35,7 @@ from bench import (
     batch,
     blocks,
     calls,
+    children,
     cli_startup,
     cold_start,
     cost,
@@ -96,6 +97,13 @@ SECTIONS: list[Section] = [
         ),
     ),
     Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
+    Section(
+        "a parent with one child",
+        ("children",),
+        IN,
+        children,
+        lambda run: children.run(run.stack, child_steps=run.size(children.CHILD_STEPS, 1)),
+    ),
     Section(
         "log query",
         ("log_query",),

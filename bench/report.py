@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cli_startup, cold_start, cost, expressions, log_query, queries, throughput
+from bench import children, cli_startup, cold_start, cost, expressions, log_query, queries, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -529,6 +529,10 @@ the API wrote the item `running`), the `$resume` Choice, the steps it runs and `
 steps' outputs ride in its input, so they cost no transition and no Lambda invocation.
 
 {_resume(results)}
+
+## A parent with one child (`workflow` step)
+
+{children.section(results["children"]) if results.get("children") else "Not measured in this run."}
 
 ## CLI start-up (`wfe --help`)
 
