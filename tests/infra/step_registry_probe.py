@@ -89,7 +89,10 @@ def synthesized(outdir: str) -> dict[str, Any]:
 def main(outdir: str) -> None:
     echo_step = {"name": "Say", "type": "echo", "config": {"message": "hello {{ input.who }}"}}
     settings = StepSettings(logs_table="logs", http_allowed_networks="", http_denied_endpoints="")
-    arns = {name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in ("transform", "http", "ai", "workflow")}
+    arns = {
+        name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        for name in ("transform", "http", "ai", "workflow")
+    }
     api_settings_names = ApiSettings.stack_settings()
     facts = {
         "registry": list(STEP_TYPES.names()),

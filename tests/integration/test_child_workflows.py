@@ -34,7 +34,7 @@ def test_a_child_runs_as_its_own_execution_and_its_output_is_the_steps(api):
                 "type": "workflow",
                 "config": {"workflow_id": child["id"], "input": {"n": "{{ steps.first.output.n }}"}},
             },
-            leaf("after", "steps.\"Run child\".output.doubled"),
+            leaf("after", 'steps."Run child".output.doubled'),
         ],
         name="parent",
     )
@@ -72,7 +72,9 @@ def test_a_cycle_is_refused_on_create_and_on_update(api):
     a = create(api, [leaf("x", "input")], name="A")
     b = create(api, [child_step("Run A", a["id"])], name="B")
     c = create(api, [child_step("Run B", b["id"])], name="C")  # C -> B -> A: no cycle
-    status, body, _ = api.call("PUT", f"/api/workflows/{a['id']}", {"name": "A", "steps": [child_step("Run C", c["id"])]})
+    status, body, _ = api.call(
+        "PUT", f"/api/workflows/{a['id']}", {"name": "A", "steps": [child_step("Run C", c["id"])]}
+    )
     assert status == 422, body
     assert "cycle (A -> C -> B -> A)" in body["message"], body
     status, body, _ = api.call("PUT", f"/api/workflows/{a['id']}", {"name": "A", "steps": [child_step("Me", a["id"])]})
@@ -100,7 +102,7 @@ def test_a_failed_child_fails_the_step_or_continues(api):
 
     tolerant = create(
         api,
-        [child_step("Run child", child["id"], continue_on_error=True), leaf("after", "steps.\"Run child\".output")],
+        [child_step("Run child", child["id"], continue_on_error=True), leaf("after", 'steps."Run child".output')],
         name="tolerant parent",
     )
     execution_id, final = run(api, tolerant, {"word": "x"})

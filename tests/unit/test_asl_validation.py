@@ -32,7 +32,9 @@ from workflow_engine.models.workflow_rules import depth
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 GOLDEN = Path(__file__).parent / "golden"
 TARGET = CompileTarget(
-    function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "workflow")},
+    function_arns={
+        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "workflow")
+    },
     executions_table="executions",
     workflows_table="workflows",
 )

@@ -69,7 +69,9 @@ def test_the_document_is_read_from_the_web_apps_origin() -> None:
 def test_a_step_type_only_the_document_lists_is_accepted_and_an_unknown_one_refused() -> None:
     fetch = FakeFetch(with_sleepy_step(COMMITTED))
     vocabulary.check(DEPLOYED, "step type", "sleepy", print, fetch)
-    refused = "Unknown step type 'sleepy2': choose one of transform, http, ai, wait, choice, parallel, map, workflow, sleepy"
+    refused = (
+        "Unknown step type 'sleepy2': choose one of transform, http, ai, wait, choice, parallel, map, workflow, sleepy"
+    )
     with pytest.raises(UsageError, match=refused):
         vocabulary.check(DEPLOYED, "step type", "sleepy2", print, fetch)
     with pytest.raises(UsageError, match="Unknown status 'done'"):

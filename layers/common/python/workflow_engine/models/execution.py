@@ -72,7 +72,9 @@ def cause_text(cause: str) -> str:
         return message
     if "ExecutionArn" in document and "Name" in document:  # a failed child's DescribeExecution (asl.child)
         ended = str(document.get("Status") or "").lower() or "ended"
-        return f"child execution {document['Name']} {ended}" + (f" ({document['Error']})" if document.get("Error") else "")
+        return f"child execution {document['Name']} {ended}" + (
+            f" ({document['Error']})" if document.get("Error") else ""
+        )
     if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
         inner = document.get("Cause")
         return cause_text(inner) if isinstance(inner, str) else ""
