@@ -167,6 +167,7 @@ def _record_child(table: str, user_id: str, workflow_id: str, next_state: str) -
         "started_at": now,
         "updated_at": now,
         "parent_execution_id": {"S.$": "$$.Execution.Name"},
+        "runs_children": {"BOOL": True},  # its workflow may hold workflow steps (a cancel then looks for them)
         # "<user>#<parent id>" (the by-parent index key), the user's id as data, never as template text
         "user_parent": {"S.$": f"States.Format('{{}}#{{}}', {intrinsic_text(user_id)}, $$.Execution.Name)"},
     }

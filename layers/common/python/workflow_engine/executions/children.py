@@ -43,7 +43,7 @@ def cancel_children(
     """Cancel the parent's active children with `cancel` (the one cancel of an execution), then their children. A
     child that cannot be cancelled now is logged and left (the parent's cancel stands; a child's own failure or
     completion is recorded by its machine)."""
-    if level > MAX_DEPTH:
+    if level > MAX_DEPTH or not parent.runs_children:
         return
     for child in active_children(executions, parent):
         try:

@@ -102,6 +102,8 @@ class ExecutionRecord(BaseModel):
     completed_at: str | None = None
     retry_of: str | None = None  # the execution this one retries (POST .../retry)
     parent_execution_id: str | None = None  # the execution whose workflow step started this one (asl.child)
+    # Whether it may start children (its workflow has a workflow step): only then does a cancel look for them.
+    runs_children: bool = False
 
     @property
     def error_message(self) -> str | None:
