@@ -81,7 +81,6 @@ from moto.stepfunctions.models import StateMachine, StateMachineVersion
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl import ErrorEqualsDecl
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
 from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
     StateTaskServiceSfn,
@@ -512,7 +511,7 @@ def _sfn_response(
 
 
 def _propagated_error_name(error_name: str) -> Any:
-    """Seam 15: a branch's or an iteration's error, as the parent state re-raises it (a `States.` name stays one)."""
+    """Seam 15: a branch's error, as the Parallel re-raises it (a `States.` name stays one)."""
     if error_name.startswith("States."):
         return StatesErrorName.from_name(error_name)
     return CustomErrorName(error_name=error_name)
@@ -534,7 +533,6 @@ def install(status_listener: StatusListener | None = None) -> None:
     StateTaskServiceSfn._normalise_parameters = _sfn_parameters  # type: ignore[method-assign]
     StateTaskServiceSfn._normalise_response = _sfn_response  # type: ignore[method-assign]
     branches_decl.CustomErrorName = _propagated_error_name  # type: ignore[attr-defined]
-    iteration_worker.CustomErrorName = _propagated_error_name  # type: ignore[attr-defined]
     StateMachineVersion._handle_name_input_idempotency = StateMachine._handle_name_input_idempotency  # type: ignore[attr-defined]
     if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
         moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]
