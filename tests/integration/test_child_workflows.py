@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
+
+from infra.local.provision import STATE_MACHINE_PREFIX
 from tests.integration.conftest import wait_for
 from tests.integration.test_engine_executions import create, logs, run
+from workflow_engine.data.sfn_gateway import execution_arn
+from workflow_engine.models.history_budget import CHILD_STEP_EVENTS, ENGINE_EVENTS
 
 
 def leaf(name: str, expression: str, **options: Any) -> dict[str, Any]:
@@ -169,3 +175,19 @@ def test_batch_cancel_cancels_children_too(api):
     assert status == 200, body
     assert body["results"][0]["outcome"] == "cancelled"
     assert status_of(api, running["id"])["status"] == "cancelled"
+
+
+def test_a_workflow_step_costs_its_parent_what_the_history_budget_counts(api, resources):
+    """The parent's history holds exactly the engine's events and the step's CHILD_STEP_EVENTS (history budget),
+    and 7 transitions beyond the engine's two (README "Child workflows": cost)."""
+    child = create(api, [leaf("a", "input")], name="child")
+    parent = create(api, [child_step("Run child", child["id"])], name="parent")
+    execution_id, final = run(api, parent, {})
+    assert final["status"] == "completed", final
+    sfn = boto3.client("stepfunctions", region_name=resources.region)
+    arn = execution_arn(
+        f"arn:aws:states:{resources.region}:{ACCOUNT}:stateMachine:{STATE_MACHINE_PREFIX}{parent['id']}", execution_id
+    )
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    assert len(events) == ENGINE_EVENTS + CHILD_STEP_EVENTS
+    assert sum(1 for event in events if event["type"].endswith("StateEntered")) == 2 + 7
