@@ -521,9 +521,12 @@ def status(context: Ctx, execution_id: str) -> None:
     def human() -> Any:
         """A run with blocks also shows its steps as a tree (a flat run's status reads as it always did)."""
         logs = context.api.get(f"/api/workflows/executions/{execution_id}/logs", limit=1000)
+        children = None
+        if any(log.get("step_type") == "workflow" for log in logs):  # it ran workflow steps: list their runs
+            children = context.api.get("/api/workflows/executions", parent_execution_id=execution_id, limit=100)
         if not render.nesting.is_nested(logs):
-            return render.execution_detail(execution)
-        return render.execution_detail(execution, logs, workflow_steps(context, execution))
+            return render.execution_detail(execution, children=children)
+        return render.execution_detail(execution, logs, workflow_steps(context, execution), children=children)
 
     context.emit(execution, human)
 
