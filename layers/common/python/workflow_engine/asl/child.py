@@ -45,6 +45,8 @@ MAX_DEPTH = 5  # levels of nesting at run time: a top-level execution is level 1
 DEPTH_EXCEEDED = CHILD_DEPTH_EXCEEDED
 WORKFLOW_NOT_FOUND = CHILD_WORKFLOW_NOT_FOUND
 CHILD = "$.child"
+STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
+ROLES = ("workflow", "check", "top", "missing", "too deep", "prepare", "record", "run")  # "$child <role> <key>"
 
 
 def child_state(role: str, key: str) -> str:
@@ -58,8 +60,7 @@ class ChildWorkflowKind:
     def compile(self, context: StepContext) -> dict[str, Any]:
         step, scope, key = context.step, context.scope, context.key
         user_id, child_id = scope.user_id, step.config.workflow_id
-        names = {role: child_state(role, key) for role in ("workflow", "check", "top", "missing", "too deep")}
-        names |= {role: child_state(role, key) for role in ("prepare", "record", "run")}
+        names = {role: child_state(role, key) for role in ROLES}
         prepare = lambda_task(
             scope.target.function_arns[step.type], step_payload(context, scope.workflow_id, user_id), key
         )
@@ -75,7 +76,13 @@ class ChildWorkflowKind:
             "Parameters": {
                 "StateMachineArn.$": f"{CHILD}.workflow.Item.state_machine_version_arn.S",
                 "Name.$": f"{CHILD}.prepared.execution_id",
-                "Input": {"input.$": f"{CHILD}.prepared.input", "results": {}, "depth.$": "States.MathAdd($.depth, 1)"},
+                "Input": {
+                    "input.$": f"{CHILD}.prepared.input",
+                    "results": {},
+                    "depth.$": "States.MathAdd($.depth, 1)",
+                    # the console links the child to its parent execution (AWS's documented parameter)
+                    f"{STARTED_BY}.$": "$$.Execution.Id",
+                },
             },
             "ResultSelector": {"output.$": "$.Output.final.result.output"},
             "End": True,

@@ -67,5 +67,6 @@ ENGINE_PATH_KEYS = {
     "StateMachineArn.$",
     "Name.$",
     "depth.$",
+    "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$",  # a child's link to its parent in the console (asl.child)
     "result.$",  # the execution's result document, at the end of every machine (asl.engine_states.record_success)
 }

@@ -20,7 +20,8 @@ estimate that held; the estimate refuses what fails on the success path.
 
 A workflow step (asl.child) is a Parallel (4) of: the child workflow's lookup and the child's item (DynamoDB
 tasks, 5 each), the depth Choice and the level Pass (2 each), the prepare Lambda (5) and the `.sync:2` start (6: a
-`.sync` task also writes TaskSubmitted): CHILD_STEP_EVENTS, 29 (moto's history of a parent has exactly these). The child's own steps are in the child's history, not the parent's.
+`.sync` task also writes TaskSubmitted): CHILD_STEP_EVENTS, 29 (moto's history of a parent has exactly these).
+The child's own steps are in the child's history, not the parent's.
 
 Step kinds come from the step registry (models.step_types: every "lambda" kind is one Task); the native kinds
 are counted here, in one table (`_NATIVE`).
