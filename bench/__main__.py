@@ -36,6 +36,7 @@ from bench import (
     batch,
     blocks,
     calls,
+    children,
     cli_startup,
     cold_start,
     cost,
@@ -107,6 +108,13 @@ SECTIONS: list[Section] = [
         IN,
         approvals,
         lambda run: approvals.run(run.stack, idle_seconds=run.size(approvals.IDLE_SECONDS, 0.2)),
+    ),
+    Section(
+        "a parent with one child",
+        ("children",),
+        IN,
+        children,
+        lambda run: children.run(run.stack, child_steps=run.size(children.CHILD_STEPS, 1)),
     ),
     Section(
         "log query",

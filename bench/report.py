@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import cli_startup, cold_start, cost, expressions, log_query, queries, secrets, throughput
+from bench import children, cli_startup, cold_start, cost, expressions, log_query, queries, secrets, throughput
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -546,6 +546,10 @@ steps' outputs ride in its input, so they cost no transition and no Lambda invoc
 `secrets_max_age_seconds` (warm: Powertools parameters cache).
 
 {secrets.section(results["secrets"]) if results.get("secrets") else "Not measured in this run."}
+
+## A parent with one child (`workflow` step)
+
+{children.section(results["children"]) if results.get("children") else "Not measured in this run."}
 
 ## CLI start-up (`wfe --help`)
 

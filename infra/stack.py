@@ -31,7 +31,12 @@ class WorkflowEngineStack(Stack):
 
         self.auth = Auth(self, "Auth")
         self.data = Data(self, "Data")
-        self.orchestration = Orchestration(self, "Orchestration", executions_table=self.data.table(tables.EXECUTIONS))
+        self.orchestration = Orchestration(
+            self,
+            "Orchestration",
+            executions_table=self.data.table(tables.EXECUTIONS),
+            workflows_table=self.data.table(tables.WORKFLOWS),
+        )
         self.realtime = Realtime(self, "Realtime", user_pool=self.auth.user_pool, user_pool_client=self.auth.client)
         self.secrets = Secrets(self, "Secrets")
         self.functions = Functions(

@@ -528,9 +528,12 @@ def status(context: Ctx, execution_id: str) -> None:
     def human() -> Any:
         """A run with blocks also shows its steps as a tree (a flat run's status reads as it always did)."""
         logs = context.api.get(f"/api/workflows/executions/{execution_id}/logs", limit=1000)
+        children = None
+        if any(log.get("step_type") == "workflow" for log in logs):  # it ran workflow steps: list their runs
+            children = context.api.get("/api/workflows/executions", parent_execution_id=execution_id, limit=100)
         if not render.nesting.is_nested(logs):
-            return render.execution_detail(execution)
-        return render.execution_detail(execution, logs, workflow_steps(context, execution))
+            return render.execution_detail(execution, children=children)
+        return render.execution_detail(execution, logs, workflow_steps(context, execution), children=children)
 
     context.emit(execution, human)
 
@@ -810,7 +813,7 @@ def search(
         context.note("More logs may match: add --all")
 
 
-# --- secrets: `wfe secrets ls|set|rm` (its module registers its group on `cli`) -----------------------------
-from wfe import secret_commands  # noqa: E402, F401
-# `wfe approve` and `wfe reject` live in their own module; importing it registers them on `cli`.
+# --- commands in their own modules; importing one registers it on `cli` ----------------------------------------
+# `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`.
 from wfe import approval_commands as _approval_commands  # noqa: E402, F401
+from wfe import secret_commands  # noqa: E402, F401

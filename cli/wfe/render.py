@@ -154,9 +154,13 @@ def executions_table(executions: list[dict[str, Any]]) -> Table:
 
 
 def execution_detail(
-    execution: dict[str, Any], logs: list[dict[str, Any]] | None = None, steps: list[dict[str, Any]] | None = None
+    execution: dict[str, Any],
+    logs: list[dict[str, Any]] | None = None,
+    steps: list[dict[str, Any]] | None = None,
+    children: list[dict[str, Any]] | None = None,
 ) -> Group:
-    """A run's fields; with its `logs`, then its steps (one row per attempt, blocks as a tree)."""
+    """A run's fields; with its `logs`, then its steps (one row per attempt, blocks as a tree). A child run names
+    its parent; a parent lists its `children` (workflow steps' runs), each with its status."""
     rows = Table.grid(padding=(0, 2))
     rows.add_column(style="bold")
     rows.add_column()
@@ -171,6 +175,12 @@ def execution_detail(
         rows.add_row("retry of", str(execution["retry_of"]))
     if waiting.waiting_for(execution):
         rows.add_row("waiting for", waiting.summary(execution))
+    if execution.get("parent_execution_id"):
+        rows.add_row("parent", str(execution["parent_execution_id"]))
+    for index, child in enumerate(children or []):
+        rows.add_row(
+            "children" if index == 0 else "", Text.assemble(f"{child.get('id')} ", status_text(child.get("status")))
+        )
     rows.add_row("input", escape(pretty_json(execution.get("input_data"))))
     if execution.get("error_message"):
         rows.add_row("error", Text(execution["error_message"], style="red"))

@@ -124,6 +124,7 @@ def list_executions(
     next_token: Annotated[str | None, Query(max_length=2048)] = None,
     started_after: StartedAfter = None,
     started_before: StartedBefore = None,
+    parent_execution_id: Annotated[UUID | None, Query(description="Only the child executions of this one")] = None,
 ) -> Response[list[ExecutionStatusResponse]]:
     started = TimeRange.parse(started_after, started_before)
     records, token = _use_cases().reads.list_page(
@@ -134,6 +135,7 @@ def list_executions(
         workflow_id=str(workflow_id) if workflow_id else None,
         status=status_filter,
         started=started,
+        parent_execution_id=str(parent_execution_id) if parent_execution_id else None,
     )
     headers = {"X-Next-Token": token} if token else {}
     body = [ExecutionStatusResponse.of(record) for record in records]

@@ -54,6 +54,11 @@ LOG_DELIVERY_REASON = (
     "CloudWatch Logs vended log delivery actions (used to attach a log group to a state machine) do not "
     "support resource-level permissions; AWS documents Resource '*' for them."
 )
+# What `states:startExecution.sync:2` needs (a workflow step's child execution, workflow_engine.asl.child): start the
+# child, follow it and stop it when the parent stops; Step Functions follows it through this managed rule.
+CHILD_EXECUTION_ACTIONS = ("states:DescribeExecution", "states:StopExecution")
+SYNC_RULE_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+SYNC_RULE_NAME = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
 STATE_MACHINE_PREFIX_REASON = (
     "Workflow state machines are created at runtime, one per workflow; access is scoped to this stack's "
     "name prefix (and their versions/executions), not to all state machines of the account."
@@ -61,7 +66,14 @@ STATE_MACHINE_PREFIX_REASON = (
 
 
 class Orchestration(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, executions_table: dynamodb.ITable) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        executions_table: dynamodb.ITable,
+        workflows_table: dynamodb.ITable,
+    ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.state_machine_prefix = f"{stack.stack_name}-wf-"
@@ -82,6 +94,7 @@ class Orchestration(Construct):
         self.role.add_to_policy(
             iam.PolicyStatement(actions=["dynamodb:UpdateItem"], resources=[executions_table.table_arn])
         )
+        self._allow_child_executions(executions_table, workflows_table)
         self.role.add_to_policy(iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"]))
         self.role.add_to_policy(iam.PolicyStatement(actions=list(LOG_DELIVERY_ACTIONS), resources=["*"]))
         acknowledge_wildcard_resources(
@@ -102,6 +115,27 @@ class Orchestration(Construct):
             self.dead_letter_queue,
             "AwsSolutions-SQS3",
             "This queue is itself the dead-letter queue of the status-change rule's target; it needs no DLQ.",
+        )
+
+    def _allow_child_executions(self, executions_table: dynamodb.ITable, workflows_table: dynamodb.ITable) -> None:
+        """A workflow step: read the child workflow's current version, write the child's execution item, start one
+        of this stack's state machines (a published version) and follow or stop its execution (`.sync:2`)."""
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[workflows_table.table_arn])
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[executions_table.table_arn])
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[self.state_machines_arn])
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=list(CHILD_EXECUTION_ACTIONS), resources=[self.executions_arn])
+        )
+        sync_rule = Stack.of(self).format_arn(service="events", resource="rule", resource_name=SYNC_RULE_NAME)
+        self.role.add_to_policy(iam.PolicyStatement(actions=list(SYNC_RULE_ACTIONS), resources=[sync_rule]))
+        acknowledge_wildcard_resources(
+            self.role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn, self.executions_arn
         )
 
     def allow_invoke(self, functions: Iterable[lambda_.IFunction]) -> None:

@@ -83,8 +83,13 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.models import StateMachine, StateMachineVersion
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl import ErrorEqualsDecl
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
@@ -105,6 +110,7 @@ _original_set_error = Environment.set_error
 _original_start_execution = StepFunctionsParserBackend.start_execution
 _original_error_equals = ErrorEqualsDecl._eval_body
 _original_extract_json = moto_json_path.extract_json
+_original_sfn_parameters = StateTaskServiceSfn._normalise_parameters
 # Errors no `States.ALL` retrier or catcher takes in AWS (they always fail the execution).
 UNCATCHABLE_BY_STATES_ALL = ("States.Runtime", "States.DataLimitExceeded")
 _INDEFINITE_PATH = re.compile(r"\*|:|\.\.|\?\(")
@@ -474,6 +480,48 @@ _EXTRACT_JSON_USERS = (
 )
 
 
+@functools.cache
+def _sfn_operations() -> dict[str, Any]:
+    """botocore's Step Functions operations by moto's action name (`start_execution`, `describe_execution`)."""
+    import botocore.session
+    from botocore import xform_name
+
+    model = botocore.session.get_session().get_service_model("stepfunctions")
+    return {xform_name(name): model.operation_model(name) for name in model.operation_names}
+
+
+def _sfn_parameters(
+    self: StateTaskServiceSfn,
+    parameters: dict[str, Any],
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    """Seam 14: the ASL's parameter names (`StateMachineArn`) to boto's (`stateMachineArn`)."""
+    _original_sfn_parameters(
+        self, parameters, boto_service_name=boto_service_name, service_action_name=service_action_name
+    )
+    operation = _sfn_operations()[service_action_name or self._get_boto_service_action()]
+    self._to_boto_request(parameters, operation.input_shape)
+
+
+def _sfn_response(
+    self: StateTaskServiceSfn,
+    response: Any,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    """Seam 14: boto's answer names (`executionArn`) to the ASL's (`ExecutionArn`)."""
+    operation = _sfn_operations()[service_action_name or self._get_boto_service_action()]
+    self._from_boto_response(response, operation.output_shape)
+
+
+def _propagated_error_name(error_name: str) -> Any:
+    """Seam 15: a branch's error, as the Parallel re-raises it (a `States.` name stays one)."""
+    if error_name.startswith("States."):
+        return StatesErrorName.from_name(error_name)
+    return CustomErrorName(error_name=error_name)
+
+
 def install(status_listener: StatusListener | None = None) -> None:
     """Route Lambda invocations (direct and from event sources) to the handlers, run state machines, and emit
     status-change events."""
@@ -487,6 +535,9 @@ def install(status_listener: StatusListener | None = None) -> None:
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
     ErrorEqualsDecl._eval_body = _error_equals  # type: ignore[method-assign]
     _install_extract_json()
+    StateTaskServiceSfn._normalise_parameters = _sfn_parameters  # type: ignore[method-assign]
+    StateTaskServiceSfn._normalise_response = _sfn_response  # type: ignore[method-assign]
+    branches_decl.CustomErrorName = _propagated_error_name  # type: ignore[attr-defined]
     StateMachineVersion._handle_name_input_idempotency = StateMachine._handle_name_input_idempotency  # type: ignore[attr-defined]
     if not getattr(DynamoDBBackend.transact_write_items, "_item_backup", False):
         moto_dynamodb_models.copy = _TableSparingCopy  # type: ignore[attr-defined]

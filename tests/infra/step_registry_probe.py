@@ -93,7 +93,7 @@ def main(outdir: str) -> None:
     )
     arns = {
         name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-        for name in ("transform", "http", "ai", "approval")
+        for name in ("transform", "http", "ai", "approval", "workflow")
     }
     api_settings_names = ApiSettings.stack_settings()
     facts = {

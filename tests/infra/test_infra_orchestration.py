@@ -8,7 +8,13 @@ import pytest
 
 from infra.catalog import RECONCILER, STACK_NAME, STEP_FUNCTIONS
 from infra.constructs.nag import flatten
-from infra.constructs.orchestration import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
+from infra.constructs.orchestration import (
+    CHILD_EXECUTION_ACTIONS,
+    LOG_DELIVERY_ACTIONS,
+    SYNC_RULE_ACTIONS,
+    SYNC_RULE_NAME,
+    XRAY_ACTIONS,
+)
 from workflow_engine.platform import tables
 
 if TYPE_CHECKING:
@@ -81,7 +87,13 @@ def test_states_role_may_only_invoke_steps_update_executions_and_deliver_logs(sy
     stack = synth.stack
     permissions = synth.permissions(stack.orchestration.role)
 
-    assert set(permissions) == {"lambda:InvokeFunction", "dynamodb:UpdateItem", *XRAY_ACTIONS, *LOG_DELIVERY_ACTIONS}
+    assert set(permissions) == {
+        "lambda:InvokeFunction",
+        "dynamodb:UpdateItem",
+        *XRAY_ACTIONS,
+        *LOG_DELIVERY_ACTIONS,
+        *CHILD_EXECUTION_PERMISSIONS,
+    }
     assert permissions["dynamodb:UpdateItem"] == [synth.get_att(stack.data.table(tables.EXECUTIONS))]
     step_arns = [synth.get_att(stack.functions.functions[spec.id]) for spec in STEP_FUNCTIONS]
     allowed_invoke = step_arns + [{"Fn::Join": ["", [arn, ":*"]]} for arn in step_arns]
@@ -90,6 +102,35 @@ def test_states_role_may_only_invoke_steps_update_executions_and_deliver_logs(sy
     assert all(arn in invoke for arn in step_arns)
     for action in (*XRAY_ACTIONS, *LOG_DELIVERY_ACTIONS):
         assert permissions[action] == ["*"], action
+
+
+CHILD_EXECUTION_PERMISSIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "states:StartExecution",
+    *CHILD_EXECUTION_ACTIONS,
+    *SYNC_RULE_ACTIONS,
+)
+
+
+def test_states_role_may_start_only_this_stacks_machines_for_child_executions(synth: Synthesized) -> None:
+    """A workflow step (startExecution.sync:2): only this stack's state machines and their executions, the
+    child's item and its workflow, and the managed events rule `.sync` needs (by name)."""
+    stack = synth.stack
+    permissions = synth.permissions(stack.orchestration.role)
+    resolve = stack.resolve
+    assert permissions["dynamodb:GetItem"] == [synth.get_att(stack.data.table(tables.WORKFLOWS))]
+    assert permissions["dynamodb:PutItem"] == [synth.get_att(stack.data.table(tables.EXECUTIONS))]
+    machines = flatten(resolve(stack.orchestration.state_machines_arn))
+    executions = flatten(resolve(stack.orchestration.executions_arn))
+    assert [flatten(arn) for arn in permissions["states:StartExecution"]] == [machines]
+    assert machines.endswith(f":stateMachine:{STACK_NAME}-wf-*")
+    for action in CHILD_EXECUTION_ACTIONS:
+        assert [flatten(arn) for arn in permissions[action]] == [executions], action
+    assert executions.endswith(f":execution:{STACK_NAME}-wf-*:*")
+    for action in SYNC_RULE_ACTIONS:
+        (rule,) = permissions[action]
+        assert flatten(rule).endswith(f":rule/{SYNC_RULE_NAME}"), action
 
 
 def test_state_machine_log_group_has_retention(synth: Synthesized) -> None:

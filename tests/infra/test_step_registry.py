@@ -41,7 +41,18 @@ def facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_the_registry_and_the_catalog_have_it(facts: dict[str, Any]) -> None:
-    assert facts["registry"] == ["transform", "http", "ai", "wait", "choice", "parallel", "map", "approval", "echo"]
+    assert facts["registry"] == [
+        "transform",
+        "http",
+        "ai",
+        "wait",
+        "choice",
+        "parallel",
+        "map",
+        "approval",
+        "workflow",
+        "echo",
+    ]
     assert facts["catalog"][-1] == {"id": "EchoStep", "handler": "steps.handler.echo", "timeout": 10, "memory": 256}
     assert facts["in_functions"]
 

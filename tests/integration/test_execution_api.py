@@ -44,8 +44,10 @@ def test_execute_status_and_logs_shapes(api):
         "completed_at",
         "retry_of",  # second wave (Recovery and notifications): null unless the execution retries another
         "waiting_for",  # third wave (approvals): the steps waiting for a person, empty otherwise
+        "parent_execution_id",  # third wave (workflow steps): null unless a workflow step started it
     }
     assert final["retry_of"] is None
+    assert final["parent_execution_id"] is None
     assert final["status"] == "completed" and final["input_data"] == {"n": 1}
     assert final["workflow_version"] == 1  # the version it ran
     assert final["completed_at"] >= final["started_at"]

@@ -33,9 +33,11 @@ VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 GOLDEN = Path(__file__).parent / "golden"
 TARGET = CompileTarget(
     function_arns={
-        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "approval")
+        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}"
+        for t in ("transform", "http", "ai", "approval", "workflow")
     },
     executions_table="executions",
+    workflows_table="workflows",
 )
 CONFIGS = {
     "transform": st.sampled_from([{"expression": "input"}, {"expression": "{a: input.a, n: length(steps)}"}]),
@@ -50,6 +52,12 @@ CONFIGS = {
     "ai": st.sampled_from([{"prompt": "Hello"}, {"prompt": "Sum {{input}}", "max_tokens": 10}]),
     "wait": st.sampled_from([{"seconds": 0}, {"seconds": 5}]),
     "approval": st.sampled_from([{"message": "OK?"}, {"message": "Pay {{ input.amount }}?", "timeout_seconds": 60}]),
+    "workflow": st.sampled_from(
+        [
+            {"workflow_id": "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"},
+            {"workflow_id": "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d", "input": {"order": "{{ input.order }}", "x.$": 1}},
+        ]
+    ),
 }
 
 

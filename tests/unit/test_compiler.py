@@ -25,7 +25,9 @@ from workflow_engine.models.workflow import WorkflowDefinition
 
 GOLDEN = Path(__file__).parent / "golden"
 TARGET = CompileTarget(
-    function_arns={t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai")},
+    function_arns={
+        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "workflow")
+    },
     executions_table="executions",
 )
 WORKFLOW_ID = "11111111-1111-4111-8111-111111111111"

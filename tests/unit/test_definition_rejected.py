@@ -20,7 +20,8 @@ SETTINGS = ApiSettings(
     states_role_arn="arn:aws:iam::123456789012:role/states",
     state_machine_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/wf:*",
     step_function_arns={
-        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}" for t in ("transform", "http", "ai", "approval")
+        t: f"arn:aws:lambda:us-east-1:123456789012:function:{t}"
+        for t in ("transform", "http", "ai", "approval", "workflow")
     },
     notifications_table="n",
     http_allowed_networks="",

@@ -39,6 +39,14 @@ def test_a_map_of_four_lambda_steps_fits_and_five_are_refused_naming_the_map():
     )
 
 
+def test_a_workflow_step_counts_its_parallel_and_states_and_a_map_of_one_is_refused():
+    child = {"name": "Run child", "type": "workflow", "config": {"workflow_id": "0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"}}
+    assert HistoryEstimate(StepTree(definition([child]).steps)).total == 12 + 4 + 4 * 5 + 1 + 2 * 2
+    with pytest.raises(ValidationError) as refused:
+        definition([per_item("each", [child])])
+    assert "map 'each' could add 31,006 history events at 1,000 items" in str(refused.value)
+
+
 def test_nested_maps_multiply_and_the_outer_map_is_named():
     with pytest.raises(ValidationError) as refused:
         definition([per_item("outer", [per_item("inner", [leaf("copy")], items="item")])])

@@ -18,8 +18,18 @@ from workflow_engine.steps.dispatch import typed_config
 
 
 def test_the_engine_s_step_types_in_order() -> None:
-    assert STEP_TYPES.names() == ("transform", "http", "ai", "wait", "choice", "parallel", "map", "approval")
-    assert LAMBDA_STEP_TYPES == ("transform", "http", "ai", "approval")
+    assert STEP_TYPES.names() == (
+        "transform",
+        "http",
+        "ai",
+        "wait",
+        "choice",
+        "parallel",
+        "map",
+        "approval",
+        "workflow",
+    )
+    assert LAMBDA_STEP_TYPES == ("transform", "http", "ai", "approval", "workflow")
     assert [model.__name__ for model in STEP_MODELS.values()] == [
         "TransformStep",
         "HttpStep",
@@ -29,18 +39,21 @@ def test_the_engine_s_step_types_in_order() -> None:
         "ParallelStep",
         "MapStep",
         "ApprovalStep",
+        "WorkflowStep",
     ]
     assert [(spec.id, spec.handler) for spec in STEP_FUNCTIONS] == [
         ("TransformStep", "steps.handler.transform"),
         ("HttpStep", "steps.handler.http"),
         ("AiStep", "steps.handler.ai"),
         ("ApprovalStep", "steps.approval.handler"),  # its own handler: it stores a token, the decision logs
+        ("WorkflowStep", "steps.handler.workflow"),
     ]
     assert step_function_arn_variables() == {
         "transform": "TRANSFORM_FUNCTION_ARN",
         "http": "HTTP_FUNCTION_ARN",
         "ai": "AI_FUNCTION_ARN",
         "approval": "APPROVAL_FUNCTION_ARN",
+        "workflow": "WORKFLOW_FUNCTION_ARN",
     }
 
 
@@ -81,7 +94,7 @@ def test_api_settings_need_the_function_of_every_lambda_step_type() -> None:
         "HTTP_DENIED_ENDPOINTS": "",
     }
     settings = ApiSettings.from_env(environ)
-    assert settings.step_function_arns == {"transform": "x", "http": "x", "ai": "x", "approval": "x"}
+    assert settings.step_function_arns == {"transform": "x", "http": "x", "ai": "x", "approval": "x", "workflow": "x"}
     with pytest.raises(ValueError, match="AI_FUNCTION_ARN"):
         ApiSettings.from_env({name: value for name, value in environ.items() if name != "AI_FUNCTION_ARN"})
 

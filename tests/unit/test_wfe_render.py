@@ -160,3 +160,16 @@ def test_compare_places_the_iteration_on_the_map_not_on_a_block_inside_it() -> N
     steps[0]["config"]["steps"][0]["config"]["branches"][0]["steps"] = [{"name": "Price", "type": "transform"}]
     comparison = {"executions": [{"id": A}, {"id": B}], "steps": [_row("Price", "Route", 2, (1, 1))]}
     assert "each line[2] > Route > Price" in text_of(render.compare_view(comparison, steps))
+
+
+def test_status_names_a_child_s_parent_and_a_parent_s_children() -> None:
+    child = {"id": "c1", "workflow_id": "w", "status": "completed", "parent_execution_id": "p1", "output_data": 1}
+    assert "parent     p1" in text_of(render.execution_detail(child))
+    parent = {"id": "p1", "workflow_id": "w", "status": "running", "parent_execution_id": None}
+    shown = text_of(
+        render.execution_detail(
+            parent, children=[{"id": "c1", "status": "completed"}, {"id": "c2", "status": "running"}]
+        )
+    )
+    assert "children   c1 completed" in shown and "c2 running" in shown
+    assert "parent " not in shown

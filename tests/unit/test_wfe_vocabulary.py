@@ -70,7 +70,8 @@ def test_a_step_type_only_the_document_lists_is_accepted_and_an_unknown_one_refu
     fetch = FakeFetch(with_sleepy_step(COMMITTED))
     vocabulary.check(DEPLOYED, "step type", "sleepy", print, fetch)
     refused = (
-        "Unknown step type 'sleepy2': choose one of transform, http, ai, wait, choice, parallel, map, approval, sleepy"
+        "Unknown step type 'sleepy2': choose one of transform, http, ai, wait, choice, parallel, map, approval, "
+        "workflow, sleepy"
     )
     with pytest.raises(UsageError, match=refused):
         vocabulary.check(DEPLOYED, "step type", "sleepy2", print, fetch)

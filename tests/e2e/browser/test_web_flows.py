@@ -386,3 +386,25 @@ def test_resume_a_failed_run(app: App, username: str, stack: dict) -> None:
     expect(timeline.locator("[data-step='Prepare'][data-kind='reused']")).to_have_count(1)
     expect(timeline.locator("[data-step='Call'][data-kind='failed']")).to_have_count(1)
     app.axe_check()
+
+
+def test_a_parent_run_links_its_child_and_the_child_its_parent(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    child_workflow = create_workflow(client, "Greeter", WAIT_THEN_GREET[1:])
+    parent_workflow = create_workflow(
+        client, "Caller", [{"name": "Greet someone", "type": "workflow", "config": {"workflow_id": child_workflow}}]
+    )
+    parent_id = execute(client, parent_workflow, {"name": "Ada"})
+    assert client.wait_terminal(parent_id)["status"] == "completed"
+    (child,) = client.get("/api/workflows/executions", params={"parent_execution_id": parent_id}).json()
+    app.open(f"/executions/{parent_id}")
+    children = app.page.locator("#child-runs")
+    expect(children).to_contain_text("completed")
+    children.get_by_role("link").click()
+    expect(app.page.locator("#parent-run")).to_be_visible()
+    assert app.page.url.endswith(f"/executions/{child['id']}")
+    app.axe_check()
+    app.page.locator("#parent-run").click()
+    expect(app.page.locator("#child-runs")).to_be_visible()
+    assert app.page.url.endswith(f"/executions/{parent_id}")

@@ -44,6 +44,13 @@ export async function executionView(main, { params: [id] }) {
   const workflow = workflowAnswer.status === "fulfilled" ? workflowAnswer.value.data : null; // deleted: the run stays readable
   if (logsAnswer.status === "rejected") throw logsAnswer.reason;
   let logs = logsAnswer.value.data;
+  // A run whose workflow steps ran (their log items) has child runs: listed by parent, linked from the summary.
+  let children = [];
+  const loadChildren = async () => {
+    if (!logs.some((log) => log.step_type === "workflow")) return;
+    children = (await api("/workflows/executions", { params: { parent_execution_id: id, limit: 100 } })).data;
+  };
+  await loadChildren();
   const logFilters = { step_type: "", step_name: "", parent_step: "", has_error: "", q: "" };
 
   const header = h("section", { class: "card", "aria-label": "Summary" });
@@ -87,7 +94,9 @@ export async function executionView(main, { params: [id] }) {
         h("dt", {}, "Started"), h("dd", {}, formatTime(execution.started_at)),
         h("dt", {}, "Ended"), h("dd", {}, formatTime(execution.completed_at)),
         h("dt", {}, "Duration"), h("dd", {}, formatDuration(duration), TERMINAL.has(execution.status) ? "" : " so far"),
-        execution.retry_of ? [h("dt", {}, "Retry of"), h("dd", {}, h("a", { href: `#/executions/${execution.retry_of}`, class: "mono" }, shortId(execution.retry_of)))] : null),
+        execution.retry_of ? [h("dt", {}, "Retry of"), h("dd", {}, h("a", { href: `#/executions/${execution.retry_of}`, class: "mono" }, shortId(execution.retry_of)))] : null,
+        execution.parent_execution_id ? [h("dt", {}, "Parent run"), h("dd", {}, h("a", { href: `#/executions/${execution.parent_execution_id}`, class: "mono", id: "parent-run" }, shortId(execution.parent_execution_id)))] : null,
+        children.length ? [h("dt", {}, "Child runs"), h("dd", { id: "child-runs" }, children.map((child) => h("span", {}, h("a", { href: `#/executions/${child.id}`, class: "mono" }, shortId(child.id)), " ", statusBadge(child.status), " ")))] : null),
       execution.error_message ? h("p", { class: "error-text", role: "status" }, `Error: ${execution.error_message}`) : null);
     const running = !TERMINAL.has(execution.status);
     const retryable = RETRYABLE.has(execution.status);
@@ -150,6 +159,7 @@ export async function executionView(main, { params: [id] }) {
     const before = execution.status;
     execution = (await api(`/workflows/executions/${id}`)).data;
     logs = mergeLogs(logs, (await allLogs()).data); // a log pushed meanwhile is kept
+    await loadChildren();
     paint();
     if (before !== execution.status) { announce(`Execution is ${execution.status}`); await loadLogs(); }
   };

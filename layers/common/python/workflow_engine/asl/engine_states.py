@@ -92,9 +92,21 @@ def record_success(user_id: str, table: str, last_result: str | None, clears_app
         values,
         allowed_from(ExecutionStatus.COMPLETED),
     )
+    # The machine's output carries the execution's output_data as `final.result.output` (null when the last step left
+    # none), read back from the item just written: a parent's workflow step (asl.child) takes it from there.
+    state["Parameters"]["ReturnValues"] = "UPDATED_NEW"
+    state["ResultSelector"] = {"result.$": FINAL_OUTPUT}
+    state["ResultPath"] = "$.final"
     state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED}]
     state["End"] = True
     return state
+
+
+# {"output": null} merged with the recorded result document ({"output": ...}, or {"Error", "Cause"} from a last
+# step that continued on error, or {} without one): always an object with `output`. The literal travels as base64
+# (asl.map_guard.intrinsic_text: braces would need escapes Step Functions and moto read differently).
+_NO_OUTPUT = "States.StringToJson(States.Base64Decode('eyJvdXRwdXQiOm51bGx9'))"  # {"output":null}
+FINAL_OUTPUT = f"States.JsonMerge({_NO_OUTPUT}, States.StringToJson($.Attributes.final_result.S), false)"
 
 
 def record_failure(user_id: str, table: str, status: ExecutionStatus, clears_approvals: bool = False) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class CompileTarget:
 
     function_arns: Mapping[str, str]
     executions_table: str
+    workflows_table: str = ""  # read by a workflow step (asl.child: the child workflow's current version)
 
 
 class ListCompiler(Protocol):

@@ -21,9 +21,13 @@ CONTINUED_PREFIX = "$continued "  # "$continued s3_b0_s1": an inner step continu
 CHOSEN_PREFIX = "$chosen "  # "$chosen s3 b1": a choice's branch rejoins there (asl.blocks)
 CHOOSE_PREFIX = "$choose "  # "$choose s3": the Choice of a choice step wrapped to retry or catch as a whole
 ITEMS_PREFIX = "$items "  # "$items s3": a map's guard on its items, then "$items s3 too many" / "... not a list"
+CHILD_PREFIX = "$child "  # "$child run s3": the states of a workflow step's child execution (asl.child)
 END_PREFIX = "$end "  # "$end s3_b1": the Succeed state ending list 1 of step s3 when run as a sub-machine
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
+DYNAMODB_GET = "arn:aws:states:::dynamodb:getItem"
+DYNAMODB_PUT = "arn:aws:states:::dynamodb:putItem"
+SFN_START_SYNC = "arn:aws:states:::states:startExecution.sync:2"
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 LAMBDA_INVOKE_WAIT = "arn:aws:states:::lambda:invoke.waitForTaskToken"  # an approval step (asl.approval)
 TASK_TOKEN_KEY = "task_token.$"  # noqa: S105 (a payload key: the approval Lambda gets the Task's token there)
@@ -61,4 +65,11 @@ ENGINE_PATH_KEYS = {
     # a map's refusal of too many items: the error's Cause, counting them (asl.map_guard)
     "Cause.$",
     TASK_TOKEN_KEY,  # an approval step's token (asl.approval)
+    # a workflow step's child execution (asl.child): its item, start and depth
+    "N.$",
+    "StateMachineArn.$",
+    "Name.$",
+    "depth.$",
+    "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$",  # a child's link to its parent in the console (asl.child)
+    "result.$",  # the execution's result document, at the end of every machine (asl.engine_states.record_success)
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
+from workflow_engine.asl.child import ChildWorkflowKind
 from workflow_engine.asl.kinds import StepKind
 from workflow_engine.asl.task import LambdaTaskKind
 from workflow_engine.asl.wait import WaitKind
@@ -20,7 +21,8 @@ from workflow_engine.models.step_tree import StepNode
 from workflow_engine.models.step_types import STEP_TYPES
 
 _LAMBDA_TASK = LambdaTaskKind()
-_NATIVE_KINDS: dict[str, StepKind] = {"wait": WaitKind()}
+# A workflow step has a Lambda part (its function prepares the child) but compiles as a Parallel of its own.
+_NATIVE_KINDS: dict[str, StepKind] = {"wait": WaitKind(), "workflow": ChildWorkflowKind()}
 
 
 def register_kind(step_type: str, kind: StepKind) -> None:

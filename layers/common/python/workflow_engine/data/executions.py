@@ -20,6 +20,7 @@ from workflow_engine.models.lifecycle import ExecutionStatus, allowed_from, user
 from workflow_engine.models.time_range import TimeRange
 from workflow_engine.platform.tables import (
     EXECUTIONS,
+    EXECUTIONS_BY_PARENT,
     EXECUTIONS_BY_STATUS,
     EXECUTIONS_BY_USER,
     EXECUTIONS_BY_WORKFLOW,
@@ -44,6 +45,11 @@ class UnprocessedKeysError(Exception):
 
 def user_workflow_key(user_id: str, workflow_id: str) -> str:
     return f"{user_id}#{workflow_id}"
+
+
+def user_parent_key(user_id: str, parent_execution_id: str) -> str:
+    """The by-parent index key of a child execution (written by the parent's machine: asl.child)."""
+    return f"{user_id}#{parent_execution_id}"
 
 
 class ExecutionRepository:
@@ -155,13 +161,17 @@ class ExecutionRepository:
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
         started: TimeRange | None = None,
+        parent_execution_id: str | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
         """Newest first. Each combination of filters reads one index designed for it; every index is sorted by
         `started_at`, so a date range is a key condition on any of them. With both a workflow and a status, the
         user+workflow index is read and the status filtered (a workflow's executions are fewer than a status's
         across all workflows, the usual case)."""
         filter_kwargs: dict[str, Any] = {}
-        if workflow_id:
+        if parent_execution_id:  # a parent's children are few: the other filters are applied to them
+            index, partition = EXECUTIONS_BY_PARENT, user_parent_key(user_id, parent_execution_id)
+            filter_kwargs = _equal_filters(workflow_id=workflow_id, status=status.value if status else None)
+        elif workflow_id:
             index, partition = EXECUTIONS_BY_WORKFLOW, user_workflow_key(user_id, workflow_id)
             if status:
                 filter_kwargs = {
@@ -187,6 +197,18 @@ class ExecutionRepository:
         )
         page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)
         return [_from_values(values) for values in page.items], page.next_token
+
+
+def _equal_filters(**wanted: str | None) -> dict[str, Any]:
+    """A FilterExpression keeping the items whose attributes equal the given values (None: no condition)."""
+    present = {name: value for name, value in wanted.items() if value is not None}
+    if not present:
+        return {}
+    return {
+        "filter_expression": " AND ".join(f"#{name} = :{name}" for name in present),
+        "filter_names": {f"#{name}": name for name in present},
+        "filter_values": {f":{name}": {"S": value} for name, value in present.items()},
+    }
 
 
 def record_from_item(item: dict[str, Any]) -> ExecutionRecord:

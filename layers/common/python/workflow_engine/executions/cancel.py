@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.sfn_gateway import ExecutionDoesNotExist, ExecutionGateway, StepFunctionsError, execution_arn
+from workflow_engine.executions.children import cancel_children
 from workflow_engine.executions.ownership import owned, owned_batch
 from workflow_engine.executions.pool import in_pool
 from workflow_engine.models.batch import CancelOutcome, CancelResult
@@ -84,6 +85,11 @@ class CancelExecutions:
         return result(CancelOutcome.CANCELLED, stored.status)
 
     def _cancel(self, record: ExecutionRecord) -> ExecutionRecord:
+        stored = self._cancel_one(record)
+        cancel_children(self._executions, record, self._cancel_one)
+        return stored
+
+    def _cancel_one(self, record: ExecutionRecord) -> ExecutionRecord:
         if record.status.is_terminal:
             raise ExecutionFinished(
                 f"Execution is {record.status.value}; only pending or running executions can be cancelled",

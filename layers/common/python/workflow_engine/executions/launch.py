@@ -11,6 +11,7 @@ from workflow_engine.data.sfn_gateway import ExecutionGateway, StepFunctionsErro
 from workflow_engine.models.errors import PayloadTooLargeError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord
 from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform import business_metrics
 from workflow_engine.platform.aws_errors import AWS_ERRORS
@@ -50,6 +51,7 @@ def new_record(
         started_at=now,
         updated_at=now,
         retry_of=retry_of,
+        runs_children=any(node.step.type == "workflow" for node in StepTree(workflow.steps).walk()),
     )
 
 

@@ -73,6 +73,7 @@ class ExecutionReads:
         workflow_id: str | None = None,
         status: ExecutionStatus | None = None,
         started: TimeRange | None = None,
+        parent_execution_id: str | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
         """One page of the caller's executions, newest first, and the token of the next page."""
         if started is not None and started.is_empty:
@@ -85,6 +86,7 @@ class ExecutionReads:
             workflow_id=workflow_id,
             status=status,
             started=started,
+            parent_execution_id=parent_execution_id,
         )
 
     def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:

@@ -27,7 +27,10 @@ STEP_ERRORS = STEP_ERROR_NAMES
 START_FAILED = "StartExecutionFailed"
 # Error names the engine itself records, whose causes are written for users.
 # (An approval's rejection, ApprovalRejected, carries the decider's comment as its cause.)
-ENGINE_ERRORS = (START_FAILED, "WorkflowFailed", REJECTED)
+# A workflow step's own failures (asl.child): its child workflow is gone, or nesting would pass the depth limit.
+CHILD_WORKFLOW_NOT_FOUND = "WorkflowNotFound"
+CHILD_DEPTH_EXCEEDED = "WorkflowDepthExceeded"
+ENGINE_ERRORS = (START_FAILED, "WorkflowFailed", REJECTED, CHILD_WORKFLOW_NOT_FOUND, CHILD_DEPTH_EXCEEDED)
 
 
 def is_internal_error(error: str | None) -> bool:
@@ -69,6 +72,11 @@ def cause_text(cause: str) -> str:
     message = document.get("errorMessage")
     if isinstance(message, str):
         return message
+    if "ExecutionArn" in document and "Name" in document:  # a failed child's DescribeExecution (asl.child)
+        ended = str(document.get("Status") or "").lower() or "ended"
+        return f"child execution {document['Name']} {ended}" + (
+            f" ({document['Error']})" if document.get("Error") else ""
+        )
     if "Error" in document:  # the state machine records the caught {"Error", "Cause"} document whole
         inner = document.get("Cause")
         return cause_text(inner) if isinstance(inner, str) else ""
@@ -98,6 +106,9 @@ class ExecutionRecord(BaseModel):
     # The approval steps waiting for a decision, by step name, as stored (data.approvals) less their tokens:
     # the token is never read into a record, so no response built from one can carry it.
     approvals: dict[str, ApprovalWait] = Field(default_factory=dict)
+    parent_execution_id: str | None = None  # the execution whose workflow step started this one (asl.child)
+    # Whether it may start children (its workflow has a workflow step): only then does a cancel look for them.
+    runs_children: bool = False
 
     @property
     def error_message(self) -> str | None:
@@ -164,6 +175,7 @@ class ExecutionStatusResponse(BaseModel):
         default_factory=list,
         description="The approval steps waiting for a decision (status stays running); empty otherwise",
     )
+    parent_execution_id: UUID | None = None  # set on a child execution (a workflow step's)
 
     @classmethod
     def of(cls, record: ExecutionRecord, now: str | None = None) -> ExecutionStatusResponse:
@@ -179,6 +191,7 @@ class ExecutionStatusResponse(BaseModel):
             completed_at=record.completed_at,
             retry_of=record.retry_of,
             waiting_for=waiting_for(record.approvals, now or _utc_now()) if record.status.is_active else [],
+            parent_execution_id=record.parent_execution_id,
         )
 
 

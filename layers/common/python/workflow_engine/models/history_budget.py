@@ -18,6 +18,11 @@ map_guard), 4, and 1,000 iterations of 2 plus its steps. Retries are not counted
 Lambda step adds 3 more (Scheduled, Started, Failed), so a run retrying inside every iteration can pass an
 estimate that held; the estimate refuses what fails on the success path.
 
+A workflow step (asl.child) is a Parallel (4) of: the child workflow's lookup and the child's item (DynamoDB
+tasks, 5 each), the depth Choice and the level Pass (2 each), the prepare Lambda (5) and the `.sync:2` start (6: a
+`.sync` task also writes TaskSubmitted): CHILD_STEP_EVENTS, 29 (moto's history of a parent has exactly these).
+The child's own steps are in the child's history, not the parent's.
+
 Step kinds come from the step registry (models.step_types: every "lambda" kind is one Task); the native kinds
 are counted here, in one table (`_NATIVE`).
 """
@@ -37,6 +42,7 @@ SIMPLE_STATE_EVENTS = 2  # Pass, Choice, Wait
 BLOCK_STATE_EVENTS = 4  # Map, Parallel
 ITERATION_EVENTS = 2
 ENGINE_EVENTS = 2 + 2 * TASK_EVENTS  # the execution's start and end, "$mark running", "$record success"
+CHILD_STEP_EVENTS = BLOCK_STATE_EVENTS + 4 * TASK_EVENTS + 1 + 2 * SIMPLE_STATE_EVENTS  # a workflow step (asl.child)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class HistoryEstimate:
 
     def _step(self, node: StepNode) -> int:
         step_type = STEP_TYPES[node.step.type]
+        if step_type.name == "workflow":
+            return CHILD_STEP_EVENTS
         if step_type.kind == "lambda":
             return TASK_EVENTS
         return _NATIVE[step_type.name](self, node)

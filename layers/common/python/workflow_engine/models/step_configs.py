@@ -96,3 +96,21 @@ class HttpConfig(Strict):
         check_placeholders(self.headers)
         check_placeholders(self.body)
         return self
+
+
+class WorkflowConfig(Strict):
+    """A `workflow` step: runs one of the caller's workflows as a child execution (asl.child). `input` (placeholders
+    allowed) is the child's input_data; absent or null, the child gets the parent's input."""
+
+    workflow_id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    input: Any = None
+
+    @field_validator("workflow_id")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _templates(self) -> WorkflowConfig:
+        check_placeholders(self.input)
+        return self

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from workflow_engine.models.approvals import ApprovalConfig
 from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
-from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig
+from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig, WorkflowConfig
 
 # A runner: (typed config, workflow context, the step function's settings) -> the step's output; a runner of a type
 # whose function `reads_secrets` also takes the owner's secrets (a steps.placeholders.SecretSource) fourth. The
@@ -202,5 +202,16 @@ STEP_TYPES.register(
         runner="workflow_engine.steps.approval:hold_for_decision",
         function=StepFunction("Stores an approval step's task token and returns", timeout_seconds=10, memory_mb=256),
         own_handler="steps.approval.handler",
+    )
+)
+# A child execution (asl.child: its kind replaces the Lambda task). Its function only prepares the child (its id and
+# rendered input, logged as the step's attempt); the state machine records and starts the child natively.
+STEP_TYPES.register(
+    StepType(
+        "workflow",
+        WorkflowConfig,
+        "lambda",
+        runner="workflow_engine.steps.child_input:run_workflow",
+        function=StepFunction("Prepares workflow steps (child executions)", timeout_seconds=30, memory_mb=256),
     )
 )

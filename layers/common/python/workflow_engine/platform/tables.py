@@ -62,10 +62,13 @@ WORKFLOWS = TableDefinition(
 EXECUTIONS_BY_USER = Index("by_user", "user_id", "started_at")
 EXECUTIONS_BY_WORKFLOW = Index("by_user_workflow", "user_workflow", "started_at")
 EXECUTIONS_BY_STATUS = Index("by_user_status", "user_status", "started_at")
+# A parent's child executions (workflow steps): "<user_id>#<parent execution id>", written by the parent's machine
+# (asl.child) on child items only, so the index is sparse.
+EXECUTIONS_BY_PARENT = Index("by_user_parent", "user_parent", "started_at")
 EXECUTIONS = TableDefinition(
     logical_id="Executions",
     partition_key="execution_id",
-    indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS),
+    indexes=(EXECUTIONS_BY_USER, EXECUTIONS_BY_WORKFLOW, EXECUTIONS_BY_STATUS, EXECUTIONS_BY_PARENT),
     stream_view_type="NEW_AND_OLD_IMAGES",
     setting="executions_table",
 )

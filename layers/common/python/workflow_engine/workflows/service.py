@@ -33,6 +33,7 @@ from workflow_engine.platform.aws_errors import AWS_ERRORS, error_code
 from workflow_engine.platform.clock import utc_now
 from workflow_engine.platform.observability import logger
 from workflow_engine.platform.settings import ApiSettings
+from workflow_engine.workflows.child_checks import ChildWorkflowChecks
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -42,6 +43,7 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
     return CompileTarget(
         function_arns=settings.step_function_arns,
         executions_table=settings.executions_table,
+        workflows_table=settings.workflows_table,
     )
 
 
@@ -51,8 +53,10 @@ class WorkflowService:
         self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
         self._target = compile_target(settings)
+        self._child_checks = ChildWorkflowChecks(repository)
 
     def create(self, user_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
+        self._child_checks.check(user_id, None, definition.name, definition.steps)
         notify_secret = self._notify_secret(definition)
         workflow_id = str(uuid.uuid4())
         now = utc_now()
@@ -116,6 +120,7 @@ class WorkflowService:
     def replace(self, user_id: str, workflow_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
         notify_secret = self._notify_secret(definition)
         current = self.get(user_id, workflow_id)
+        self._child_checks.check(user_id, workflow_id, definition.name, definition.steps)
         version = current.version + 1
         asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
         try:
