@@ -11,7 +11,6 @@ waiting time as its duration; a message whose placeholders fail fails the attemp
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,16 +72,7 @@ def _failure_log(
     invocation: ApprovalInvocation, context: dict[str, Any], message: str, since: str, started: float, cap: int
 ) -> LogRecord:
     input_data, input_truncated = cap_json(context, cap)
-    return LogRecord(
-        id=str(uuid.uuid4()),
-        execution_id=invocation.execution_id,
-        user_id=invocation.user_id,
-        workflow_id=invocation.workflow_id,
-        step_name=invocation.step.name,
-        step_type=invocation.step.type,
-        parent_step=invocation.parent_step,
-        iteration=invocation.iteration,
-        attempt=invocation.retry_count + 1,
+    return invocation.log_record(
         input_data=input_data,
         input_truncated=input_truncated,
         duration_ms=round((time.perf_counter() - started) * 1000),

@@ -89,6 +89,22 @@ class StepInvocation(BaseModel):
     parent_step: str | None = None
     iteration: int | None = Field(default=None, ge=0)
 
+    def log_record(self, **fields: Any) -> LogRecord:
+        """This attempt's log item: who and where from the invocation, the rest (input, output, error, duration,
+        timestamp) from `fields`."""
+        return LogRecord(
+            id=str(uuid.uuid4()),
+            execution_id=self.execution_id,
+            user_id=self.user_id,
+            workflow_id=self.workflow_id,
+            step_name=self.step.name,
+            step_type=self.step.type,
+            parent_step=self.parent_step,
+            iteration=self.iteration,
+            attempt=self.retry_count + 1,
+            **fields,
+        )
+
 
 # (config, context) -> output; a step type that reads secrets takes the owner's secrets too: (config, context, secrets).
 Runner = Callable[..., Any]
@@ -164,16 +180,7 @@ def _write_log(
     output_data, output_truncated = cap_json(output, max_payload_bytes)
     input_data, output_data = redactor.value(input_data), redactor.value(output_data)
     logs.put(
-        LogRecord(
-            id=str(uuid.uuid4()),
-            execution_id=invocation.execution_id,
-            user_id=invocation.user_id,
-            workflow_id=invocation.workflow_id,
-            step_name=invocation.step.name,
-            step_type=invocation.step.type,
-            parent_step=invocation.parent_step,
-            iteration=invocation.iteration,
-            attempt=invocation.retry_count + 1,
+        invocation.log_record(
             input_data=input_data,
             output_data=output_data,
             input_truncated=input_truncated,
