@@ -91,6 +91,15 @@ export class JsonEditor {
     this.setValue(value);
   }
 
+  // Types `text` at the cursor (replacing a selection), as a person would, and keeps the cursor after it.
+  insertAtCursor(text) {
+    const { selectionStart: start, selectionEnd: end, value } = this.textarea;
+    this.textarea.value = value.slice(0, start) + text + value.slice(end);
+    this.textarea.focus();
+    this.textarea.setSelectionRange(start + text.length, start + text.length);
+    this.textarea.dispatchEvent(new Event("input"));
+  }
+
   setValue(value) {
     const { text } = layout(value);
     this.textarea.value = text;

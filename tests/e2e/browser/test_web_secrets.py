@@ -67,6 +67,16 @@ def test_secrets_are_set_replaced_and_deleted_and_never_shown(app: App, username
     assert value not in app.page.content()
     _shot(app, tmp_path, "execution-secret.png")
 
+    # The workflow editor suggests the secret: a click types its placeholder at the cursor.
+    app.open("/workflows/new")
+    app.wait_ready("/workflows/new")
+    editor = app.page.get_by_label("Workflow definition (JSON)")
+    editor.fill('{"name": "Pay", "steps": [{"name": "Call", "type": "http", "config": {"url": "https://x.test/?k="}}]}')
+    editor.evaluate("(area) => area.setSelectionRange(area.value.indexOf('?k=') + 3, area.value.indexOf('?k=') + 3)")
+    app.page.get_by_role("button", name="{{ secrets.PAYMENTS_KEY }}").click()
+    assert '"url": "https://x.test/?k={{ secrets.PAYMENTS_KEY }}"' in editor.input_value()
+    app.axe_check()
+
     app.open("/secrets")
     app.wait_ready("/secrets")
     app.page.get_by_role("button", name="Delete PAYMENTS_KEY").click()
@@ -76,3 +86,6 @@ def test_secrets_are_set_replaced_and_deleted_and_never_shown(app: App, username
     app.page.get_by_role("button", name="Delete PAYMENTS_KEY").click()
     app.page.get_by_role("button", name="Delete", exact=True).click()
     expect(app.page.get_by_text("No secrets yet.")).to_be_visible()
+    app.open("/workflows/new")
+    app.wait_ready("/workflows/new")
+    expect(app.page.get_by_text("No secrets yet: set one under")).to_be_visible()

@@ -106,9 +106,27 @@ export async function workflowEditView(main, { params: [id] }) {
       button.disabled = false;
     }
   });
+  const secrets = h("p", { class: "muted small secret-suggestions" });
+  suggestSecrets(secrets, editor);
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
     h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page.`),
+    secrets,
     form);
+}
+
+// The caller's secret names, each a button that types `{{ secrets.NAME }}` at the editor's cursor (an http step's
+// url, headers or body, or an ai prompt, reads it at run time). Best effort: without the list the editor still works.
+async function suggestSecrets(target, editor) {
+  let names = [];
+  try { names = (await api("/secrets")).data.map((secret) => secret.name); } catch { return; }
+  if (!names.length) {
+    target.replaceChildren("No secrets yet: set one under ", h("a", { href: "#/secrets" }, "Secrets"),
+      " and use it in an http step's url, headers or body, or an ai prompt, as {{ secrets.NAME }}.");
+    return;
+  }
+  target.replaceChildren("Your secrets (click to insert at the cursor, in an http step's url, headers or body, or an ai prompt): ",
+    ...names.flatMap((name, index) => [index ? " " : "",
+      h("button", { type: "button", class: "link code", onclick: () => editor.insertAtCursor(`{{ secrets.${name} }}`) }, `{{ secrets.${name} }}`)]));
 }
