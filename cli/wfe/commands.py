@@ -597,7 +597,7 @@ def logs(
         printer.print(log)
     for event in updates(context.api, execution_id, on_fallback=None if context.as_json else context.note):
         for line in [] if context.as_json else waits.feed(event):
-            render.out.print(line)  # the run starts waiting for a person
+            render.out.print(line, soft_wrap=True)  # the run starts waiting for a person
         if event["type"] == "execution":
             final = event["execution"]
             continue

@@ -44,7 +44,7 @@ MARK = {
 
 
 ID_COLUMNS = ("ID", "EXECUTION")
-TREE_COLUMNS = ("STEP",)  # a tree's branches must stay on one line, or a narrow terminal breaks its shape
+NO_WRAP_COLUMNS = ("STEP", "SINCE")  # a tree's branches and a time stay on one line, whatever the width
 
 
 def table_of(*columns: str, **settings: Any) -> Table:
@@ -55,7 +55,7 @@ def table_of(*columns: str, **settings: Any) -> Table:
     for column in columns:
         if column in ID_COLUMNS:
             result.add_column(column, no_wrap=True, min_width=36)
-        elif column in TREE_COLUMNS:
+        elif column in NO_WRAP_COLUMNS:
             result.add_column(column, no_wrap=True)
         else:
             result.add_column(column, overflow="fold")
@@ -310,7 +310,7 @@ class LinePrinter:
         execution_id = str((self.state.execution or {}).get("id", ""))
         for name, entry in self.state.waiting.items():
             if name not in self.announced_waiting:
-                out.print(waiting.notice(execution_id, entry))
+                out.print(waiting.notice(execution_id, entry), soft_wrap=True)
         self.announced_waiting = set(self.state.waiting)  # a step that waits again (a retry) is announced again
 
     def finish(self) -> None:

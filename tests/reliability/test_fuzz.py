@@ -70,7 +70,7 @@ def test_generated_requests_get_no_5xx_and_conform_to_the_document(rstack, alice
     headers = {"Authorization": alice.session.headers["Authorization"]}
     workflow = alice.create_workflow([{"name": "a", "type": "transform", "config": {"expression": "input"}}])
     operations = [result.ok() for result in served_schema.get_all_operations()]
-    assert len(operations) == 21  # 18, and the secrets routes (PUT, GET, DELETE)
+    assert len(operations) == 22  # 18, the secrets routes (PUT, GET, DELETE) and an approval's decision (POST)
     sent: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     with_token: Counter[bool] = Counter()
@@ -200,7 +200,7 @@ def test_deeply_nested_tokens_and_bodies_get_422_and_conform(rstack, alice, serv
         for operation in (result.ok() for result in served_schema.get_all_operations())
         if operation.body or "next_token" in {parameter.name for parameter in operation.query}
     ]
-    assert len(operations) == 10  # 3 paginated, 7 with a JSON body (PUT /api/secrets/{name} among them)
+    assert len(operations) == 11  # 3 paginated, 8 with a JSON body (PUT /api/secrets/{name}, an approval's decision)
     statuses: Counter[int] = Counter()
     failures: list[str] = []
 

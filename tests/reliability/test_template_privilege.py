@@ -149,7 +149,8 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     QUERIES_API.id: {"ExecutionLogs": {"Query"}, "Metrics": {"Query"}},  # the logs' by_user index; buckets
     METRICS_AGGREGATOR.id: {"Metrics": {"PutItem", "UpdateItem"}},  # transactions; stream reads: STREAM_READ
     NOTIFICATIONS.id: {"Workflows": {"GetItem"}, "Notifications": {"GetItem", "PutItem"}},  # stream: STREAM_READ
-    "StatesRole": {"Executions": {"UpdateItem"}},  # the compiled machines' native status writes
+    # the compiled machines' native status writes; a workflow step's child: its workflow's version, its item (asl.child)
+    "StatesRole": {"Executions": {"UpdateItem", "PutItem"}, "Workflows": {"GetItem"}},
     **{spec.id: {"ExecutionLogs": {"PutItem"}} for spec in STEP_FUNCTIONS},
     step_function_of("approval").id: {"ExecutionLogs": {"PutItem"}, "Executions": {"UpdateItem"}},  # its token
     # the real-time channel (data/connections.py, realtime/subscriptions.py, realtime/notifier.py)

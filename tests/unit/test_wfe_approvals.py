@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from wfe import live
+from wfe import live, render
 from wfe.commands import cli
 from wfe.errors import Conflict, Exit, NotFound
 from wfe.progress import RunState
@@ -145,6 +145,7 @@ def test_an_unknown_or_foreign_run_is_a_readable_404(wfe: Any, monkeypatch: Any)
 # --- ls --waiting, status ---------------------------------------------------------------------------------------
 def test_ls_waiting_lists_only_running_runs_that_wait_with_their_step_and_since(wfe: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(FakeApi, "listing", [execution(waiting=[WAIT]), execution(run=OTHER)])
+    monkeypatch.setattr(render.out, "_width", 160)  # a wide terminal: at 80 columns the message column folds
     output = wfe("ls", "--waiting")
     assert FakeApi.last.gets[-1][1]["status_filter"] == "running"
     assert RUN in output and OTHER not in output

@@ -38,7 +38,7 @@ def test_the_filters_offer_what_the_served_document_lists(app: App, username: st
     app.wait_ready("/logs")
     step_types = app.page.get_by_label("Step type").locator("option")
     # Every Lambda-kind type (an approval writes its log when decided), "sleepy" included; no "wait" (native).
-    expect(step_types).to_have_text(["Any type", "transform", "http", "ai", "approval", "sleepy"])
+    expect(step_types).to_have_text(["Any type", "transform", "http", "ai", "approval", "workflow", "sleepy"])
 
     app.open("/executions")
     app.wait_ready("/executions")
