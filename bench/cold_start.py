@@ -122,6 +122,8 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         },
         "HTTP_ALLOWED_NETWORKS": "",
         "HTTP_DENIED_ENDPOINTS": "",
+        "SECRETS_PREFIX": "WorkflowEngine/secrets",
+        "SECRETS_KMS_KEY_ID": _dummy_arn("kms", "key/0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"),
         "CONNECTIONS_TABLE": "WorkflowEngine-Connections",
         "USER_POOL_ID": "us-east-1_bench",
         "USER_POOL_CLIENT_ID": "bench",
