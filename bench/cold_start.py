@@ -168,6 +168,7 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
         state_machine_log_group_arn=_dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflow-engine-local:*"),
+        secrets_kms_key_id=_dummy_arn("kms", "key/0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"),
     )
     return {
         **resources.function_environment(spec),
