@@ -100,9 +100,10 @@ def test_only_with_quick_is_a_usage_error() -> None:
 def test_only_replaces_that_section_keeps_the_rest_and_says_so() -> None:
     earlier = json.loads(RESULTS.read_text())
     kept = json.dumps(earlier["transitions"])
-    section = Section("expression budgets", ("expressions",), Phase.PROCESSES, SECTIONS[0].module, lambda _: "new")
+    again = {**earlier["expressions"], "taken": "again"}  # the section's figures, as a new measurement of it
+    section = Section("expression budgets", ("expressions",), Phase.PROCESSES, SECTIONS[0].module, lambda _: again)
     results = measure([section], earlier=json.loads(RESULTS.read_text()))
-    assert results["expressions"] == "new" and json.dumps(results["transitions"]) == kept
+    assert results["expressions"] == again and json.dumps(results["transitions"]) == kept
     assert set(results["machine"]["remeasured"]) == {"expressions"}
     assert results["machine"]["seconds"] == earlier["machine"]["seconds"]  # the full run's duration stays its own
     assert "Re-measured alone (`python -m bench --only expressions`)" in remeasured_lines(results["machine"])
