@@ -109,7 +109,7 @@ synth: $(STAMP)
 
 # The web section reads web/vendor/ and drives chromium; the local-stack sections run as `make local` does.
 bench: $(STAMP) $(WEB_VENDOR) browser
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 screenshots: $(STAMP) $(WEB_VENDOR) browser
 	$(BIN)/python -m tests.e2e.browser.screenshots docs/screenshots
