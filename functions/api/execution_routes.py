@@ -53,6 +53,7 @@ from workflow_engine.models.execution import (
     RetryResponse,
 )
 from workflow_engine.models.notification import DeliveryResponse
+from workflow_engine.models.run_trigger import TriggerType
 from workflow_engine.models.time_range import TimeRange
 
 router = Router()
@@ -125,6 +126,7 @@ def list_executions(
     started_after: StartedAfter = None,
     started_before: StartedBefore = None,
     parent_execution_id: Annotated[UUID | None, Query(description="Only the child executions of this one")] = None,
+    trigger_type: Annotated[TriggerType | None, Query(description="Only the executions started this way")] = None,
 ) -> Response[list[ExecutionStatusResponse]]:
     started = TimeRange.parse(started_after, started_before)
     records, token = _use_cases().reads.list_page(
@@ -136,6 +138,7 @@ def list_executions(
         status=status_filter,
         started=started,
         parent_execution_id=str(parent_execution_id) if parent_execution_id else None,
+        trigger_type=trigger_type,
     )
     headers = {"X-Next-Token": token} if token else {}
     body = [ExecutionStatusResponse.of(record) for record in records]

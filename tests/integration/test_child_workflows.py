@@ -54,6 +54,8 @@ def test_a_child_runs_as_its_own_execution_and_its_output_is_the_steps(api):
     child_status = status_of(api, child_id)
     assert child_status["status"] == "completed"
     assert child_status["parent_execution_id"] == execution_id
+    assert child_status["trigger"] == {"type": "workflow", "id": execution_id}
+    assert final["trigger"] == {"type": "api", "id": None}
     assert child_status["workflow_id"] == child["id"]
     assert child_status["input_data"] == {"n": 21}
     assert child_status["output_data"] == {"doubled": 42}
@@ -61,6 +63,10 @@ def test_a_child_runs_as_its_own_execution_and_its_output_is_the_steps(api):
     status, listed, _ = api.call("GET", "/api/workflows/executions", query=f"parent_execution_id={execution_id}")
     assert status == 200, listed
     assert [item["id"] for item in listed] == [child_id]
+    for trigger_type, expected in (("workflow", [child_id]), ("api", [execution_id])):
+        status, listed, _ = api.call("GET", "/api/workflows/executions", query=f"trigger_type={trigger_type}")
+        assert status == 200, listed
+        assert [item["id"] for item in listed] == expected, trigger_type
 
 
 def test_a_missing_or_foreign_workflow_is_refused_when_saved(api, other_api):

@@ -175,6 +175,12 @@ def test_retry_is_listed_with_retry_of(api, failed):
     listed = {e["id"]: e for e in api.call("GET", "/api/workflows/executions")[1]}
     assert listed[started["execution_id"]]["retry_of"] == original["id"]
     assert listed[original["id"]]["retry_of"] is None
+    assert listed[started["execution_id"]]["trigger"] == {"type": "retry", "id": original["id"]}
+    assert listed[original["id"]]["trigger"] == {"type": "api", "id": None}
+    status, retries, _ = api.call("GET", "/api/workflows/executions", query="trigger_type=retry")
+    assert status == 200 and [e["id"] for e in retries] == [started["execution_id"]]
+    status, body, _ = api.call("GET", "/api/workflows/executions", query="trigger_type=cron")
+    assert status == 422, body
 
 
 def test_only_failed_cancelled_or_timed_out_executions_can_be_retried(api):

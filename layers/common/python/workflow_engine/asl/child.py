@@ -40,6 +40,7 @@ from workflow_engine.asl.task import catchers, continued_states, lambda_task, re
 from workflow_engine.data.executions import user_workflow_key
 from workflow_engine.models.execution import CHILD_DEPTH_EXCEEDED, CHILD_WORKFLOW_NOT_FOUND
 from workflow_engine.models.lifecycle import ExecutionStatus, user_status_key
+from workflow_engine.models.run_trigger import TriggerType
 
 MAX_DEPTH = 5  # levels of nesting at run time: a top-level execution is level 1
 DEPTH_EXCEEDED = CHILD_DEPTH_EXCEEDED
@@ -174,6 +175,8 @@ def _record_child(table: str, user_id: str, workflow_id: str, next_state: str) -
         "started_at": now,
         "updated_at": now,
         "parent_execution_id": {"S.$": "$$.Execution.Name"},
+        "trigger_type": {"S": TriggerType.WORKFLOW.value},  # models.run_trigger: started by its parent
+        "trigger_id": {"S.$": "$$.Execution.Name"},
         "runs_children": {"BOOL": True},  # its workflow may hold workflow steps (a cancel then looks for them)
         # "<user>#<parent id>" (the by-parent index key), the user's id as data, never as template text
         "user_parent": {"S.$": f"States.Format('{{}}#{{}}', {intrinsic_text(user_id)}, $$.Execution.Name)"},

@@ -6,8 +6,9 @@ from __future__ import annotations
 # Raised with each change to the compiled machine's contract with the API; a workflow stores the revision its
 # machine was compiled with. 2: the "$resume" Choice (resume needs it). 3: a step's config travels as JSON text
 # (`config_json`), never as keys Step Functions could evaluate; a workflow of an older revision is recompiled
-# before its next start (WorkflowService.recompile).
-ASL_REVISION = 3
+# before its next start (WorkflowService.recompile). 4: a workflow step's child item records its trigger
+# (`trigger_type` workflow, models.run_trigger).
+ASL_REVISION = 4
 RESUMABLE_REVISION = 2
 
 MARK_RUNNING = "$mark running"

@@ -17,6 +17,7 @@ from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, query_page
 from workflow_engine.models.execution import ExecutionRecord
 from workflow_engine.models.lifecycle import ExecutionStatus, allowed_from, user_status_key
+from workflow_engine.models.run_trigger import TriggerType
 from workflow_engine.models.time_range import TimeRange
 from workflow_engine.platform.tables import (
     EXECUTIONS,
@@ -162,23 +163,19 @@ class ExecutionRepository:
         status: ExecutionStatus | None = None,
         started: TimeRange | None = None,
         parent_execution_id: str | None = None,
+        trigger_type: TriggerType | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
         """Newest first. Each combination of filters reads one index designed for it; every index is sorted by
         `started_at`, so a date range is a key condition on any of them. With both a workflow and a status, the
         user+workflow index is read and the status filtered (a workflow's executions are fewer than a status's
-        across all workflows, the usual case)."""
-        filter_kwargs: dict[str, Any] = {}
+        across all workflows, the usual case). A trigger type is always a filter (most runs share one)."""
+        filtered: dict[str, str | None] = {"trigger_type": trigger_type.value if trigger_type else None}
         if parent_execution_id:  # a parent's children are few: the other filters are applied to them
             index, partition = EXECUTIONS_BY_PARENT, user_parent_key(user_id, parent_execution_id)
-            filter_kwargs = _equal_filters(workflow_id=workflow_id, status=status.value if status else None)
+            filtered.update(workflow_id=workflow_id, status=status.value if status else None)
         elif workflow_id:
             index, partition = EXECUTIONS_BY_WORKFLOW, user_workflow_key(user_id, workflow_id)
-            if status:
-                filter_kwargs = {
-                    "filter_expression": "#status = :status",
-                    "filter_names": {"#status": "status"},
-                    "filter_values": {":status": {"S": status.value}},
-                }
+            filtered["status"] = status.value if status else None
         elif status:
             index, partition = EXECUTIONS_BY_STATUS, user_status_key(user_id, status)
         else:
@@ -193,7 +190,7 @@ class ExecutionRepository:
             sort_attribute=index.sort_key,
             sort_low=started.low if started else None,
             sort_high=started.high if started else None,
-            **filter_kwargs,
+            **_equal_filters(**filtered),
         )
         page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)
         return [_from_values(values) for values in page.items], page.next_token

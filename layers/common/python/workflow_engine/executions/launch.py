@@ -11,6 +11,7 @@ from workflow_engine.data.sfn_gateway import ExecutionGateway, StepFunctionsErro
 from workflow_engine.models.errors import PayloadTooLargeError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord
 from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.models.run_trigger import RunTrigger, TriggerType
 from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform import business_metrics
@@ -35,9 +36,10 @@ def checked_document(document: dict[str, Any], what: str) -> str:
 
 
 def new_record(
-    workflow: WorkflowRecord, input_data: Any, status: ExecutionStatus, retry_of: str | None = None
+    workflow: WorkflowRecord, input_data: Any, status: ExecutionStatus, trigger: RunTrigger
 ) -> ExecutionRecord:
-    """A new execution of the workflow's current version, with a fresh id."""
+    """A new execution of the workflow's current version, with a fresh id, started by `trigger` (a retry's trigger
+    names the execution it retries)."""
     now = utc_now()
     return ExecutionRecord(
         execution_id=str(uuid.uuid4()),
@@ -50,7 +52,9 @@ def new_record(
         input_data=input_data,
         started_at=now,
         updated_at=now,
-        retry_of=retry_of,
+        retry_of=trigger.id if trigger.type is TriggerType.RETRY else None,
+        trigger_type=trigger.type,
+        trigger_id=trigger.id,
         runs_children=any(node.step.type == "workflow" for node in StepTree(workflow.steps).walk()),
     )
 

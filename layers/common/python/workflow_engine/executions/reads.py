@@ -16,6 +16,7 @@ from workflow_engine.models.errors import ExecutionNotFound
 from workflow_engine.models.execution import ExecutionRecord, LogRecord
 from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.notification import DeliveryRecord
+from workflow_engine.models.run_trigger import TriggerType
 from workflow_engine.models.time_range import TimeRange
 
 # A comparison reads at most this many step logs per execution (one Query per 1 MB page).
@@ -74,6 +75,7 @@ class ExecutionReads:
         status: ExecutionStatus | None = None,
         started: TimeRange | None = None,
         parent_execution_id: str | None = None,
+        trigger_type: TriggerType | None = None,
     ) -> tuple[list[ExecutionRecord], str | None]:
         """One page of the caller's executions, newest first, and the token of the next page."""
         if started is not None and started.is_empty:
@@ -87,6 +89,7 @@ class ExecutionReads:
             status=status,
             started=started,
             parent_execution_id=parent_execution_id,
+            trigger_type=trigger_type,
         )
 
     def logs(self, user_id: str, execution_id: str, filters: LogFilter, limit: int) -> list[LogRecord]:

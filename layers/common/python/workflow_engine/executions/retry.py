@@ -25,6 +25,7 @@ from workflow_engine.executions.ownership import owned
 from workflow_engine.models.errors import ConflictError, ServiceUnavailableError
 from workflow_engine.models.execution import START_FAILED, ExecutionRecord, RetryMode, RetryResponse
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
+from workflow_engine.models.run_trigger import RunTrigger, TriggerType
 from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 
@@ -74,7 +75,12 @@ class RetryExecution:
         new_input = command.input_data if command.replaces_input else original.input_data
         if command.mode is RetryMode.RESTART:
             document = checked_document(initial_document(new_input), "input_data")
-            record = new_record(workflow, new_input, ExecutionStatus.PENDING, retry_of=original.execution_id)
+            record = new_record(
+                workflow,
+                new_input,
+                ExecutionStatus.PENDING,
+                RunTrigger(type=TriggerType.RETRY, id=original.execution_id),
+            )
             return RetryResponse.of(self._launcher.launch(record, document))
         return RetryResponse.of(self._resume(original, workflow, new_input))
 
@@ -92,7 +98,9 @@ class RetryExecution:
         point = self._resume_point(original, [entry_state(node) for node in StepTree(workflow.steps).top])
         document = checked_document(resume_document(point, new_input), "the resumed state (input and reused results)")
         # Written `running`: the machine's "$mark running" (conditional on `pending`) then takes the resume path.
-        record = new_record(workflow, new_input, ExecutionStatus.RUNNING, retry_of=original.execution_id)
+        record = new_record(
+            workflow, new_input, ExecutionStatus.RUNNING, RunTrigger(type=TriggerType.RETRY, id=original.execution_id)
+        )
         original_logs = (
             self._logs.query(original.user_id, original.execution_id, LogFilter(), MAX_REUSED_LOGS)
             if point.index

@@ -14,6 +14,7 @@ from workflow_engine.executions.launch import ExecutionLauncher, checked_documen
 from workflow_engine.models.errors import WorkflowNotFound
 from workflow_engine.models.execution import ExecutionResultResponse
 from workflow_engine.models.lifecycle import ExecutionStatus
+from workflow_engine.models.run_trigger import API_TRIGGER, RunTrigger
 from workflow_engine.models.workflow import WorkflowRecord
 
 # Brings a workflow saved by an older compiler up to date (WorkflowService.recompile, wired by the handler).
@@ -39,13 +40,16 @@ class StartExecution:
         self._launcher = launcher
         self._recompile = recompile
 
-    def __call__(self, user_id: str, command: StartCommand) -> ExecutionResultResponse:
-        """Write `pending`, then StartExecution (named by the execution id). Three AWS calls."""
+    def __call__(
+        self, user_id: str, command: StartCommand, trigger: RunTrigger = API_TRIGGER
+    ) -> ExecutionResultResponse:
+        """Write `pending`, then StartExecution (named by the execution id). Three AWS calls. `trigger` says what
+        started it: a client's execute (`api`), a schedule or an inbound webhook."""
         document = checked_document(initial_document(command.input_data), "input_data")
         workflow = self._workflows.get(user_id, command.workflow_id)
         if workflow is None:
             raise WorkflowNotFound()
         if self._recompile is not None and workflow.asl_revision < ASL_REVISION:
             workflow = self._recompile(workflow)
-        record = new_record(workflow, command.input_data, ExecutionStatus.PENDING)
+        record = new_record(workflow, command.input_data, ExecutionStatus.PENDING, trigger)
         return ExecutionResultResponse.of(self._launcher.launch(record, document))

@@ -8,11 +8,12 @@ from enum import StrEnum
 from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Re-exported: the lifecycle defines the statuses.
 from workflow_engine.models.approvals import REJECTED, ApprovalWait, WaitingFor, waiting_for
 from workflow_engine.models.lifecycle import ExecutionStatus as ExecutionStatus
+from workflow_engine.models.run_trigger import RunTrigger, TriggerType, stored_trigger
 from workflow_engine.models.step_errors import STEP_ERROR_NAMES
 
 
@@ -109,6 +110,21 @@ class ExecutionRecord(BaseModel):
     parent_execution_id: str | None = None  # the execution whose workflow step started this one (asl.child)
     # Whether it may start children (its workflow has a workflow step): only then does a cancel look for them.
     runs_children: bool = False
+    # What started it (models.run_trigger), stored flat so that a list can filter on `trigger_type`.
+    trigger_type: TriggerType = TriggerType.API
+    trigger_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trigger_of_older_items(cls, values: Any) -> Any:
+        if isinstance(values, dict) and not values.get("trigger_type"):
+            trigger = stored_trigger(values)
+            values = {**values, "trigger_type": trigger.type, "trigger_id": trigger.id}
+        return values
+
+    @property
+    def trigger(self) -> RunTrigger:
+        return RunTrigger(type=self.trigger_type, id=self.trigger_id)
 
     @property
     def error_message(self) -> str | None:
@@ -176,6 +192,10 @@ class ExecutionStatusResponse(BaseModel):
         description="The approval steps waiting for a decision (status stays running); empty otherwise",
     )
     parent_execution_id: UUID | None = None  # set on a child execution (a workflow step's)
+    trigger: RunTrigger = Field(
+        description="What started it: api, schedule (id: the schedule), webhook (id: the trigger), retry (id: the "
+        "original execution) or workflow (id: the parent execution)"
+    )
 
     @classmethod
     def of(cls, record: ExecutionRecord, now: str | None = None) -> ExecutionStatusResponse:
@@ -192,6 +212,7 @@ class ExecutionStatusResponse(BaseModel):
             retry_of=record.retry_of,
             waiting_for=waiting_for(record.approvals, now or _utc_now()) if record.status.is_active else [],
             parent_execution_id=record.parent_execution_id,
+            trigger=record.trigger,
         )
 
 
