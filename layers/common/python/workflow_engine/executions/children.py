@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from workflow_engine.asl.child import MAX_DEPTH
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.models.errors import ExecutionFinished, ServiceUnavailableError
 from workflow_engine.models.execution import ExecutionRecord
+from workflow_engine.models.step_configs import MAX_CHILD_DEPTH as MAX_DEPTH
 from workflow_engine.platform.aws_errors import AWS_ERRORS
 from workflow_engine.platform.observability import logger
 

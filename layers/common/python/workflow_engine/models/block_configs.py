@@ -97,6 +97,6 @@ BLOCK_CONFIGS = (ChoiceBranch, ChoiceConfig, ParallelBranch, ParallelConfig, Map
 
 
 def resolve_step_references(step: Any) -> None:
-    """Resolve `Step` in the block configs, once the union (models.workflow) exists."""
-    for model in BLOCK_CONFIGS:
-        model.model_rebuild(_types_namespace={"Step": step})
+    """Make `Step` resolvable in the block configs, once the union (models.workflow) exists. Their schemas are
+    built on first use (`defer_build`, models.step_configs.Strict), from this module's namespace."""
+    globals()["Step"] = step

@@ -99,8 +99,6 @@ Condition = Annotated[
     ],
     Discriminator(_condition_kind),
 ]
-for _model in (AllOf, AnyOf, NotOf):
-    _model.model_rebuild()
 
 
 def comparisons(condition: Condition) -> list[Comparison]:

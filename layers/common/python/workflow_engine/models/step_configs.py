@@ -20,9 +20,10 @@ PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 
 class Strict(BaseModel):
-    """Unknown fields refused, strings bounded: the base of everything a user sends in a definition."""
+    """Unknown fields refused, strings bounded: the base of everything a user sends in a definition. Schemas are
+    built on first use (`defer_build`): a function that never validates a definition never pays for them."""
 
-    model_config = ConfigDict(extra="forbid", str_max_length=MAX_CONFIG_STRING)
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_CONFIG_STRING, defer_build=True)
 
 
 def compile_jmespath(expression: str) -> str:
@@ -96,6 +97,11 @@ class HttpConfig(Strict):
         check_placeholders(self.headers)
         check_placeholders(self.body)
         return self
+
+
+# Levels of nesting of workflow steps at run time (a top-level execution is level 1): the compiled machine's check
+# (asl.child), the save-time walk (workflows.child_checks) and a cancel's cascade (executions.children).
+MAX_CHILD_DEPTH = 5
 
 
 class WorkflowConfig(Strict):

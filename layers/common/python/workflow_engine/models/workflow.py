@@ -106,8 +106,6 @@ if TYPE_CHECKING:
 else:
     Step = Annotated[Union[tuple(STEP_MODELS.values())], Field(discriminator="type")]
 resolve_step_references(Step)
-for _model in STEP_MODELS.values():
-    _model.model_rebuild()
 WaitStep = STEP_MODELS["wait"]
 LAMBDA_STEP_TYPES = tuple(step_type.name for step_type in STEP_TYPES.lambda_types())
 
@@ -165,7 +163,7 @@ class WorkflowDefinition(Strict):
 class WorkflowRecord(BaseModel):
     """A workflow as stored: the definition plus ownership, version and its state machine."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use: reads of executions never do
 
     workflow_id: str
     user_id: str
@@ -185,6 +183,8 @@ class WorkflowRecord(BaseModel):
 
 
 class WorkflowResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str
     description: str

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from workflow_engine.asl.child import MAX_DEPTH
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.errors import InvalidRequestError
+from workflow_engine.models.step_configs import MAX_CHILD_DEPTH as MAX_DEPTH
 from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 
