@@ -162,7 +162,9 @@ def _web(results: dict[str, Any]) -> str:
             f"{table['first_page_ms']} ms, next page {table['next_page_ms']} ms, status filter "
             f"{table['filter_ms']} ms, of which the API (moto's query) {table['api_ms_per_page']} ms per page.",
             f"- Live status change to the page ({web['live']['channel']}, {web['live']['samples']} runs): median "
-            f"**{web['live']['median_ms']} ms**, max {web['live']['max_ms']} ms after the execution's `completed_at`.",
+            f"**{web['live']['median_ms']} ms**, max {web['live']['max_ms']} ms after the execution's `completed_at` "
+            f"(each sample: {', '.join(str(v) for v in web['live'].get('samples_ms', []))} ms; pages open before "
+            f"the run completed: {web['live'].get('pages_open_before_completion', '-')} of {web['live']['samples']}).",
         ]
     )
 

@@ -222,13 +222,15 @@ def run(
         filter_ms = (time.perf_counter() - started) * 1000
         context.close()
 
-        # Live: a 1 s run watched on its page.
+        # Live: a 2 s run watched on its page. The page is open and shows the run running before it completes (its
+        # first load takes well under 2 s), so each sample is the live path alone: the machine's completion, the
+        # stream, the notifier, the WebSocket and the page's render.
         workflow = user.post(
             "/api/workflows",
             {
                 "name": "bench live",
                 "steps": [
-                    {"name": "Pause", "type": "wait", "config": {"seconds": 1}},
+                    {"name": "Pause", "type": "wait", "config": {"seconds": 2}},
                     {"name": "Echo", "type": "transform", "config": {"expression": "input"}},
                 ],
             },
@@ -237,11 +239,13 @@ def run(
         context.add_init_script(_session_script(outputs, user))
         page = context.new_page()
         latencies = []
+        loaded_live: list[bool] = []  # per sample: the page was open before the run completed
         for _ in range(live_samples):
             execution_id = user.post(f"/api/workflows/{workflow['id']}/execute", {"input_data": {}})["execution_id"]
             page.goto(f"{app}#/executions/{execution_id}")
             page.wait_for_selector("#execution-status")
             page.evaluate(WATCH_COMPLETION)
+            loaded_live.append(page.evaluate("() => !window.__seen"))
             page.wait_for_function("() => window.__seen", timeout=30_000)
             seen = page.evaluate("() => window.__seen")
             completed = user.get(f"/api/workflows/executions/{execution_id}")["completed_at"]
@@ -267,6 +271,8 @@ def run(
         "samples": live_samples,
         "median_ms": round(statistics.median(latencies)),
         "max_ms": round(max(latencies)),
+        "samples_ms": [round(value) for value in latencies],
+        "pages_open_before_completion": sum(loaded_live),
         "budget_ms": LIVE_BUDGET_MS,
         "held": max(latencies) <= LIVE_BUDGET_MS,
     }
