@@ -201,6 +201,20 @@ def resolve_workflow(context: Ctx, reference: str) -> str:
     return matches[0]["id"]
 
 
+def with_child_ids(context: Ctx, definition: Any) -> Any:
+    """The definition with each workflow step's `workflow_id: "@<name>"` replaced by that workflow's id
+    (wfe.references)."""
+    from wfe.references import resolve_names
+
+    def resolve(name: str) -> str:
+        try:
+            return resolve_workflow(context, name)
+        except NotFound:
+            raise NotFound(f"workflow_id '@{name}': you have no workflow named {name!r}; create it first") from None
+
+    return resolve_names(definition, resolve)
+
+
 def time_options(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option("--to", "end", metavar="ISO", help="Started at or before this time.")(function)
     function = click.option("--from", "start", metavar="ISO", help="Started at or after this time.")(function)
@@ -300,10 +314,13 @@ def workflows_show(context: Ctx, workflow: str) -> None:
 @command(workflows, "create")
 @click.option("-f", "--file", "file", required=True, metavar="FILE", help="The definition, JSON or YAML ('-': stdin).")
 def workflows_create(context: Ctx, file: str) -> None:
-    """Create a workflow from a JSON or YAML definition."""
+    """Create a workflow from a JSON or YAML definition.
+
+    A workflow step's `workflow_id: "@NAME"` is sent as the id of your workflow named NAME.
+    """
     from wfe import render
 
-    definition = load_document(file)
+    definition = with_child_ids(context, load_document(file))
     created = context.api.post("/api/workflows", definition)
     context.emit(created, lambda: render.workflow_detail(created))
 
@@ -315,7 +332,7 @@ def workflows_update(context: Ctx, workflow: str, file: str) -> None:
     """Replace a workflow's definition (a new version)."""
     from wfe import render
 
-    definition = load_document(file)
+    definition = with_child_ids(context, load_document(file))
     workflow_id = resolve_workflow(context, workflow)
     updated = context.api.json("PUT", f"/api/workflows/{workflow_id}", json=definition)
     context.emit(updated, lambda: render.workflow_detail(updated))

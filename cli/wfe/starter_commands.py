@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from wfe.commands import Ctx, cli, command, load_document
+from wfe.commands import Ctx, cli, command, load_document, with_child_ids
 from wfe.errors import Exit, UsageError
 
 PACKAGE = "workflow-engine"  # pyproject.toml's [project] name: `wfe --version` prints its version
@@ -73,7 +73,7 @@ def validate(context: Ctx, file: str) -> int:
 
     from wfe import render
 
-    definition = load_document(file)
+    definition = with_child_ids(context, load_document(file))
     try:
         answer = context.api.post("/api/workflows/validate", definition)
     except UsageError as error:

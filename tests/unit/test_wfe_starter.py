@@ -166,3 +166,18 @@ def test_the_sign_in_helper_s_help_is_help_and_refusals_are_one_line(capsys: pyt
     assert signin.refusal(wrong, "x").startswith("Sign-in refused: wrong password")
     weak = signin.refusal(client_error("InvalidPasswordException"), "short")
     assert "at least 12 characters" in weak and "a digit" in weak
+
+
+def test_at_names_of_child_workflows_become_ids_nested_ones_too() -> None:
+    from wfe.references import resolve_names
+
+    child = {"name": "Call", "type": "workflow", "config": {"workflow_id": "@Example: transform"}}
+    by_id = {"name": "Other", "type": "workflow", "config": {"workflow_id": WORKFLOW_ID}}
+    block = {"name": "Each", "type": "map", "config": {"items": "input.x", "steps": [child]}}
+    document = {"name": "Parent", "steps": [by_id, block]}
+    resolved = resolve_names(document, lambda name: f"id-of-{name}")
+    assert resolved["steps"][1]["config"]["steps"][0]["config"]["workflow_id"] == "id-of-Example: transform"
+    assert resolved["steps"][0]["config"]["workflow_id"] == WORKFLOW_ID
+    assert document["steps"][1]["config"]["steps"][0]["config"]["workflow_id"] == "@Example: transform"  # a copy
+    plain = {"name": "Plain", "steps": [by_id]}
+    assert resolve_names(plain, lambda name: pytest.fail(name)) is plain
