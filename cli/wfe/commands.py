@@ -694,7 +694,12 @@ def ls(
         from wfe.waiting import is_waiting, waiting_table
 
         items = [execution for execution in items if is_waiting(execution)]
-        context.emit(items, lambda: waiting_table(items) if items else "No run is waiting for a decision")
+        context.emit(
+            items,
+            lambda: (
+                waiting_table(items, workflow_names(context, items)) if items else "No run is waiting for a decision"
+            ),
+        )
     else:
         filtered = any(value is not None for key, value in params.items() if key != "limit")
         empty = "No executions match." if filtered else "No executions yet."

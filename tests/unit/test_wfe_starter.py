@@ -119,6 +119,9 @@ def test_lists_name_workflows_and_say_when_empty(wfe: Any) -> None:
     FakeApi.workflows = [{"id": WORKFLOW_ID, "name": "Orders"}]
     listed = wfe("ls")
     assert "Orders" in listed.output and WORKFLOW_ID[:8] not in listed.output
+    waiting = {**EXECUTION, "status": "running", "waiting_for": [{"step_name": "Sign off", "message": "ok?"}]}
+    FakeApi.runs = [waiting]
+    assert "Orders" in wfe("ls", "--waiting").output
     FakeApi.workflows = []  # deleted since: the id's start
     assert WORKFLOW_ID[:8] in wfe("ls").output
 
