@@ -250,6 +250,7 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/health", WORKFLOWS_API, authorized=False),
     Route("POST", "/api/workflows", WORKFLOWS_API),
+    Route("POST", "/api/workflows/validate", WORKFLOWS_API),
     Route("GET", "/api/workflows", WORKFLOWS_API),
     Route("GET", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("PUT", "/api/workflows/{workflow_id}", WORKFLOWS_API),

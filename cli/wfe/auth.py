@@ -36,23 +36,28 @@ def _call(operation: Callable[..., Any], **parameters: Any) -> dict[str, Any]:
     try:
         return operation(**parameters)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        message = error.response.get("Error", {}).get("Message", "") or code
-        if code in ("NotAuthorizedException", "UserNotFoundException"):
-            raise AuthError(f"Sign-in refused: {message}") from None
-        if code == "UserNotConfirmedException":
-            raise AuthError("This user is not confirmed yet: finish `wfe signup` with the emailed code") from None
-        if code in (
-            "UsernameExistsException",
-            "InvalidPasswordException",
-            "InvalidParameterException",
-            "CodeMismatchException",
-            "ExpiredCodeException",
-        ):
-            raise UsageError(message) from None
-        raise ServerError(f"Cognito answered {code}: {message}") from None
+        raise cli_error(error) from None
     except BotoCoreError as error:
         raise ServerError(f"Cannot reach Cognito: {error}") from None
+
+
+def cli_error(error: Any) -> Exception:
+    """The CLI's error of a Cognito ClientError: one readable sentence, never a traceback."""
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "") or code
+    if code in ("NotAuthorizedException", "UserNotFoundException"):
+        return AuthError(f"Sign-in refused: {message}")
+    if code == "UserNotConfirmedException":
+        return AuthError("This user is not confirmed yet: finish `wfe signup` with the emailed code")
+    if code in (
+        "UsernameExistsException",
+        "InvalidPasswordException",
+        "InvalidParameterException",
+        "CodeMismatchException",
+        "ExpiredCodeException",
+    ):
+        return UsageError(message)
+    return ServerError(f"Cognito answered {code}: {message}")
 
 
 def _session(username: str, result: dict[str, Any], refresh_token: str | None = None) -> Session:
@@ -68,8 +73,21 @@ def _session(username: str, result: dict[str, Any], refresh_token: str | None = 
 
 def sign_up(stack: Stack, username: str, password: str, ask_code: Callable[[], str]) -> bool:
     """Register the user and confirm it; True when it was confirmed here (False: Cognito did it)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     cognito = _cognito(stack)
-    result = _call(cognito.sign_up, ClientId=stack.client_id, Username=username, Password=password)
+    try:
+        result = cognito.sign_up(ClientId=stack.client_id, Username=username, Password=password)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "UsernameExistsException":
+            raise UsageError(f"The user {username!r} already exists: sign in with `wfe login {username}`") from None
+        if code == "InvalidPasswordException":
+            rules = password_rules(cognito, stack)
+            raise UsageError("The password does not meet the user pool's rules; it needs:", rules) from None
+        raise cli_error(error) from None
+    except BotoCoreError as error:
+        raise ServerError(f"Cannot reach Cognito: {error}") from None
     if result.get("UserConfirmed"):
         return False
     if stack.aws_endpoint_url:
@@ -77,6 +95,28 @@ def sign_up(stack: Stack, username: str, password: str, ask_code: Callable[[], s
     else:
         _call(cognito.confirm_sign_up, ClientId=stack.client_id, Username=username, ConfirmationCode=ask_code())
     return True
+
+
+def password_rules(cognito: Any, stack: Stack) -> list[str]:
+    """The user pool's password policy as rules a person reads (DescribeUserPool); when it cannot be read (a
+    deployed pool needs AWS credentials for that), a pointer to where it is set."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        pool = cognito.describe_user_pool(UserPoolId=stack.user_pool_id)["UserPool"]
+        policy = pool["Policies"]["PasswordPolicy"]
+    except (BotoCoreError, ClientError, KeyError):
+        return ["see the user pool's password policy (infra: PASSWORD_POLICY)"]
+    rules = [f"at least {policy.get('MinimumLength', 8)} characters"]
+    for key, what in (
+        ("RequireLowercase", "a lowercase letter"),
+        ("RequireUppercase", "an uppercase letter"),
+        ("RequireNumbers", "a number"),
+        ("RequireSymbols", "a symbol (such as ! or -)"),
+    ):
+        if policy.get(key):
+            rules.append(what)
+    return rules
 
 
 def log_in(stack: Stack, username: str, password: str) -> Session:

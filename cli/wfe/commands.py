@@ -201,16 +201,18 @@ def resolve_workflow(context: Ctx, reference: str) -> str:
     return matches[0]["id"]
 
 
-def with_definition(document: Any, call: Callable[[], Any]) -> Any:
-    """Run a create/update; a 422's field paths then name the steps of the file."""
-    from wfe.problems import error_lines
+def with_child_ids(context: Ctx, definition: Any) -> Any:
+    """The definition with each workflow step's `workflow_id: "@<name>"` replaced by that workflow's id
+    (wfe.references)."""
+    from wfe.references import resolve_names
 
-    try:
-        return call()
-    except UsageError as error:
-        if error.body is not None:
-            error.message, error.details = error_lines(422, error.body, document)
-        raise
+    def resolve(name: str) -> str:
+        try:
+            return resolve_workflow(context, name)
+        except NotFound:
+            raise NotFound(f"workflow_id '@{name}': you have no workflow named {name!r}; create it first") from None
+
+    return resolve_names(definition, resolve)
 
 
 def time_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -312,11 +314,14 @@ def workflows_show(context: Ctx, workflow: str) -> None:
 @command(workflows, "create")
 @click.option("-f", "--file", "file", required=True, metavar="FILE", help="The definition, JSON or YAML ('-': stdin).")
 def workflows_create(context: Ctx, file: str) -> None:
-    """Create a workflow from a JSON or YAML definition."""
+    """Create a workflow from a JSON or YAML definition.
+
+    A workflow step's `workflow_id: "@NAME"` is sent as the id of your workflow named NAME.
+    """
     from wfe import render
 
-    definition = load_document(file)
-    created = with_definition(definition, lambda: context.api.post("/api/workflows", definition))
+    definition = with_child_ids(context, load_document(file))
+    created = context.api.post("/api/workflows", definition)
     context.emit(created, lambda: render.workflow_detail(created))
 
 
@@ -327,11 +332,9 @@ def workflows_update(context: Ctx, workflow: str, file: str) -> None:
     """Replace a workflow's definition (a new version)."""
     from wfe import render
 
-    definition = load_document(file)
+    definition = with_child_ids(context, load_document(file))
     workflow_id = resolve_workflow(context, workflow)
-    updated = with_definition(
-        definition, lambda: context.api.json("PUT", f"/api/workflows/{workflow_id}", json=definition)
-    )
+    updated = context.api.json("PUT", f"/api/workflows/{workflow_id}", json=definition)
     context.emit(updated, lambda: render.workflow_detail(updated))
 
 
@@ -371,11 +374,13 @@ def run(
     follow: bool,
     wait: bool,
 ) -> int:
-    """Start a run of WORKFLOW (an id or a unique name)."""
+    """Start a run of WORKFLOW (an id or a unique name). Without --input, the workflow's input_example is used."""
     from wfe import render
 
     input_data = read_input(input_json, input_file)
     workflow_id = resolve_workflow(context, workflow)
+    if input_json is None and input_file is None:
+        input_data = context.api.get(f"/api/workflows/{workflow_id}").get("input_example")
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
     started = context.api.post(f"/api/workflows/{workflow_id}/execute", {"input_data": input_data}, headers=headers)
     if follow or wait:
@@ -582,7 +587,11 @@ def logs(
     params = {"step_type": step_type, "step_name": step, "has_error": errors or None, "q": search, "limit": limit}
     items = context.api.get(f"/api/workflows/executions/{execution_id}/logs", **params)
     if not follow:
-        context.emit(items, lambda: render.logs_table(items, steps=steps_to_place(context, execution_id, items)))
+        filtered = any(value for key, value in params.items() if key != "limit")
+        empty = "No logs match." if filtered else "No step logs yet."
+        context.emit(
+            items, lambda: render.logs_table(items, steps=steps_to_place(context, execution_id, items), empty=empty)
+        )
         return Exit.OK
     from wfe.live import updates
     from wfe.waiting import WaitAnnouncer
@@ -685,11 +694,29 @@ def ls(
         from wfe.waiting import is_waiting, waiting_table
 
         items = [execution for execution in items if is_waiting(execution)]
-        context.emit(items, lambda: waiting_table(items) if items else "No run is waiting for a decision")
+        context.emit(
+            items,
+            lambda: (
+                waiting_table(items, workflow_names(context, items)) if items else "No run is waiting for a decision"
+            ),
+        )
     else:
-        context.emit(items, lambda: render.executions_table(items))
+        filtered = any(value is not None for key, value in params.items() if key != "limit")
+        empty = "No executions match." if filtered else "No executions yet."
+        context.emit(items, lambda: render.executions_table(items, workflow_names(context, items), empty))
     if more and not every:
         context.note("More runs exist: add --all")
+
+
+def workflow_names(context: Ctx, executions: list[dict[str, Any]]) -> dict[str, str]:
+    """id -> name of the caller's workflows, read only when there are runs to name (pages of 100)."""
+    if not executions:
+        return {}
+    return {
+        workflow["id"]: workflow.get("name", "")
+        for page, _ in context.api.pages("/api/workflows", {"limit": 100}, follow=True)
+        for workflow in page
+    }
 
 
 # --- operating and analysing --------------------------------------------------------------------------------
@@ -728,7 +755,14 @@ def compare(context: Ctx, execution_ids: tuple[str, ...]) -> None:
     if not 2 <= len(execution_ids) <= 10:
         raise UsageError("Compare 2 to 10 runs")
     comparison = context.api.get("/api/workflows/executions/compare", ids=",".join(execution_ids))
-    context.emit(comparison, lambda: render.compare_view(comparison, comparison_steps(context, comparison)))
+    context.emit(
+        comparison,
+        lambda: render.compare_view(
+            comparison,
+            comparison_steps(context, comparison),
+            workflow_names(context, comparison.get("executions") or []),
+        ),
+    )
 
 
 def comparison_steps(context: Ctx, comparison: dict[str, Any]) -> list[dict[str, Any]]:
@@ -808,12 +842,12 @@ def search(
         "limit": limit,
     }
     items, more = context.api.collect("/api/logs", params, follow=every)
-    context.emit(items, lambda: render.logs_table(items, across_executions=True))
+    context.emit(items, lambda: render.logs_table(items, across_executions=True, empty="No logs match."))
     if more and not every:
         context.note("More logs may match: add --all")
 
 
 # --- commands in their own modules; importing one registers it on `cli` ----------------------------------------
-# `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`.
+# `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`; `wfe init`, `wfe validate`, `wfe --version`.
 from wfe import approval_commands as _approval_commands  # noqa: E402, F401
-from wfe import secret_commands  # noqa: E402, F401
+from wfe import secret_commands, starter_commands  # noqa: E402, F401

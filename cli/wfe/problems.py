@@ -1,135 +1,41 @@
-"""Error answers as readable text: a 422's validation detail as one line per problem, with its field path.
+"""Error answers as readable text: a 422's validation detail as one line per problem.
 
-Pure functions (no I/O), unit-tested in tests/unit/test_wfe_parsing.py.
+The API gives every 422 item a `message` in the user's terms (`steps[0] "Load order".config.expression: Field
+required`, api.problem_messages): the CLI prints it as it is. An item without one (an older stack) reads as its
+location and `msg`. Pure functions (no I/O), unit-tested in tests/unit/test_wfe_parsing.py.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from typing import Any
 
-LOCATION_NAMES = {"query": "query parameter", "path": "path parameter", "header": "header"}
-STEP_LISTS = ("steps", "otherwise")  # the keys whose items are steps (a workflow's, a branch's, a block's)
-BLOCK_LISTS = ("branches", "steps", "otherwise")  # what a block step's config holds: shown as ` > branches[0]`
-CONDITION_TAGS = ("all", "any", "not")  # a condition's union tag: the one of these it holds, else "comparison"
 VALUE_ERROR = "Value error, "  # pydantic's prefix of a validator's message: noise to a reader
-# The API names the innermost step at the start of a message (api.step_names): `step 'route': ...`.
-STEP_PREFIX = re.compile(r"""step ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"): """)
 
 
-ROOT, STEP_LIST, STEP, BLOCK_CONFIG, BRANCH_LIST, BRANCH, CONDITION, CONDITION_LIST, OTHER = (
-    "root",
-    "step list",
-    "step",
-    "block config",
-    "branch list",
-    "branch",
-    "condition",
-    "condition list",
-    "other",
-)
-ITEM_KIND = {STEP_LIST: STEP, BRANCH_LIST: BRANCH, CONDITION_LIST: CONDITION}  # what a list's items are
-BLOCK_TYPES = ("choice", "parallel", "map")
-
-
-def field_path(location: list[Any], document: Any = None) -> str:
-    """`["body", "steps", 0, "transform", "config", "expression"]` -> `steps[0].config.expression`.
-
-    The body prefix is dropped. With the request document, the path is read against it: a step index also
-    names the step (`steps[0] "Load order".config.expression`), a union's tag (a step's `type`, a condition's
-    kind) is dropped, and the way into a block's nested steps reads as a step path:
-    `steps[2] "route" > branches[0] > steps[1] "check".config.expression`.
-    """
-    parts = list(location)
-    prefix = ""
-    if parts and parts[0] in LOCATION_NAMES:
-        prefix = LOCATION_NAMES[parts.pop(0)] + " "
-    elif parts and parts[0] == "body":
-        parts.pop(0)
-    text = ""
-    node, kind = document, ROOT
-    for index, part in enumerate(parts):
-        following = parts[index + 1] if index + 1 < len(parts) else None
-        if isinstance(part, int):
-            text += f"[{part}]"
-            node = node[part] if isinstance(node, list) and -len(node) <= part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str) and node["name"]:
-                text += f' "{node["name"]}"'
-            kind = ITEM_KIND.get(kind, OTHER) if isinstance(node, dict) else OTHER
-            continue
-        key = str(part)
-        if _is_tag(node, kind, key, following):
-            continue
-        if kind == STEP and key == "config" and following in BLOCK_LISTS and node.get("type") in BLOCK_TYPES:
-            node, kind = node.get(key), BLOCK_CONFIG
-            continue  # `route > branches[0]`, not `route.config.branches[0]`
-        nested = kind in (BLOCK_CONFIG, BRANCH) and key in BLOCK_LISTS
-        text += f" > {key}" if nested else f".{key}" if text else key
-        node = node.get(key) if isinstance(node, dict) else None
-        kind = _kind_of(kind, key) if node is not None else OTHER
-    return prefix + (text or "(the body)")
-
-
-def _is_tag(node: Any, kind: str, key: str, following: Any) -> bool:
-    """Whether `key` is a discriminated union's tag in pydantic's location, not a field of the document."""
-    if not isinstance(node, dict):
-        return False
-    if kind == STEP:
-        return key not in node and node.get("type") == key
-    if kind == CONDITION:
-        condition_kind = next((tag for tag in CONDITION_TAGS if tag in node), "comparison")
-        return key == condition_kind and (key == "comparison" or following == key)
-    return False
-
-
-def _kind_of(parent: str, key: str) -> str:
-    """What the value at `key` of a `parent` node is."""
-    if parent in (ROOT, BRANCH, BLOCK_CONFIG) and key in STEP_LISTS:
-        return STEP_LIST
-    if parent == BLOCK_CONFIG and key == "branches":
-        return BRANCH_LIST
-    if (parent == BRANCH and key == "when") or (parent == CONDITION and key == "not"):
-        return CONDITION
-    if parent == CONDITION and key in ("all", "any"):
-        return CONDITION_LIST
-    return OTHER
-
-
-def validation_lines(detail: Any, document: Any = None) -> list[str]:
+def validation_lines(detail: Any) -> list[str]:
     """One `path: message` line per validation problem of a 422's `detail` list."""
     if not isinstance(detail, list):
         return []
-    lines = []
-    for problem in detail:
-        if not isinstance(problem, dict):
-            lines.append(str(problem))
-            continue
-        location = problem.get("loc") if isinstance(problem.get("loc"), list) else []
-        message = str(problem.get("msg") or problem.get("type") or "invalid").removeprefix(VALUE_ERROR)
-        path = field_path(location, document)
-        lines.append(f"{path}: {_without_named_step(message, path)}")
-    return lines
+    return [_line(problem) for problem in detail]
 
 
-def _without_named_step(message: str, path: str) -> str:
-    """The message without the API's `step '<name>': ` when the path already names that step."""
-    match = STEP_PREFIX.match(message)
-    if match is None:
-        return message
-    try:
-        name = ast.literal_eval(match.group(1))
-    except (ValueError, SyntaxError):  # not a Python string literal after all: keep the message whole
-        return message
-    return message[match.end() :] if f' "{name}"' in path else message
+def _line(problem: Any) -> str:
+    if not isinstance(problem, dict):
+        return str(problem)
+    if isinstance(problem.get("message"), str) and problem["message"]:
+        return str(problem["message"])
+    location = problem.get("loc") if isinstance(problem.get("loc"), list) else []
+    path = ".".join(str(part) for part in location if part != "body") or "(the body)"
+    said = str(problem.get("msg") or problem.get("type") or "invalid").removeprefix(VALUE_ERROR)
+    return f"{path}: {said}"
 
 
-def error_lines(status: int, body: Any, document: Any = None) -> tuple[str, list[str]]:
+def error_lines(status: int, body: Any) -> tuple[str, list[str]]:
     """(headline, detail lines) of an error answer."""
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, str) or not message:
         message = f"The API answered {status}"
-    details = validation_lines(body.get("detail"), document) if isinstance(body, dict) else []
+    details = validation_lines(body.get("detail")) if isinstance(body, dict) else []
     if status == 422 and details:
         message = "The request is not valid:" if message == "Request validation failed" else message
     return message, details

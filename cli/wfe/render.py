@@ -91,7 +91,14 @@ def pretty_json(value: Any) -> str:
 
 
 # --- workflows ----------------------------------------------------------------------------------------------
-def workflows_table(workflows: list[dict[str, Any]]) -> Table:
+def nothing(message: str) -> Text:
+    """What an empty list prints instead of a bare header."""
+    return Text(message, style="dim")
+
+
+def workflows_table(workflows: list[dict[str, Any]]) -> Table | Text:
+    if not workflows:
+        return nothing("No workflows yet. Create one: wfe workflows create -f examples/transform.yaml (or wfe init)")
     table = table_of("ID", "NAME", "STEPS", "VERSION", "UPDATED")
     for workflow in workflows:
         table.add_row(
@@ -140,15 +147,22 @@ def block_summary(config: dict[str, Any]) -> str:
 
 
 # --- executions ---------------------------------------------------------------------------------------------
-def executions_table(executions: list[dict[str, Any]]) -> Table:
+def executions_table(
+    executions: list[dict[str, Any]], names: dict[str, str] | None = None, empty: str = "No executions yet."
+) -> Table | Text:
+    """One row per run; WORKFLOW is the workflow's name (`names`: id -> name), its id's start when it has none
+    (deleted since; the full id: --json)."""
+    if not executions:
+        return nothing(empty)
     table = table_of("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW")
     for execution in executions:
+        workflow_id = str(execution.get("workflow_id", ""))
         table.add_row(
             str(execution.get("id", "")),
             status_text(execution.get("status")),
             when(execution.get("started_at")),
             format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at"))),
-            str(execution.get("workflow_id", ""))[:8],  # the full id: --json
+            escape((names or {}).get(workflow_id) or workflow_id[:8]),
         )
     return table
 
@@ -192,10 +206,15 @@ def execution_detail(
 
 
 def logs_table(
-    logs: list[dict[str, Any]], across_executions: bool = False, steps: list[dict[str, Any]] | None = None
-) -> Table:
+    logs: list[dict[str, Any]],
+    across_executions: bool = False,
+    steps: list[dict[str, Any]] | None = None,
+    empty: str = "No step logs.",
+) -> Table | Text:
     """One row per attempt. A run with blocks reads as a tree (`steps`: its definition, to place the blocks);
     across runs (search), an inner step is named by its path (`each[2] > check`)."""
+    if not logs:
+        return nothing(empty)
     table = table_of(
         "TIME", *(["EXECUTION"] if across_executions else []), "STEP", "TYPE", "ATTEMPT", "DURATION", "RESULT"
     )
@@ -367,14 +386,16 @@ def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Tab
     return table
 
 
-def compare_view(comparison: dict[str, Any], steps: list[dict[str, Any]] | None = None) -> Group:
+def compare_view(
+    comparison: dict[str, Any], steps: list[dict[str, Any]] | None = None, names: dict[str, str] | None = None
+) -> Group:
     """The executions, their input and output diffs, and one row per step and map iteration. A row of a step inside
     a block is named by its path (`each line[2] > check line`), as `wfe logs` names it; `steps` (the workflow's
     definition) places blocks within blocks, else the rows' own `parent_step` does."""
     executions = comparison.get("executions") or []
     placements = nesting.Placements.of(steps or (), comparison.get("steps") or [])
     ids = [str(execution.get("id")) for execution in executions]
-    parts: list[Any] = [executions_table(executions)]
+    parts: list[Any] = [executions_table(executions, names)]
     for key, title in (("input_diff", "Input differences"), ("output_diff", "Output differences")):
         if comparison.get(key):
             parts.append(diff_table(title, comparison[key], ids))

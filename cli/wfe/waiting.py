@@ -61,8 +61,9 @@ def summary(execution: dict[str, Any]) -> Text:
     return text
 
 
-def waiting_table(executions: list[dict[str, Any]]) -> Table:
-    """`ls --waiting`: one row per waiting step of each run."""
+def waiting_table(executions: list[dict[str, Any]], names: dict[str, str] | None = None) -> Table:
+    """`ls --waiting`: one row per waiting step of each run; WORKFLOW is its name (`names`: id -> name), else the
+    start of its id."""
     from wfe.render import table_of, when
 
     table = table_of("ID", "STEP", "SINCE", "MESSAGE", "WORKFLOW")
@@ -73,7 +74,9 @@ def waiting_table(executions: list[dict[str, Any]]) -> Table:
                 escape(str(entry.get("step_name", ""))),
                 when(entry.get("since")),
                 escape(str(entry.get("message") or "")),
-                str(execution.get("workflow_id", ""))[:8],
+                escape(
+                    (names or {}).get(str(execution.get("workflow_id"))) or str(execution.get("workflow_id", ""))[:8]
+                ),
             )
     return table
 

@@ -3,14 +3,17 @@
 pydantic locates a problem by position (`["body", "steps", 1, "parallel", "config", "branches", 0, "steps", 0,
 "choice", "config", "branches", 0, "when", "comparison"]`): its message says the rule but not the step. Read
 against the request body, the location gives the innermost step it passes through, and the message becomes
-`step 'route': unknown op 'bogus': ...`. The detail keeps its shape (`type`, `loc`, `msg`, ...): only `msg`
-gains the step's name. A problem about no single step (the workflow's name, the rules across the whole tree,
-which name their steps themselves) keeps its message.
+`step 'route': unknown op 'bogus': ...`. The detail keeps its shape (`type`, `loc`, `msg`, ...): `msg` gains
+the step's name, and each item gains `message`, its field path in the user's terms (api.problem_messages). A
+problem about no single step (the workflow's name, the rules across the whole tree, which name their steps
+themselves) keeps its `msg`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from api.problem_messages import problem_message
 
 STEP_LIST_KEYS = ("steps", "otherwise")  # the keys whose items are steps (a workflow's, a branch's, a block's)
 VALUE_ERROR = "Value error, "  # pydantic's prefix of a validator's message: noise once the step is named
@@ -34,7 +37,8 @@ def innermost_step(location: Any, document: Any) -> str | None:
 
 
 def name_steps(problems: Any, document: Any) -> Any:
-    """The validation problems with each `msg` naming the step its `loc` points into (a copy; the rest as is)."""
+    """The validation problems with each `msg` naming the step its `loc` points into, and each with a readable
+    `message` (a copy; the rest as is)."""
     if not isinstance(problems, list):
         return problems
     return [_named(problem, document) for problem in problems]
@@ -43,7 +47,8 @@ def name_steps(problems: Any, document: Any) -> Any:
 def _named(problem: Any, document: Any) -> Any:
     if not isinstance(problem, dict) or not isinstance(problem.get("msg"), str):
         return problem
+    readable = {**problem, "message": problem_message(problem, document)}
     name = innermost_step(problem.get("loc"), document)
     if name is None:
-        return problem
-    return {**problem, "msg": f"step {name!r}: {problem['msg'].removeprefix(VALUE_ERROR)}"}
+        return readable
+    return {**readable, "msg": f"step {name!r}: {problem['msg'].removeprefix(VALUE_ERROR)}"}

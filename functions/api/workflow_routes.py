@@ -13,7 +13,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.query import MAX_OFFSET
-from workflow_engine.models.workflow import WorkflowDefinition, WorkflowResponse, WorkflowSavedResponse
+from workflow_engine.models.workflow import (
+    WorkflowDefinition,
+    WorkflowResponse,
+    WorkflowSavedResponse,
+    WorkflowValidation,
+)
 from workflow_engine.workflows.service import WorkflowService
 
 router = Router()
@@ -38,6 +43,18 @@ def health() -> dict[str, str]:
 def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowSavedResponse | WorkflowResponse]:
     record = _service().create(caller_id(router), definition)
     return Response(201, content_types.APPLICATION_JSON, WorkflowSavedResponse.saved(record, definition))
+
+
+@router.post(
+    "/api/workflows/validate",
+    summary="Check a workflow definition without saving it",
+    description="The same checks as creating it (the same body); nothing is stored and no state machine is made.",
+    responses=responses(
+        200, "The definition is valid", HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    ),
+)
+def validate_workflow(definition: WorkflowDefinition) -> WorkflowValidation:
+    return _service().validate(caller_id(router), definition)
 
 
 @router.get(

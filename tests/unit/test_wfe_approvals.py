@@ -80,6 +80,9 @@ class FakeApi:
         self.gets.append((path, params))
         return self.listing, None
 
+    def pages(self, path: str, params: dict[str, Any], follow: bool) -> Any:
+        yield [{"id": WORKFLOW, "name": "pay"}], None  # the workflows whose names lists show
+
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:

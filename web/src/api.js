@@ -20,7 +20,8 @@ export function query(params) {
 
 function readable(status, body) {
   if (status === 422 && Array.isArray(body?.detail) && body.detail.length) {
-    return body.detail.map((item) => `${(item.loc || []).filter((part) => part !== "body").join(".")}: ${item.msg}`).join("; ");
+    // Each item's `message` names the field as people do (steps[0] "Load order".config.expression: ...).
+    return body.detail.map((item) => item.message || `${(item.loc || []).filter((part) => part !== "body").join(".")}: ${item.msg}`).join("; ");
   }
   if (body?.message && body.message !== "Not Found") return body.message;
   return { 404: "Not found (it may have been deleted, or belong to someone else)", 409: "Not possible in its current state",

@@ -12,6 +12,7 @@ export { stepFlow };
 const EXAMPLE = {
   name: "Greeting",
   description: "Builds a greeting, waits a second and asks the model",
+  input_example: { message: "hello" },
   steps: [
     { name: "Build greeting", type: "transform", config: { expression: "{text: input.message}" } },
     { name: "Pause", type: "wait", config: { seconds: 1 } },
@@ -38,8 +39,21 @@ export async function workflowsView(main) {
           h("td", {}, h("a", { href: `#/executions?workflow_id=${workflow.id}` }, "Executions")))))));
 }
 
+// What the Run dialog starts from: the workflow's input_example, else its last run's input, else {}.
+export async function startingInput(workflow) {
+  if (workflow.input_example) return workflow.input_example;
+  try {
+    const { data } = await api("/workflows/executions", { params: { workflow_id: workflow.id, limit: 1 } });
+    const last = data?.[0]?.input_data;
+    if (last && typeof last === "object" && !Array.isArray(last)) return last;
+  } catch {
+    // best effort: the dialog still opens, at {}
+  }
+  return {};
+}
+
 export async function runDialog(workflow) {
-  const editor = new JsonEditor({ label: "Input data (JSON object)", value: {} });
+  const editor = new JsonEditor({ label: "Input data (JSON object)", value: await startingInput(workflow) });
   const execution = await dialog(`Run “${workflow.name}”`, editor.element, {
     confirmText: "Run",
     onConfirm: async () => {
@@ -83,7 +97,8 @@ export async function workflowView(main, { params: [id] }) {
 export async function workflowEditView(main, { params: [id] }) {
   const existing = id ? (await api(`/workflows/${id}`)).data : null;
   const value = existing
-    ? { name: existing.name, description: existing.description ?? undefined, steps: existing.steps, ...(existing.notify ? { notify: existing.notify } : {}) }
+    ? { name: existing.name, description: existing.description ?? undefined, ...(existing.input_example ? { input_example: existing.input_example } : {}),
+      steps: existing.steps, ...(existing.notify ? { notify: existing.notify } : {}) }
     : EXAMPLE;
   const editor = new JsonEditor({ label: "Workflow definition (JSON)", value, rows: 24 });
   const button = h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create");
@@ -111,7 +126,7 @@ export async function workflowEditView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
-    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page.`),
+    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page. input_example (a JSON object) is what the Run dialog starts from.`),
     secrets,
     form);
 }

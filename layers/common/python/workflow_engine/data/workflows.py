@@ -67,11 +67,15 @@ class WorkflowRepository:
 
 
 def _to_values(record: WorkflowRecord) -> dict[str, Any]:
-    values = record.model_dump(mode="json", exclude={"steps"})
+    values = record.model_dump(mode="json", exclude={"steps", "input_example"})
     values["steps"] = dump_json([step.model_dump(mode="json") for step in record.steps])
+    if record.input_example is not None:  # as JSON text, like the steps (any numbers, any nesting)
+        values["input_example"] = dump_json(record.input_example)
     return values
 
 
 def _from_values(values: dict[str, Any]) -> WorkflowRecord:
     values["steps"] = load_json(values["steps"])
+    if isinstance(values.get("input_example"), str):
+        values["input_example"] = load_json(values["input_example"])
     return WorkflowRecord.model_validate(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
@@ -23,6 +24,7 @@ from workflow_engine.models.step_types import STEP_TYPES, StepType
 from workflow_engine.models.workflow_rules import MAX_STEPS, check_step_tree
 
 MAX_STEP_NAME = 80
+MAX_INPUT_EXAMPLE_BYTES = 65_536  # as JSON (UTF-8): what the Run dialog and `wfe run` start from
 RESERVED_PREFIX = "$"  # internal states of the compiled machine start with it
 
 
@@ -146,6 +148,18 @@ class WorkflowDefinition(Strict):
     description: str = Field(default="", max_length=2_000)
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     notify: NotifyConfig | None = None
+    input_example: dict[str, Any] | None = Field(
+        default=None, description="An input to start a run from (a JSON object, at most 64 KiB as JSON)"
+    )
+
+    @field_validator("input_example")
+    @classmethod
+    def _example_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+            if size > MAX_INPUT_EXAMPLE_BYTES:
+                raise ValueError(f"input_example is {size} bytes as JSON; the limit is {MAX_INPUT_EXAMPLE_BYTES}")
+        return value
 
     @field_validator("steps", mode="before")
     @classmethod
@@ -178,6 +192,7 @@ class WorkflowRecord(BaseModel):
     # The webhook signing secret: stored in the workflows table (encrypted at rest with the table's KMS key),
     # returned once by the request that set `notify`, never read back by the API and never logged.
     notify_secret: str | None = Field(default=None, repr=False)
+    input_example: dict[str, Any] | None = None
     created_at: str
     updated_at: str
 
@@ -191,6 +206,7 @@ class WorkflowResponse(BaseModel):
     steps: list[Step]
     version: int
     notify: NotifyConfig | None = None
+    input_example: dict[str, Any] | None = None
     created_at: str
     updated_at: str
 
@@ -203,6 +219,7 @@ class WorkflowResponse(BaseModel):
             steps=record.steps,
             version=record.version,
             notify=record.notify,
+            input_example=record.input_example,
             created_at=record.created_at,
             updated_at=record.updated_at,
         )
@@ -221,3 +238,14 @@ class WorkflowSavedResponse(WorkflowResponse):
         if definition.notify is None or record.notify_secret is None:
             return response
         return cls(**response.model_dump(), notify_secret=record.notify_secret)
+
+
+class WorkflowValidation(BaseModel):
+    """The answer of POST /api/workflows/validate: the definition would be saved as it is (nothing was)."""
+
+    valid: Literal[True] = True
+    name: str
+    step_count: int = Field(description="Every step, those inside blocks included")
+    top_level_steps: int
+    step_types: list[str] = Field(description="The step types it uses, sorted")
+    has_input_example: bool

@@ -28,7 +28,8 @@ from workflow_engine.models.errors import (
     ServiceUnavailableError,
     WorkflowNotFound,
 )
-from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord
+from workflow_engine.models.step_tree import StepTree
+from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord, WorkflowValidation
 from workflow_engine.platform.aws_errors import AWS_ERRORS, error_code
 from workflow_engine.platform.clock import utc_now
 from workflow_engine.platform.observability import logger
@@ -79,6 +80,7 @@ class WorkflowService:
             asl_revision=ASL_REVISION,
             notify=definition.notify,
             notify_secret=notify_secret,
+            input_example=definition.input_example,
             created_at=now,
             updated_at=now,
         )
@@ -89,12 +91,36 @@ class WorkflowService:
             raise ServiceUnavailableError(f"Could not store the workflow: {error_code(error)}") from error
         return record
 
+    def validate(self, user_id: str, definition: WorkflowDefinition) -> WorkflowValidation:
+        """Every check `create` makes before it creates anything (child workflows, the notify url, the compiler's
+        rules), and nothing stored: no item, no state machine, no secret."""
+        self._child_checks.check(user_id, None, definition.name, definition.steps)
+        self._vet_notify(definition)
+        compile_workflow(str(uuid.UUID(int=0)), user_id, definition.steps, self._target)
+        nodes = list(StepTree(definition.steps).walk())
+        return WorkflowValidation(
+            name=definition.name,
+            step_count=len(nodes),
+            top_level_steps=len(definition.steps),
+            step_types=sorted({node.step.type for node in nodes}),
+            has_input_example=definition.input_example is not None,
+        )
+
     def _notify_secret(self, definition: WorkflowDefinition) -> str | None:
         """A new signing secret when the definition sets `notify` (its url vetted first), else None."""
         if definition.notify is None:
             return None
+        from workflow_engine.notifications.webhooks import new_secret
+
+        self._vet_notify(definition)
+        return new_secret()
+
+    def _vet_notify(self, definition: WorkflowDefinition) -> None:
+        """InvalidRequestError (422) when the definition's notify url is one the SSRF guard refuses."""
+        if definition.notify is None:
+            return
         # Imported here: the SSRF guard brings urllib3, which only a workflow with `notify` needs (cold start).
-        from workflow_engine.notifications.webhooks import UnsafeWebhookUrl, new_secret, vet_url
+        from workflow_engine.notifications.webhooks import UnsafeWebhookUrl, vet_url
 
         try:
             vet_url(
@@ -104,7 +130,6 @@ class WorkflowService:
             )
         except UnsafeWebhookUrl as error:
             raise InvalidRequestError(str(error)) from None
-        return new_secret()
 
     def get(self, user_id: str, workflow_id: str) -> WorkflowRecord:
         record = self._repository.get(user_id, workflow_id)
@@ -137,6 +162,7 @@ class WorkflowService:
                 "asl_revision": ASL_REVISION,
                 "notify": definition.notify,
                 "notify_secret": notify_secret,
+                "input_example": definition.input_example,
                 "updated_at": utc_now(),
             }
         )
