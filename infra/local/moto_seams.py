@@ -290,6 +290,11 @@ _item_write_lock = threading.RLock()
 _ATOMIC_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
+def dynamodb_request_lock() -> contextlib.AbstractContextManager[Any]:
+    """The lock each DynamoDB request runs under (seam 4): while it is held, no table changes."""
+    return _item_write_lock
+
+
 def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
     if getattr(write, "_serialized", False):
         return write
