@@ -72,6 +72,7 @@ def local_stack() -> Iterator[dict[str, str]]:
             "AWS_PORT": str(_free_port()),
             "WS_PORT": str(_free_port()),
             "OUTPUTS_FILE": str(outputs_file),
+            "LOCAL_STATE_DIR": str(Path(directory) / "state"),  # kept as `make local` keeps it, in the temp dir
             "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions")),
         }
         for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):

@@ -249,7 +249,9 @@ class Snapshotter:
             self._saved_at_writes = writes
 
     def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
+        # At least `interval` between snapshots, and five times what the last one took: the stack never spends
+        # more than a sixth of its time writing them, however much it holds.
+        while not self._stopping.wait(max(self._interval, 5 * self.last_seconds)):
             if self._tracker.writes != self._saved_at_writes:
                 try:
                     self.save()
