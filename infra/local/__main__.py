@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
+    # Woken now and then: the kernel may hand the signal to any thread, and Python runs its handler only when the
+    # main thread runs (an untimed wait never would, and the stack would never stop).
+    while not stop.wait(0.5):
+        pass
     print("\nStopping the local stack...", flush=True)
     stack.stop()
     return 0

@@ -28,6 +28,7 @@ from infra.local.persistence import (
 )
 from infra.local.provision import LocalResources, own_endpoints, provision
 from infra.local.restart import fail_interrupted_runs, stop_state_machine_executions
+from infra.local.run_reports import failed_run_reporter, quiet_moto
 from infra.local.runtime import install_runtime
 from infra.local.webapp import StaticSite, app_config, confirm_sign_ups_at_once
 from infra.local.websocket import LocalWebSocketApi
@@ -92,6 +93,7 @@ class LocalStack:
 
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        quiet_moto()  # a failed run is one line (run_reports), not the interpreter's log
         # The handlers, the state machine interpreter and the provisioning all talk to the moto server.
         os.environ.update(
             {
@@ -126,6 +128,7 @@ class LocalStack:
                 [self.aws_port, self.api_port, self.ws_port, self.websocket.management_port]
             ),
         )
+        moto_seams.add_status_listener(failed_run_reporter(self.resources))
         if self.restored:  # before the APIs serve: nobody sees an interrupted run as running
             self.interrupted_runs = fail_interrupted_runs(self.resources)
         authorizer = JwtAuthorizer(

@@ -158,3 +158,20 @@ def test_the_data_survives_a_restart_and_waiting_runs_end_interrupted(tmp_path: 
         dave = Client(outputs, sign_in(outputs, f"dave-{uuid.uuid4().hex[:6]}", EXAMPLE_PASSWORD))
         assert dave.get("/api/workflows").json() == []
         assert _state_machines(outputs) == {}
+
+
+def test_a_failed_run_is_one_line_of_the_stack_output_without_a_traceback(tmp_path: Path) -> None:
+    ports = {name: str(_free_port()) for name in ("API_PORT", "AWS_PORT", "WS_PORT")}
+    with local_stack(tmp_path, ports) as (outputs, log_path):
+        erin = Client(outputs, sign_in(outputs, f"erin-{uuid.uuid4().hex[:6]}", EXAMPLE_PASSWORD))
+        boom = _create(erin, "boom", [{"name": "Boom", "type": "transform", "config": {"expression": "abs(input.x)"}}])
+        failed = erin.wait_terminal(_run(erin, boom["id"], {"x": "not a number"}))
+        assert failed["status"] == "failed" and "abs()" in failed["error_message"]
+        expected = f"✗ run {failed['id']} of 'boom' ({boom['id']}) failed: {failed['error_message']}"
+        deadline = time.monotonic() + 30
+        while expected not in log_path.read_text():  # the line comes with Step Functions' status-change event
+            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.1)
+    output = log_path.read_text()
+    assert [line for line in output.splitlines() if failed["id"] in line] == [expected]
+    assert "Traceback" not in output and "Exception=" not in output and "moto" not in output, output
