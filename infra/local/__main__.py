@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     stack.start()
     stack.write_outputs(outputs_file)
     print(stack.ready_message(outputs_file, time.perf_counter() - started), flush=True)
+    if stack.restored:
+        interrupted = len(stack.interrupted_runs)
+        print(
+            f"Data restored from {state_dir}: {interrupted} run(s) interrupted by the restart ended failed.", flush=True
+        )
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -65,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     while not stop.wait(0.5):
         pass
     print("\nStopping the local stack...", flush=True)
+    stopping = time.perf_counter()
     stack.stop()
+    kept = f"; its data is in {state_dir} (`make local-reset` starts empty)" if state_dir else ""
+    print(f"Stopped in {time.perf_counter() - stopping:.1f}s{kept}", flush=True)
     return 0
 
 
