@@ -1,4 +1,6 @@
-"""The only places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range).
+"""The only places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range) to change
+what it does. (infra/local/persistence.py and restart.py also read and replace moto's state, for the snapshots
+that let the local stack's data survive a restart; they change no behaviour.)
 
 1. Lambda: moto runs function code in Docker; without Docker its "simple" backend echoes the payload.
    `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
