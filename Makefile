@@ -13,10 +13,11 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-c
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/common/python:$(CURDIR)/functions
 
-.PHONY: help install lock lock-upgrade tmux web browser local test screenshots test-unit test-integration test-infra test-e2e lint synth openapi bench clean
+.PHONY: help install lock lock-upgrade tmux web browser local local-reset test screenshots test-unit test-integration test-infra test-e2e lint synth openapi bench clean
 
 help:
-	@echo "make local   - set up and run the local stack (API :8000, AWS endpoint :4566)"
+	@echo "make local   - set up and run the local stack (API :8000, AWS endpoint :4566); its data survives a restart"
+	@echo "make local-reset - the same, started empty (deletes the stored data in .local/state/)"
 	@echo "make test    - set up and run every test (unit, integration, infra, e2e)"
 	@echo "make lock    - regenerate requirements*.lock from requirements*.txt (keeps existing pins)"
 	@echo "make synth   - synthesize the CDK app into cdk.out/ (offline, no Docker)"
@@ -75,6 +76,9 @@ browser:
 
 local: $(STAMP) $(WEB_VENDOR)
 	$(BIN)/python -m infra.local
+
+local-reset: $(STAMP) $(WEB_VENDOR)
+	$(BIN)/python -m infra.local --reset
 
 test: $(STAMP) $(WEB_VENDOR) browser tmux
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -41,6 +41,7 @@ from bench import (
     cold_start,
     cost,
     expressions,
+    local_restart,
     log_query,
     queries,
     realtime,
@@ -155,6 +156,15 @@ SECTIONS: list[Section] = [
         IN,
         realtime,
         lambda run: realtime.calls(run.gone),
+    ),
+    Section(
+        "local stack restart",
+        ("local_restart",),
+        P,
+        local_restart,
+        lambda run: local_restart.run(
+            executions=run.size(local_restart.EXECUTIONS, 3), real_runs=run.size(local_restart.REAL_RUNS, 1)
+        ),
     ),
     Section(
         "local stack throughput",

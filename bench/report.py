@@ -6,7 +6,18 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import children, cli_startup, cold_start, cost, expressions, log_query, queries, secrets, throughput
+from bench import (
+    children,
+    cli_startup,
+    cold_start,
+    cost,
+    expressions,
+    local_restart,
+    log_query,
+    queries,
+    secrets,
+    throughput,
+)
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -552,6 +563,14 @@ steps' outputs ride in its input, so they cost no transition and no Lambda invoc
 ## A parent with one child (`workflow` step)
 
 {children.section(results["children"]) if results.get("children") else "Not measured in this run."}
+
+## `make local` restarted on stored data
+
+`bench/local_restart.py`: `python -m infra.local` started on an empty data directory, filled to the stored
+executions below (some run for real, the rest copies of their execution and step log items), stopped with Ctrl-C
+(the last snapshot is written then), and started again on the same directory (infra/local/persistence.py).
+
+{local_restart.section(results["local_restart"]) if results.get("local_restart") else "Not measured in this run."}
 
 ## CLI start-up (`wfe --help`)
 

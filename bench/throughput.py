@@ -63,7 +63,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_stack() -> Iterator[dict[str, str]]:
+def local_stack(state_dir: Path | None = None, ports: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
+    """`python -m infra.local` on free ports (or `ports`), its data in `state_dir` (default: its temp dir)."""
     with tempfile.TemporaryDirectory() as directory:
         outputs_file = Path(directory) / "outputs.json"
         env = {
@@ -71,7 +72,9 @@ def local_stack() -> Iterator[dict[str, str]]:
             "API_PORT": str(_free_port()),
             "AWS_PORT": str(_free_port()),
             "WS_PORT": str(_free_port()),
+            **(ports or {}),
             "OUTPUTS_FILE": str(outputs_file),
+            "LOCAL_STATE_DIR": str(state_dir or Path(directory) / "state"),  # kept as `make local` keeps it
             "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions")),
         }
         for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
@@ -91,7 +94,7 @@ def local_stack() -> Iterator[dict[str, str]]:
             finally:
                 process.send_signal(signal.SIGINT)
                 try:
-                    process.wait(timeout=15)
+                    process.wait(timeout=60)  # a clean stop writes the last snapshot
                 except subprocess.TimeoutExpired:
                     process.kill()
 

@@ -1,4 +1,6 @@
-"""The only places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range).
+"""The only places the local stack reaches into moto (pinned in requirements-dev.txt to a tested range) to change
+what it does. (infra/local/persistence.py and restart.py also read and replace moto's state, for the snapshots
+that let the local stack's data survive a restart; they change no behaviour.)
 
 1. Lambda: moto runs function code in Docker; without Docker its "simple" backend echoes the payload.
    `LambdaSimpleBackend.invoke` is replaced to run the function's real handler (its `Handler` string,
@@ -288,6 +290,11 @@ def _set_error_unless_stopped(self: Environment, error: Any) -> None:
 
 _item_write_lock = threading.RLock()
 _ATOMIC_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def dynamodb_request_lock() -> contextlib.AbstractContextManager[Any]:
+    """The lock each DynamoDB request runs under (seam 4): while it is held, no table changes."""
+    return _item_write_lock
 
 
 def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:

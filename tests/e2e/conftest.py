@@ -46,6 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         "AWS_PORT": str(_free_port()),
         "WS_PORT": str(_free_port()),
         "OUTPUTS_FILE": str(outputs_file),
+        "LOCAL_STATE_DIR": str(outputs_file.parent / "state"),  # kept as `make local` keeps it, never in .local/
         "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / p) for p in (".", "layers/common/python", "functions")),
     }
     log = (outputs_file.parent / "stack.log").open("w")
