@@ -9,6 +9,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from infra.catalog import SCHEDULED_START
 from infra.local import moto_seams
 from infra.local.provision import SCHEDULE_GROUP_NAME, LocalResources
+from infra.local.scheduler_seam import SchedulerFirings
 from tests.integration.conftest import Api, wait_terminal
 from tests.integration.test_approvals import approval, decide, leaf, waiting
 
@@ -186,3 +188,47 @@ def test_at_in_the_future_is_kept_after_it_fires(api: Api, resources: LocalResou
     assert status == 201 and created["next_run_at"] == f"{soon}+00:00"
     deployed = scheduler_schedule(resources, created["id"])
     assert deployed is not None and deployed.get("ActionAfterCompletion", "NONE") == "NONE"
+
+
+def seam(resources: LocalResources, clock) -> SchedulerFirings:
+    account_id = resources.function_arns[SCHEDULED_START.id].split(":")[4]
+    return SchedulerFirings(account_id, resources.region, SCHEDULE_GROUP_NAME, clock=clock)
+
+
+def test_the_local_seam_fires_a_due_at_once_through_the_target(api: Api, resources: LocalResources) -> None:
+    flow = workflow(api)
+    now = datetime.now(UTC).replace(microsecond=0)
+    when = now + timedelta(seconds=3)
+    _, schedule = add(api, flow["id"], expression=f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})", input_data={"a": 1})
+    moment = {"now": now}
+    firings = seam(resources, lambda: moment["now"])
+    assert [f for f in firings.tick() if f.schedule_name == schedule["id"]] == []
+    moment["now"] = when
+    (fired,) = [f for f in firings.tick() if f.schedule_name == schedule["id"]]
+    assert fired.scheduled_time == when.strftime("%Y-%m-%dT%H:%M:%SZ") and not fired.failed
+    assert fired.payload["started"] is True
+    moment["now"] = when + timedelta(hours=1)
+    assert [f for f in firings.tick() if f.schedule_name == schedule["id"]] == []  # once
+    run = wait_terminal(api, fired.payload["execution_id"])
+    assert run["trigger"] == {"type": "schedule", "id": schedule["id"]} and run["input_data"] == {"a": 1}
+
+
+def test_the_local_seam_honours_zone_rate_disabled_and_deleted(api: Api, resources: LocalResources) -> None:
+    flow = workflow(api)
+    moment = {"now": datetime.now(UTC)}
+    firings = seam(resources, lambda: moment["now"])
+    _, cron = add(api, flow["id"], expression="cron(30 2 * * ? *)", timezone="America/New_York")
+    _, paused = add(api, flow["id"], expression="rate(1 minute)", enabled=False)
+    _, rate = add(api, flow["id"], expression="rate(1 minute)")
+    mine = {cron["id"], paused["id"], rate["id"]}
+    firings.tick()
+    next_cron = datetime.fromisoformat(cron["next_run_at"])
+    moment["now"] = next_cron
+    names = [f.schedule_name for f in firings.tick() if f.schedule_name in mine]
+    assert sorted(names) == sorted([cron["id"], rate["id"]])  # the paused one does not fire; the rate fires once
+    assert [f for f in firings.tick() if f.schedule_name in mine] == []  # nothing more is due at the same instant
+    assert api.call("DELETE", f"/api/workflows/{flow['id']}/schedules/{rate['id']}")[0] == 204
+    moment["now"] = next_cron + timedelta(days=1)
+    names = [f.schedule_name for f in firings.tick() if f.schedule_name in mine]
+    assert names == [cron["id"]]  # the next day's 02:30 in New York; the deleted rate is gone, the paused one waits
+    assert next_cron.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "02:30"
