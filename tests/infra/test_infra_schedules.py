@@ -49,7 +49,9 @@ def test_the_dead_letter_queue_is_encrypted_and_tls_only(synth: Synthesized) -> 
         if synth.ref(synth.stack.schedules.dead_letter_queue) in policy["Properties"]["Queues"]
     ]
     statements = [s for policy in policies for s in policy["Properties"]["PolicyDocument"]["Statement"]]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+    )
 
 
 def test_the_workflow_api_manages_the_groups_schedules_and_passes_only_the_scheduler_role(synth: Synthesized) -> None:
