@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow_engine.models.cron import CronError, CronSpec, parse_cron
@@ -35,7 +35,11 @@ class ScheduleExpressionError(ValueError):
     """An expression or zone EventBridge Scheduler would refuse; the message says what is wrong."""
 
 
-def zone_of(name: str) -> ZoneInfo:
+def zone_of(name: str) -> tzinfo:
+    """The zone named `name`. UTC needs no zone data (a runtime without the tz database still has it); any other
+    name is read by zoneinfo (the system's tz database, else the `tzdata` package)."""
+    if name == "UTC":
+        return UTC
     if not name or name != name.strip() or ".." in name or name.startswith("/"):
         raise ScheduleExpressionError(f"timezone {name!r} is not an IANA time zone name (e.g. Europe/Paris)")
     try:
@@ -49,7 +53,7 @@ class ScheduleTimes:
     """A parsed expression in its zone: `kind` is rate, cron or at."""
 
     kind: str
-    zone: ZoneInfo
+    zone: tzinfo
     rate: timedelta | None = None
     cron: CronSpec | None = None
     at: datetime | None = None  # aware, in the zone
@@ -114,7 +118,7 @@ def parse_schedule(expression: str, timezone: str, now: datetime | None = None) 
     )
 
 
-def next_cron_time(spec: CronSpec, zone: ZoneInfo, moment: datetime) -> datetime | None:
+def next_cron_time(spec: CronSpec, zone: tzinfo, moment: datetime) -> datetime | None:
     """The first wall-clock time of `spec` in `zone` strictly after `moment` that exists (a skipped time is
     skipped); a repeated time is its first occurrence."""
     local_now = moment.astimezone(zone)
@@ -133,7 +137,7 @@ def next_cron_time(spec: CronSpec, zone: ZoneInfo, moment: datetime) -> datetime
     return None
 
 
-def _first_time_of_day(spec: CronSpec, zone: ZoneInfo, day: date, moment: datetime) -> datetime | None:
+def _first_time_of_day(spec: CronSpec, zone: tzinfo, day: date, moment: datetime) -> datetime | None:
     for hour in spec.hours:
         for minute in spec.minutes:
             wall = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)  # fold=0: the first occurrence
