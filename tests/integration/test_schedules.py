@@ -232,3 +232,14 @@ def test_the_local_seam_honours_zone_rate_disabled_and_deleted(api: Api, resourc
     names = [f.schedule_name for f in firings.tick() if f.schedule_name in mine]
     assert names == [cron["id"]]  # the next day's 02:30 in New York; the deleted rate is gone, the paused one waits
     assert next_cron.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "02:30"
+
+
+def test_a_firing_after_an_update_runs_the_new_version(api: Api, resources: LocalResources) -> None:
+    flow = workflow(api)
+    _, schedule = add(api, flow["id"], input_data={"n": 2})
+    replaced = {"name": flow["name"], "steps": [leaf("double", "input.n")]}
+    status, body, _ = api.call("PUT", f"/api/workflows/{flow['id']}", replaced)
+    assert status == 200 and body["version"] == 2, body
+    fired = fire(resources, schedule["id"], "2026-12-05T06:00:00Z")
+    finished = wait_terminal(api, fired["execution_id"])
+    assert finished["status"] == "completed" and finished["output_data"] == 2
