@@ -270,26 +270,34 @@ class Functions(Construct):
         self._schedules.grant_manage(role)
 
     def _grant_executions_api(self, role: iam.Role) -> None:
-        self._grant_starts(role)
-        data = self._data
-        data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
-        data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
-
-    def _grant_scheduled_start(self, role: iam.Role) -> None:
-        """Starts runs as the execution API does; reads a schedule and marks its firings."""
-        self._grant_starts(role)
-        self._data.grant(tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
-
-    def _grant_starts(self, role: iam.Role) -> None:
-        """What starting an execution needs: the workflow, the execution item and its indexes, the idempotency
-        store, and Step Functions' StartExecution."""
         data = self._data
         data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
         executions = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         data.grant(tables.EXECUTIONS, role, *executions)
-        executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
+        self._grant_execution_indexes(role)
+        data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
+        data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
+        self._grant_idempotency(role)
+        self._orchestration.grant_run_executions(role)
+
+    def _grant_scheduled_start(self, role: iam.Role) -> None:
+        """Starts a run as the execution API does (the workflow, the execution item, the user+workflow index for
+        `overlap: skip`, the idempotency store, StartExecution); reads a schedule and marks its firings."""
+        data = self._data
+        data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        data.grant(tables.EXECUTIONS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        self._grant_execution_indexes(role)
+        self._grant_idempotency(role)
+        data.grant(tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
+        self._orchestration.grant_run_executions(role)
+
+    def _grant_execution_indexes(self, role: iam.Role) -> None:
+        executions_indexes = f"{self._data.table(tables.EXECUTIONS).table_arn}/index/*"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
-        data.grant(
+        acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
+
+    def _grant_idempotency(self, role: iam.Role) -> None:
+        self._data.grant(
             tables.IDEMPOTENCY,
             role,
             "dynamodb:GetItem",
@@ -297,8 +305,6 @@ class Functions(Construct):
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
         )
-        acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
-        self._orchestration.grant_run_executions(role)
 
     def _grant_queries_api(self, role: iam.Role) -> None:
         """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics
