@@ -47,6 +47,7 @@ from bench import (
     realtime,
     report,
     resume,
+    schedules,
     secrets,
     size,
     throughput,
@@ -102,6 +103,13 @@ SECTIONS: list[Section] = [
     Section("resume vs ordinary", ("resume",), IN, resume, lambda run: resume.run(run.stack)),
     Section(
         "secret reads per step", ("secrets",), IN, secrets, lambda run: secrets.run(run.stack, runs=run.size(3, 1))
+    ),
+    Section(
+        "schedules: calls per scheduled start, local at() delay",
+        ("schedules",),
+        IN,
+        schedules,
+        lambda run: schedules.run(run.stack),
     ),
     Section(
         "approvals: a run waiting for a person",

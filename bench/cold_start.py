@@ -29,6 +29,7 @@ from infra import dependencies
 from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
 from workflow_engine.platform.settings import step_function_arn_variables
+from workflow_engine.platform.tables import ALL_TABLES
 
 BUDGET_RATIO = 1.5
 BASELINE = "boto3"
@@ -154,21 +155,14 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         user_pool_id="us-east-1_bench",
         user_pool_client_id="bench",
         table_names={
-            name: f"workflow-engine-local-{name}"
-            for name in (
-                "Workflows",
-                "Executions",
-                "ExecutionLogs",
-                "Idempotency",
-                "Connections",
-                "Metrics",
-                "Notifications",
-            )
+            definition.logical_id: f"workflow-engine-local-{definition.logical_id}" for definition in ALL_TABLES
         },
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),
         state_machine_log_group_arn=_dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflow-engine-local:*"),
         secrets_kms_key_id=_dummy_arn("kms", "key/0b6f3c1e-2d4a-4f5b-9c8d-7e6f5a4b3c2d"),
+        scheduler_role_arn=_dummy_arn("iam", "role/scheduler"),
+        schedule_dead_letter_queue_arn=_dummy_arn("sqs", "scheduled-start-failures"),
     )
     return {
         **resources.function_environment(spec),

@@ -15,6 +15,7 @@ from bench import (
     local_restart,
     log_query,
     queries,
+    schedules,
     secrets,
     throughput,
 )
@@ -559,6 +560,14 @@ steps' outputs ride in its input, so they cost no transition and no Lambda invoc
 `secrets_max_age_seconds` (warm: Powertools parameters cache).
 
 {secrets.section(results["secrets"]) if results.get("secrets") else "Not measured in this run."}
+
+## Schedules: AWS calls per scheduled start, local at() delay
+
+`bench/schedules.py`: botocore calls of one scheduled start (the scheduled-start handler with Scheduler's event),
+and of the same firing delivered again (the idempotency record answers; nothing starts); the local stack's delay
+from an at() schedule's time to its run (seam 16).
+
+{schedules.section(results["schedules"]) if results.get("schedules") else "Not measured in this run."}
 
 ## A parent with one child (`workflow` step)
 

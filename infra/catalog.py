@@ -23,8 +23,10 @@ from workflow_engine.platform.settings import (
     QuerySettings,
     RealtimeSettings,
     ReconcilerSettings,
+    ScheduledStartSettings,
     SecretsSettings,
     StepSettings,
+    WorkflowsApiSettings,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +51,7 @@ class FunctionSpec:
     description: str
     # "api" | "step" | "reconciler" | "stream" | "ws-authorizer" | "ws-route" | "ws-default" | "notifier"
     # | "notifications" (webhooks, EventBridge events) | "queries" (the read-only query API)
-    # | "metrics" (its aggregator) | "secrets" (the secrets API)
+    # | "metrics" (its aggregator) | "secrets" (the secrets API) | "scheduler" (EventBridge Scheduler's target)
     kind: str
     timeout_seconds: int = 30
     memory_mb: int = 512
@@ -97,7 +99,9 @@ class StreamMapping:
 STREAM_MAPPING = StreamMapping()
 
 
-WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=ApiSettings)
+WORKFLOWS_API = FunctionSpec(
+    "WorkflowsApi", "api.workflows.handler", "Workflow and schedule CRUD API", "api", settings=WorkflowsApiSettings
+)
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
 QUERIES_API = FunctionSpec(
     "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
@@ -105,6 +109,15 @@ QUERIES_API = FunctionSpec(
 # The only function that may write secrets (infra.constructs.secrets); it reads none.
 SECRETS_API = FunctionSpec(
     "SecretsApi", "api.secrets.handler", "Secrets API (set, list, delete)", "secrets", settings=SecretsSettings
+)
+
+# EventBridge Scheduler's one target: starts a schedule's run (infra.constructs.schedules).
+SCHEDULED_START = FunctionSpec(
+    "ScheduledStart",
+    "scheduler.handler.handler",
+    "Starts a workflow run when one of its schedules fires (at most once per scheduled time)",
+    "scheduler",
+    settings=ScheduledStartSettings,
 )
 
 
@@ -235,6 +248,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     RECONCILER,
     METRICS_AGGREGATOR,
     NOTIFICATIONS,
+    SCHEDULED_START,
     *REALTIME_FUNCTIONS,
 )
 
@@ -255,6 +269,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("PUT", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("DELETE", "/api/workflows/{workflow_id}", WORKFLOWS_API),
+    # Schedules (README "Schedules")
+    Route("POST", "/api/workflows/{workflow_id}/schedules", WORKFLOWS_API),
+    Route("GET", "/api/workflows/{workflow_id}/schedules", WORKFLOWS_API),
+    Route("GET", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
+    Route("PUT", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
+    Route("DELETE", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
     Route("POST", "/api/workflows/{workflow_id}/execute", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/batch-get", EXECUTIONS_API),

@@ -18,6 +18,7 @@ from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability, dead_letter_queues_of
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.realtime import Realtime
+from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.constructs.web import Web
 from workflow_engine.platform import tables
@@ -39,12 +40,14 @@ class WorkflowEngineStack(Stack):
         )
         self.realtime = Realtime(self, "Realtime", user_pool=self.auth.user_pool, user_pool_client=self.auth.client)
         self.secrets = Secrets(self, "Secrets")
+        self.schedules = Schedules(self, "Schedules")
         self.functions = Functions(
             self,
             "Functions",
             data=self.data,
             orchestration=self.orchestration,
             secrets=self.secrets,
+            schedules=self.schedules,
             shared_environment=self.realtime.function_environment,
         )
         self.realtime.serve(self.functions.functions, self.data)

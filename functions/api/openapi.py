@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 
 from api.execution_routes import router as execution_router
 from api.query_routes import router as query_router
+from api.schedule_routes import router as schedule_router
 from api.secret_routes import router as secret_router
 from api.workflow_routes import router as workflow_router
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
@@ -70,6 +71,7 @@ def add_client_lists(document: dict[str, Any]) -> dict[str, Any]:
 def openapi_json() -> str:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(workflow_router)
+    app.include_router(schedule_router)
     app.include_router(execution_router)
     app.include_router(query_router)
     app.include_router(secret_router)

@@ -1,4 +1,4 @@
-"""Lambda handler of the workflow API (GET /api/health, /api/workflows...)."""
+"""Lambda handler of the workflow API (GET /api/health, /api/workflows..., a workflow's schedules)."""
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -6,20 +6,37 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
+from api.schedule_routes import router as schedule_router
 from api.workflow_routes import router
+from workflow_engine.data.scheduler import SchedulerGateway, SchedulerTarget
+from workflow_engine.data.schedules import ScheduleRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import ApiSettings
+from workflow_engine.platform.settings import WorkflowsApiSettings
+from workflow_engine.schedules.service import ScheduleService
 from workflow_engine.workflows.service import WorkflowService
 
-settings = ApiSettings.from_env()
-service = WorkflowService(
-    WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings
+settings = WorkflowsApiSettings.from_env()
+workflows = WorkflowRepository(client("dynamodb"), settings.workflows_table)
+schedules = ScheduleService(
+    ScheduleRepository(client("dynamodb"), settings.schedules_table),
+    SchedulerGateway(
+        client("scheduler"),
+        SchedulerTarget(
+            group_name=settings.schedule_group_name,
+            function_arn=settings.scheduled_start_function_arn,
+            role_arn=settings.scheduler_role_arn,
+            dead_letter_queue_arn=settings.schedule_dead_letter_queue_arn,
+        ),
+    ),
+    workflows,
 )
+service = WorkflowService(workflows, client("stepfunctions"), settings, before_delete=[schedules.delete_all])
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
+app.include_router(schedule_router)
 register_error_handlers(app)
 
 
@@ -27,5 +44,5 @@ register_error_handlers(app)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    app.append_context(workflows=service)
+    app.append_context(workflows=service, schedules=schedules)
     return app.resolve(event, context)

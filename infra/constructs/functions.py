@@ -31,6 +31,7 @@ from infra.catalog import (
     QUERIES_API,
     REALTIME_FUNCTIONS,
     RECONCILER,
+    SCHEDULED_START,
     SECRETS_API,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
@@ -42,6 +43,7 @@ from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
 from infra.declarations import DEAD_LETTER_RETENTION_DAYS
 from workflow_engine.models.step_types import STEP_TYPES
@@ -74,6 +76,7 @@ class Functions(Construct):
         data: Data,
         orchestration: Orchestration,
         secrets: Secrets,
+        schedules: Schedules,
         shared_environment: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
         """``shared_environment``: settings other constructs provide (the realtime API's endpoint, the pool)."""
@@ -81,6 +84,7 @@ class Functions(Construct):
         self._data = data
         self._orchestration = orchestration
         self._secrets = secrets
+        self._schedules = schedules
         self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
@@ -126,6 +130,8 @@ class Functions(Construct):
         }
         self.step_functions: list[lambda_.Function] = [self.functions[spec.id] for spec in STEP_FUNCTIONS]
         self.reconciler = self.functions[RECONCILER.id]
+        self.scheduled_start = self.functions[SCHEDULED_START.id]
+        schedules.target(self.scheduled_start)
 
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
@@ -135,6 +141,7 @@ class Functions(Construct):
             METRICS_AGGREGATOR.id: self._grant_metrics_aggregator,
             RECONCILER.id: self._grant_reconciler,
             NOTIFICATIONS.id: self._grant_notifications,
+            SCHEDULED_START.id: self._grant_scheduled_start,
             **{spec.id: functools.partial(self._grant_step, spec) for spec in STEP_FUNCTIONS},
         }
         granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
@@ -243,6 +250,8 @@ class Functions(Construct):
             "WEBHOOK_DEAD_LETTER_QUEUE_URL": self.webhook_failures.queue_url,
             "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
             **self._secrets.environment(),
+            **self._schedules.environment(),
+            "SCHEDULED_START_FUNCTION_ARN": self.functions[SCHEDULED_START.id].function_arn,
             **self._shared_environment,
         }
 
@@ -255,17 +264,40 @@ class Functions(Construct):
             tables.WORKFLOWS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
         )
         self._orchestration.grant_manage_state_machines(role)
+        self._data.grant(
+            tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
+        )
+        self._schedules.grant_manage(role)
 
     def _grant_executions_api(self, role: iam.Role) -> None:
         data = self._data
         data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
         executions = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         data.grant(tables.EXECUTIONS, role, *executions)
-        executions_indexes = f"{data.table(tables.EXECUTIONS).table_arn}/index/*"
-        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
+        self._grant_execution_indexes(role)
         data.grant(tables.LOGS, role, "dynamodb:Query", "dynamodb:BatchWriteItem")  # writes: a resume's reused steps
         data.grant(tables.NOTIFICATIONS, role, "dynamodb:Query")
-        data.grant(
+        self._grant_idempotency(role)
+        self._orchestration.grant_run_executions(role)
+
+    def _grant_scheduled_start(self, role: iam.Role) -> None:
+        """Starts a run as the execution API does (the workflow, the execution item, the user+workflow index for
+        `overlap: skip`, the idempotency store, StartExecution); reads a schedule and marks its firings."""
+        data = self._data
+        data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        data.grant(tables.EXECUTIONS, role, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        self._grant_execution_indexes(role)
+        self._grant_idempotency(role)
+        data.grant(tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:UpdateItem")
+        self._orchestration.grant_run_executions(role)
+
+    def _grant_execution_indexes(self, role: iam.Role) -> None:
+        executions_indexes = f"{self._data.table(tables.EXECUTIONS).table_arn}/index/*"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[executions_indexes])
+        acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
+
+    def _grant_idempotency(self, role: iam.Role) -> None:
+        self._data.grant(
             tables.IDEMPOTENCY,
             role,
             "dynamodb:GetItem",
@@ -273,8 +305,6 @@ class Functions(Construct):
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
         )
-        acknowledge_wildcard_resources(role, INDEX_REASON, executions_indexes)
-        self._orchestration.grant_run_executions(role)
 
     def _grant_queries_api(self, role: iam.Role) -> None:
         """Read-only: Query on the logs table's by_user index (the search across executions) and on the metrics

@@ -52,6 +52,9 @@ that let the local stack's data survive a restart; they change no behaviour.)
    `.waitForTaskToken` task times out or is refused (TaskTimedOut), as are the tokens of stopped executions; each
    attempt of a retried task has a token of its own; a heartbeat for a waiting task is accepted (moto accepted
    late decisions in silence, reused the token, refused the heartbeat): infra/local/callback_seams.py.
+16. EventBridge Scheduler: moto stores schedules and never fires them; the local stack fires its group's due
+   schedules on time, invoking the target's handler in-process with Scheduler's event (the Input, its context
+   attributes substituted): infra/local/scheduler_seam.py (started by infra/local/server.py).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import boto3
 from infra.catalog import (
     FUNCTIONS,
     ROUTES,
+    SCHEDULED_START,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
     WEBSOCKET_AUTHORIZER,
@@ -58,6 +59,8 @@ def own_endpoints(ports: list[int]) -> str:
 
 
 LOCAL_LOG_LEVEL = "WARNING"
+# The local stack's one EventBridge Scheduler group (`<stack name>-schedules` in the cloud: infra.constructs.schedules).
+SCHEDULE_GROUP_NAME = f"{NAME_PREFIX}-schedules"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class LocalResources:
     function_environments: dict[str, dict[str, str]] = field(default_factory=dict)
     webhook_dead_letter_queue_url: str = ""
     secrets_kms_key_id: str = ""  # the key of the users' secrets (ARN), as the CDK stack's Secrets construct has
+    scheduler_role_arn: str = ""  # the role Scheduler assumes to invoke the scheduled-start function
+    schedule_dead_letter_queue_arn: str = ""
 
     def setting_values(
         self,
@@ -111,6 +116,10 @@ class LocalResources:
             "HTTP_DENIED_ENDPOINTS": http_denied_endpoints,
             "SECRETS_PREFIX": SECRETS_PREFIX,
             "SECRETS_KMS_KEY_ID": self.secrets_kms_key_id,
+            "SCHEDULE_GROUP_NAME": SCHEDULE_GROUP_NAME,
+            "SCHEDULED_START_FUNCTION_ARN": self.function_arns.get(SCHEDULED_START.id, ""),
+            "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
+            "SCHEDULE_DEAD_LETTER_QUEUE_ARN": self.schedule_dead_letter_queue_arn,
         }
 
     def function_environment(
@@ -377,6 +386,13 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
 
     webhook_failures = _create_dead_letter_queue(session.client("sqs", region_name=region), "webhook-failures")
     secrets_key = _create_secrets_key(session.client("kms", region_name=region))
+    sqs = session.client("sqs", region_name=region)
+    schedule_failures = _create_dead_letter_queue(sqs, "scheduled-start-failures")
+    schedule_failures_arn = sqs.get_queue_attributes(QueueUrl=schedule_failures, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    scheduler_role = _role(iam, f"{NAME_PREFIX}-scheduler", "scheduler.amazonaws.com")
+    session.client("scheduler", region_name=region).create_schedule_group(Name=SCHEDULE_GROUP_NAME)
 
     resources = LocalResources(
         region=region,
@@ -389,5 +405,7 @@ def provision(session: boto3.session.Session | None = None, region: str = "us-ea
         http_api_id=api_id,
         webhook_dead_letter_queue_url=webhook_failures,
         secrets_kms_key_id=secrets_key,
+        scheduler_role_arn=scheduler_role,
+        schedule_dead_letter_queue_arn=schedule_failures_arn,
     )
     return resources

@@ -13,7 +13,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, ThreadedMotoServer, create_backend_app
 from werkzeug.serving import make_server
 
-from infra.catalog import STACK_NAME
+from infra.catalog import SCHEDULED_START, STACK_NAME
 from infra.declarations import EXAMPLE_PASSWORD
 from infra.local import moto_seams
 from infra.local.authorizer import JwtAuthorizer
@@ -26,10 +26,11 @@ from infra.local.persistence import (
     restore,
     snapshot_bytes,
 )
-from infra.local.provision import LocalResources, own_endpoints, provision
+from infra.local.provision import SCHEDULE_GROUP_NAME, LocalResources, own_endpoints, provision
 from infra.local.restart import fail_interrupted_runs, stop_state_machine_executions
 from infra.local.run_reports import failed_run_reporter, quiet_moto
 from infra.local.runtime import install_runtime
+from infra.local.scheduler_seam import SchedulerFirings
 from infra.local.webapp import StaticSite, app_config, confirm_sign_ups_at_once
 from infra.local.websocket import LocalWebSocketApi
 
@@ -78,6 +79,7 @@ class LocalStack:
         self._snapshotter: Snapshotter | None = None
         self.restored = False  # started from a snapshot
         self.interrupted_runs: list[str] = []  # the runs a restart ended (infra/local/restart.py)
+        self.scheduler: SchedulerFirings | None = None
 
     @property
     def api_url(self) -> str:
@@ -137,6 +139,10 @@ class LocalStack:
             jwks_url=f"{self.aws_url}/{self.resources.user_pool_id}/.well-known/jwks.json",
         )
         confirm_sign_ups_at_once()
+        # Seam 16: moto never fires schedules; the local stack does (infra/local/scheduler_seam.py).
+        account_id = self.resources.function_arns[SCHEDULED_START.id].split(":")[4]
+        self.scheduler = SchedulerFirings(account_id, self.region, SCHEDULE_GROUP_NAME)
+        self.scheduler.start()
         site = StaticSite(lambda: app_config(self.outputs()[STACK_NAME]))
         self._http = make_server(HOST, self.api_port, LocalHttpApi(authorizer, self._openapi_file, site), threaded=True)
         self._http_thread = threading.Thread(target=self._http.serve_forever, name="local-http-api", daemon=True)
@@ -150,6 +156,8 @@ class LocalStack:
             self._snapshotter.start()
 
     def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self._http is not None:
             self._http.shutdown()
         if self.websocket is not None:

@@ -60,15 +60,21 @@ def test_workflows_api_manages_prefixed_state_machines_only(synth: Synthesized) 
     state_machines = synth.resolve(stack.orchestration.state_machines_arn)
 
     assert {resource for action in _dynamodb_actions(permissions) for resource in map(str, permissions[action])} == {
-        str(synth.get_att(stack.data.table(tables.WORKFLOWS)))
+        str(synth.get_att(stack.data.table(tables.WORKFLOWS))),
+        str(synth.get_att(stack.data.table(tables.SCHEDULES))),  # a workflow's schedules (test_infra_schedules.py)
     }
     for action in STATE_MACHINE_LIFECYCLE_ACTIONS:
         assert permissions[action] == [state_machines], action
-    assert permissions["iam:PassRole"] == [synth.get_att(stack.orchestration.role)]
-    pass_role = next(
-        s for s in synth.statements_of(stack.functions.roles[WORKFLOWS_API.id]) if s["Action"] == "iam:PassRole"
-    )
-    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}
+    # the states role to Step Functions; the Scheduler role to EventBridge Scheduler (test_infra_schedules.py)
+    pass_roles = {
+        str(s["Resource"]): s["Condition"]["StringEquals"]["iam:PassedToService"]
+        for s in synth.statements_of(stack.functions.roles[WORKFLOWS_API.id])
+        if s["Action"] == "iam:PassRole"
+    }
+    assert pass_roles == {
+        str(synth.get_att(stack.orchestration.role)): "states.amazonaws.com",
+        str(synth.get_att(stack.schedules.role)): "scheduler.amazonaws.com",
+    }
     for action in LOG_DELIVERY_ACTIONS:
         assert permissions[action] == ["*"], action
     assert "states:StartExecution" not in permissions

@@ -32,6 +32,8 @@ STACK_SPECIFIC = {
     "POWERTOOLS_LOG_LEVEL": "the local stack logs warnings only",
     "WEBHOOK_BACKOFF_BASE_SECONDS": "locally the webhook retries back off from a shorter base (tests wait less)",
     "SECRETS_PREFIX": "secrets are named per stack (WorkflowEngine/secrets / workflow-engine-local/secrets)",
+    "SCHEDULE_GROUP_NAME": "the schedule group is named per stack (WorkflowEngine-schedules / "
+    "workflow-engine-local-schedules); test_schedules.py uses the local one",
     "WEBSOCKET_CALLBACK_URL": "locally infra/local/websocket.py serves the connections on loopback (moto has no "
     "WebSocket server); the API's configuration is compared under apis",
 }
@@ -345,6 +347,8 @@ def _environment_value_drift(stacks: Stacks, where: str, name: str, template: An
             return []
         if resource_type == "AWS::KMS::Key":
             return _key_drift(stacks, f"{where} {name}", stacks.synth.resources[logical_id], local)
+        if resource_type == "AWS::SQS::Queue":  # a queue by its ARN (a Scheduler target's dead-letter queue)
+            return _queue_arn_drift(stacks, f"{where} {name}", stacks.synth.resources[logical_id], local)
         if resource_type == "AWS::Lambda::Function":
             handler = stacks.template_function(template)
             if stacks.local_function(local) != handler:
@@ -356,6 +360,15 @@ def _environment_value_drift(stacks: Stacks, where: str, name: str, template: An
             return _queue_drift(stacks, f"{where} {name}", resource, local)
     resolved = stacks.resolve(template)
     return list(differences(f"{where} {name}", resolved, local))
+
+
+def _queue_arn_drift(stacks: Stacks, where: str, template: dict[str, Any], arn: str) -> list[str]:
+    sqs = stacks.client("sqs")
+    try:
+        url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:
+        return [f"{where}: no local queue {arn!r}"]
+    return _queue_drift(stacks, where, template, url)
 
 
 def _queue_drift(stacks: Stacks, where: str, template: dict[str, Any], url: str) -> list[str]:

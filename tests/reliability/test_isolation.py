@@ -35,7 +35,14 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/workflows/executions/{execution_id}/notifications"): {},
     # {step_name} reads "Load" (a step of Alice's workflows): only the execution id decides the answer
     ("POST", "/api/workflows/executions/{execution_id}/approvals/{step_name}"): {"json": {"decision": "approve"}},
+    # a workflow's schedules: the workflow id decides the answer ({schedule_id}: SCHEDULE_ID, any well-formed id)
+    ("POST", "/api/workflows/{workflow_id}/schedules"): {"json": {"expression": "rate(1 hour)"}},
+    ("GET", "/api/workflows/{workflow_id}/schedules"): {},
+    ("GET", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {},
+    ("PUT", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {"json": {"expression": "rate(1 hour)"}},
+    ("DELETE", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {},
 }
+SCHEDULE_ID = str(uuid.uuid4())
 # Routes that take execution ids in the body or the query: another user's ids must read as unknown ones.
 BATCH_ROUTES = {
     ("POST", "/api/workflows/executions/batch-get"),
@@ -119,6 +126,7 @@ def _filled(template: str, identifier: str) -> str:
         template.replace("{workflow_id}", identifier)
         .replace("{execution_id}", identifier)
         .replace("{step_name}", "Load")
+        .replace("{schedule_id}", SCHEDULE_ID)
     )
 
 

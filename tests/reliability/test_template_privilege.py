@@ -30,6 +30,7 @@ from infra.catalog import (  # noqa: E402
     NOTIFIER,
     QUERIES_API,
     RECONCILER,
+    SCHEDULED_START,
     STACK_NAME,
     STEP_FUNCTIONS,
     WEBSOCKET_STAGE,
@@ -122,6 +123,10 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
         "executions of those state machines",
         {"states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"},
     ),
+    r"arn:\{Partition\}:scheduler:\{Region\}:\{Account\}:schedule/WorkflowEngine-schedules/\*": (
+        "schedules are created per stored schedule at run time, in the stack's one schedule group",
+        {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"},
+    ),
     r"\{Table:[A-Za-z]+\}/index/\*": ("the table's own indexes", None),  # any action granted on the table
     r"\{Function:[A-Za-z]+\}:\*": (
         "the step function's versions and aliases (grant_invoke)",
@@ -137,7 +142,17 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
 # What each function's code calls, table by table (data/*.py repositories; Powertools' DynamoDB
 # idempotency layer: get_item, put_item, update_item, delete_item).
 CODE_CALLS: dict[str, dict[str, set[str]]] = {
-    WORKFLOWS_API.id: {"Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"}},
+    WORKFLOWS_API.id: {
+        "Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"},
+        "Schedules": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/schedules.py
+    },
+    # the scheduled start: StartExecution's writes, overlap's Query, idempotency, a schedule's read and marks
+    SCHEDULED_START.id: {
+        "Workflows": {"GetItem"},
+        "Executions": {"PutItem", "UpdateItem", "Query"},
+        "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+        "Schedules": {"GetItem", "UpdateItem"},
+    },
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
         "Executions": {"PutItem", "GetItem", "BatchGetItem", "UpdateItem", "Query"},

@@ -195,6 +195,32 @@ class ExecutionRepository:
         page = query_page(self._client, query, limit=limit, offset=offset, next_token=next_token)
         return [_from_values(values) for values in page.items], page.next_token
 
+    def has_active_run(self, user_id: str, workflow_id: str) -> bool:
+        """Whether an execution of the workflow is pending or running (a schedule's `overlap: skip`): one Query
+        on the user+workflow index, newest first, keeping only active items; a page holds up to 1 MB of the
+        workflow's executions, and the next page is read only when a page had no active one."""
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": EXECUTIONS_BY_WORKFLOW.name,
+            "KeyConditionExpression": "#partition = :partition",
+            "FilterExpression": "#status IN (:pending, :running)",
+            "ProjectionExpression": "execution_id",
+            "ScanIndexForward": False,
+            "ExpressionAttributeNames": {"#partition": EXECUTIONS_BY_WORKFLOW.partition_key, "#status": "status"},
+            "ExpressionAttributeValues": {
+                ":partition": {"S": user_workflow_key(user_id, workflow_id)},
+                ":pending": {"S": ExecutionStatus.PENDING.value},
+                ":running": {"S": ExecutionStatus.RUNNING.value},
+            },
+        }
+        while True:
+            response = self._client.query(**arguments)
+            if response.get("Items"):
+                return True
+            if "LastEvaluatedKey" not in response:
+                return False
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
 
 def _equal_filters(**wanted: str | None) -> dict[str, Any]:
     """A FilterExpression keeping the items whose attributes equal the given values (None: no condition)."""

@@ -116,6 +116,23 @@ class ApiSettings(TableSettings):
         return (*fields, *step_function_arn_variables().values())
 
 
+class WorkflowsApiSettings(ApiSettings):
+    """The workflow API (workflows and their schedules): the API settings, and where schedules live in DynamoDB
+    and in EventBridge Scheduler (each stack states these)."""
+
+    schedules_table: str
+    schedule_group_name: str = Field(min_length=1, max_length=64)
+    scheduled_start_function_arn: str = Field(min_length=1)  # the schedules' target
+    scheduler_role_arn: str = Field(min_length=1)  # the role Scheduler assumes to invoke it
+    schedule_dead_letter_queue_arn: str = Field(min_length=1)  # firings that failed every retry
+
+
+class ScheduledStartSettings(ApiSettings):
+    """The scheduled-start function: starts runs as the execution API does, and reads and marks schedules."""
+
+    schedules_table: str
+
+
 def step_function_arn_variables() -> dict[str, str]:
     """Step type -> the variable holding its function's ARN, e.g. "transform" -> "TRANSFORM_FUNCTION_ARN"."""
     from workflow_engine.models.step_types import STEP_TYPES

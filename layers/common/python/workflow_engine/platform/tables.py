@@ -116,6 +116,12 @@ CONNECTIONS = TableDefinition(
     setting="connections_table",
 )
 
+# Schedules: one item per schedule, partitioned by "<user_id>#<workflow_id>" (the owner in the key), so a
+# workflow's schedules are one Query and a firing reads its schedule with one GetItem (its Input names the keys).
+SCHEDULES = TableDefinition(
+    logical_id="Schedules", partition_key="owner_workflow", sort_key="schedule_id", setting="schedules_table"
+)
+
 ALL_TABLES: tuple[TableDefinition, ...] = (
     WORKFLOWS,
     EXECUTIONS,
@@ -124,4 +130,5 @@ ALL_TABLES: tuple[TableDefinition, ...] = (
     CONNECTIONS,
     METRICS,
     NOTIFICATIONS,
+    SCHEDULES,
 )

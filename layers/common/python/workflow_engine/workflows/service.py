@@ -15,6 +15,7 @@ points at it, and its conditional write fails (409).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from workflow_engine.asl.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
@@ -49,8 +50,16 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
 
 
 class WorkflowService:
-    def __init__(self, repository: WorkflowRepository, sfn: SFNClient, settings: ApiSettings) -> None:
+    def __init__(
+        self,
+        repository: WorkflowRepository,
+        sfn: SFNClient,
+        settings: ApiSettings,
+        before_delete: Sequence[Callable[[str, str], None]] = (),
+    ) -> None:
+        """`before_delete`: what a workflow's deletion removes first, each `(user_id, workflow_id)` (its schedules)."""
         self._repository = repository
+        self._before_delete = tuple(before_delete)
         self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
         self._target = compile_target(settings)
@@ -196,6 +205,8 @@ class WorkflowService:
 
     def delete(self, user_id: str, workflow_id: str) -> None:
         record = self.get(user_id, workflow_id)
+        for remove in self._before_delete:
+            remove(user_id, workflow_id)
         self._delete_machine(record.state_machine_arn)
         self._repository.delete(user_id, workflow_id)
 
