@@ -29,6 +29,7 @@ from infra import dependencies
 from infra.catalog import FUNCTIONS, REPO_ROOT, FunctionSpec
 from infra.local.provision import LocalResources
 from workflow_engine.platform.settings import step_function_arn_variables
+from workflow_engine.platform.tables import ALL_TABLES
 
 BUDGET_RATIO = 1.5
 BASELINE = "boto3"
@@ -154,16 +155,7 @@ def local_environment(spec: FunctionSpec) -> dict[str, str]:
         user_pool_id="us-east-1_bench",
         user_pool_client_id="bench",
         table_names={
-            name: f"workflow-engine-local-{name}"
-            for name in (
-                "Workflows",
-                "Executions",
-                "ExecutionLogs",
-                "Idempotency",
-                "Connections",
-                "Metrics",
-                "Notifications",
-            )
+            definition.logical_id: f"workflow-engine-local-{definition.logical_id}" for definition in ALL_TABLES
         },
         function_arns={each.id: _dummy_arn("lambda", f"function:{each.id}") for each in FUNCTIONS},
         states_role_arn=_dummy_arn("iam", "role/states"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from infra.declarations import METRICS_NAMESPACE
 from workflow_engine.models.step_types import STEP_TYPES, Permission, StepType
+from workflow_engine.models.triggers import HOOK_PATH_PREFIX
 from workflow_engine.platform.settings import (
     ApiSettings,
     ApprovalStepSettings,
@@ -25,6 +26,8 @@ from workflow_engine.platform.settings import (
     ReconcilerSettings,
     SecretsSettings,
     StepSettings,
+    WebhookSettings,
+    WorkflowApiSettings,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +100,9 @@ class StreamMapping:
 STREAM_MAPPING = StreamMapping()
 
 
-WORKFLOWS_API = FunctionSpec("WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=ApiSettings)
+WORKFLOWS_API = FunctionSpec(
+    "WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=WorkflowApiSettings
+)
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
 QUERIES_API = FunctionSpec(
     "QueriesApi", "api.queries.handler", "Log search and metrics API (read-only)", "queries", settings=QuerySettings
@@ -105,6 +110,19 @@ QUERIES_API = FunctionSpec(
 # The only function that may write secrets (infra.constructs.secrets); it reads none.
 SECRETS_API = FunctionSpec(
     "SecretsApi", "api.secrets.handler", "Secrets API (set, list, delete)", "secrets", settings=SecretsSettings
+)
+
+# Inbound webhooks (POST /api/hooks/{trigger_id}, no JWT: the signature is verified in the function). A function
+# of its own, so the one public route that starts runs holds least privilege: read triggers, decrypt their
+# secrets, write deliveries and rate windows, start executions; nothing of the workflow or secrets APIs.
+WEBHOOKS_INBOUND = FunctionSpec(
+    "WebhooksInbound",
+    "api.webhooks.handler",
+    "Inbound webhooks: verifies a trigger's signed call and starts its workflow",
+    "webhooks",
+    timeout_seconds=15,
+    memory_mb=256,
+    settings=WebhookSettings,
 )
 
 
@@ -231,6 +249,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     EXECUTIONS_API,
     QUERIES_API,
     SECRETS_API,
+    WEBHOOKS_INBOUND,
     *STEP_FUNCTIONS,
     RECONCILER,
     METRICS_AGGREGATOR,
@@ -245,10 +264,18 @@ class Route:
     path: str  # API Gateway syntax: /api/workflows/{workflow_id}
     function: FunctionSpec
     authorized: bool = True
+    # Why a route without the JWT authorizer may be public (the cdk-nag acknowledgement says it).
+    public_because: str = ""
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/api/health", WORKFLOWS_API, authorized=False),
+    Route(
+        "GET",
+        "/api/health",
+        WORKFLOWS_API,
+        authorized=False,
+        public_because="a health check for load balancers, probes and the e2e suite; it returns no user data",
+    ),
     Route("POST", "/api/workflows", WORKFLOWS_API),
     Route("GET", "/api/workflows", WORKFLOWS_API),
     Route("GET", "/api/workflows/{workflow_id}", WORKFLOWS_API),
@@ -271,6 +298,22 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/api/secrets/{name}", SECRETS_API),
     Route("GET", "/api/secrets", SECRETS_API),
     Route("DELETE", "/api/secrets/{name}", SECRETS_API),
+    # Inbound webhook triggers (README "Inbound webhooks"): managed with a token, called without one.
+    Route("POST", "/api/workflows/{workflow_id}/triggers", WORKFLOWS_API),
+    Route("GET", "/api/workflows/{workflow_id}/triggers", WORKFLOWS_API),
+    Route("GET", "/api/workflows/{workflow_id}/triggers/{trigger_id}", WORKFLOWS_API),
+    Route("DELETE", "/api/workflows/{workflow_id}/triggers/{trigger_id}", WORKFLOWS_API),
+    Route(
+        "POST",
+        f"{HOOK_PATH_PREFIX}{{trigger_id}}",
+        WEBHOOKS_INBOUND,
+        authorized=False,
+        public_because=(
+            "an inbound webhook is called by other systems, which hold no Cognito token: the function verifies "
+            "an HMAC-SHA256 signature with the trigger's secret, a 300 s timestamp window and replays, and "
+            "rate-limits each trigger"
+        ),
+    ),
 )
 
 

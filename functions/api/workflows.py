@@ -1,4 +1,4 @@
-"""Lambda handler of the workflow API (GET /api/health, /api/workflows...)."""
+"""Lambda handler of the workflow API (GET /api/health, /api/workflows..., a workflow's triggers)."""
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -6,20 +6,31 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
+from api.trigger_routes import router as trigger_router
 from api.workflow_routes import router
+from workflow_engine.data.trigger_secrets import TriggerSecretBox
+from workflow_engine.data.triggers import TriggerRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import ApiSettings
+from workflow_engine.platform.settings import WorkflowApiSettings
+from workflow_engine.triggers.manage import TriggerService
 from workflow_engine.workflows.service import WorkflowService
 
-settings = ApiSettings.from_env()
-service = WorkflowService(
-    WorkflowRepository(client("dynamodb"), settings.workflows_table), client("stepfunctions"), settings
+settings = WorkflowApiSettings.from_env()
+dynamodb = client("dynamodb")
+repository = WorkflowRepository(dynamodb, settings.workflows_table)
+triggers = TriggerService(
+    repository,
+    TriggerRepository(dynamodb, settings.triggers_table),
+    TriggerSecretBox(client("kms"), settings.secrets_kms_key_id),
+    settings.max_triggers_per_workflow,
 )
+service = WorkflowService(repository, client("stepfunctions"), settings, on_delete=(triggers.delete_for_workflow,))
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
+app.include_router(trigger_router)
 register_error_handlers(app)
 
 
@@ -27,5 +38,5 @@ register_error_handlers(app)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    app.append_context(workflows=service)
+    app.append_context(workflows=service, triggers=triggers)
     return app.resolve(event, context)

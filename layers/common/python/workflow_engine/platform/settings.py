@@ -116,6 +116,30 @@ class ApiSettings(TableSettings):
         return (*fields, *step_function_arn_variables().values())
 
 
+class WorkflowApiSettings(ApiSettings):
+    """The workflow API: the API settings, and its inbound webhook triggers (created with the workflow's page,
+    deleted with the workflow): their table, the KMS key that encrypts their secrets (each stack states both)."""
+
+    triggers_table: str
+    secrets_kms_key_id: str = Field(min_length=1)
+    max_triggers_per_workflow: int = Field(default=10, ge=1, le=100)
+
+
+class WebhookSettings(EnvSettings):
+    """The inbound webhook function (POST /api/hooks/{trigger_id}): it reads triggers and decrypts their secrets,
+    and starts executions (the workflows and executions tables, Step Functions)."""
+
+    workflows_table: str
+    executions_table: str
+    triggers_table: str
+    secrets_kms_key_id: str = Field(min_length=1)
+    # Starts per trigger per window (a fixed window counted with a conditional update: README "Inbound webhooks").
+    webhook_rate_limit: int = Field(default=60, ge=1, le=10_000)
+    webhook_rate_window_seconds: int = Field(default=60, ge=1, le=3_600)
+    # How long a delivery id is remembered (a replay within it starts nothing); beyond the 300 s clock window.
+    webhook_delivery_ttl_seconds: int = Field(default=86_400, ge=600)
+
+
 def step_function_arn_variables() -> dict[str, str]:
     """Step type -> the variable holding its function's ARN, e.g. "transform" -> "TRANSFORM_FUNCTION_ARN"."""
     from workflow_engine.models.step_types import STEP_TYPES

@@ -15,6 +15,7 @@ points at it, and its conditional write fails (409).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workflow_engine.asl.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
@@ -47,9 +48,20 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
     )
 
 
+# What else goes with a deleted workflow (user id, workflow id): its inbound webhook triggers (wired by the handler).
+OnDelete = Callable[[str, str], None]
+
+
 class WorkflowService:
-    def __init__(self, repository: WorkflowRepository, sfn: SFNClient, settings: ApiSettings) -> None:
+    def __init__(
+        self,
+        repository: WorkflowRepository,
+        sfn: SFNClient,
+        settings: ApiSettings,
+        on_delete: tuple[OnDelete, ...] = (),
+    ) -> None:
         self._repository = repository
+        self._on_delete = on_delete
         self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
         self._target = compile_target(settings)
@@ -170,6 +182,8 @@ class WorkflowService:
 
     def delete(self, user_id: str, workflow_id: str) -> None:
         record = self.get(user_id, workflow_id)
+        for delete_dependents in self._on_delete:  # first: a failure leaves the workflow, and a retry finishes
+            delete_dependents(user_id, workflow_id)
         self._delete_machine(record.state_machine_arn)
         self._repository.delete(user_id, workflow_id)
 
