@@ -257,7 +257,9 @@ def test_a_deleted_or_unknown_trigger_is_404(api: Api, workflow: dict[str, Any],
     assert runs(api, workflow["id"]) == []
 
 
-def test_deleting_the_workflow_deletes_its_triggers(api: Api, workflow: dict[str, Any], trigger: dict[str, Any]) -> None:
+def test_deleting_the_workflow_deletes_its_triggers(
+    api: Api, workflow: dict[str, Any], trigger: dict[str, Any]
+) -> None:
     assert api.call("DELETE", f"/api/workflows/{workflow['id']}")[0] == 204
     body = json_body({})
     assert hook(trigger["id"], body, signed_headers(trigger["secret"], body))[0] == 404
