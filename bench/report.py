@@ -6,7 +6,18 @@ from typing import Any
 
 from bench import batch as batch_bench
 from bench import calls as calls_bench
-from bench import children, cli_startup, cold_start, cost, expressions, log_query, queries, secrets, throughput
+from bench import (
+    children,
+    cli_startup,
+    cold_start,
+    cost,
+    expressions,
+    log_query,
+    queries,
+    secrets,
+    throughput,
+    webhooks,
+)
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -94,6 +105,7 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "held": not results["realtime"]["calls"]["over_budget"],
         },
         **_expression_budgets(results),
+        **_webhook_budgets(results),
         "Another user's live update while one user holds the connection cap": {
             "budget": f"p95 under {results['realtime']['latency']['budget_ms']:.0f} ms",
             "measured": ", ".join(
@@ -107,6 +119,20 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": ", ".join(results["size"]["sdk_in_code_assets"]) or "none",
             "held": not results["size"]["sdk_in_code_assets"],
         },
+    }
+
+
+def _webhook_budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    data = results.get("webhooks")
+    if not data:
+        return {}
+    rows = data["rows"]
+    return {
+        "AWS calls per webhook start": {
+            "budget": ", ".join(f"{case} {row['budget']}" for case, row in rows.items()),
+            "measured": ", ".join(f"{case} {row['calls']}" for case, row in rows.items()),
+            "held": data["held"],
+        }
     }
 
 
@@ -546,6 +572,14 @@ steps' outputs ride in its input, so they cost no transition and no Lambda invoc
 `secrets_max_age_seconds` (warm: Powertools parameters cache).
 
 {secrets.section(results["secrets"]) if results.get("secrets") else "Not measured in this run."}
+
+## AWS calls per webhook start
+
+`bench/webhooks.py`: signed inbound calls (POST /api/hooks/{{trigger_id}}) through the real handler; botocore calls
+counted on the request's thread (the run it starts is not). A replay repeats a delivery id; forged and stale calls
+are refused (401).
+
+{webhooks.section(results["webhooks"]) if results.get("webhooks") else "Not measured in this run."}
 
 ## A parent with one child (`workflow` step)
 
