@@ -32,6 +32,7 @@ from infra.catalog import (  # noqa: E402
     RECONCILER,
     STACK_NAME,
     STEP_FUNCTIONS,
+    WEBHOOKS_INBOUND,
     WEBSOCKET_STAGE,
     WORKFLOWS_API,
     WS_CONNECT,
@@ -137,7 +138,16 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
 # What each function's code calls, table by table (data/*.py repositories; Powertools' DynamoDB
 # idempotency layer: get_item, put_item, update_item, delete_item).
 CODE_CALLS: dict[str, dict[str, set[str]]] = {
-    WORKFLOWS_API.id: {"Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"}},
+    WORKFLOWS_API.id: {
+        "Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"},
+        "Triggers": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/triggers.py (Query: by_user_workflow)
+    },
+    # data/triggers.py (GetItem), data/webhook_deliveries.py (claim, release, rate windows), then a start
+    WEBHOOKS_INBOUND.id: {
+        "Triggers": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+        "Workflows": {"GetItem"},
+        "Executions": {"GetItem", "PutItem", "UpdateItem"},
+    },
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},
         "Executions": {"PutItem", "GetItem", "BatchGetItem", "UpdateItem", "Query"},
