@@ -814,6 +814,7 @@ def search(
 
 
 # --- commands in their own modules; importing one registers it on `cli` ----------------------------------------
-# `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`.
+# `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`; `wfe triggers ls|add|rm`, `wfe trigger sign`.
 from wfe import approval_commands as _approval_commands  # noqa: E402, F401
-from wfe import secret_commands  # noqa: E402, F401
+from wfe import secret_commands as _secret_commands  # noqa: E402, F401
+from wfe import trigger_commands as _trigger_commands  # noqa: E402, F401
