@@ -6,6 +6,7 @@ import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.j
 import { STEP_TYPES } from "../vocabulary.js";
 import { stepFlow } from "../flow.js";
 import { walkSteps } from "../step-tree.js";
+import { triggersSection } from "./triggers.js";
 
 export { stepFlow };
 
@@ -77,7 +78,8 @@ export async function workflowView(main, { params: [id] }) {
     workflow.description ? h("p", {}, workflow.description) : null,
     h("p", { class: "muted small" }, `Created ${formatTime(workflow.created_at)} · updated ${formatTime(workflow.updated_at)} · id ${workflow.id}`),
     h("h2", {}, "Steps"),
-    stepFlow(workflow.steps));
+    stepFlow(workflow.steps),
+    triggersSection(workflow));
 }
 
 export async function workflowEditView(main, { params: [id] }) {
