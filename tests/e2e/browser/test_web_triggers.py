@@ -44,7 +44,7 @@ def test_triggers_are_added_shown_once_called_and_deleted(app: App, username: st
     url = dialog.locator("code").first.inner_text()
     assert len(secret) == 64 and url.startswith(stack["ApiUrl"].rstrip("/") + "/api/hooks/")
     app.axe_check()
-    dialog.get_by_role("button", name="Copy", exact=True).click()  # the secret's
+    dialog.get_by_role("button", name="Copy secret").click()
     expect(app.page.get_by_text("Secret copied.")).to_be_visible()
     assert app.page.evaluate("navigator.clipboard.readText()") == secret
     dialog.get_by_role("button", name="I have kept it").click()
@@ -69,6 +69,6 @@ def test_triggers_are_added_shown_once_called_and_deleted(app: App, username: st
     app.open(f"/workflows/{workflow_id}")
     app.wait_ready(f"/workflows/{workflow_id}")
     app.page.get_by_role("button", name=f"Delete trigger {trigger_short}").click()
-    app.page.get_by_role("button", name="Delete", exact=True).click()
+    app.page.get_by_role("dialog", name="Delete this trigger?").get_by_role("button", name="Delete").click()
     expect(app.page.get_by_text("No triggers yet.")).to_be_visible()
     assert _signed_post(url, secret, b"{}").status_code == 404
