@@ -53,6 +53,7 @@ from bench import (
     throughput,
     transitions,
     web,
+    webhooks,
 )
 from bench.harness import Api, in_process_stack
 from bench.registry import Phase, Run, Section, in_order, lookup, store
@@ -117,6 +118,13 @@ SECTIONS: list[Section] = [
         IN,
         approvals,
         lambda run: approvals.run(run.stack, idle_seconds=run.size(approvals.IDLE_SECONDS, 0.2)),
+    ),
+    Section(
+        "webhooks: AWS calls per webhook start",
+        ("webhooks",),
+        IN,
+        webhooks,
+        lambda run: webhooks.run(run.stack, rounds=run.size(3, 1)),
     ),
     Section(
         "a parent with one child",

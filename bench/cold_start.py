@@ -114,6 +114,7 @@ def lambda_environment(spec: FunctionSpec, task_root: str) -> dict[str, str]:
         "WEBHOOK_DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/webhook-failures",
         "WEBHOOK_BACKOFF_BASE_SECONDS": "1",
         "METRICS_TABLE": "WorkflowEngine-Metrics",
+        "TRIGGERS_TABLE": "WorkflowEngine-Triggers",
         "STATE_MACHINE_PREFIX": "WorkflowEngine-wf-",
         "STATES_ROLE_ARN": _dummy_arn("iam", "role/states"),
         "STATE_MACHINE_LOG_GROUP_ARN": _dummy_arn("logs", "log-group:/aws/vendedlogs/states/workflows:*"),

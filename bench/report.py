@@ -18,6 +18,7 @@ from bench import (
     schedules,
     secrets,
     throughput,
+    webhooks,
 )
 
 
@@ -106,6 +107,7 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "held": not results["realtime"]["calls"]["over_budget"],
         },
         **_expression_budgets(results),
+        **_webhook_budgets(results),
         "Another user's live update while one user holds the connection cap": {
             "budget": f"p95 under {results['realtime']['latency']['budget_ms']:.0f} ms",
             "measured": ", ".join(
@@ -119,6 +121,20 @@ def budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "measured": ", ".join(results["size"]["sdk_in_code_assets"]) or "none",
             "held": not results["size"]["sdk_in_code_assets"],
         },
+    }
+
+
+def _webhook_budgets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    data = results.get("webhooks")
+    if not data:
+        return {}
+    rows = data["rows"]
+    return {
+        "AWS calls per webhook start": {
+            "budget": ", ".join(f"{case} {row['budget']}" for case, row in rows.items()),
+            "measured": ", ".join(f"{case} {row['calls']}" for case, row in rows.items()),
+            "held": data["held"],
+        }
     }
 
 
@@ -568,6 +584,14 @@ and of the same firing delivered again (the idempotency record answers; nothing 
 from an at() schedule's time to its run (seam 16).
 
 {schedules.section(results["schedules"]) if results.get("schedules") else "Not measured in this run."}
+
+## AWS calls per webhook start
+
+`bench/webhooks.py`: signed inbound calls (POST /api/hooks/{{trigger_id}}) through the real handler; botocore calls
+counted on the request's thread (the run it starts is not). A replay repeats a delivery id; forged and stale calls
+are refused (401).
+
+{webhooks.section(results["webhooks"]) if results.get("webhooks") else "Not measured in this run."}
 
 ## A parent with one child (`workflow` step)
 

@@ -849,7 +849,8 @@ def search(
 
 # --- commands in their own modules; importing one registers it on `cli` ----------------------------------------
 # `wfe approve` and `wfe reject`; `wfe secrets ls|set|rm`; `wfe init`, `wfe validate`, `wfe --version`;
-# `wfe schedules ls|add|rm|pause|resume`.
+# `wfe schedules ls|add|rm|pause|resume`; `wfe triggers ls|add|rm`, `wfe trigger sign`.
 from wfe import approval_commands as _approval_commands  # noqa: E402, F401
 from wfe import schedule_commands as _schedule_commands  # noqa: E402, F401
 from wfe import secret_commands, starter_commands  # noqa: E402, F401
+from wfe import trigger_commands as _trigger_commands  # noqa: E402, F401

@@ -44,7 +44,8 @@ MARK = {
 
 
 ID_COLUMNS = ("ID", "EXECUTION")
-NO_WRAP_COLUMNS = ("STEP", "SINCE")  # a tree's branches and a time stay on one line, whatever the width
+# a tree's branches, a time and a run's trigger type stay on one line, whatever the width
+NO_WRAP_COLUMNS = ("STEP", "SINCE", "TRIGGER")
 
 
 def table_of(*columns: str, **settings: Any) -> Table:
@@ -154,7 +155,7 @@ def executions_table(
     (deleted since; the full id: --json)."""
     if not executions:
         return nothing(empty)
-    table = table_of("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW")
+    table = table_of("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW", "TRIGGER")
     for execution in executions:
         workflow_id = str(execution.get("workflow_id", ""))
         table.add_row(
@@ -163,8 +164,17 @@ def executions_table(
             when(execution.get("started_at")),
             format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at"))),
             escape((names or {}).get(workflow_id) or workflow_id[:8]),
+            trigger_text(execution.get("trigger"), with_id=False),  # its id: `wfe status`, --json
         )
     return table
+
+
+def trigger_text(trigger: Any, with_id: bool = True) -> str:
+    """What started a run: its type (`webhook`), and with `with_id` the id it names (`webhook <trigger id>`)."""
+    if not isinstance(trigger, dict) or not trigger.get("type"):
+        return "-"
+    identifier = str(trigger.get("id") or "") if with_id else ""
+    return f"{trigger['type']} {identifier}".strip()
 
 
 def execution_detail(
@@ -185,6 +195,8 @@ def execution_detail(
     rows.add_row("completed", str(execution.get("completed_at") or "-"))
     duration = between_ms(execution.get("started_at"), execution.get("completed_at"))
     rows.add_row("duration", format_duration_ms(duration))
+    if execution.get("trigger"):
+        rows.add_row("trigger", trigger_text(execution["trigger"]))
     if execution.get("retry_of"):
         rows.add_row("retry of", str(execution["retry_of"]))
     if waiting.waiting_for(execution):

@@ -21,6 +21,9 @@ from workflow_engine.models.errors import (
     NotFoundError,
     PayloadTooLargeError,
     ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 from workflow_engine.platform.observability import logger
 
@@ -30,6 +33,9 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (InvalidRequestError, HTTPStatus.UNPROCESSABLE_ENTITY),
     (PayloadTooLargeError, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (ServiceUnavailableError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (UnauthorizedError, HTTPStatus.UNAUTHORIZED),  # an inbound webhook's signature (the JWT's is API Gateway's)
+    (UnsupportedMediaTypeError, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+    (TooManyRequestsError, HTTPStatus.TOO_MANY_REQUESTS),
 )
 
 
@@ -88,6 +94,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         if isinstance(error, ServiceUnavailableError):
             headers["Retry-After"] = str(error.retry_after_seconds)
             logger.warning("dependency unavailable", extra={"reason": str(error)})
+        elif isinstance(error, TooManyRequestsError):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        elif isinstance(error, UnauthorizedError):
+            logger.info("request refused", extra={"reason": str(error)})
         return _message(status, str(error), headers)
 
     @app.exception_handler(RequestValidationError)

@@ -1,4 +1,4 @@
-"""The OpenAPI document of the whole HTTP API, generated from the routes of both API functions.
+"""The OpenAPI document of the whole HTTP API, generated from the routes of the API functions.
 
 `python -m api.openapi > openapi.json` (make openapi); a test keeps the committed file in sync.
 """
@@ -15,6 +15,8 @@ from api.execution_routes import router as execution_router
 from api.query_routes import router as query_router
 from api.schedule_routes import router as schedule_router
 from api.secret_routes import router as secret_router
+from api.trigger_routes import router as trigger_router
+from api.webhook_routes import router as webhook_router
 from api.workflow_routes import router as workflow_router
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.realtime import CLIENT_MESSAGES, SERVER_MESSAGES
@@ -68,6 +70,17 @@ def add_client_lists(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def add_webhook_body(document: dict[str, Any]) -> dict[str, Any]:
+    """The inbound webhook's request body: any JSON object (the route reads the raw bytes itself, which the
+    signature covers, so it declares no body parameter for the resolver to parse first)."""
+    operation = document["paths"]["/api/hooks/{trigger_id}"]["post"]
+    operation["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object", "description": "The run's input_data"}}},
+    }
+    return document
+
+
 def openapi_json() -> str:
     app = APIGatewayHttpResolver(enable_validation=True)
     app.include_router(workflow_router)
@@ -75,6 +88,8 @@ def openapi_json() -> str:
     app.include_router(execution_router)
     app.include_router(query_router)
     app.include_router(secret_router)
+    app.include_router(trigger_router)
+    app.include_router(webhook_router)
     document = app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,
@@ -83,7 +98,7 @@ def openapi_json() -> str:
         security_schemes={"cognitoJwt": HTTPBearer(bearerFormat="JWT", description="Cognito ID or access token")},
         security=[{"cognitoJwt": []}],
     )
-    return json.dumps(add_client_lists(add_realtime_messages(json.loads(document))), indent=2)
+    return json.dumps(add_webhook_body(add_client_lists(add_realtime_messages(json.loads(document)))), indent=2)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Lambda handler of the workflow API (GET /api/health, /api/workflows..., a workflow's schedules)."""
+"""Lambda handler of the workflow API (GET /api/health, /api/workflows..., a workflow's schedules and triggers)."""
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -7,20 +7,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
 from api.schedule_routes import router as schedule_router
+from api.trigger_routes import router as trigger_router
 from api.workflow_routes import router
 from workflow_engine.data.scheduler import SchedulerGateway, SchedulerTarget
 from workflow_engine.data.schedules import ScheduleRepository
+from workflow_engine.data.trigger_secrets import TriggerSecretBox
+from workflow_engine.data.triggers import TriggerRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.platform.settings import WorkflowsApiSettings
 from workflow_engine.schedules.service import ScheduleService
+from workflow_engine.triggers.manage import TriggerService
 from workflow_engine.workflows.service import WorkflowService
 
 settings = WorkflowsApiSettings.from_env()
-workflows = WorkflowRepository(client("dynamodb"), settings.workflows_table)
+dynamodb = client("dynamodb")
+workflows = WorkflowRepository(dynamodb, settings.workflows_table)
 schedules = ScheduleService(
-    ScheduleRepository(client("dynamodb"), settings.schedules_table),
+    ScheduleRepository(dynamodb, settings.schedules_table),
     SchedulerGateway(
         client("scheduler"),
         SchedulerTarget(
@@ -32,11 +37,20 @@ schedules = ScheduleService(
     ),
     workflows,
 )
-service = WorkflowService(workflows, client("stepfunctions"), settings, before_delete=[schedules.delete_all])
+triggers = TriggerService(
+    workflows,
+    TriggerRepository(dynamodb, settings.triggers_table),
+    TriggerSecretBox(client("kms"), settings.secrets_kms_key_id),
+    settings.max_triggers_per_workflow,
+)
+service = WorkflowService(
+    workflows, client("stepfunctions"), settings, on_delete=(schedules.delete_all, triggers.delete_for_workflow)
+)
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
 app.include_router(schedule_router)
+app.include_router(trigger_router)
 register_error_handlers(app)
 
 
@@ -44,5 +58,5 @@ register_error_handlers(app)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    app.append_context(workflows=service, schedules=schedules)
+    app.append_context(workflows=service, schedules=schedules, triggers=triggers)
     return app.resolve(event, context)

@@ -123,8 +123,7 @@ class Api(Construct):
                 acknowledge(
                     http_route,
                     "AwsSolutions-APIG4",
-                    f"{route.method} {route.path} is public by contract (a health check for load balancers, "
-                    "probes and the e2e suite); it returns no user data.",
+                    f"{route.method} {route.path} is public by contract: {route.public_because}.",
                 )
 
     @property

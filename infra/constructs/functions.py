@@ -35,6 +35,7 @@ from infra.catalog import (
     SECRETS_API,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
+    WEBHOOKS_INBOUND,
     WORKFLOWS_API,
     FunctionSpec,
     library_environment,
@@ -142,6 +143,7 @@ class Functions(Construct):
             RECONCILER.id: self._grant_reconciler,
             NOTIFICATIONS.id: self._grant_notifications,
             SCHEDULED_START.id: self._grant_scheduled_start,
+            WEBHOOKS_INBOUND.id: self._grant_webhooks_inbound,
             **{spec.id: functools.partial(self._grant_step, spec) for spec in STEP_FUNCTIONS},
         }
         granted_by_realtime = {spec.id for spec in REALTIME_FUNCTIONS}  # infra/constructs/realtime.py
@@ -268,6 +270,23 @@ class Functions(Construct):
             tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
         )
         self._schedules.grant_manage(role)
+        # Its triggers: create (a sealed secret), list (the by_user_workflow index), get, delete.
+        triggers = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+        self._data.grant(tables.TRIGGERS, role, *triggers)
+        by_workflow = f"{self._data.table(tables.TRIGGERS).table_arn}/index/{tables.TRIGGERS_BY_USER_WORKFLOW.name}"
+        iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[by_workflow])
+        self._secrets.grant_trigger_secrets(role, "kms:Encrypt")
+
+    def _grant_webhooks_inbound(self, role: iam.Role) -> None:
+        """Read a trigger and open its secret; claim deliveries and count rate windows (same table); start the
+        trigger's workflow (read it, write the execution, StartExecution): nothing else."""
+        # DeleteItem: releasing the claim of a delivery whose start failed.
+        triggers = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+        self._data.grant(tables.TRIGGERS, role, *triggers)
+        self._secrets.grant_trigger_secrets(role, "kms:Decrypt")
+        self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
+        self._data.grant(tables.EXECUTIONS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        self._orchestration.grant_start_executions(role)
 
     def _grant_executions_api(self, role: iam.Role) -> None:
         data = self._data

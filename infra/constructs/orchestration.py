@@ -185,6 +185,13 @@ class Orchestration(Construct):
         acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn)
         acknowledge_wildcard_resources(role, LOG_DELIVERY_REASON, "*")
 
+    def grant_start_executions(self, role: iam.IRole) -> None:
+        """Start executions of this stack's workflow state machines, nothing else (the inbound webhook function)."""
+        iam.Grant.add_to_principal(
+            grantee=role, actions=["states:StartExecution"], resource_arns=[self.state_machines_arn]
+        )
+        acknowledge_wildcard_resources(role, STATE_MACHINE_PREFIX_REASON, self.state_machines_arn)
+
     def grant_run_executions(self, role: iam.IRole) -> None:
         """Start, describe and stop executions of this stack's workflow state machines, and read their histories
         (resume starts where the history says an execution stopped)."""

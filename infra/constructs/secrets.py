@@ -8,6 +8,9 @@ are on this key only, and only through Secrets Manager (`kms:ViaService`).
 
 - `grant_manage` (the secrets API): create, put, describe, delete, list; never GetSecretValue.
 - `grant_read` (the step functions that read secrets: http, ai): GetSecretValue and kms:Decrypt, nothing else.
+- `grant_trigger_secrets` (inbound webhook triggers, data/trigger_secrets.py): kms:Encrypt (the workflow API, which
+  creates triggers) or kms:Decrypt (the inbound webhook function) called directly, on this key, and only for
+  ciphertexts whose encryption context says `purpose: webhook-trigger`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.constructs.nag import acknowledge_wildcard_resources
+from workflow_engine.data.trigger_secrets import PURPOSE as TRIGGER_SECRET_PURPOSE
 
 MANAGE_ACTIONS = (
     "secretsmanager:CreateSecret",
@@ -76,6 +80,14 @@ class Secrets(Construct):
         iam.Grant.add_to_principal(grantee=role, actions=list(READ_ACTIONS), resource_arns=[self.secrets_arn])
         self._grant_key(role, "kms:Decrypt")
         acknowledge_wildcard_resources(role, PREFIX_REASON, self.secrets_arn)
+
+    def grant_trigger_secrets(self, role: iam.IRole, action: str) -> None:
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=[action],
+            resource_arns=[self.key.key_arn],
+            conditions={"StringEquals": {"kms:EncryptionContext:purpose": TRIGGER_SECRET_PURPOSE}},
+        )
 
     def _grant_key(self, role: iam.IRole, *actions: str) -> None:
         iam.Grant.add_to_principal(

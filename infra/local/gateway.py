@@ -189,7 +189,8 @@ class LocalHttpApi:
             request.method,
             request.path,
             query_string=request.query_string.decode("latin-1"),
-            headers=dict(request.headers.items()),
+            # API Gateway adds X-Forwarded-Proto (and -For, -Port): how the client reached it.
+            headers={**dict(request.headers.items()), "X-Forwarded-Proto": request.scheme},
             body=body,
             path_parameters=path_parameters,
             claims=claims,

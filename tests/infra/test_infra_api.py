@@ -45,8 +45,16 @@ def test_routes_are_exactly_the_catalog(synth: Synthesized) -> None:
     assert len(_of_http_api(synth, "AWS::ApiGatewayV2::Route")) == len(ROUTES)
 
 
-def test_health_is_the_only_public_route() -> None:
-    assert [_route_key(route) for route in ROUTES if not route.authorized] == ["GET /api/health"]
+def test_health_and_the_inbound_webhook_are_the_only_public_routes() -> None:
+    public = [route for route in ROUTES if not route.authorized]
+    assert [_route_key(route) for route in public] == ["GET /api/health", "POST /api/hooks/{trigger_id}"]
+    assert all(route.public_because for route in public)  # each says why (the cdk-nag acknowledgement)
+
+
+def test_the_inbound_webhook_runs_in_its_own_function() -> None:
+    """Least privilege for the public route that starts runs: no other route shares its function (role)."""
+    (hook,) = [route for route in ROUTES if route.path.startswith("/api/hooks/")]
+    assert [route for route in ROUTES if route.function.id == hook.function.id] == [hook]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_route_key)

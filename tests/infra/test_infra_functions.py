@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from infra.catalog import FUNCTIONS, NOTIFICATIONS, STACK_NAME, STEP_FUNCTIONS, STEP_SETTINGS, FunctionSpec
+from infra.catalog import (
+    FUNCTIONS,
+    NOTIFICATIONS,
+    STACK_NAME,
+    STEP_FUNCTIONS,
+    STEP_SETTINGS,
+    WORKFLOWS_API,
+    FunctionSpec,
+)
 from workflow_engine.platform import settings, tables
 
 if TYPE_CHECKING:
@@ -35,9 +43,10 @@ SETTINGS_BY_KIND = {
     "notifications": settings.NotificationSettings,
     "secrets": settings.SecretsSettings,
     "scheduler": settings.ScheduledStartSettings,
+    "webhooks": settings.WebhookSettings,
 }
-# Functions whose settings extend their kind's (the workflow API also manages schedules).
-SETTINGS_BY_ID = {"WorkflowsApi": settings.WorkflowsApiSettings}
+# A function whose settings are more than its kind's: the workflow API also manages schedules and webhook triggers.
+SETTINGS_BY_FUNCTION = {WORKFLOWS_API.id: settings.WorkflowsApiSettings}
 
 
 def _props(synth: Synthesized, spec: FunctionSpec) -> dict:
@@ -104,7 +113,7 @@ def test_functions_share_one_code_asset(synth: Synthesized) -> None:
 def test_environment_is_exactly_what_the_settings_ask_for(synth: Synthesized, spec: FunctionSpec) -> None:
     variables = _variables(synth, spec)
     # a step function's settings are its kind's, unless its step type asks for more (the approval's)
-    model = STEP_SETTINGS.get(spec.step_type or "", SETTINGS_BY_ID.get(spec.id, SETTINGS_BY_KIND[spec.kind]))
+    model = STEP_SETTINGS.get(spec.step_type or "", SETTINGS_BY_FUNCTION.get(spec.id, SETTINGS_BY_KIND[spec.kind]))
     # the fields without a default, but not those the Lambda runtime sets itself (AWS_REGION)
     required = {name.upper() for name, field in model.model_fields.items() if field.is_required()}
     required -= settings.RUNTIME_VARIABLES

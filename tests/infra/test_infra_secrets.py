@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.catalog import FUNCTIONS, SECRETS_API, step_function_of
+from infra.catalog import FUNCTIONS, SECRETS_API, WEBHOOKS_INBOUND, WORKFLOWS_API, step_function_of
 from infra.constructs.secrets import MANAGE_ACTIONS, READ_ACTIONS
+from workflow_engine.data.trigger_secrets import PURPOSE as TRIGGER_SECRET_PURPOSE
 
 if TYPE_CHECKING:
     from conftest import Synthesized
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.xdist_group("infra")
 
 READERS = {step_function_of("http").id, step_function_of("ai").id}
+# Inbound webhook triggers' secrets are sealed with the same key, called directly (data/trigger_secrets.py).
+TRIGGER_KEY_USERS = {WORKFLOWS_API.id: "kms:Encrypt", WEBHOOKS_INBOUND.id: "kms:Decrypt"}
 
 
 def _statements(synth: Synthesized, function_id: str) -> list[dict[str, Any]]:
@@ -95,8 +98,21 @@ def test_the_http_and_ai_steps_read_under_the_prefix_only(synth: Synthesized, fu
             assert statement["Resource"] == _prefix_arn(synth)
 
 
+@pytest.mark.parametrize(("function_id", "action"), sorted(TRIGGER_KEY_USERS.items()))
+def test_trigger_secrets_use_the_key_directly_for_their_purpose_only(
+    synth: Synthesized, function_id: str, action: str
+) -> None:
+    """The workflow API seals trigger secrets (Encrypt), the inbound webhook opens them (Decrypt): on this key,
+    only for the `purpose: webhook-trigger` encryption context, and no Secrets Manager action at all."""
+    statements = _secret_statements(synth, function_id)
+    assert [_actions(statement) for statement in statements] == [[action]]
+    (statement,) = statements
+    assert statement["Resource"] == _key_arn(synth)
+    assert statement["Condition"] == {"StringEquals": {"kms:EncryptionContext:purpose": TRIGGER_SECRET_PURPOSE}}
+
+
 def test_no_other_role_reaches_a_secret_or_the_key(synth: Synthesized) -> None:
-    others = [spec.id for spec in FUNCTIONS if spec.id not in READERS | {SECRETS_API.id}]
+    others = [spec.id for spec in FUNCTIONS if spec.id not in READERS | {SECRETS_API.id, *TRIGGER_KEY_USERS}]
     assert others
     for function_id in others:
         assert _secret_statements(synth, function_id) == [], function_id

@@ -59,9 +59,12 @@ def test_workflows_api_manages_prefixed_state_machines_only(synth: Synthesized) 
     permissions = synth.permissions(stack.functions.roles[WORKFLOWS_API.id])
     state_machines = synth.resolve(stack.orchestration.state_machines_arn)
 
+    triggers = synth.get_att(stack.data.table(tables.TRIGGERS))
     assert {resource for action in _dynamodb_actions(permissions) for resource in map(str, permissions[action])} == {
         str(synth.get_att(stack.data.table(tables.WORKFLOWS))),
         str(synth.get_att(stack.data.table(tables.SCHEDULES))),  # a workflow's schedules (test_infra_schedules.py)
+        str(triggers),  # its webhook triggers, and their by_user_workflow index (no other index)
+        str({"Fn::Join": ["", [triggers, f"/index/{tables.TRIGGERS_BY_USER_WORKFLOW.name}"]]}),
     }
     for action in STATE_MACHINE_LIFECYCLE_ACTIONS:
         assert permissions[action] == [state_machines], action

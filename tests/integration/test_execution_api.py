@@ -45,7 +45,9 @@ def test_execute_status_and_logs_shapes(api):
         "retry_of",  # second wave (Recovery and notifications): null unless the execution retries another
         "waiting_for",  # third wave (approvals): the steps waiting for a person, empty otherwise
         "parent_execution_id",  # third wave (workflow steps): null unless a workflow step started it
+        "trigger",  # third wave (triggers): what started it
     }
+    assert final["trigger"] == {"type": "api", "id": None}
     assert final["retry_of"] is None
     assert final["parent_execution_id"] is None
     assert final["status"] == "completed" and final["input_data"] == {"n": 1}

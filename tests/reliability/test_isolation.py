@@ -41,8 +41,17 @@ ID_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {},
     ("PUT", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {"json": {"expression": "rate(1 hour)"}},
     ("DELETE", "/api/workflows/{workflow_id}/schedules/{schedule_id}"): {},
+    ("POST", "/api/workflows/{workflow_id}/triggers"): {},
+    ("GET", "/api/workflows/{workflow_id}/triggers"): {},
 }
 SCHEDULE_ID = str(uuid.uuid4())
+# A workflow's trigger by id: Bob on Alice's workflow and trigger ids (test_another_users_trigger_...).
+TRIGGER_ROUTES = {
+    ("GET", "/api/workflows/{workflow_id}/triggers/{trigger_id}"),
+    ("DELETE", "/api/workflows/{workflow_id}/triggers/{trigger_id}"),
+}
+# The inbound webhook takes no token: a trigger id and a signature (tests/reliability/test_webhook_attacks.py).
+HOOK_ROUTES = {("POST", "/api/hooks/{trigger_id}")}
 # Routes that take execution ids in the body or the query: another user's ids must read as unknown ones.
 BATCH_ROUTES = {
     ("POST", "/api/workflows/executions/batch-get"),
@@ -73,7 +82,9 @@ def alices(alice: Client) -> dict[str, Any]:
     alice.wait_terminal(finished)
     running = alice.execute(long_workflow["id"], {"secret": "alice"}).json()["execution_id"]
     alice.wait_status(running, "running")
-    return {"workflows": [workflow, long_workflow], "executions": [finished, running]}
+    trigger = alice.request("POST", f"/api/workflows/{workflow['id']}/triggers")
+    assert trigger.status_code == 201, trigger.text
+    return {"workflows": [workflow, long_workflow], "executions": [finished, running], "trigger": trigger.json()}
 
 
 def _answer(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int, Any, str, frozenset[str]]:
@@ -83,7 +94,8 @@ def _answer(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int,
 
 
 def test_the_matrix_covers_every_route_with_an_id():
-    assert set(ID_ROUTES) | SECRET_ROUTES == {(r.method, r.path) for r in ROUTES if "{" in r.path}
+    covered = set(ID_ROUTES) | SECRET_ROUTES | TRIGGER_ROUTES | HOOK_ROUTES
+    assert covered == {(r.method, r.path) for r in ROUTES if "{" in r.path}
     literal = {
         (r.method, r.path) for r in ROUTES if r.path.startswith("/api/workflows/executions/") and "{" not in r.path
     }
@@ -144,6 +156,18 @@ def test_another_users_id_answers_exactly_like_an_unknown_id(alice, bob, alices,
             assert foreign == _answer(bob, method, unknown + query, **kwargs), path
             expected = "Workflow not found" if kind == "workflows" else "Execution not found"
             assert foreign[:2] == (404, {"message": expected}), path
+
+
+def test_another_users_trigger_answers_exactly_like_an_unknown_one(alice, bob, alices):
+    trigger = alices["trigger"]
+    for method, template in sorted(TRIGGER_ROUTES):
+        path = template.replace("{workflow_id}", trigger["workflow_id"]).replace("{trigger_id}", trigger["id"])
+        unknown = template.replace("{workflow_id}", str(uuid.uuid4())).replace("{trigger_id}", str(uuid.uuid4()))
+        foreign = _answer(bob, method, path)
+        assert foreign == _answer(bob, method, unknown), path
+        assert foreign[:2] == (404, {"message": "Trigger not found"}), path
+    listed = alice.get(f"/api/workflows/{trigger['workflow_id']}/triggers").json()
+    assert [item["id"] for item in listed] == [trigger["id"]]  # Bob's DELETE did nothing
 
 
 def test_bobs_attempts_changed_nothing_of_alices(alice, bob, alices):

@@ -33,6 +33,7 @@ from infra.catalog import (  # noqa: E402
     SCHEDULED_START,
     STACK_NAME,
     STEP_FUNCTIONS,
+    WEBHOOKS_INBOUND,
     WEBSOCKET_STAGE,
     WORKFLOWS_API,
     WS_CONNECT,
@@ -145,6 +146,7 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
     WORKFLOWS_API.id: {
         "Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"},
         "Schedules": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/schedules.py
+        "Triggers": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/triggers.py (Query: by_user_workflow)
     },
     # the scheduled start: StartExecution's writes, overlap's Query, idempotency, a schedule's read and marks
     SCHEDULED_START.id: {
@@ -152,6 +154,12 @@ CODE_CALLS: dict[str, dict[str, set[str]]] = {
         "Executions": {"PutItem", "UpdateItem", "Query"},
         "Idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
         "Schedules": {"GetItem", "UpdateItem"},
+    },
+    # data/triggers.py (GetItem), data/webhook_deliveries.py (claim, release, rate windows), then a start
+    WEBHOOKS_INBOUND.id: {
+        "Triggers": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+        "Workflows": {"GetItem"},
+        "Executions": {"GetItem", "PutItem", "UpdateItem"},
     },
     EXECUTIONS_API.id: {
         "Workflows": {"GetItem"},

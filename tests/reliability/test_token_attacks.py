@@ -202,6 +202,7 @@ def _attacks(pool: dict[str, Any], other: dict[str, str], attacker: dict[str, An
 
 def _url(path: str) -> str:
     path = path.replace("{workflow_id}", str(uuid.uuid4())).replace("{execution_id}", str(uuid.uuid4()))
+    path = path.replace("{trigger_id}", str(uuid.uuid4()))
     return path.replace("{name}", "ATTACKED_SECRET")
 
 

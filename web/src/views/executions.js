@@ -5,6 +5,7 @@ import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, durationMs, emptyState, field, flash, formatDuration, formatTime, h, render, select, shortId, statusBadge } from "../ui.js";
 import { STATUSES, TERMINAL } from "../vocabulary.js";
 import { awaitingBadge, waitingKey } from "../approvals.js";
+import { triggerCell } from "./triggers.js";
 
 const PAGE_SIZE = 50;
 export const RANGES = [["", "Any time"], ["1h", "Last hour"], ["24h", "Last 24 hours"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["custom", "Custom…"]];
@@ -72,7 +73,7 @@ export async function executionsView(main, { query }) {
   const tbody = h("tbody");
   const table = h("table", { class: "table executions" },
     h("caption", { class: "visually-hidden" }, "Executions, newest first"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, selectAll), ...["Status", "Execution", "Workflow", "Started", "Duration"].map((name) => h("th", { scope: "col" }, name)))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, selectAll), ...["Status", "Execution", "Workflow", "Started", "Duration", "Trigger"].map((name) => h("th", { scope: "col" }, name)))),
     tbody);
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
   const body = h("div");
@@ -94,7 +95,8 @@ export async function executionsView(main, { query }) {
       h("td", {}, h("a", { href: `#/executions/${execution.id}`, class: "mono" }, shortId(execution.id))),
       h("td", {}, h("a", { href: `#/workflows/${execution.workflow_id}` }, names.get(execution.workflow_id) || shortId(execution.workflow_id))),
       h("td", {}, formatTime(execution.started_at)),
-      h("td", { class: "duration-cell" }, formatDuration(durationMs(execution.started_at, execution.completed_at))));
+      h("td", { class: "duration-cell" }, formatDuration(durationMs(execution.started_at, execution.completed_at))),
+      h("td", {}, triggerCell(execution)));
     rows.set(execution.id, { execution, row });
     return row;
   };

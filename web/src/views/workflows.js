@@ -7,6 +7,7 @@ import { STEP_TYPES } from "../vocabulary.js";
 import { stepFlow } from "../flow.js";
 import { walkSteps } from "../step-tree.js";
 import { schedulesSection } from "./schedules.js";
+import { triggersSection } from "./triggers.js";
 
 export { stepFlow };
 
@@ -93,7 +94,8 @@ export async function workflowView(main, { params: [id] }) {
     h("p", { class: "muted small" }, `Created ${formatTime(workflow.created_at)} · updated ${formatTime(workflow.updated_at)} · id ${workflow.id}`),
     h("h2", {}, "Steps"),
     stepFlow(workflow.steps),
-    schedulesSection(id));
+    schedulesSection(id),
+    triggersSection(workflow));
 }
 
 export async function workflowEditView(main, { params: [id] }) {

@@ -36,13 +36,18 @@ def checked_document(document: dict[str, Any], what: str) -> str:
 
 
 def new_record(
-    workflow: WorkflowRecord, input_data: Any, status: ExecutionStatus, trigger: RunTrigger
+    workflow: WorkflowRecord,
+    input_data: Any,
+    status: ExecutionStatus,
+    trigger: RunTrigger,
+    execution_id: str | None = None,
 ) -> ExecutionRecord:
-    """A new execution of the workflow's current version, with a fresh id, started by `trigger` (a retry's trigger
-    names the execution it retries)."""
+    """A new execution of the workflow's current version, with a fresh id (or `execution_id`, chosen by a caller
+    that recorded it first: an inbound webhook's delivery), started by `trigger` (a retry's trigger names the
+    execution it retries)."""
     now = utc_now()
     return ExecutionRecord(
-        execution_id=str(uuid.uuid4()),
+        execution_id=execution_id or str(uuid.uuid4()),
         user_id=workflow.user_id,
         workflow_id=workflow.workflow_id,
         workflow_version=workflow.version,

@@ -41,15 +41,20 @@ class StartExecution:
         self._recompile = recompile
 
     def __call__(
-        self, user_id: str, command: StartCommand, trigger: RunTrigger = API_TRIGGER
+        self,
+        user_id: str,
+        command: StartCommand,
+        trigger: RunTrigger = API_TRIGGER,
+        execution_id: str | None = None,
     ) -> ExecutionResultResponse:
         """Write `pending`, then StartExecution (named by the execution id). Three AWS calls. `trigger` says what
-        started it: a client's execute (`api`), a schedule or an inbound webhook."""
+        started it: a client's execute (`api`), a schedule or an inbound webhook; `execution_id` is the id to give
+        the execution (default: a fresh one), for a caller that recorded it before the start."""
         document = checked_document(initial_document(command.input_data), "input_data")
         workflow = self._workflows.get(user_id, command.workflow_id)
         if workflow is None:
             raise WorkflowNotFound()
         if self._recompile is not None and workflow.asl_revision < ASL_REVISION:
             workflow = self._recompile(workflow)
-        record = new_record(workflow, command.input_data, ExecutionStatus.PENDING, trigger)
+        record = new_record(workflow, command.input_data, ExecutionStatus.PENDING, trigger, execution_id)
         return ExecutionResultResponse.of(self._launcher.launch(record, document))

@@ -59,3 +59,24 @@ class ServiceUnavailableError(DomainError):
 class ApprovalNotWaiting(ConflictError):
     """A decision for an approval step that is not waiting: never was, already decided, timed out, or its
     execution ended (cancelled included)."""
+
+
+class UnauthorizedError(DomainError):
+    """A request that authenticates itself (an inbound webhook's signature) and failed to: 401."""
+
+
+class UnsupportedMediaTypeError(DomainError):
+    """A body of a content type the route does not take: 415."""
+
+
+class TooManyRequestsError(DomainError):
+    """A rate limit was reached; the caller may retry after `retry_after_seconds`: 429."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class TriggerNotFound(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("Trigger not found")

@@ -89,6 +89,8 @@ def client(service: Literal["secretsmanager"], endpoint_url: str | None = None) 
 @overload
 def client(service: Literal["scheduler"], endpoint_url: str | None = None) -> Any: ...  # no stubs installed
 @overload
+def client(service: Literal["kms"], endpoint_url: str | None = None) -> Any: ...  # no stubs installed
+@overload
 def client(
     service: Literal["apigatewaymanagementapi"], endpoint_url: str | None = None, config: dict[str, Any] | None = None
 ) -> ApiGatewayManagementApiClient: ...

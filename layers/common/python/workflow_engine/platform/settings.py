@@ -117,20 +117,39 @@ class ApiSettings(TableSettings):
 
 
 class WorkflowsApiSettings(ApiSettings):
-    """The workflow API (workflows and their schedules): the API settings, and where schedules live in DynamoDB
-    and in EventBridge Scheduler (each stack states these)."""
+    """The workflow API (workflows, their schedules and their inbound webhook triggers): the API settings, where
+    schedules live in DynamoDB and in EventBridge Scheduler, and the triggers' table and the KMS key that encrypts
+    their secrets (each stack states these)."""
 
     schedules_table: str
     schedule_group_name: str = Field(min_length=1, max_length=64)
     scheduled_start_function_arn: str = Field(min_length=1)  # the schedules' target
     scheduler_role_arn: str = Field(min_length=1)  # the role Scheduler assumes to invoke it
     schedule_dead_letter_queue_arn: str = Field(min_length=1)  # firings that failed every retry
+    triggers_table: str
+    secrets_kms_key_id: str = Field(min_length=1)
+    max_triggers_per_workflow: int = Field(default=10, ge=1, le=100)
 
 
 class ScheduledStartSettings(ApiSettings):
     """The scheduled-start function: starts runs as the execution API does, and reads and marks schedules."""
 
     schedules_table: str
+
+
+class WebhookSettings(EnvSettings):
+    """The inbound webhook function (POST /api/hooks/{trigger_id}): it reads triggers and decrypts their secrets,
+    and starts executions (the workflows and executions tables, Step Functions)."""
+
+    workflows_table: str
+    executions_table: str
+    triggers_table: str
+    secrets_kms_key_id: str = Field(min_length=1)
+    # Starts per trigger per window (a fixed window counted with a conditional update: README "Inbound webhooks").
+    webhook_rate_limit: int = Field(default=60, ge=1, le=10_000)
+    webhook_rate_window_seconds: int = Field(default=60, ge=1, le=3_600)
+    # How long a delivery id is remembered (a replay within it starts nothing); beyond the 300 s clock window.
+    webhook_delivery_ttl_seconds: int = Field(default=86_400, ge=600)
 
 
 def step_function_arn_variables() -> dict[str, str]:

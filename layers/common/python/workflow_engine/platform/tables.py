@@ -121,6 +121,20 @@ CONNECTIONS = TableDefinition(
 SCHEDULES = TableDefinition(
     logical_id="Schedules", partition_key="owner_workflow", sort_key="schedule_id", setting="schedules_table"
 )
+# Inbound webhook triggers (data/triggers.py, data/webhook_deliveries.py): one table, partitioned by trigger id.
+# sk "trigger": the trigger itself (its owner, workflow and encrypted secret; listed per workflow by the sparse
+# by_user_workflow index, "<user_id>#<workflow_id>"); "delivery#<delivery id>": the execution a delivery started
+# (replays answer it); "rate#<window start>": the calls counted in one rate-limit window. Deliveries and windows
+# expire (TTL).
+TRIGGERS_BY_USER_WORKFLOW = Index("by_user_workflow", "user_workflow", "created_at")
+TRIGGERS = TableDefinition(
+    logical_id="Triggers",
+    partition_key="trigger_id",
+    sort_key="sk",
+    indexes=(TRIGGERS_BY_USER_WORKFLOW,),
+    ttl_attribute="expires_at",
+    setting="triggers_table",
+)
 
 ALL_TABLES: tuple[TableDefinition, ...] = (
     WORKFLOWS,
@@ -131,4 +145,5 @@ ALL_TABLES: tuple[TableDefinition, ...] = (
     METRICS,
     NOTIFICATIONS,
     SCHEDULES,
+    TRIGGERS,
 )

@@ -49,17 +49,22 @@ def compile_target(settings: ApiSettings) -> CompileTarget:
     )
 
 
+# What else goes with a deleted workflow (user id, workflow id): its inbound webhook triggers (wired by the handler).
+OnDelete = Callable[[str, str], None]
+
+
 class WorkflowService:
     def __init__(
         self,
         repository: WorkflowRepository,
         sfn: SFNClient,
         settings: ApiSettings,
-        before_delete: Sequence[Callable[[str, str], None]] = (),
+        on_delete: Sequence[OnDelete] = (),
     ) -> None:
-        """`before_delete`: what a workflow's deletion removes first, each `(user_id, workflow_id)` (its schedules)."""
+        """`on_delete`: what a workflow's deletion removes first, each `(user_id, workflow_id)` (its schedules and
+        its triggers)."""
         self._repository = repository
-        self._before_delete = tuple(before_delete)
+        self._on_delete = tuple(on_delete)
         self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
         self._target = compile_target(settings)
@@ -205,8 +210,8 @@ class WorkflowService:
 
     def delete(self, user_id: str, workflow_id: str) -> None:
         record = self.get(user_id, workflow_id)
-        for remove in self._before_delete:
-            remove(user_id, workflow_id)
+        for delete_dependents in self._on_delete:  # first: a failure leaves the workflow, and a retry finishes
+            delete_dependents(user_id, workflow_id)
         self._delete_machine(record.state_machine_arn)
         self._repository.delete(user_id, workflow_id)
 

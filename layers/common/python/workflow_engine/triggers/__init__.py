@@ -1,0 +1,1 @@
+"""Inbound webhook triggers: managing them (manage) and receiving signed calls (inbound, signature)."""
