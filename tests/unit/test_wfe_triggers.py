@@ -56,6 +56,9 @@ class FakeApi:
             {**run, "trigger": {"type": "api", "id": None}},
         ], None
 
+    def pages(self, path: str, params: dict[str, Any], follow: bool) -> Any:
+        yield [{"id": WORKFLOW, "name": "pay"}], None  # the workflows whose names lists show
+
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
