@@ -165,3 +165,19 @@ def test_at_is_on_the_zones_wall_clock() -> None:
     after = times.next_after(NOW)
     assert times.one_time and after is not None and iso(after) == "2026-12-24T18:00:00-05:00"
     assert times.next_after(datetime(2026, 12, 25, tzinfo=UTC)) is None
+
+
+def test_zones_load_from_the_tzdata_package_alone():
+    """The Lambda runtime may ship no /usr/share/zoneinfo: the dependencies layer (requirements.lock) carries
+    `tzdata`, and zoneinfo falls back to it. With no system path at all, Paris still resolves."""
+    import zoneinfo
+    from pathlib import Path
+
+    assert any(line.startswith("tzdata==") for line in Path("requirements.lock").read_text().splitlines())
+    zoneinfo.reset_tzpath(to=[])
+    try:
+        zoneinfo.ZoneInfo.clear_cache()
+        assert zoneinfo.ZoneInfo("Europe/Paris").key == "Europe/Paris"
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
