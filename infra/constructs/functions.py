@@ -44,9 +44,9 @@ from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.queues import dead_letter_queue
 from infra.constructs.schedules import Schedules
 from infra.constructs.secrets import Secrets
-from infra.declarations import DEAD_LETTER_RETENTION_DAYS
 from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.platform import tables
 from workflow_engine.platform.settings import step_function_arn_variables
@@ -114,18 +114,7 @@ class Functions(Construct):
         layers = [self.dependencies_layer, self.common_layer]
 
         # Webhook deliveries that stayed undelivered after every attempt (the notifications consumer sends them here).
-        self.webhook_failures = sqs.Queue(
-            self,
-            "WebhookFailuresDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
-        )
-        acknowledge(
-            self.webhook_failures,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of webhook deliveries; it needs no DLQ.",
-        )
+        self.webhook_failures = dead_letter_queue(self, "WebhookFailuresDlq", "webhook deliveries")
         self.functions: dict[str, lambda_.Function] = {
             spec.id: self._function(spec, code, layers) for spec in FUNCTIONS
         }
@@ -161,17 +150,8 @@ class Functions(Construct):
     def _subscribe(self, function: lambda_.Function, table: dynamodb.Table) -> None:
         """Feed ``function`` from ``table``'s stream (catalog.STREAM_MAPPING); failing batches end in one DLQ."""
         if self.stream_failures is None:
-            self.stream_failures = sqs.Queue(
-                self,
-                "StreamFailuresDlq",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
-            )
-            acknowledge(
-                self.stream_failures,
-                "AwsSolutions-SQS3",
-                "This queue is itself the on-failure destination of the stream event source mappings; it needs no DLQ.",
+            self.stream_failures = dead_letter_queue(
+                self, "StreamFailuresDlq", "the stream event source mappings (batches that failed every retry)"
             )
         function.add_event_source(
             event_sources.DynamoEventSource(

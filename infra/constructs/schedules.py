@@ -13,15 +13,14 @@ to manage the group's schedules.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Aws, Duration, Stack
+from aws_cdk import ArnFormat, Aws, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
-from infra.declarations import DEAD_LETTER_RETENTION_DAYS
+from infra.constructs.nag import acknowledge_wildcard_resources
+from infra.constructs.queues import dead_letter_queue
 
 MANAGE_ACTIONS = (
     "scheduler:CreateSchedule",
@@ -51,17 +50,8 @@ class Schedules(Construct):
             resource_name=f"{self.group_name}/*",
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "ScheduledStartDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
-        )
-        acknowledge(
-            self.dead_letter_queue,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of the schedules' target (firings that failed every retry).",
+        self.dead_letter_queue = dead_letter_queue(
+            self, "ScheduledStartDlq", "the schedules' target (firings that failed every retry)"
         )
         self.role = iam.Role(
             self,
