@@ -10,7 +10,7 @@ import os
 import time
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.markup import escape
 from rich.spinner import Spinner
 from rich.table import Table
@@ -150,23 +150,52 @@ def block_summary(config: dict[str, Any]) -> str:
 # --- executions ---------------------------------------------------------------------------------------------
 def executions_table(
     executions: list[dict[str, Any]], names: dict[str, str] | None = None, empty: str = "No executions yet."
-) -> Table | Text:
+) -> ExecutionsTable | Text:
     """One row per run; WORKFLOW is the workflow's name (`names`: id -> name), its id's start when it has none
     (deleted since; the full id: --json)."""
     if not executions:
         return nothing(empty)
-    table = table_of("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW", "TRIGGER")
-    for execution in executions:
-        workflow_id = str(execution.get("workflow_id", ""))
-        table.add_row(
-            str(execution.get("id", "")),
-            status_text(execution.get("status")),
-            when(execution.get("started_at")),
-            format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at"))),
-            escape((names or {}).get(workflow_id) or workflow_id[:8]),
-            trigger_text(execution.get("trigger"), with_id=False),  # its id: `wfe status`, --json
-        )
-    return table
+    return ExecutionsTable(executions, names or {})
+
+
+# Below this width a run's row would wrap: the table drops TRIGGER (`wfe status` shows it) and STARTED loses its
+# year and seconds, so an 80-column terminal keeps one line per run with the full, copyable id.
+FULL_EXECUTIONS_WIDTH = 110
+
+
+class ExecutionsTable:
+    """The runs' table, laid out for the width it is printed at (a Rich renderable)."""
+
+    def __init__(self, executions: list[dict[str, Any]], names: dict[str, str]) -> None:
+        self.executions = executions
+        self.names = names
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(full=options.max_width >= FULL_EXECUTIONS_WIDTH)
+
+    def table(self, full: bool) -> Table:
+        columns = ("ID", "STATUS", "STARTED", "DURATION", "WORKFLOW") + (("TRIGGER",) if full else ())
+        table = table_of(*columns) if full else table_of(*columns, pad_edge=False)
+        for execution in self.executions:
+            workflow_id = str(execution.get("workflow_id", ""))
+            started = when(execution.get("started_at"))
+            row = [
+                str(execution.get("id", "")),
+                status_text(execution.get("status")),
+                started if full else short_when(started),
+                format_duration_ms(between_ms(execution.get("started_at"), execution.get("completed_at"))),
+                escape(self.names.get(workflow_id) or workflow_id[:8]),
+            ]
+            if full:
+                row.append(trigger_text(execution.get("trigger"), with_id=False))  # its id: `wfe status`, --json
+            table.add_row(*row)
+        return table
+
+
+def short_when(moment: str) -> str:
+    """`2026-12-04 10:00:05Z` -> `12-04 10:00` (UTC, as every time wfe prints)."""
+    date, _, time = moment.partition(" ")
+    return f"{date[5:]} {time[:5]}" if time else moment
 
 
 def trigger_text(trigger: Any, with_id: bool = True) -> str:

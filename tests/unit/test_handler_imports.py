@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from bench.cold_start import local_environment
+from bench.cold_start import lambda_environment, local_environment
 from infra.catalog import FUNCTIONS, REPO_ROOT
 
 PYTHONPATH = os.pathsep.join(str(REPO_ROOT / part) for part in (".", "layers/common/python", "functions"))
@@ -67,3 +67,12 @@ def test_the_execution_api_loads_the_execution_use_cases():
         assert f"workflow_engine.executions.{use_case}" in modules
     assert "workflow_engine.data.sfn_gateway" in modules
     assert under(modules, "api.workflow_routes") == set() and under(modules, "api.query_routes") == set()
+
+
+def test_the_cold_start_bench_states_every_setting_each_function_needs():
+    # The bench imports each handler with the environment a deployed stack gives it: a setting added to a
+    # function without a bench value would end `make bench` with a KeyError, here it ends a unit test.
+    for spec in FUNCTIONS:
+        environment = lambda_environment(spec, "/var/task")
+        missing = [name for name in spec.settings.stack_settings() if name not in environment]
+        assert missing == [], f"{spec.id}: {missing}"

@@ -120,16 +120,27 @@ def test_sign_takes_the_secret_from_a_flag_and_refuses_without_one(wfe: Any) -> 
     assert "JSON object" in wfe("trigger", "sign", TRIGGER, "--secret", SECRET, "--body", "[1]", code=Exit.USAGE)
 
 
-def test_ls_shows_each_runs_trigger_at_80_columns(wfe: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "out", Console(width=80, highlight=False, soft_wrap=False, color_system=None))
+def listed(wfe: Any, monkeypatch: pytest.MonkeyPatch, width: int) -> list[str]:
+    monkeypatch.setattr(render, "out", Console(width=width, highlight=False, soft_wrap=False, color_system=None))
     with render.out.capture() as captured:
         wfe("ls")
-    lines = captured.get().splitlines()
-    assert all(len(line) <= 80 for line in lines)
+    return captured.get().splitlines()
+
+
+def test_ls_shows_each_runs_trigger_in_a_wide_terminal(wfe: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = listed(wfe, monkeypatch, 120)
     header = next(line for line in lines if " ID " in f" {line} ")
     assert header.rstrip().endswith("TRIGGER")  # whole, never folded
     rows = [line for line in lines if RUN in line]  # the id is never cut
     assert [row.split()[-1] for row in rows] == ["webhook", "api"]
+
+
+def test_ls_keeps_one_line_per_run_at_80_columns(wfe: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = listed(wfe, monkeypatch, 80)
+    assert all(len(line) <= 80 for line in lines)
+    header, *rows = lines
+    assert header.split() == ["ID", "STATUS", "STARTED", "DURATION", "WORKFLOW"]  # TRIGGER: `wfe status`
+    assert len(rows) == 2 and all(row.startswith(RUN) for row in rows)
 
 
 def test_status_names_the_trigger_and_its_id() -> None:
