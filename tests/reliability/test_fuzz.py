@@ -109,9 +109,12 @@ def test_generated_requests_get_no_5xx_and_conform_to_the_document(rstack, alice
                     if mode is GenerationMode.POSITIVE:  # noqa: B023 (run() is called in this iteration)
                         _accepted_or_rejected_for_a_semantic_reason(response, case.operation.path)
                 except FailureGroup as group:
-                    real = [failure for failure in group.exceptions if not _tolerated(failure)]
+                    real = [failure for failure in group.exceptions if not _tolerated(failure, case)]
                     if real:
-                        failures.append(f"{case.operation.label}: {response.status_code} {response.text[:300]}\n{real}")
+                        sent_as = f"query {case.query!r}, headers {sorted((case.headers or {}).items())!r}"
+                        failures.append(
+                            f"{case.operation.label} ({sent_as}): {response.status_code} {response.text[:300]}\n{real}"
+                        )
                 except AssertionError as error:  # collect: one run reports every failure
                     failures.append(f"{case.operation.label}: {response.status_code} {response.text[:300]}\n{error}")
 
@@ -148,12 +151,25 @@ def test_generated_requests_get_no_5xx_and_conform_to_the_document(rstack, alice
 TOLERATED_NEGATIONS = {"query: violates `additionalProperties`", "header: violates `required` (was Authorization)"}
 
 
-def _tolerated(failure: Exception) -> bool:
+def _tolerated(failure: Exception, case: Any) -> bool:
     if not isinstance(failure, AcceptedNegativeData):
         return False
     _, _, components = failure.message.partition("Invalid component:")
     listed = {line.strip().removeprefix("- ").strip() for line in components.splitlines() if line.strip()}
-    return bool(listed) and listed <= TOLERATED_NEGATIONS
+    return bool(listed) and all(
+        component in TOLERATED_NEGATIONS or _erased_on_the_wire(component, case) for component in listed
+    )
+
+
+def _erased_on_the_wire(component: str, case: Any) -> bool:
+    """A query parameter negated by its type (a number, a list, an object where the document says string): in
+    a URL it is a string again, or absent (an empty list, an exploded object), so the server sees a valid
+    request. A string that breaks the schema (too long) is never tolerated."""
+    prefix = "query: violates `anyOf` at /properties/"
+    if not component.startswith(prefix):
+        return False
+    value = (case.query or {}).get(component.removeprefix(prefix), None)
+    return not isinstance(value, str)
 
 
 # The inbound webhook's signature: a document cannot say how to compute one, so every generated call is 401 (a
@@ -210,10 +226,11 @@ def test_deeply_nested_tokens_and_bodies_get_422_and_conform(rstack, alice, serv
     operations = [
         operation
         for operation in (result.ok() for result in served_schema.get_all_operations())
-        if operation.body or "next_token" in {parameter.name for parameter in operation.query}
+        if (operation.body or "next_token" in {parameter.name for parameter in operation.query})
+        and operation.path not in UNSIGNABLE  # its body is read after the signature: test_webhook_attacks
     ]
-    # 3 paginated, 12 with a JSON body (secrets, an approval's decision, the webhook, schedules, validation among them)
-    assert len(operations) == 15
+    # 3 paginated, 11 with a JSON body (secrets, an approval's decision, schedules, validation among them)
+    assert len(operations) == 14
     statuses: Counter[int] = Counter()
     failures: list[str] = []
 

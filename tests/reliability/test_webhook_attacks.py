@@ -79,6 +79,14 @@ def _attacks(secret: str, url: str) -> dict[str, tuple[str, bytes, dict[str, str
         "oversized (11 MB)": (url, b"{" + b" " * (11 * 1024 * 1024) + b"}", good, 413),
         "a JSON array (signed)": (url, b"[1]", signed_headers(secret, b"[1]"), 422),
         "not JSON (signed)": (url, b"{nope", signed_headers(secret, b"{nope"), 422),
+        # Deeper than Python's recursion limit, signed so the body is read (test_fuzz's deep documents cannot be)
+        "1,500 open lists (signed)": (url, (deep := b"[" * 1_500), signed_headers(secret, deep), 422),
+        "1,000 nested objects (signed)": (
+            url,
+            (nested := b'{"a":' * 1_000 + b"1" + b"}" * 1_000),
+            signed_headers(secret, nested),
+            422,
+        ),
         "unknown trigger": (url.rsplit("/", 1)[0] + f"/{uuid.uuid4()}", body, good, 404),
         "not a trigger id": (url.rsplit("/", 1)[0] + "/..%2f..%2fworkflows", body, good, 404),
     }

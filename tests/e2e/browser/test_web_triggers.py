@@ -49,11 +49,13 @@ def test_triggers_are_added_shown_once_called_and_deleted(app: App, username: st
     assert app.page.evaluate("navigator.clipboard.readText()") == secret
     dialog.get_by_role("button", name="I have kept it").click()
     expect(app.page.get_by_role("cell", name=url)).to_be_visible()
+    expect(app.page.locator("dialog")).to_have_count(0)  # removed on its close event, a task after the click
     assert secret not in app.page.content()  # shown once: gone with the dialog, never listed
 
     app.open(f"/workflows/{workflow_id}")  # and never again after a reload
     app.wait_ready(f"/workflows/{workflow_id}")
     expect(app.page.get_by_role("cell", name=url)).to_be_visible()
+    expect(app.page.locator("dialog")).to_have_count(0)  # removed on its close event, a task after the click
     assert secret not in app.page.content()
     trigger_short = url.rsplit("/", 1)[1][:8]
     app.page.get_by_role("button", name=f"Copy URL of trigger {trigger_short}").click()
