@@ -47,11 +47,11 @@ export function runGraph(context) {
     const parts = facts(step, state, context).map((line) => h("p", { class: "step-note small" }, line));
     if (step.type === "map") parts.push(iterationList(step, logs));
     if (step.name === failedStep && runError) {
-      parts.push(h("p", { class: "step-note small error-text" }, "✕ The run failed here: ",
+      parts.push(h("p", { class: "step-note small failed-here" }, h("span", { class: "error-text" }, "✕ The run failed here: "),
         h("button", { type: "button", class: "link", "aria-describedby": "run-error-title", onclick: showRunError }, "see the error")));
     } else if (state?.state === "failed") {
       const own = logs.filter((log) => log.step_name === step.name && log.error_message).pop()?.error_message;
-      if (own && own !== runError) parts.push(h("p", { class: "step-note small error-text" }, `✕ ${own}`));
+      if (own && own !== runError) parts.push(h("p", { class: "step-note small" }, h("span", { class: "error-text" }, `✕ ${own}`)));
     }
     return parts.length ? h("div", { class: "step-notes" }, parts) : null;
   };
