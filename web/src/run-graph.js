@@ -63,7 +63,7 @@ export function runGraph(context) {
     if (!attempts.length && step.type === "wait") about.push("A wait step writes no log: its time is read from the steps around it.");
     if (!attempts.length && ["choice", "parallel", "map"].includes(step.type)) about.push("A block: each of its inner steps has its own attempts (open them in the graph).");
     if (!attempts.length && state === "pending") about.push("Not reached yet.");
-    if (step.name === failedStep && runError) about.push("The run failed in this step: its error is shown once, on the page.");
+    if (step.name === failedStep && runError) about.push(h("span", { class: "error-text" }, `The run failed in this step: ${runError}`));
     const panel = openStepPanel(step, { state, attempts, about, runError, opener });
     panel.addEventListener("close", () => {
       if (!opener?.isConnected) document.querySelector(`[data-open="${CSS.escape(step.name)}"]`)?.focus();

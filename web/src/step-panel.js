@@ -30,7 +30,7 @@ function jsonBox(label, value, status) {
 }
 
 function resultText(log, runError) {
-  if (log.error_message && log.error_message === runError) return h("span", { class: "error-text" }, "✕ failed: the run's error (on the page)");
+  if (log.error_message && log.error_message === runError) return h("span", { class: "error-text" }, "✕ failed: the run's error (above)");
   if (log.error_message) return h("span", { class: "error-text" }, `✕ ${log.error_message}`);
   return log.reused ? "↺ reused from the original run" : "✓ ok";
 }
@@ -50,12 +50,13 @@ export function openStepPanel(step, { state, attempts, about = [], runError = nu
         `attempt ${log.attempt ?? index + 1}${log.iteration !== null && log.iteration !== undefined ? ` · item #${log.iteration}` : ""}`)));
     chooser = field("Input and output of", picker);
   }
+  const inMap = attempts.some((log) => log.iteration !== null && log.iteration !== undefined);
   const table = attempts.length ? h("table", { class: "table attempts" },
     h("caption", {}, `Attempts (${attempts.length})`),
-    h("thead", {}, h("tr", {}, ["Attempt", "Item", "Started", "Duration", "Result"].map((name) => h("th", { scope: "col" }, name)))),
+    h("thead", {}, h("tr", {}, ["Attempt", inMap ? "Item" : null, "Started", "Duration", "Result"].filter(Boolean).map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, attempts.map((log) => h("tr", { dataset: { attempt: String(log.attempt ?? "") } },
       h("td", {}, String(log.attempt ?? "")),
-      h("td", {}, log.iteration === null || log.iteration === undefined ? "—" : `#${log.iteration}`),
+      inMap ? h("td", {}, log.iteration === null || log.iteration === undefined ? "—" : `#${log.iteration}`) : null,
       h("td", {}, formatTime(log.timestamp)),
       h("td", {}, formatDuration(log.duration_ms)),
       h("td", {}, resultText(log, runError)))))) : null;

@@ -174,6 +174,7 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
     client = api_client(stack, username)
     steps = [
         leaf("Prepare", "{order: input.order, n: `2`}"),
+        {"name": "Each x", "type": "map", "config": {"items": "input.xs", "steps": [leaf("Double", "{x: item}")]}},
         {"name": "Nap", "type": "wait", "config": {"seconds": 2}},
         {
             "name": "Call",
@@ -183,7 +184,7 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
         },
         leaf("Notify", "{sent: `true`}"),
     ]
-    execution_id = execute(client, create_workflow(client, "Graph", steps), {"order": "A-17"})
+    execution_id = execute(client, create_workflow(client, "Graph", steps), {"order": "A-17", "xs": [1, 2, 3]})
     run = client.wait_terminal(execution_id)
     assert run["status"] == "failed" and run["error_message"]
     logs = client.get(f"/api/workflows/executions/{execution_id}/logs", params={"limit": 100}).json()
@@ -193,19 +194,24 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
 
     # Every step is drawn, in the state `wfe status` prints for the same run (the wait and the step never run too).
     expected = cli_states(steps, logs, run["status"], [])
-    assert expected == ["succeeded", "succeeded", "failed", "not_run"]
+    assert expected == ["succeeded", "succeeded", "succeeded", "failed", "not_run"]
     for step, state in zip(steps, expected, strict=True):
         expect(graph.locator(f":scope > li[data-step='{step['name']}']")).to_have_attribute("data-state", state)
     nap = graph.locator("li[data-step='Nap']")
     expect(nap).to_contain_text("Waits 2.00 s; waited ")
     expect(graph.locator("li[data-step='Notify']")).to_contain_text("not run")
     expect(graph.locator("li[data-step='Call']")).to_contain_text("2 attempts")
+    # A map: its iterations, each in its state (from the logs of its inner steps).
+    iterations = graph.get_by_role("list", name="Iterations of Each x").get_by_role("listitem")
+    expect(iterations).to_have_count(3)
+    assert iterations.evaluate_all("items => items.map(item => item.dataset.state)") == ["succeeded"] * 3
+    expect(graph.locator("li[data-step='Double']")).to_contain_text("3 item(s)")
 
     # The run's error: one block, said once on the page; the failed step's node points at it.
     error_block = app.page.get_by_role("region", name="Error")
     expect(error_block).to_contain_text(run["error_message"])
     expect(error_block).to_contain_text("In step Call")
-    expect(app.page.get_by_role("table", name="Step logs, oldest first").locator("tbody tr")).to_have_count(3)
+    expect(app.page.get_by_role("table", name="Step logs, oldest first").locator("tbody tr")).to_have_count(6)
     text = app.page.evaluate("() => document.body.innerText")
     assert text.count(run["error_message"]) == 1, text
     graph.locator("li[data-step='Call']").get_by_role("button", name="see the error").click()
@@ -213,13 +219,14 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
     app.axe_check()
 
     # A step's panel, from the keyboard: its attempts, its input and output side by side; Esc closes it.
-    call = graph.get_by_role("button", name="3. Call: details")
+    call = graph.get_by_role("button", name="4. Call: details")
     call.focus()
     app.page.keyboard.press("Enter")
     panel = app.page.get_by_role("dialog", name="Step Call")
     expect(panel).to_be_visible()
     expect(panel.get_by_role("table", name="Attempts (2)").locator("tbody tr")).to_have_count(2)
     expect(panel.get_by_role("table")).to_contain_text("the run's error")
+    expect(panel).to_contain_text(f"The run failed in this step: {run['error_message']}")
     expect(panel.get_by_label("Input and output of")).to_have_value("1")  # the last attempt
     expect(panel.get_by_role("heading", name="Input")).to_be_visible()
     expect(panel.get_by_role("heading", name="Output")).to_be_visible()
@@ -243,12 +250,12 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
     expect(panel).to_have_count(0)
 
     # A wait step writes no log: its panel says its time; a step never run says so.
-    graph.get_by_role("button", name="2. Nap: details").click()
+    graph.get_by_role("button", name="3. Nap: details").click()
     panel = app.page.get_by_role("dialog", name="Step Nap")
     expect(panel).to_contain_text("Waits 2.00 s; waited ")
     expect(panel.locator("table")).to_have_count(0)
     app.page.keyboard.press("Escape")
-    graph.get_by_role("button", name="4. Notify: details").click()
+    graph.get_by_role("button", name="5. Notify: details").click()
     expect(app.page.get_by_role("dialog", name="Step Notify")).to_contain_text("Not run")
     app.page.keyboard.press("Escape")
     expect(app.page.get_by_role("dialog")).to_have_count(0)
