@@ -259,3 +259,24 @@ def test_the_run_graph_shows_every_step_its_panel_and_the_error_once(app: App, u
     expect(app.page.get_by_role("dialog", name="Step Notify")).to_contain_text("Not run")
     app.page.keyboard.press("Escape")
     expect(app.page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_a_wait_step_that_waits_now_is_waiting_and_what_follows_pending(app: App, username: str, stack: dict) -> None:
+    app.sign_up(username)
+    client = api_client(stack, username)
+    steps = [leaf("Prepare"), {"name": "Sleep", "type": "wait", "config": {"seconds": 60}}, leaf("Notify")]
+    execution_id = execute(client, create_workflow(client, "Sleepy", steps))
+    app.open(f"/executions/{execution_id}")
+    graph = app.page.get_by_role("region", name="Flow of this run").get_by_role("list", name="Steps, in order")
+    expect(graph.locator("li[data-step='Sleep']")).to_have_attribute("data-state", "waiting")
+    expect(graph.locator("li[data-step='Sleep']")).to_contain_text("Waits 1 min 0 s; waiting now.")
+    expect(graph.locator("li[data-step='Prepare']")).to_have_attribute("data-state", "succeeded")
+    expect(graph.locator("li[data-step='Notify']")).to_have_attribute("data-state", "pending")
+    run = client.get(f"/api/workflows/executions/{execution_id}").json()
+    logs = client.get(f"/api/workflows/executions/{execution_id}/logs").json()
+    assert cli_states(steps, logs, run["status"], []) == ["succeeded", "waiting", "pending"]  # what wfe status says
+    app.axe_check()
+    assert client.post(f"/api/workflows/executions/{execution_id}/cancel").status_code == 200
+    expect(app.page.locator("#execution-status")).to_contain_text("cancelled")
+    expect(graph.locator("li[data-step='Sleep']")).to_have_attribute("data-state", "not_run")
+    expect(graph.locator("li[data-step='Notify']")).to_contain_text("not run")

@@ -137,10 +137,12 @@ export async function executionView(main, { params: [id] }) {
       const other = version !== null && version !== workflow.version;
       const waiting = new Set(waitingFor(execution).map((wait) => wait.step_name));
       const states = stepStates(workflow.steps, shown, execution, waiting);
+      const focused = flowBox.contains(document.activeElement) ? document.activeElement.dataset.open : undefined; // kept across a live redraw
       render(flowBox, h("h2", { id: "flow-title" }, "Flow of this run"),
         h("p", { class: "muted small" }, "Each step in its state; open a step for its attempts, input and output."),
         other ? h("p", { class: "muted small" }, `Drawn from the workflow's current version (${workflow.version}); this run used version ${version}.`) : null,
         runGraph({ steps: workflow.steps, logs: shown, execution, states, failedStep }));
+      if (focused !== undefined) flowBox.querySelector(`[data-open="${CSS.escape(focused)}"]`)?.focus();
     }
     render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(shown, execution, workflow?.steps));
   }
