@@ -3,6 +3,8 @@
 // "for each <items> (max N at once)"; blocks nest. Given the states of one execution (step-tree.js
 // stepStates), each step is coloured and badged with its state (in text too, not colour alone). An approval
 // step (a person decides) has a person icon and a distinct shape; while it waits its state is "waiting".
+// On the execution page (the run graph, run-graph.js) each step's name is a button that opens its detail panel,
+// and a step may carry a note (a wait's time, a map's iterations, where the run's error is).
 import { formatDuration, h, statusBadge } from "./ui.js";
 import { childLists } from "./step-tree.js";
 import { personIcon } from "./approvals.js";
@@ -37,31 +39,39 @@ function stateNote(state) {
   return [" ", statusBadge(state.state), parts.length ? h("span", { class: "muted small" }, ` ${parts.join(" · ")}`) : null];
 }
 
-function lane(list, states) {
+function lane(list, states, options) {
   const label = h("p", { class: `lane-label lane-${list.kind}` }, list.label);
   const body = list.steps.length
-    ? stepList(list.steps, states, `Steps of ${list.kind === "when" ? list.key : list.label}`)
+    ? stepList(list.steps, states, `Steps of ${list.kind === "when" ? list.key : list.label}`, false, options)
     : h("p", { class: "muted small lane-empty" }, "does nothing");
   return h("div", { class: `flow-lane lane-kind-${list.kind}`, role: "group", "aria-label": `${list.kind === "lane" ? "Branch " : ""}${list.label}` }, label, body);
 }
 
-function stepItem(step, index, states, topLevel) {
+function stepName(step, index, topLevel, options) {
+  const text = topLevel ? `${index + 1}. ${step.name}` : step.name;
+  if (!options.onOpen) return h("strong", {}, text);
+  return h("button", { type: "button", class: "step-open", "aria-haspopup": "dialog", "aria-label": `${text}: details`, dataset: { open: step.name }, onclick: () => options.onOpen(step) }, text);
+}
+
+function stepItem(step, index, states, topLevel, options) {
   const state = states?.get(step.name);
   const lanes = childLists(step);
   return h("li", { class: `flow-step flow-${step.type}${lanes.length ? " flow-block" : ""}${state ? ` state-${state.state}` : ""}`, dataset: { step: step.name, type: step.type, ...(state ? { state: state.state } : {}) } },
     h("div", { class: "step-head" },
       h("span", { class: "step-icon", "aria-hidden": "true" }, step.type === "approval" ? personIcon() : STEP_ICONS[step.type] || "•"),
       h("div", { class: "step-body" },
-        h("div", {}, h("strong", {}, topLevel ? `${index + 1}. ${step.name}` : step.name), " ", h("span", { class: "muted" }, step.type), " ", badges(step), stateNote(state)),
-        h("code", { class: "step-config" }, configSummary(step)))),
-    lanes.length ? h("div", { class: `flow-lanes lanes-${step.type}` }, lanes.map((list) => lane(list, states))) : null);
+        h("div", {}, stepName(step, index, topLevel, options), " ", h("span", { class: "muted" }, step.type), " ", badges(step), stateNote(state)),
+        h("code", { class: "step-config" }, configSummary(step)),
+        options.note ? options.note(step, state) : null)),
+    lanes.length ? h("div", { class: `flow-lanes lanes-${step.type}` }, lanes.map((list) => lane(list, states, options))) : null);
 }
 
-function stepList(steps, states, label, topLevel = false) {
-  return h("ol", { class: topLevel ? "flow" : "flow flow-nested", "aria-label": label }, steps.map((step, index) => stepItem(step, index, states, topLevel)));
+function stepList(steps, states, label, topLevel = false, options = {}) {
+  return h("ol", { class: topLevel ? "flow" : "flow flow-nested", "aria-label": label }, steps.map((step, index) => stepItem(step, index, states, topLevel, options)));
 }
 
-// `states`: optional Map step name -> {state, attempts, iterations, failed} of one execution.
-export function stepFlow(steps, states = null) {
-  return stepList(steps || [], states, "Steps, in order", true);
+// `states`: optional Map step name -> {state, attempts, iterations, failed} of one execution. `options`:
+// onOpen(step) makes each step's name a button; note(step, state) adds a line under a step.
+export function stepFlow(steps, states = null, options = {}) {
+  return stepList(steps || [], states, "Steps, in order", true, options);
 }

@@ -101,10 +101,78 @@ function outcome(attempts) {
   return { state, attempts: attempts.length, iterations, failed };
 }
 
-// step name -> {state, attempts, iterations, failed} for one execution: a step with attempts takes their
-// outcome; a block takes the worst of its inner steps; a step without any (a wait, a branch not taken) has
-// succeeded when a later step of its list ran, else it is pending (the run goes on) or not_run (it ended).
-export function stepStates(steps, logs, execution) {
+// The top-level steps of one run, one line each, by the CLI's rules (cli/wfe/progress.py step_lines: `wfe status`
+// and `wfe run --follow` print these): a step's attempts decide it (its last attempt's error: failed, or running
+// while the run goes on with attempts left and nothing after it); a block without a log of its own is done by
+// its inner steps' logs; a wait step, which writes none, is done once a later step started or the run completed;
+// the first step not done of an active run is the running one, the rest pending; in an ended run, not run.
+// Each line: {name, type, state (succeeded|failed|running|pending|not_run), attempts, error, reused, durationMs}.
+export function runLines(steps, logs, status) {
+  const parents = parentsOf(steps);
+  for (const log of logs) if (!parents.has(log.step_name)) parents.set(log.step_name, log.parent_step || null);
+  const topOf = (log) => {
+    let name = log.step_name;
+    let parent = log.parent_step || parents.get(name) || null;
+    for (let depth = 0; parent && depth <= 8; depth += 1) [name, parent] = [parent, parents.get(parent) || null];
+    return name;
+  };
+  const ordered = [...logs].sort((a, b) => String(a.timestamp ?? "").localeCompare(String(b.timestamp ?? "")) || (a.attempt ?? 1) - (b.attempt ?? 1));
+  const attemptsOf = new Map();
+  const innerOf = new Map();
+  for (const log of ordered) {
+    const top = topOf(log);
+    const into = top !== log.step_name ? innerOf : attemptsOf;
+    if (!into.has(top)) into.set(top, []);
+    into.get(top).push(log);
+  }
+  const active = !TERMINAL.has(status);
+  const list = steps || [];
+  const startedAfter = list.map((_, index) => list.slice(index + 1).some((later) => attemptsOf.has(later.name) || innerOf.has(later.name)));
+  let runningSeen = false;
+  return list.map((step, index) => {
+    const attempts = attemptsOf.get(step.name) || [];
+    const maxAttempts = Number(step.retry?.max_attempts ?? 1);
+    const line = { name: step.name, type: step.type, state: "pending", attempts: attempts.length, error: null, reused: false, durationMs: null };
+    const done = startedAfter[index] || status === "completed";
+    if (attempts.length) {
+      const last = attempts[attempts.length - 1];
+      line.durationMs = attempts.reduce((sum, attempt) => sum + (attempt.duration_ms || 0), 0);
+      line.error = last.error_message || null;
+      line.reused = Boolean(last.reused);
+      if (!line.error) line.state = "succeeded";
+      else if (active && !runningSeen && !startedAfter[index] && attempts.length < maxAttempts) line.state = "running";
+      else line.state = "failed";
+    } else if (innerOf.has(step.name)) {
+      line.state = done ? "succeeded" : active ? "running" : "failed";
+      if (line.state === "failed") line.error = innerOf.get(step.name).filter((log) => log.error_message).map((log) => log.error_message).pop() ?? null;
+    } else if (step.type === "wait" && done) {
+      line.state = "succeeded";
+      line.durationMs = Number(step.config?.seconds ?? 0) * 1000;
+    } else if (active && !runningSeen) {
+      line.state = "running";
+    } else if (!active) {
+      line.state = "not_run";
+    }
+    runningSeen = runningSeen || line.state === "running" || (line.state === "failed" && !step.continue_on_error);
+    return line;
+  });
+}
+
+// The page's state of a top-level line: the CLI's, where a succeeded step whose result a resumed run took from
+// the run it retries is "reused" (the CLI prints "reused" after it) and a running wait step, or an approval step
+// waiting for a person (`waiting`: their names), is "waiting" (the CLI prints its waiting notice).
+export function pageState(line, waiting = new Set()) {
+  if (line.state === "succeeded" && line.reused) return "reused";
+  if (line.state === "running" && (line.type === "wait" || waiting.has(line.name))) return "waiting";
+  return line.state;
+}
+
+// step name -> {state, attempts, iterations, failed} for one execution. The top level follows the CLI's rules
+// (runLines, pageState); inside a block, a step with attempts takes their outcome, a block the worst of its
+// inner steps; a step without any (a wait, a branch not taken) has succeeded when a later step of its list ran,
+// else it is pending (the run goes on) or not_run (it ended, or its block is done: the branch was not taken).
+// `waiting`: the names of the approval steps waiting for a person now.
+export function stepStates(steps, logs, execution, waiting = new Set()) {
   const byStep = new Map();
   for (const log of logs) {
     if (!byStep.has(log.step_name)) byStep.set(log.step_name, []);
@@ -112,10 +180,10 @@ export function stepStates(steps, logs, execution) {
   }
   const running = !TERMINAL.has(execution?.status);
   const states = new Map();
-  const visit = (list, topLevel) => {
+  const visit = (list, blockDone) => {
     const own = list.map((step) => {
-      const inner = childLists(step).map((lane) => visit(lane.steps, false));
       const attempts = byStep.get(step.name);
+      const inner = childLists(step).map((lane) => visit(lane.steps, blockDone || Boolean(attempts)));
       if (attempts) return outcome(attempts);
       const ran = inner.flat().filter((state) => state.state !== "pending" && state.state !== "not_run");
       if (!ran.length) return null;
@@ -124,14 +192,74 @@ export function stepStates(steps, logs, execution) {
     const lastRan = own.findLastIndex((state) => state !== null);
     const result = own.map((state, index) => {
       if (state) return state;
-      const passed = index < lastRan || (topLevel && execution?.status === "completed");
-      return { state: passed ? "succeeded" : running ? "pending" : "not_run", attempts: 0, iterations: null, failed: 0 };
+      const passed = index < lastRan;
+      return { state: passed ? "succeeded" : running && !blockDone ? "pending" : "not_run", attempts: 0, iterations: null, failed: 0 };
     });
     list.forEach((step, index) => states.set(step.name, result[index]));
     return result;
   };
-  visit(steps || [], true);
+  const lines = runLines(steps || [], logs, execution?.status);
+  (steps || []).forEach((step, index) => {
+    const line = lines[index];
+    const done = line.state === "succeeded" || line.state === "failed" || line.state === "not_run";
+    for (const lane of childLists(step)) visit(lane.steps, done);
+  });
+  (steps || []).forEach((step, index) => {
+    const line = lines[index];
+    const attempts = byStep.get(step.name);
+    const counted = attempts ? outcome(attempts) : null;
+    states.set(step.name, {
+      state: pageState(line, waiting),
+      attempts: counted?.attempts ?? 0,
+      iterations: counted?.iterations ?? null,
+      failed: counted?.failed ?? 0,
+    });
+  });
   return states;
+}
+
+// The map iterations of a map step from its inner steps' logs: [{iteration, state, attempts}] in index order; an
+// iteration failed when the last attempt of any of its steps failed.
+export function mapIterations(step, logs) {
+  const inner = new Set([...walkSteps(childLists(step).flatMap((lane) => lane.steps))].map(({ step: member }) => member.name));
+  const byIteration = new Map();
+  for (const log of logs) {
+    if (!inner.has(log.step_name) || log.iteration === null || log.iteration === undefined) continue;
+    if (!byIteration.has(log.iteration)) byIteration.set(log.iteration, []);
+    byIteration.get(log.iteration).push(log);
+  }
+  return [...byIteration.entries()].sort(([a], [b]) => a - b).map(([iteration, attempts]) => {
+    const byName = new Map();
+    for (const log of attempts) {
+      const seen = byName.get(log.step_name);
+      if (!seen || (log.attempt ?? 0) >= (seen.attempt ?? 0)) byName.set(log.step_name, log);
+    }
+    const finals = [...byName.values()];
+    const state = finals.some((log) => log.error_message) ? "failed" : finals.every((log) => log.reused) ? "reused" : "succeeded";
+    return { iteration, state, attempts: attempts.length };
+  });
+}
+
+// How long a top-level wait step waited, as far as the logs tell: from the end of the last attempt before it
+// (or the run's start) to the first attempt after it; null when no later step has started.
+export function waitedMs(steps, logs, execution, name) {
+  const lines = steps || [];
+  const at = lines.findIndex((step) => step.name === name);
+  if (at < 0) return null;
+  const parents = parentsOf(steps);
+  const topIndex = new Map(lines.map((step, index) => [step.name, index]));
+  const indexOf = (log) => {
+    let current = log.step_name;
+    for (let depth = 0; depth <= 8 && parents.get(current); depth += 1) current = parents.get(current);
+    return topIndex.get(current) ?? -1;
+  };
+  const time = (iso) => new Date(iso).getTime();
+  const before = logs.filter((log) => indexOf(log) >= 0 && indexOf(log) < at && !log.reused).map((log) => time(log.timestamp) + (log.duration_ms || 0));
+  const after = logs.filter((log) => indexOf(log) > at).map((log) => time(log.timestamp));
+  if (!after.length) return null;
+  const start = before.length ? Math.max(...before) : execution?.started_at ? time(execution.started_at) : null;
+  if (start === null) return null;
+  return Math.max(0, Math.min(...after) - start);
 }
 
 // Where a log (or a compare row) ran, as the tables show it under the step's name: "in Each line · item #2",

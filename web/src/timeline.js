@@ -108,8 +108,10 @@ export function timeline(logs, execution, steps = null) {
       if (row.type === "group") return groupRow(row, barOf(row, "group", `${row.name}: ${formatDuration(row.end - row.start)}`));
       const { log } = row;
       const kind = kindOf(log);
-      const bar = barOf(row, kind, `${log.step_name} attempt ${log.attempt}: ${kind}, ${formatDuration(log.duration_ms)}${log.error_message ? ` — ${log.error_message}` : ""}`);
-      const note = h("span", { class: `gantt-note note-${kind}` }, kind === "failed" ? `✕ failed: ${log.error_message}` : kind === "reused" ? "↺ reused from the original run" : `✓ ${formatDuration(log.duration_ms)}`);
+      // The run's own error is said once, above the timeline: an attempt that failed with it points there.
+      const message = log.error_message === execution.error_message ? "the run's error (above)" : log.error_message;
+      const bar = barOf(row, kind, `${log.step_name} attempt ${log.attempt}: ${kind}, ${formatDuration(log.duration_ms)}${log.error_message ? ` — ${message}` : ""}`);
+      const note = h("span", { class: `gantt-note note-${kind}` }, kind === "failed" ? `✕ failed: ${message}` : kind === "reused" ? "↺ reused from the original run" : `✓ ${formatDuration(log.duration_ms)}`);
       return logRow(row, bar, note);
     }));
 }

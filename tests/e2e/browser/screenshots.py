@@ -1,5 +1,8 @@
 """`make screenshots`: PNGs of every screen of the web app into docs/screenshots/ (or the directory given),
-taken with headless Chromium against a fresh local stack seeded with a few workflows and runs."""
+taken with headless Chromium against a fresh local stack seeded with a few workflows and runs.
+
+`python -m tests.e2e.browser.screenshots DIRECTORY [NAME,...]` writes only the PNGs named (without `.png`), e.g.
+`docs/screenshots run-graph,step-panel`; the stack is seeded in full either way."""
 
 from __future__ import annotations
 
@@ -113,6 +116,27 @@ BLOCKS = [
 ]
 
 
+# An order shipped step by step: a map over its lines, a cool-off wait, a courier that does not answer (retried,
+# then the run fails) and a last step never run: the run graph (run-graph.png) and a step's panel (step-panel.png).
+def ship_order(courier_url: str) -> list[dict]:
+    return [
+        _leaf("Load order", "{id: input.order_id, lines: input.lines}"),
+        {
+            "name": "Each line",
+            "type": "map",
+            "config": {"items": "input.lines", "steps": [_leaf("Price line", "{sku: item.sku, total: item.price}")]},
+        },
+        {"name": "Cool-off", "type": "wait", "config": {"seconds": 2}},
+        {
+            "name": "Book courier",
+            "type": "http",
+            "config": {"url": courier_url, "method": "POST"},
+            "retry": {"max_attempts": 2, "interval_seconds": 1, "backoff_rate": 1},
+        },
+        _leaf("Email customer", "{sent: `true`}"),
+    ]
+
+
 # A payment a person signs off: the run waits on the approval step (approval-waiting.png).
 PAY_SUPPLIER = [
     _leaf("Load invoice", "{supplier: input.supplier, total: input.total}"),
@@ -190,7 +214,13 @@ def seed(outputs: dict) -> dict[str, str]:
         [{"name": "Ask", "type": "ai", "config": {"prompt": "Charge with key {{ secrets.PAYMENTS_KEY }}"}}],
     )
     used_secret = data.run(secretive, {})
-    for execution_id in [*runs, failed, routed, rerouted, used_secret]:
+    shipping = data.workflow(
+        "Ship order", "Prices each line, cools off, books a courier", ship_order(f"http://127.0.0.1:{_closed_port()}/")
+    )
+    shipped = data.run(
+        shipping, {"order_id": "A-17", "lines": [{"sku": "A1", "price": 30}, {"sku": "B7", "price": 95}]}
+    )
+    for execution_id in [*runs, failed, routed, rerouted, used_secret, shipped]:
         data.wait(execution_id)
     running = data.run(nightly, {})
     pay = data.workflow("Pay supplier", "Loads an invoice and asks finance before paying it", PAY_SUPPLIER)
@@ -207,19 +237,69 @@ def seed(outputs: dict) -> dict[str, str]:
         "failed": failed,
         "running": running,
         "used_secret": used_secret,
+        "shipped": shipped,
         "first": runs[0],
         "second": runs[1],
     }
 
 
+ONLY: set[str] = set()  # the PNGs to write (their names without .png); empty: all
+
+
+def wanted(path: Path) -> bool:
+    return not ONLY or path.stem in ONLY
+
+
 def shoot(page: Page, url: str, route: str, ready: str, path: Path, settle: float = 0.3) -> None:
+    if not wanted(path):
+        return
     page.goto(f"{url}#{route}")
     page.wait_for_selector(f"main[data-ready='{ready}']", timeout=30_000)
     time.sleep(settle)
     page.screenshot(path=str(path), full_page=True)
 
 
-def main(directory: str) -> int:
+def open_screen(page: Page, url: str, route: str) -> None:
+    page.goto(f"{url}#{route}")
+    page.wait_for_selector(f"main[data-ready='{route}']", timeout=30_000)
+
+
+def run_dialog(page: Page, url: str, workflow_id: str, target: Path) -> None:
+    open_screen(page, url, f"/workflows/{workflow_id}")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_label("Input data (JSON object)").fill(json.dumps({"name": "Ada"}, indent=2))
+    time.sleep(0.3)
+    page.screenshot(path=str(target / "run.png"))
+    page.keyboard.press("Escape")
+
+
+def edit_422(page: Page, url: str, target: Path) -> None:
+    open_screen(page, url, "/workflows/new")
+    bad = {
+        "name": "Orders",
+        "steps": [
+            {"name": "Load", "type": "transform", "config": {}},
+            {"name": "Pause", "type": "wait", "config": {"seconds": "soon"}},
+        ],
+    }
+    page.get_by_label("Workflow definition (JSON)").fill(json.dumps(bad))
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_selector(".json-errors li")
+    page.screenshot(path=str(target / "workflow-edit-422.png"), full_page=True)
+
+
+def step_panel(page: Page, url: str, execution_id: str, target: Path) -> None:
+    """The failed step's detail panel over the run graph: its attempts, input and output."""
+    open_screen(page, url, f"/executions/{execution_id}")
+    page.get_by_role("button", name="4. Book courier: details").click()
+    page.wait_for_selector("dialog.step-panel[open]")
+    time.sleep(0.3)
+    page.screenshot(path=str(target / "step-panel.png"))
+    page.keyboard.press("Escape")
+
+
+def main(directory: str, only: str = "") -> int:
+    ONLY.update(name for name in only.split(",") if name)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     with local_stack() as outputs, sync_playwright() as playwright:
@@ -227,6 +307,7 @@ def main(directory: str) -> int:
         url = outputs.get("AppUrl") or outputs["ApiUrl"] + "/"
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        open_screen(page, url, "/signin")
         shoot(page, url, "/signin", "/signin", target / "signin.png")
         page.get_by_label("Username").fill(ids["username"])
         page.get_by_label("Password").fill(PASSWORD)
@@ -235,42 +316,20 @@ def main(directory: str) -> int:
         shoot(page, url, "/executions", "/executions", target / "executions.png")
         shoot(page, url, "/workflows", "/workflows", target / "workflows.png")
         shoot(page, url, f"/workflows/{ids['greeting']}", f"/workflows/{ids['greeting']}", target / "workflow.png")
-        page.get_by_role("button", name="Run").click()
-        page.get_by_label("Input data (JSON object)").fill(json.dumps({"name": "Ada"}, indent=2))
-        time.sleep(0.3)
-        page.screenshot(path=str(target / "run.png"))
-        page.keyboard.press("Escape")
+        if wanted(target / "run.png"):
+            run_dialog(page, url, ids["greeting"], target)
         shoot(page, url, "/workflows/new", "/workflows/new", target / "workflow-edit.png")
-        bad = {
-            "name": "Orders",
-            "steps": [
-                {"name": "Load", "type": "transform", "config": {}},
-                {"name": "Pause", "type": "wait", "config": {"seconds": "soon"}},
-            ],
-        }
-        page.get_by_label("Workflow definition (JSON)").fill(json.dumps(bad))
-        page.get_by_role("button", name="Create").click()
-        page.wait_for_selector(".json-errors li")
-        page.screenshot(path=str(target / "workflow-edit-422.png"), full_page=True)
-        shoot(page, url, f"/executions/{ids['failed']}", f"/executions/{ids['failed']}", target / "execution.png")
-        shoot(
-            page,
-            url,
-            f"/executions/{ids['running']}",
-            f"/executions/{ids['running']}",
-            target / "execution-running.png",
-        )
-        shoot(page, url, f"/workflows/{ids['blocks']}", f"/workflows/{ids['blocks']}", target / "workflow-blocks.png")
-        shoot(
-            page, url, f"/executions/{ids['routed']}", f"/executions/{ids['routed']}", target / "execution-blocks.png"
-        )
-        shoot(
-            page,
-            url,
-            f"/executions/{ids['awaiting']}",
-            f"/executions/{ids['awaiting']}",
-            target / "approval-waiting.png",
-        )
+        if wanted(target / "workflow-edit-422.png"):
+            edit_422(page, url, target)
+        for name, execution_id in (
+            ("execution", ids["failed"]),
+            ("execution-running", ids["running"]),
+            ("workflow-blocks", None),
+            ("execution-blocks", ids["routed"]),
+            ("approval-waiting", ids["awaiting"]),
+        ):
+            route = f"/workflows/{ids['blocks']}" if execution_id is None else f"/executions/{execution_id}"
+            shoot(page, url, route, route, target / f"{name}.png")
         shoot(page, url, f"/compare?ids={ids['first']},{ids['second']}", "/compare", target / "compare.png")
         shoot(page, url, f"/compare?ids={ids['routed']},{ids['rerouted']}", "/compare", target / "compare-blocks.png")
         shoot(page, url, "/metrics?range=24h&granularity=hour", "/metrics", target / "metrics.png", settle=0.8)
@@ -278,10 +337,14 @@ def main(directory: str) -> int:
         shoot(page, url, "/secrets", "/secrets", target / "secrets.png")
         used = ids["used_secret"]
         shoot(page, url, f"/executions/{used}", f"/executions/{used}", target / "execution-secret.png")
+        shipped = f"/executions/{ids['shipped']}"
+        shoot(page, url, shipped, shipped, target / "run-graph.png")  # the run graph of a failed run
+        if wanted(target / "step-panel.png"):
+            step_panel(page, url, ids["shipped"], target)
         browser.close()
     print(f"screenshots written to {target}/")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else f"docs/screenshots-{uuid.uuid4().hex[:4]}"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else f"docs/screenshots-{uuid.uuid4().hex[:4]}", *sys.argv[2:3]))

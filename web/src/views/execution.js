@@ -1,18 +1,26 @@
-// One execution: header, actions (enabled only when the API would accept them), input/output, the flow view
-// coloured by each step's state, a Gantt timeline of step attempts from the logs (grouped by block), and the logs table with the API's filters; all live.
+// One execution: header, actions (enabled only when the API would accept them), the run's error (said once: the
+// graph, the timeline and the logs point at it), input/output, the run graph (run-graph.js: the flow with each
+// step in its state, a step's detail panel on click), a Gantt timeline of step attempts from the logs (grouped by
+// block), and the logs table with the API's filters; all live.
 import { api } from "../api.js";
 import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
 import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
-import { stepFlow } from "../flow.js";
-import { blockNames, placeText, stepStates, walkSteps } from "../step-tree.js";
+import { runGraph } from "../run-graph.js";
+import { blockNames, placeText, runLines, stepStates, walkSteps } from "../step-tree.js";
 import { mergeLogs, silentSteps, timeline } from "../timeline.js";
 import { approvalPanels, awaitingBadge, waitingFor, waitingKey } from "../approvals.js";
 
 export { timeline };
 
 
-function logsTable(logs, filtered) {
+function resultCell(log, runError) {
+  if (log.error_message && log.error_message === runError) return h("span", { class: "error-text" }, "✕ failed: the run's error (above)");
+  if (log.error_message) return h("span", { class: "error-text" }, `✕ ${log.error_message}`);
+  return log.reused ? "↺ reused" : "✓ ok";
+}
+
+function logsTable(logs, filtered, runError = null) {
   if (!logs.length) {
     return filtered ? emptyState("No log matches.", "Clear the filters to see every attempt.")
       : emptyState("No step logs yet.", `Each attempt of a ${LOGGED_STEP_TYPES.join(", ")} step writes one${silentSteps()}.`);
@@ -26,15 +34,18 @@ function logsTable(logs, filtered) {
       h("td", {}, log.step_type),
       h("td", {}, String(log.attempt ?? "")),
       h("td", {}, formatDuration(log.duration_ms)),
-      h("td", {}, log.error_message ? h("span", { class: "error-text" }, `✕ ${log.error_message}`) : log.reused ? "↺ reused" : "✓ ok"),
+      h("td", {}, resultCell(log, runError)),
       h("td", {}, jsonView(log.input_data, "input", false)),
       h("td", {}, jsonView(log.output_data, "output", false))))));
 }
 
-// The flow view's states, with the approval steps waiting for a person drawn as "waiting".
-function withWaits(states, execution) {
-  for (const wait of waitingFor(execution)) states.set(wait.step_name, { state: "waiting", attempts: 0, iterations: null, failed: 0 });
-  return states;
+// The step the run failed in: the last whose attempt failed with the run's error, else (a block, a timeout) the
+// last top-level step in the failed state, as `wfe status` names it.
+function failedStepOf(steps, logs, execution) {
+  if (!execution.error_message) return null;
+  const own = logs.filter((log) => log.error_message === execution.error_message).pop();
+  if (own) return own.step_name;
+  return runLines(steps || [], logs, execution.status).filter((line) => line.state === "failed").pop()?.name ?? null;
 }
 
 export async function executionView(main, { params: [id] }) {
@@ -55,10 +66,11 @@ export async function executionView(main, { params: [id] }) {
 
   const header = h("section", { class: "card", "aria-label": "Summary" });
   const actions = h("div", { class: "actions" });
+  const errorBox = h("div"); // the run's error, once
   const io = h("section", { "aria-label": "Input and output" });
   const approvalsBox = h("div"); // a panel per approval step waiting for a decision
   let approvalsShown = null; // the waits drawn: redrawn only when they change (a comment being typed is kept)
-  const flowBox = h("section", { "aria-labelledby": "flow-title", hidden: true }); // shown when the workflow is readable
+  const flowBox = h("section", { "aria-labelledby": "flow-title", hidden: true, class: "run-graph" }); // shown when the workflow is readable
   const gantt = h("section", { "aria-labelledby": "timeline-title" });
   const logsBox = h("div");
 
@@ -96,8 +108,13 @@ export async function executionView(main, { params: [id] }) {
         h("dt", {}, "Duration"), h("dd", {}, formatDuration(duration), TERMINAL.has(execution.status) ? "" : " so far"),
         execution.retry_of ? [h("dt", {}, "Retry of"), h("dd", {}, h("a", { href: `#/executions/${execution.retry_of}`, class: "mono" }, shortId(execution.retry_of)))] : null,
         execution.parent_execution_id ? [h("dt", {}, "Parent run"), h("dd", {}, h("a", { href: `#/executions/${execution.parent_execution_id}`, class: "mono", id: "parent-run" }, shortId(execution.parent_execution_id)))] : null,
-        children.length ? [h("dt", {}, "Child runs"), h("dd", { id: "child-runs" }, children.map((child) => h("span", {}, h("a", { href: `#/executions/${child.id}`, class: "mono" }, shortId(child.id)), " ", statusBadge(child.status), " ")))] : null),
-      execution.error_message ? h("p", { class: "error-text", role: "status" }, `Error: ${execution.error_message}`) : null);
+        children.length ? [h("dt", {}, "Child runs"), h("dd", { id: "child-runs" }, children.map((child) => h("span", {}, h("a", { href: `#/executions/${child.id}`, class: "mono" }, shortId(child.id)), " ", statusBadge(child.status), " ")))] : null));
+    const shown = logs.filter((log) => !log.filtered);
+    const failedStep = failedStepOf(workflow?.steps, shown, execution);
+    render(errorBox, execution.error_message ? h("section", { id: "run-error", class: "run-error", tabindex: "-1", "aria-labelledby": "run-error-title" },
+      h("h2", { id: "run-error-title" }, "Error"),
+      h("p", { class: "error-text" }, execution.error_message),
+      failedStep ? h("p", { class: "small" }, "In step ", h("strong", {}, failedStep), workflow ? " (marked in the run graph below)" : "", ".") : null) : null);
     const running = !TERMINAL.has(execution.status);
     const retryable = RETRYABLE.has(execution.status);
     render(actions,
@@ -112,21 +129,27 @@ export async function executionView(main, { params: [id] }) {
         onStale: () => { refresh().catch((error) => flash(error.message)); },
       }));
     }
-    render(io, h("div", { class: "two-col" }, jsonView(execution.input_data, "Input"), jsonView(execution.output_data, "Output")));
-    const shown = logs.filter((log) => !log.filtered);
+    const noOutput = execution.error_message && (execution.output_data === null || execution.output_data === undefined);
+    render(io, h("div", { class: "two-col" }, jsonView(execution.input_data, "Input"),
+      noOutput ? h("div", { class: "json" }, h("p", { class: "json-none" }, h("strong", {}, "Output"), h("span", { class: "muted" }, " — none: the run failed (its error is above)."))) : jsonView(execution.output_data, "Output")));
     if (workflow) {
       flowBox.hidden = false;
       const other = version !== null && version !== workflow.version;
-      render(flowBox, h("h2", { id: "flow-title" }, "Flow"),
+      const waiting = new Set(waitingFor(execution).map((wait) => wait.step_name));
+      const states = stepStates(workflow.steps, shown, execution, waiting);
+      const focused = flowBox.contains(document.activeElement) ? document.activeElement.dataset.open : undefined; // kept across a live redraw
+      render(flowBox, h("h2", { id: "flow-title" }, "Flow of this run"),
+        h("p", { class: "muted small" }, "Each step in its state; open a step for its attempts, input and output."),
         other ? h("p", { class: "muted small" }, `Drawn from the workflow's current version (${workflow.version}); this run used version ${version}.`) : null,
-        stepFlow(workflow.steps, withWaits(stepStates(workflow.steps, shown, execution), execution)));
+        runGraph({ steps: workflow.steps, logs: shown, execution, states, failedStep }));
+      if (focused !== undefined) flowBox.querySelector(`[data-open="${CSS.escape(focused)}"]`)?.focus();
     }
     render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(shown, execution, workflow?.steps));
   }
 
   async function loadLogs() {
     const { data } = await api(`/workflows/executions/${id}/logs`, { params: { limit: 1000, ...logFilters } });
-    render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean)));
+    render(logsBox, logsTable(data, Object.values(logFilters).some(Boolean), execution.error_message));
   }
 
   const stepType = select([["", "Any type"], ...LOGGED_STEP_TYPES.map((type) => [type, type])], "", { name: "step_type" });
@@ -149,11 +172,11 @@ export async function executionView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/executions" }, "Executions"), " / ", shortId(id)),
     h("div", { class: "page-head" }, h("h1", {}, "Execution ", h("span", { class: "mono" }, shortId(id))), actions),
-    header, approvalsBox, io, flowBox, gantt,
+    header, errorBox, approvalsBox, io, flowBox, gantt,
     h("section", { "aria-labelledby": "logs-title" }, h("h2", { id: "logs-title" }, "Logs"), filterForm, logsBox));
 
   paint();
-  render(logsBox, logsTable(logs, false));
+  render(logsBox, logsTable(logs, false, execution.error_message));
 
   const refresh = async () => {
     const before = execution.status;
