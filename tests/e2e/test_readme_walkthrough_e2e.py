@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +33,8 @@ from tests.support.readme_walkthrough import (
     shell_blocks,
 )
 
+pytestmark = pytest.mark.xdist_group("e2e")
+
 README = (REPO_ROOT / "README.md").read_text()
 WALKTHROUGH = shell_blocks(README, "walkthrough")
 AWS_CLI = shell_blocks(README, "walkthrough-aws-cli")
@@ -48,6 +51,11 @@ def checkout(stack, tmp_path: Path) -> Path:
 def env(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "config").mkdir()
     return session_env(tmp_path / "config")
+
+
+@pytest.fixture
+def aws_cli(env: dict[str, str]) -> None:
+    assert shutil.which("aws", path=env["PATH"]), "the AWS CLI (v1 or v2) is needed: pip install awscli"
 
 
 def _block(text: str) -> int:
@@ -84,7 +92,7 @@ def _shows(run: BlockRun, *expected: str) -> None:
         assert text in run.output, f"{text!r} is not in the output of {_seen(run)}"
 
 
-def test_the_aws_cli_sign_in_runs_as_written(checkout: Path, env: dict[str, str]) -> None:
+def test_the_aws_cli_sign_in_runs_as_written(checkout: Path, env: dict[str, str], aws_cli: None) -> None:
     check = Block(0, "the test's check", 'curl -sf -o /dev/null "$API/api/workflows" -H "Authorization: Bearer $TOKEN"')
     session = run_session([WALKTHROUGH[0], *AWS_CLI, check], checkout, env, TIMEOUT)
     failure = session.failure()
@@ -92,7 +100,7 @@ def test_the_aws_cli_sign_in_runs_as_written(checkout: Path, env: dict[str, str]
     assert session.runs[-1].http_statuses == [200]  # bob's token from the AWS CLI is accepted
 
 
-def test_the_ready_banner_commands_run_as_printed(stack, checkout: Path, env: dict[str, str]) -> None:
+def test_the_ready_banner_commands_run_as_printed(stack, checkout: Path, env: dict[str, str], aws_cli: None) -> None:
     """`make local`'s ready message ends with commands to try in another terminal: the AWS CLI ones (v1 here, which
     reads the region only from AWS_DEFAULT_REGION) and a curl with the token. They run as printed, for a user of
     their own (the walkthrough has an alice)."""
