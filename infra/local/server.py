@@ -200,7 +200,8 @@ Local stack ready in {seconds:.1f}s
   Outputs:      {outputs_file}
 
 Try it (another terminal):
-  export AWS_ENDPOINT_URL={self.aws_url} AWS_REGION={self.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  export AWS_ENDPOINT_URL={self.aws_url} AWS_DEFAULT_REGION={self.region}   # AWS CLI v1 reads no AWS_REGION
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
   aws cognito-idp sign-up --client-id {client} --username alice --password '{EXAMPLE_PASSWORD}'
   aws cognito-idp admin-confirm-sign-up --user-pool-id {self.resources.user_pool_id} --username alice
   TOKEN=$(aws cognito-idp initiate-auth --client-id {client} --auth-flow USER_PASSWORD_AUTH \\
