@@ -80,7 +80,15 @@ local: $(STAMP) $(WEB_VENDOR)
 local-reset: $(STAMP) $(WEB_VENDOR)
 	$(BIN)/python -m infra.local --reset
 
-test: $(STAMP) $(WEB_VENDOR) browser tmux
+# The README's AWS CLI sign-in block is run by tests/e2e/test_readme_walkthrough_e2e.py: the AWS CLI v1 in a
+# virtualenv of its own (it pins botocore exactly; ours is the lock's), used when no `aws` is on PATH.
+AWS_CLI_VERSION := 1.46.3
+AWS_CLI := .tools/awscli/bin/aws
+$(AWS_CLI):
+	$(PYTHON) -m venv .tools/awscli
+	.tools/awscli/bin/python -m pip install --quiet "awscli==$(AWS_CLI_VERSION)"
+
+test: $(STAMP) $(WEB_VENDOR) browser tmux $(AWS_CLI)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The `wfe run --follow` live-view test runs the CLI in a real terminal: tmux. Installed (Debian) when missing.

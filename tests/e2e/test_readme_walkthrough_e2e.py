@@ -55,7 +55,10 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def aws_cli(env: dict[str, str]) -> None:
-    assert shutil.which("aws", path=env["PATH"]), "the AWS CLI (v1 or v2) is needed: pip install awscli"
+    """The newcomer's `aws`, or the AWS CLI v1 `make test` installs in .tools/awscli (a virtualenv of its own)."""
+    if not shutil.which("aws", path=env["PATH"]):
+        env["PATH"] = f"{REPO_ROOT / '.tools' / 'awscli' / 'bin'}:{env['PATH']}"
+    assert shutil.which("aws", path=env["PATH"]), "the AWS CLI (v1 or v2) is needed: make .tools/awscli/bin/aws"
 
 
 def _block(text: str) -> int:
