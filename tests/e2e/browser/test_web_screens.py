@@ -192,7 +192,7 @@ def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(
     app.page.route(re.compile(r".*/api/metrics\?.*"), reply)
     app.open("/metrics?range=24h&granularity=hour")
     expect(app.page.locator("#kpi-total")).to_have_text("9")
-    expect(app.page.get_by_text("66.7%")).to_be_visible()
+    expect(app.page.locator(".kpis").get_by_text("66.7%")).to_be_visible()
     expect(app.page.locator(".chart canvas")).to_have_count(3)  # uPlot, loaded under the page's CSP
     expect(app.page.get_by_role("table", name="Per step")).to_contain_text("25.0%")
     greet = app.page.get_by_role("table", name="Per step").locator("tbody tr[data-step='Greet']")

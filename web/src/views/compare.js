@@ -34,10 +34,12 @@ export function statusDifference(runs) {
   return [...counts].map(([word, count]) => `${word} in ${count}`).join(", ");
 }
 
-// A value of a step's output diff: a run where the step has no output says why (not run, failed).
-function stepValue(value, run) {
-  if ((value === null || value === undefined) && run && run.status !== "succeeded") return h("span", { class: "muted" }, `(${STATUS_TEXT[run.status] || run.status})`);
-  return show(value);
+// A value of a step's output diff: a run where the step has no output says why (not run, failed); a succeeded
+// run's whole output that is null is null (deeper down, null may also be a member it lacks: "absent").
+function stepValue(value, run, path) {
+  if (value !== null && value !== undefined) return show(value);
+  if (run && run.status !== "succeeded") return h("span", { class: "muted" }, `(${STATUS_TEXT[run.status] || run.status})`);
+  return path === "" ? h("code", {}, "null") : show(value);
 }
 
 function diffTable(title, diff, executions) {
@@ -108,7 +110,7 @@ function differenceOf(step) {
 function outputDetails(step, summary) {
   return h("details", {}, h("summary", {}, summary),
     h("ul", { class: "plain" }, step.output_diff.map((entry) => h("li", {}, h("code", {}, entry.path || "/"), ": ",
-      entry.values.map((value, index) => [index ? " | " : "", stepValue(value, step.per_execution[index])])))));
+      entry.values.map((value, index) => [index ? " | " : "", stepValue(value, step.per_execution[index], entry.path)])))));
 }
 
 function stepRow(step) {
