@@ -709,7 +709,8 @@ def ls(
 
 
 def workflow_names(context: Ctx, executions: list[dict[str, Any]]) -> dict[str, str]:
-    """id -> name of the caller's workflows, read only when there are runs to name (pages of 100)."""
+    """id -> name of the caller's workflows, read only when there are runs (or metrics step rows) to name (pages of
+    100)."""
     if not executions:
         return {}
     return {
@@ -776,6 +777,17 @@ def comparison_steps(context: Ctx, comparison: dict[str, Any]) -> list[dict[str,
     return workflow_steps(context, executions[0])
 
 
+def metrics_granularity(after: str | None, before: str | None, now: Any = None) -> str:
+    """Buckets that suit the range, as the web app chooses them: hourly up to 2 days, daily beyond (a few runs in a
+    week of hours are one lone spike). `now`: a datetime (tests)."""
+    from datetime import UTC, datetime, timedelta
+
+    if after is None:
+        return "hour"  # the API's own range then: the last 24 hours
+    end = datetime.fromisoformat(before) if before else (now or datetime.now(UTC))
+    return "day" if end - datetime.fromisoformat(after) > timedelta(days=2) else "hour"
+
+
 @command(cli)
 @click.argument("workflow", required=False)
 @time_options
@@ -783,17 +795,16 @@ def comparison_steps(context: Ctx, comparison: dict[str, Any]) -> list[dict[str,
 def metrics(
     context: Ctx, workflow: str | None, since: str | None, start: str | None, end: str | None, granularity: str | None
 ) -> None:
-    """Percentiles, success rate and a sparkline of runs over time (default: the last 7 days)."""
-    from datetime import timedelta
-
+    """Percentiles, success rate, a sparkline of runs over time (default: the last 7 days) and one row per step of
+    each workflow, with the workflow's name."""
     from wfe import render
-    from wfe.times import parse_duration, time_range
+    from wfe.times import time_range
 
     if not (since or start or end):
         since = "7d"
     after, before = time_range(since, start, end)
     if granularity is None:
-        granularity = "day" if since and parse_duration(since) > timedelta(days=2) else "hour"
+        granularity = metrics_granularity(after, before)
     workflow_id = resolve_workflow(context, workflow) if workflow else None
     document = context.api.get(
         "/api/metrics",
@@ -803,7 +814,9 @@ def metrics(
         granularity=granularity,
     )
     title = f"Workflow {workflow}" if workflow else "All workflows"
-    context.emit(document, lambda: render.metrics_view(document, title))
+    context.emit(
+        document, lambda: render.metrics_view(document, title, workflow_names(context, document.get("steps") or []))
+    )
 
 
 @command(cli)

@@ -415,7 +415,15 @@ def cancel_table(results: list[dict[str, Any]]) -> Table:
     return table
 
 
-def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Table:
+STEP_STATUS_TEXT = {"succeeded": "succeeded", "failed": "failed", "not_run": "not run"}
+
+
+def diff_table(
+    title: str, entries: list[dict[str, Any]], ids: list[str], runs: list[dict[str, Any]] | None = None
+) -> Table:
+    """A diff's paths and each run's value there. `runs` (a step row's per_execution): a run where the step has no
+    output (failed, not run) reads `(not run)` rather than null; a succeeded run's whole output that is null reads
+    null."""
     # At least as wide as its title (a step's path): a narrow table would wrap it.
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", min_width=len(title))
     table.add_column("PATH")
@@ -423,16 +431,55 @@ def diff_table(title: str, entries: list[dict[str, Any]], ids: list[str]) -> Tab
         table.add_column(execution_id[:8])
     for entry in entries:
         values = list(entry.get("values") or [])
-        table.add_row(entry.get("path") or "/", *[escape(short_json(value, 40)) for value in values])
+        cells: list[Any] = []
+        for index, value in enumerate(values):
+            run = runs[index] if runs and index < len(runs) else {}
+            if value is None and run.get("status") not in (None, "succeeded"):
+                cells.append(Text(f"({STEP_STATUS_TEXT.get(run['status'], run['status'])})", style="dim"))
+            else:
+                cells.append(escape(short_json(value, 40)))
+        table.add_row(entry.get("path") or "/", *cells)
     return table
+
+
+def step_difference(step: dict[str, Any]) -> str:
+    """How a compared row differs: the API's `difference` (status, output, same); from the statuses and
+    output_equal for an answer without it."""
+    if step.get("difference"):
+        return str(step["difference"])
+    if len({run.get("status") for run in step.get("per_execution") or []}) > 1:
+        return "status"
+    return "same" if step.get("output_equal") else "output"
+
+
+def status_difference(runs: list[dict[str, Any]]) -> str:
+    """A status difference in words: two runs, "failed here, not run there"; more, each status and its count."""
+    words = [STEP_STATUS_TEXT.get(str(run.get("status")), str(run.get("status"))) for run in runs]
+    if len(words) == 2:
+        return f"{words[0]} here, {words[1]} there"
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    return ", ".join(f"{word} in {count}" for word, count in counts.items())
+
+
+def difference_text(step: dict[str, Any]) -> Text:
+    kind = step_difference(step)
+    if kind == "status":
+        return Text(status_difference(step.get("per_execution") or []), style="red")
+    if kind == "output":
+        return Text("output differs", style="yellow")
+    return Text("same", style="green")
 
 
 def compare_view(
     comparison: dict[str, Any], steps: list[dict[str, Any]] | None = None, names: dict[str, str] | None = None
 ) -> Group:
-    """The executions, their input and output diffs, and one row per step and map iteration. A row of a step inside
-    a block is named by its path (`each line[2] > check line`), as `wfe logs` names it; `steps` (the workflow's
-    definition) places blocks within blocks, else the rows' own `parent_step` does."""
+    """The executions (with their workflow's name), their input and output diffs, and one row per step and map
+    iteration with how it differs: `failed here, not run there` (a status difference: no output to compare),
+    `output differs`, or `same`. A row of a step inside a block is named by its path (`each line[2] > check line`),
+    as `wfe logs` names it; `steps` (the workflow's definition) places blocks within blocks, else the rows' own
+    `parent_step` does."""
     executions = comparison.get("executions") or []
     placements = nesting.Placements.of(steps or (), comparison.get("steps") or [])
     ids = [str(execution.get("id")) for execution in executions]
@@ -447,25 +494,45 @@ def compare_view(
     table.add_column("TYPE")
     for execution_id in ids:
         table.add_column(execution_id[:8])
-    table.add_column("SAME OUTPUT")
+    table.add_column("DIFFERENCE")
     step_style = {"succeeded": "green", "failed": "red", "not_run": "dim"}
     for step in comparison.get("steps") or []:
         cells = []
         for run in step.get("per_execution") or []:
-            label = f"{run.get('status')} {format_duration_ms(run.get('duration_ms'))}"
+            status = str(run.get("status"))
+            label = STEP_STATUS_TEXT.get(status, status)
+            if run.get("status") != "not_run":
+                label += f" {format_duration_ms(run.get('duration_ms'))}"
             if (run.get("attempts") or 0) > 1:
                 label += f" ×{run['attempts']}"
-            cells.append(Text(label, style=step_style.get(run.get("status"), "")))
-        same = Text("yes", style="green") if step.get("output_equal") else Text("no", style="yellow")
-        table.add_row(escape(placements.path(step)), step.get("step_type", ""), *cells, same)
+            cells.append(Text(label, style=step_style.get(status, "")))
+        table.add_row(escape(placements.path(step)), step.get("step_type", ""), *cells, difference_text(step))
     parts.append(table)
     for step in comparison.get("steps") or []:
         if step.get("output_diff"):
-            parts.append(diff_table(f"Output of {escape(placements.path(step))}", step["output_diff"], ids))
+            title = f"Output of {escape(placements.path(step))}"
+            parts.append(diff_table(title, step["output_diff"], ids, step.get("per_execution")))
     return Group(*parts)
 
 
-def metrics_view(metrics: dict[str, Any], title: str) -> Group:
+def metrics_step_rows(steps: list[dict[str, Any]], names: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """(workflow label, row) for each step row, by workflow name then step name: a row is one step of one workflow.
+    A row without a workflow counts attempts recorded before rows were kept per workflow (every workflow's step of
+    that name together); a deleted workflow is named by its id's start."""
+
+    def label(step: dict[str, Any]) -> str:
+        workflow_id = step.get("workflow_id")
+        if not workflow_id:
+            return "earlier, all workflows"
+        return names.get(workflow_id) or str(workflow_id)[:8]
+
+    rows = [(label(step), step) for step in steps]
+    return sorted(rows, key=lambda row: (row[1].get("workflow_id") is not None, row[0], row[1].get("step_name", "")))
+
+
+def metrics_view(metrics: dict[str, Any], title: str, names: dict[str, str] | None = None) -> Group:
+    """The range's numbers, a sparkline of runs, and one row per step of one workflow (WORKFLOW: its name from
+    `names`, id -> name)."""
     executions = metrics.get("executions") or {}
     durations = metrics.get("duration_ms") or {}
     rate = metrics.get("success_rate")
@@ -494,19 +561,53 @@ def metrics_view(metrics: dict[str, Any], title: str) -> Group:
     parts: list[Any] = [header, summary]
     steps = metrics.get("steps") or []
     if steps:
-        table = Table(title="Steps", title_justify="left", title_style="bold", header_style="bold", box=None)
-        for column in ("STEP", "TYPE", "ATTEMPTS", "FAILURES", "FAILURE RATE", "P50", "P90", "P99"):
-            table.add_column(column)
-        for step in steps:
-            step_durations = step.get("duration_ms") or {}
-            failure_rate = step.get("failure_rate")
-            table.add_row(
-                escape(step.get("step_name", "")),
-                step.get("step_type", ""),
-                str(step.get("attempts", 0)),
-                str(step.get("failures", 0)),
-                "-" if failure_rate is None else f"{failure_rate * 100:.1f}%",
-                *[format_duration_ms(step_durations.get(key)) for key in ("p50", "p90", "p99")],
-            )
-        parts.append(table)
+        parts.append(MetricsStepsTable(metrics_step_rows(steps, names or {})))
     return Group(*parts)
+
+
+# From this width the step rows carry a WORKFLOW column; below it, each workflow's name heads its rows (indented),
+# so an 80-column terminal keeps one line per step.
+FULL_METRICS_WIDTH = 110
+
+
+class MetricsStepsTable:
+    """The metrics' step rows (one per step of one workflow), laid out for the width it is printed at."""
+
+    NUMBERS = ("ATTEMPTS", "FAILURES", "FAIL %")
+
+    def __init__(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(full=options.max_width >= FULL_METRICS_WIDTH)
+
+    @staticmethod
+    def cells(step: dict[str, Any]) -> list[Any]:
+        durations = step.get("duration_ms") or {}
+        failure_rate = step.get("failure_rate")
+        return [
+            step.get("step_type", ""),
+            str(step.get("attempts", 0)),
+            str(step.get("failures", 0)),
+            "-" if failure_rate is None else f"{failure_rate * 100:.1f}%",
+            *[format_duration_ms(durations.get(key)) for key in ("p50", "p90", "p99")],
+        ]
+
+    def table(self, full: bool) -> Table:
+        table = Table(
+            title="Steps", title_justify="left", title_style="bold", header_style="bold", box=None, pad_edge=full
+        )
+        for column in (("WORKFLOW",) if full else ()) + ("STEP", "TYPE", *self.NUMBERS, "P50", "P90", "P99"):
+            table.add_column(column, justify="right" if column in self.NUMBERS else "left", no_wrap=column != "STEP")
+        heading = None
+        for workflow, step in self.rows:
+            name = Text(workflow, style="" if step.get("workflow_id") else "dim")
+            if full:
+                table.add_row(name, escape(step.get("step_name", "")), *self.cells(step))
+                continue
+            if workflow != heading:
+                name.stylize("bold")
+                table.add_row(name)
+                heading = workflow
+            table.add_row(Text("  ") + Text(step.get("step_name", "")), *self.cells(step))
+        return table

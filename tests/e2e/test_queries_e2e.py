@@ -429,11 +429,11 @@ def _expected_metrics(runs: list[Run], start: datetime, end: datetime, step: tim
     statuses = [run.execution["status"] for run in runs]
     by_status = {status: statuses.count(status) for status in TERMINAL}
     durations = [run.duration_ms for run in runs if run.duration_ms is not None]
-    attempts: dict[tuple[str, str], list[dict]] = {}
+    attempts: dict[tuple[str, str, str], list[dict]] = {}  # a step row is one step of one workflow
     for run in runs:
         for log in run.logs:
             if start <= _moment(log["timestamp"]) < end:
-                attempts.setdefault((log["step_name"], log["step_type"]), []).append(log)
+                attempts.setdefault((run.workflow, log["step_name"], log["step_type"]), []).append(log)
     series = []
     moment = start
     while moment < end:
@@ -452,12 +452,13 @@ def _expected_metrics(runs: list[Run], start: datetime, end: datetime, step: tim
         )
         moment += step
     steps = []
-    for (name, step_type), logs in sorted(attempts.items()):
+    for (workflow_id, name, step_type), logs in sorted(attempts.items()):
         failures = sum(log["error_message"] is not None for log in logs)
         steps.append(
             {
                 "step_name": name,
                 "step_type": step_type,
+                "workflow_id": workflow_id,
                 "attempts": len(logs),
                 "failures": failures,
                 "failure_rate": round(failures / len(logs), 6),
@@ -519,14 +520,16 @@ def test_metrics_of_all_workflows_are_exact(counted, step):
         "by_status": {"completed": 3, "failed": 2, "cancelled": 1, "timed_out": 0},
     }
     assert report["success_rate"] == 0.5
-    assert [(s["step_name"], s["step_type"], s["attempts"], s["failures"]) for s in report["steps"]] == [
-        ("Fetch", "http", 1, 1),
-        ("Load order", "transform", 4, 0),
-        ("Prepare", "transform", 1, 0),
-        ("Start", "transform", 1, 0),
-        ("Total", "transform", 4, 1),
+    names = {workflow_id: name for name, workflow_id in counted.workflows.items()}
+    rows = sorted(report["steps"], key=lambda s: s["step_name"])
+    assert [(names[s["workflow_id"]], s["step_name"], s["step_type"], s["attempts"], s["failures"]) for s in rows] == [
+        ("fetch", "Fetch", "http", 1, 1),
+        ("orders", "Load order", "transform", 4, 0),
+        ("fetch", "Prepare", "transform", 1, 0),
+        ("hold", "Start", "transform", 1, 0),
+        ("orders", "Total", "transform", 4, 1),
     ]
-    assert [step["failure_rate"] for step in report["steps"]] == [1.0, 0.0, 0.0, 0.0, 0.25]
+    assert [step["failure_rate"] for step in rows] == [1.0, 0.0, 0.0, 0.0, 0.25]
     assert sum(point["total"] for point in report["series"]) == 6
 
 

@@ -374,6 +374,16 @@ def test_compare_a_failed_run_with_a_successful_one(api):
     assert math["output_diff"] == [{"path": "", "values": [3, None, 3]}]
     assert [(r["status"], r["attempts"], r["duration_ms"]) for r in after["per_execution"]][1] == ("not_run", 0, None)
     assert after["output_equal"] is False
+    assert [row["difference"] for row in (load, math, after)] == ["same", "status", "status"]
+
+    # Math failed in `bad` and never ran in a run of a workflow without it: a status difference, no output one.
+    other = execute(api, create(api, [{"name": "Load", "type": "transform", "config": {"expression": "input"}}]))
+    assert wait_terminal(api, other)["status"] == "completed"
+    rows = {row["step_name"]: row for row in api.call("GET", COMPARE, query=f"ids={bad},{other}")[1]["steps"]}
+    assert [r["status"] for r in rows["Math"]["per_execution"]] == ["failed", "not_run"]
+    math = rows["Math"]
+    assert (math["difference"], math["output_equal"], math["output_diff"]) == ("status", True, [])
+    assert rows["Load"]["difference"] == "output"  # {same: 1} and the whole input
 
 
 def test_compare_of_an_unknown_or_foreign_id_is_404(api, other_api):

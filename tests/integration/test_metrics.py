@@ -157,8 +157,14 @@ def known(api):
     return recorder, a, b
 
 
+def step_rows(body: dict[str, Any]) -> set[tuple[str, str | None, int, int]]:
+    rows = [(s["step_name"], s["workflow_id"], s["attempts"], s["failures"]) for s in body["steps"]]
+    assert len(rows) == len(set(rows))
+    return set(rows)
+
+
 def test_metrics_of_a_known_set_match_hand_computed_values(api, other_api, known):
-    recorder, a, _ = known
+    recorder, a, b = known
     assert aggregate(recorder.records) == {"batchItemFailures": []}
 
     body = metrics(api, f"workflow_id={a}&started_after=2026-04-10T10:00:00Z&started_before=2026-04-10T12:00:00Z")
@@ -177,15 +183,16 @@ def test_metrics_of_a_known_set_match_hand_computed_values(api, other_api, known
     ]
     assert near(body["series"][0]["p50_ms"], 2_000) and near(body["series"][1]["p90_ms"], 1_000)
     steps = {step["step_name"]: step for step in body["steps"]}
-    assert [(s["step_name"], s["step_type"], s["attempts"], s["failures"]) for s in body["steps"]] == [
-        ("Charge", "http", 3, 1),
-        ("Load", "transform", 4, 0),
+    rows = [(s["step_name"], s["step_type"], s["attempts"], s["failures"], s["workflow_id"]) for s in body["steps"]]
+    assert rows == [
+        ("Charge", "http", 3, 1, a),
+        ("Load", "transform", 4, 0, a),
     ]
     assert steps["Charge"]["failure_rate"] == pytest.approx(1 / 3, abs=1e-6) and steps["Load"]["failure_rate"] == 0
     assert steps["Charge"]["duration_ms"]["mean"] == 200 and near(steps["Charge"]["duration_ms"]["p50"], 200)
     assert near(steps["Load"]["duration_ms"]["p99"], 10)
 
-    # All workflows, by day: both days; B's "Load" merges with A's.
+    # All workflows, by day: both days; B's "Load" is a row of its own beside A's (one row per step per workflow).
     body = metrics(api, "granularity=day&started_after=2026-04-10T00:00:00Z&started_before=2026-04-12T00:00:00Z")
     assert body["executions"] == {
         "total": 6,
@@ -196,7 +203,9 @@ def test_metrics_of_a_known_set_match_hand_computed_values(api, other_api, known
         ("2026-04-10T00:00:00Z", 5, 3, 1),
         ("2026-04-11T00:00:00Z", 1, 0, 0),
     ]
-    assert [(s["step_name"], s["attempts"], s["failures"]) for s in body["steps"]] == [("Charge", 3, 1), ("Load", 5, 1)]
+    assert step_rows(body) == {("Charge", a, 3, 1), ("Load", a, 4, 0), ("Load", b, 1, 1)}
+    load_b = next(s for s in body["steps"] if s["workflow_id"] == b)
+    assert load_b["failure_rate"] == 1 and load_b["duration_ms"]["mean"] == 50
     assert near(body["duration_ms"]["max"], 60_000)
 
     # An offset bound: 12:00+02:00 is 10:00Z, so only the 10:00 hour of workflow A.
@@ -216,7 +225,7 @@ def test_metrics_of_a_known_set_match_hand_computed_values(api, other_api, known
 
 
 def test_redelivered_batches_do_not_count_twice(api, known, monkeypatch):
-    recorder, a, _ = known
+    recorder, a, b = known
     records = recorder.records
     half = len(records) // 2
     assert aggregate(records[:half])["batchItemFailures"] == []
@@ -241,9 +250,26 @@ def test_redelivered_batches_do_not_count_twice(api, known, monkeypatch):
 
     body = metrics(api, "granularity=day&started_after=2026-04-10T00:00:00Z&started_before=2026-04-12T00:00:00Z")
     assert body["executions"]["total"] == 6
-    assert [(s["step_name"], s["attempts"], s["failures"]) for s in body["steps"]] == [("Charge", 3, 1), ("Load", 5, 1)]
+    assert step_rows(body) == {("Charge", a, 3, 1), ("Load", a, 4, 0), ("Load", b, 1, 1)}
     one = metrics(api, f"workflow_id={a}&started_after=2026-04-10T10:00:00Z&started_before=2026-04-10T12:00:00Z")
     assert one["executions"]["by_status"]["completed"] == 3 and one["duration_ms"]["mean"] == 2_000
+
+
+def test_step_items_stored_before_rows_named_their_workflow_read_as_one_row_without_a_workflow(api, known):
+    """The all-workflows partition's step items written before the sort key named the workflow
+    (`<bucket>#step#<type>#<name>`, no workflow_id) merged every workflow's step of that name: they stay one row,
+    workflow_id null, beside the rows counted since; a workflow's own partition was always per workflow."""
+    recorder, a, b = known
+    metrics_table = importlib.import_module("api.queries").settings.metrics_table
+    legacy = {"pk": f"{api.user_id}#*#day", "sk": "2026-04-10T00:00:00Z#step#transform#Load"}
+    legacy |= {"step_name": "Load", "step_type": "transform", "attempts": 7, "failures": 2}
+    legacy |= {"duration_sum": 70, "duration_count": 7}
+    recorder.dynamodb.put_item(TableName=metrics_table, Item=to_item(legacy))
+    body = metrics(api, "granularity=day&started_after=2026-04-10T00:00:00Z&started_before=2026-04-12T00:00:00Z")
+    assert step_rows(body) == {("Charge", a, 3, 1), ("Load", a, 4, 0), ("Load", b, 1, 1), ("Load", None, 7, 2)}
+    assert body["steps"][0]["workflow_id"] is None  # listed first
+    one = metrics(api, f"workflow_id={b}&granularity=day&started_after=2026-04-10T00:00:00Z")
+    assert step_rows(one) == {("Load", b, 1, 1)}
 
 
 def test_default_ranges_and_zero_filled_series(api):
@@ -292,8 +318,18 @@ def test_a_real_execution_is_counted_through_the_streams(api):
         "by_status": {"completed": 1, "failed": 0, "cancelled": 0, "timed_out": 0},
     }
     assert body["success_rate"] == 1.0 and body["duration_ms"]["max"] is not None
-    assert [(s["step_name"], s["attempts"], s["failures"]) for s in body["steps"]] == [
-        ("first", 1, 0),
-        ("second", 1, 0),
+    assert [(s["step_name"], s["attempts"], s["failures"], s["workflow_id"]) for s in body["steps"]] == [
+        ("first", 1, 0, workflow["id"]),
+        ("second", 1, 0, workflow["id"]),
     ]
     assert sum(point["total"] for point in body["series"]) == 1
+    # A second workflow with a step of the same name: over all workflows, two "first" rows, one per workflow.
+    status, other, _ = api.call("POST", "/api/workflows", {"name": "wf 2", "steps": steps[:1]})
+    status, started, _ = api.call("POST", f"/api/workflows/{other['id']}/execute", {"input_data": {"n": 2}})
+    assert wait_terminal(api, started["execution_id"])["status"] == "completed"
+    assert moto_seams.drain_event_sources(30)
+    assert step_rows(metrics(api, "")) == {
+        ("first", workflow["id"], 1, 0),
+        ("second", workflow["id"], 1, 0),
+        ("first", other["id"], 1, 0),
+    }

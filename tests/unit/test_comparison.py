@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import jsonpointer
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow_engine.executions.comparison import compare, json_diff, json_equal, pointer_token
+from workflow_engine.executions.comparison import compare, difference_of, json_diff, json_equal, pointer_token
 from workflow_engine.models.execution import ExecutionRecord, LogRecord
 
 _MISSING = object()
@@ -114,7 +115,7 @@ def test_steps_are_aligned_by_name_in_order_of_first_appearance():
             _log("e1", "Call", 1, None, "boom", 5),
             _log("e1", "Call", 2, {"ok": 1}),
         ],
-        "e2": [_log("e2", "Load", 1, {"v": 1}, duration=None), _log("e2", "Only here", 1, 7, "bad", 3, "http")],
+        "e2": [_log("e2", "Load", 1, {"v": 1}, duration=None), _log("e2", "Only here", 1, None, "bad", 3, "http")],
     }
     result = compare(records, logs)
     assert result["input_diff"] == []
@@ -133,7 +134,59 @@ def test_steps_are_aligned_by_name_in_order_of_first_appearance():
     assert rows["Call"]["output_diff"] == [{"path": "", "values": [{"ok": 1}, None]}]
     assert rows["Only here"]["step_type"] == "http"
     assert rows["Only here"]["per_execution"][1]["status"] == "failed"
-    assert rows["Only here"]["output_equal"] is False
+    # not run in one, failed in the other: neither has an output, so no output difference, a status difference
+    assert rows["Only here"]["output_equal"] is True and rows["Only here"]["output_diff"] == []
+    assert rows["Only here"]["difference"] == "status"
+    assert rows["Load"]["difference"] == "same"
+    assert rows["Call"]["difference"] == "status"
+
+
+def test_a_step_that_failed_here_and_did_not_run_there_is_a_status_difference_not_an_output_one():
+    records = [_record("e1", None, None), _record("e2", None, None)]
+    logs = {"e1": [_log("e1", "Load", 1, 1), _log("e1", "Call", 1, None, "boom")], "e2": [_log("e2", "Load", 1, 1)]}
+    _, call = compare(records, logs)["steps"]
+    assert [run["status"] for run in call["per_execution"]] == ["failed", "not_run"]
+    assert call["difference"] == "status"
+    assert call["output_equal"] is True and call["output_diff"] == []
+
+
+def test_a_failed_attempt_that_logged_an_output_keeps_it():
+    records = [_record("e1", None, None), _record("e2", None, None), _record("e3", None, None)]
+    logs = {  # a rejected approval logs its decision; other failures log null (no output)
+        "e1": [_log("e1", "Sign", 1, {"decision": "reject"}, "ApprovalRejected")],
+        "e2": [_log("e2", "Sign", 1, {"decision": "approve"})],
+        "e3": [_log("e3", "Sign", 1, None, "boom")],
+    }
+    (sign,) = compare(records, logs)["steps"]
+    assert sign["difference"] == "status"
+    assert {"path": "", "values": [{"decision": "reject"}, {"decision": "approve"}, None]} in sign["output_diff"]
+    assert compare(records[::2], logs)["steps"][0]["output_diff"] == [
+        {"path": "", "values": [{"decision": "reject"}, None]}
+    ]
+
+
+def test_the_same_status_with_different_outputs_is_an_output_difference():
+    records = [_record("e1", None, None), _record("e2", None, None), _record("e3", None, None)]
+    logs = {eid: [_log(eid, "S", 1, {"v": value})] for eid, value in (("e1", 1), ("e2", 1), ("e3", 2))}
+    (row,) = compare(records, logs)["steps"]
+    assert row["difference"] == "output"
+    assert row["output_diff"] == [{"path": "/v", "values": [1, 1, 2]}]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "diff", "expected"),
+    [
+        (["succeeded", "succeeded"], [], "same"),
+        (["failed", "failed"], [], "same"),
+        (["not_run", "not_run", "not_run"], [], "same"),
+        (["succeeded", "succeeded"], [{"path": "", "values": [1, 2]}], "output"),
+        (["failed", "not_run"], [], "status"),
+        (["succeeded", "failed"], [{"path": "", "values": [1, None]}], "status"),  # status first
+        (["succeeded", "succeeded", "not_run"], [{"path": "", "values": [1, 2, None]}], "status"),
+    ],
+)
+def test_the_difference_kind_puts_status_before_output(statuses, diff, expected):
+    assert difference_of(statuses, diff) == expected
 
 
 def test_a_step_that_output_null_differs_from_one_that_did_not_run_only_in_its_status():
@@ -142,7 +195,8 @@ def test_a_step_that_output_null_differs_from_one_that_did_not_run_only_in_its_s
     (row,) = result["steps"]
     assert [run["status"] for run in row["per_execution"]] == ["succeeded", "not_run"]
     assert row["output_equal"] is False
-    assert row["output_diff"] == [{"path": "", "values": [None, None]}]
+    assert row["output_diff"] == [{"path": "", "values": [None, None]}]  # the statuses tell null from absent
+    assert row["difference"] == "status"
 
 
 def _inner(execution_id: str, step: str, iteration: int, output, attempt=1, error=None):

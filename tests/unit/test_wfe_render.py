@@ -66,7 +66,8 @@ def test_compare_renders_the_diff_tables() -> None:
     assert "Input differences" in text and "/name" in text and "Ada" in text and "Bo" in text
     assert "Output differences: none" in text
     assert "succeeded 5ms" in text and "failed 1.5s ×3" in text
-    assert "Output of Load" in text and "Hello Ada" in text and "null" in text
+    assert "Output of Load" in text and "Hello Ada" in text and "(failed)" in text  # failed: no output, not null
+    assert "succeeded here, failed there" in text
 
 
 def test_metrics_show_percentiles_success_rate_and_a_sparkline() -> None:

@@ -304,7 +304,32 @@ def test_compare_two_runs_and_see_the_diff(app: App, username: str, stack: dict)
     expect(inputs).to_contain_text('"Ada"')
     expect(inputs).to_contain_text('"Alan"')
     steps = app.page.get_by_role("region", name="Steps")
-    expect(steps.get_by_text("≠ differ")).to_be_visible()
+    expect(steps.get_by_text("≠ output differs")).to_be_visible()
+    compared = app.page.get_by_role("table", name="The executions compared")
+    expect(compared.locator("td.workflow")).to_have_text(["Comparable", "Comparable"])
+    app.axe_check()
+
+
+def test_compare_a_failed_step_with_a_run_where_it_did_not_run(app: App, username: str, stack: dict) -> None:
+    """The step failed in one run and never ran in the other: a status difference, not an output one."""
+    app.sign_up(username)
+    client = api_client(stack, username)
+    greet = WAIT_THEN_GREET[1]
+    check = {"name": "Check", "type": "transform", "config": {"expression": "abs(input.v)"}}
+    failed = execute(client, create_workflow(client, "Greets then checks", [greet, check]), {"name": "Ada", "v": "x"})
+    other = execute(client, create_workflow(client, "Only greets", [greet]), {"name": "Ada"})
+    assert client.wait_terminal(failed)["status"] == "failed"
+    assert client.wait_terminal(other)["status"] == "completed"
+    app.open(f"/compare?ids={failed},{other}")
+    compared = app.page.get_by_role("table", name="The executions compared")
+    expect(compared.locator("td.workflow")).to_have_text(["Greets then checks", "Only greets"])
+    steps = app.page.get_by_role("region", name="Steps")
+    row = steps.locator("tr[data-step='Check']")
+    expect(row).to_have_attribute("data-difference", "status")
+    expect(row).to_contain_text("failed here, not run there")
+    expect(row).to_contain_text("no output to compare")
+    expect(row.locator("details")).to_have_count(0)  # no output difference to open
+    expect(steps.locator("tr[data-step='Greet']")).to_have_attribute("data-difference", "same")
     app.axe_check()
 
 
@@ -364,6 +389,18 @@ def test_metrics_show_the_runs_just_made(app: App, username: str, stack: dict) -
     app.page.get_by_text("Buckets with runs, as a table").click()
     app.page.get_by_role("link", name="3", exact=True).click()  # the bucket's completed runs, as a filtered list
     expect(app.page.locator("table.executions tbody tr")).to_have_count(3)
+
+    # A second workflow with a step of the same name: over all workflows, one "Greet" row per workflow.
+    other_id = create_workflow(client, "Also greets", WAIT_THEN_GREET[1:])
+    client.wait_terminal(execute(client, other_id, {"name": "d"}))
+    app.open("/metrics?range=24h")
+    per_step = app.page.get_by_role("table", name="Per step")
+    greet = per_step.locator("tbody tr[data-step='Greet']")
+    expect(greet).to_have_count(2)
+    expect(greet.nth(0)).to_contain_text("Also greets")
+    expect(greet.nth(0).locator("td").nth(3)).to_have_text("1")  # attempts
+    expect(greet.nth(1)).to_contain_text("Measured")
+    expect(greet.nth(1).locator("td").nth(3)).to_have_text("3")
 
 
 def test_resume_a_failed_run(app: App, username: str, stack: dict) -> None:

@@ -60,16 +60,40 @@ def test_the_compare_screen_highlights_input_output_and_step_differences(app: Ap
                 ],
                 "output_equal": False,
                 "output_diff": [{"path": "/greeting", "values": ["Hello Ada", "Hello Alan"]}],
+                "difference": "output",
             },
             {
                 "step_name": "Notify",
                 "step_type": "http",
                 "per_execution": [
                     {"execution_id": first, "status": "succeeded", "attempts": 1, "duration_ms": 40},
-                    {"execution_id": second, "status": "failed", "attempts": 3, "duration_ms": 120},
+                    {"execution_id": second, "status": "succeeded", "attempts": 3, "duration_ms": 120},
                 ],
                 "output_equal": True,
                 "output_diff": [],
+                "difference": "same",
+            },
+            {
+                "step_name": "Charge",
+                "step_type": "http",
+                "per_execution": [
+                    {"execution_id": first, "status": "failed", "attempts": 2, "duration_ms": 30},
+                    {"execution_id": second, "status": "not_run", "attempts": 0, "duration_ms": None},
+                ],
+                "output_equal": True,
+                "output_diff": [],
+                "difference": "status",
+            },
+            {
+                "step_name": "Receipt",
+                "step_type": "transform",
+                "per_execution": [
+                    {"execution_id": first, "status": "succeeded", "attempts": 1, "duration_ms": 3},
+                    {"execution_id": second, "status": "not_run", "attempts": 0, "duration_ms": None},
+                ],
+                "output_equal": False,
+                "output_diff": [{"path": "", "values": [None, None]}],  # it output null; it did not run
+                "difference": "status",
             },
         ],
     }
@@ -88,18 +112,37 @@ def test_the_compare_screen_highlights_input_output_and_step_differences(app: Ap
     outputs = app.page.get_by_role("region", name="Output differences")
     expect(outputs).to_contain_text("absent")  # null where a run has no value at that path
     steps = app.page.get_by_role("region", name="Steps")
-    expect(steps.locator("tr.differs")).to_have_count(1)
+    expect(steps.locator("tr.differs")).to_have_count(3)
     expect(steps).to_contain_text("3 attempts")
-    steps.get_by_text("≠ differ (1)").click()
+    steps.get_by_text("≠ output differs (1)").click()
     expect(steps.get_by_text('"Hello Alan"')).to_be_visible()
+    expect(steps.locator("tr[data-step='Notify']")).to_contain_text("✓ same")
+    charge = steps.locator("tr[data-step='Charge']")
+    expect(charge).to_contain_text("≠ status: failed here, not run there")
+    expect(charge).to_contain_text("no output to compare")
+    receipt = steps.locator("tr[data-step='Receipt']")
+    expect(receipt).to_contain_text("succeeded here, not run there")
+    receipt.get_by_text("outputs (1)").click()
+    expect(receipt.locator("li")).to_have_text("/: null | (not run)")  # null output, told apart from no run
+    compared_runs = app.page.get_by_role("table", name="The executions compared")
+    expect(compared_runs.locator("td.workflow")).to_have_text([workflow_id[:8], workflow_id[:8]])  # not the caller's
     app.axe_check()
 
     app.open("/compare?ids=" + first)
     expect(app.page.get_by_text("Pick 2 to 10 executions to compare.")).to_be_visible()
 
 
-def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(app: App, username: str) -> None:
+def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(
+    app: App, username: str, stack: dict
+) -> None:
     app.sign_up(username)
+    client = api_client(stack, username)
+    workflow_id = create_workflow(
+        client, "Greeter", [{"name": "Greet", "type": "transform", "config": {"expression": "input"}}]
+    )
+    other_id = create_workflow(
+        client, "Another greeter", [{"name": "Greet", "type": "transform", "config": {"expression": "input"}}]
+    )
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     series = [
         {
@@ -122,11 +165,21 @@ def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(app
             {
                 "step_name": "Greet",
                 "step_type": "transform",
+                "workflow_id": workflow_id,
                 "attempts": 12,
                 "failures": 3,
                 "failure_rate": 0.25,
                 "duration_ms": {"p50": 10, "p90": 20, "p99": 30, "mean": 12},
-            }
+            },
+            {
+                "step_name": "Greet",
+                "step_type": "transform",
+                "workflow_id": other_id,
+                "attempts": 2,
+                "failures": 0,
+                "failure_rate": 0.0,
+                "duration_ms": {"p50": 5, "p90": 5, "p99": 5, "mean": 5},
+            },
         ],
         "series": series,
     }
@@ -139,11 +192,40 @@ def test_the_metrics_screen_charts_the_series_and_links_a_bucket_to_its_runs(app
     app.page.route(re.compile(r".*/api/metrics\?.*"), reply)
     app.open("/metrics?range=24h&granularity=hour")
     expect(app.page.locator("#kpi-total")).to_have_text("9")
-    expect(app.page.get_by_text("66.7%")).to_be_visible()
+    expect(app.page.locator(".kpis").get_by_text("66.7%")).to_be_visible()
     expect(app.page.locator(".chart canvas")).to_have_count(3)  # uPlot, loaded under the page's CSP
     expect(app.page.get_by_role("table", name="Per step")).to_contain_text("25.0%")
+    greet = app.page.get_by_role("table", name="Per step").locator("tbody tr[data-step='Greet']")
+    expect(greet).to_have_count(2)  # one row per step of one workflow, by workflow name
+    expect(greet.nth(0).locator("td").first).to_have_text("Another greeter")
+    expect(greet.nth(1).locator("td").first).to_have_text("Greeter")
     assert "granularity=hour" in asked[0] and "started_after=" in asked[0] and "started_before=" in asked[0]
+
+    # The legends show numbers: the whole range's while the cursor is off the charts, a bucket's under it.
+    legend = app.page.locator(".chart").first.locator(".u-legend")
+    expect(legend.locator(".u-value")).to_have_text(["last 24 hours, in all", "9", "6", "3"])
+    expect(app.page.locator(".chart").nth(1).locator(".u-legend .u-value").nth(1)).to_have_text("66.7%")
+    expect(app.page.locator(".chart").nth(2).locator(".u-legend .u-value").nth(1)).to_have_text("121 ms")
+    for chart in app.page.locator(".chart").all():
+        expect(chart.locator(".u-legend .u-value").filter(has_text="--")).to_have_count(0)
+    last = app.page.locator(".chart").first.locator(".u-over")
+    box = last.bounding_box()
+    assert box
+    app.page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # the latest bucket
+    expect(legend.locator(".u-value").nth(1)).to_have_text("4")
+    app.page.mouse.move(0, 0)
+    expect(legend.locator(".u-value").nth(1)).to_have_text("9")
     app.axe_check()
+
+    # The buckets suit the range: a week is daily unless hourly is chosen.
+    asked.clear()
+    app.page.get_by_label("Range").select_option("7d")
+    expect(app.page.get_by_label("Buckets")).to_have_value("day")
+    assert "granularity=day" in asked[-1]
+    app.page.get_by_label("Buckets").select_option("hour")
+    expect(app.page.get_by_label("Buckets")).to_have_value("hour")
+    assert "granularity=hour" in asked[-1]
+    app.open("/metrics?range=24h&granularity=hour")
 
     app.page.get_by_text("Buckets with runs, as a table").click()
     app.page.get_by_role("cell").get_by_role("link").first.click()

@@ -46,6 +46,20 @@ def histogram_of(item: dict[str, Any]) -> dict[int, int]:
     }
 
 
+def step_sort_suffix(contribution: Contribution, scope: str) -> str:
+    """The part of a step item's sort key after its bucket. A step row is one step of one workflow: in the
+    all-workflows scope the key names the workflow (`#step#<workflow id>#<type>#<name>`), so two workflows'
+    steps of the same name are two items; a workflow's own partition needs no more than `#step#<type>#<name>`.
+
+    Items the all-workflows scope holds from before the key named the workflow (`#step#<type>#<name>`, no
+    `workflow_id` attribute) merged every workflow's step of that name; they are left as they are and read as
+    rows whose `workflow_id` is null (queries.metrics_report). Each workflow's own partition always kept its
+    steps apart, so `workflow_id=` reads were never merged."""
+    if scope == ALL_WORKFLOWS:
+        return f"{STEP_INFIX}{contribution.workflow_id}#{contribution.step_type}#{contribution.step_name}"
+    return f"{STEP_INFIX}{contribution.step_type}#{contribution.step_name}"
+
+
 class MetricsRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -88,8 +102,12 @@ class MetricsRepository:
         adds: dict[str, int] = {}
         sets: dict[str, str] = {}
         if contribution.is_step:
-            sort_key = f"{bucket}{STEP_INFIX}{contribution.step_type}#{contribution.step_name}"
-            sets = {"step_name": contribution.step_name or "", "step_type": contribution.step_type or ""}
+            sort_key = bucket + step_sort_suffix(contribution, scope)
+            sets = {
+                "step_name": contribution.step_name or "",
+                "step_type": contribution.step_type or "",
+                "workflow_id": contribution.workflow_id,
+            }
             adds = {"attempts": 1, "failures": 1 if contribution.failed else 0}
         else:
             sort_key = bucket

@@ -103,29 +103,48 @@ def _step_run(execution_id: str, attempts: Sequence[LogRecord]) -> dict[str, Any
     }
 
 
+def _output(attempts: Sequence[LogRecord]) -> Any:
+    """A row's output in one execution: its last attempt's; absent when it did not run, or failed without logging
+    one (a failed attempt logs null; a rejected approval logs its decision). Absent in every execution is no
+    output difference."""
+    if not attempts or (attempts[-1].error_message and attempts[-1].output_data is None):
+        return ABSENT
+    return attempts[-1].output_data
+
+
+def difference_of(statuses: Sequence[str], output_diff: Sequence[Any]) -> str:
+    """What kind of difference a row shows: `status` when it did not end the same way everywhere (failed in one
+    run, not run in another: never an output difference, there is no output to compare), else `output` when the
+    outputs differ, else `same`."""
+    if len(set(statuses)) > 1:
+        return "status"
+    return "output" if output_diff else "same"
+
+
 def compare(records: Sequence[ExecutionRecord], logs: Mapping[str, Sequence[LogRecord]]) -> dict[str, Any]:
     """The comparison of executions (status objects left to the caller): input and output diffs, and one row
     per step name and map iteration that logged in any of them (a top-level step: one row; a step inside a
     3-item map: three, `iteration` 0, 1, 2), step names in order of first appearance. A row's output is its last
-    attempt's; a row that did not log in an execution is `not_run` there (its output: absent)."""
+    attempt's; a row that did not log in an execution (`not_run` there), or failed there logging no output, has
+    no output there (absent: two absent outputs are equal). `difference` says how a row differs: `status`, `output`
+    or `same`."""
     by_execution = {record.execution_id: _step_rows(logs.get(record.execution_id, ())) for record in records}
     steps = []
     for key in _row_order(by_execution):
         attempts = [by_execution[record.execution_id].get(key, []) for record in records]
         first = next(runs[0] for runs in attempts if runs)
-        outputs = [runs[-1].output_data if runs else ABSENT for runs in attempts]
-        diff = json_diff(outputs)
+        diff = json_diff([_output(runs) for runs in attempts])
+        per_execution = [_step_run(record.execution_id, runs) for record, runs in zip(records, attempts, strict=True)]
         steps.append(
             {
                 "step_name": first.step_name,
                 "step_type": first.step_type,
                 "parent_step": first.parent_step,
                 "iteration": first.iteration,
-                "per_execution": [
-                    _step_run(record.execution_id, runs) for record, runs in zip(records, attempts, strict=True)
-                ],
+                "per_execution": per_execution,
                 "output_equal": not diff,
                 "output_diff": diff,
+                "difference": difference_of([run["status"] for run in per_execution], diff),
             }
         )
     return {

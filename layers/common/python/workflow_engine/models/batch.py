@@ -93,6 +93,12 @@ class StepRun(BaseModel):
     duration_ms: int | None = Field(description="Sum of the attempts' durations (null when not_run)")
 
 
+class StepDifference(StrEnum):
+    SAME = "same"
+    STATUS = "status"
+    OUTPUT = "output"
+
+
 class StepComparison(BaseModel):
     step_name: str
     step_type: str
@@ -101,8 +107,16 @@ class StepComparison(BaseModel):
         default=None, description="The map iteration this row aligns (one row per step name and iteration); else null"
     )
     per_execution: list[StepRun]
-    output_equal: bool = Field(description="Whether the step's last output is the same in every execution")
-    output_diff: list[DiffEntry]
+    output_equal: bool = Field(
+        description="Whether the step's output is the same in every execution: its last attempt's output where it "
+        "succeeded, absent where it failed or did not run (absent everywhere is equal)"
+    )
+    output_diff: list[DiffEntry] = Field(description="Where the outputs differ; null where absent (failed, not run)")
+    difference: StepDifference = Field(
+        description="How the row differs: status (it did not end the same way in every execution, e.g. failed in "
+        "one, not run in another: not an output difference), output (same status everywhere, outputs differ) "
+        "or same"
+    )
 
 
 class ComparisonResponse(BaseModel):

@@ -25,6 +25,11 @@ class ExecutionDurations(Durations):
 class StepMetrics(BaseModel):
     step_name: str
     step_type: str
+    workflow_id: str | None = Field(
+        description="The workflow the step belongs to: a row is one step of one workflow (two workflows' steps of "
+        "the same name are two rows). Null only in the all-workflows view, for attempts recorded before rows "
+        "were kept per workflow: those attempts of every workflow's step of that name and type are one row"
+    )
     attempts: int
     failures: int
     failure_rate: float | None

@@ -29,7 +29,17 @@ def _durations(histogram: dict[int, int], total_ms: int, count: int) -> dict[str
     }
 
 
-def build_report(items: list[dict[str, Any]], buckets: BucketRange) -> dict[str, Any]:
+def step_workflow(item: dict[str, Any], scope_workflow_id: str | None) -> str | None:
+    """The workflow a step item counts: the one it names; else the partition's (a workflow's own partition); else
+    None (an all-workflows item from before step items named their workflow: data.metrics.step_sort_suffix)."""
+    return item.get("workflow_id") or scope_workflow_id
+
+
+def build_report(
+    items: list[dict[str, Any]], buckets: BucketRange, scope_workflow_id: str | None = None
+) -> dict[str, Any]:
+    """The report of a range's items: one step row per workflow, step type and step name (two workflows' steps of
+    the same name are two rows). `scope_workflow_id`: the workflow whose partition was read, None for all."""
     bucket_items = {item["sk"]: item for item in items if STEP_INFIX not in item["sk"]}
     step_items = [item for item in items if STEP_INFIX in item["sk"]]
 
@@ -46,9 +56,9 @@ def build_report(items: list[dict[str, Any]], buckets: BucketRange) -> dict[str,
     )
     durations["max"] = _ms(maximum(histogram))
 
-    steps: dict[tuple[str, str], dict[str, Any]] = {}
+    steps: dict[tuple[str, str, str], dict[str, Any]] = {}
     for item in step_items:
-        step_key = (item["step_name"], item["step_type"])
+        step_key = (step_workflow(item, scope_workflow_id) or "", item["step_name"], item["step_type"])
         step = steps.setdefault(step_key, {"attempts": 0, "failures": 0, "sum": 0, "count": 0, "histograms": []})
         step["attempts"] += int(item.get("attempts", 0))
         step["failures"] += int(item.get("failures", 0))
@@ -81,12 +91,13 @@ def build_report(items: list[dict[str, Any]], buckets: BucketRange) -> dict[str,
             {
                 "step_name": name,
                 "step_type": step_type,
+                "workflow_id": workflow_id or None,
                 "attempts": step["attempts"],
                 "failures": step["failures"],
                 "failure_rate": _ratio(step["failures"], step["attempts"]),
                 "duration_ms": _durations(merge(step["histograms"]), step["sum"], step["count"]),
             }
-            for (name, step_type), step in sorted(steps.items())
+            for (workflow_id, name, step_type), step in sorted(steps.items())
         ],
         "series": series,
     }

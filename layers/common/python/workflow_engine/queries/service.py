@@ -38,4 +38,4 @@ class QueryService:
         the scope (the workflow, or all workflows), whatever the number of executions in it."""
         buckets = BucketRange.covering(started.after, started.before, granularity, now or datetime.now(UTC))
         items = self._metrics.read(user_id, workflow_id or ALL_WORKFLOWS, buckets)
-        return build_report(items, buckets)
+        return build_report(items, buckets, workflow_id)
