@@ -41,7 +41,7 @@ class ExpressionTrial(_Body):
     expression: str = Field(min_length=1, max_length=MAX_TRIAL_EXPRESSION, description="A JMESPath expression")
     input: Any = Field(
         default=None,
-        description='The data it is evaluated against; a step sees {"input": ..., "steps": {"<name>": {"output": ...}}}',
+        description='The data to evaluate it on; a step sees {"input": ..., "steps": {"<name>": {"output": ...}}}',
     )
 
 
