@@ -132,7 +132,8 @@ def test_the_editor_helpers_pure_functions(app: App, username: str) -> None:
             {path: ['steps', 0, 'config'], line: 5}, {path: ['steps', 1], line: 7}]);
           const document = {steps: [{name: 'a', type: 'wait', config: {seconds: 1}}, {name: 'b', type: 'transform'}]};
           return {
-            yaml: hints.toYaml([{name: 'Pause', type: 'wait', config: {seconds: 1, note: 'yes', deep: {a: [1, 'x: y']}}}]),
+            yaml: hints.toYaml([{name: 'Pause', type: 'wait',
+              config: {seconds: 1, note: 'yes', deep: {a: [1, 'x: y']}}}]),
             type: hints.typeText({anyOf: [{type: 'integer'}, {type: 'null'}]}),
             at4: editor.pathAtLine(lineOf, 3), at5: editor.pathAtLine(lineOf, 4), at9: editor.pathAtLine(lineOf, 9),
             step: editor.stepNodeAtPath(document, ['steps', 0, 'config', 'seconds']).step.name,
@@ -142,7 +143,7 @@ def test_the_editor_helpers_pure_functions(app: App, username: str) -> None:
         }"""
     )
     assert answers["yaml"] == (
-        "- name: Pause\n  type: wait\n  config:\n    seconds: 1\n    note: \"yes\"\n    deep:\n      a:\n"
+        '- name: Pause\n  type: wait\n  config:\n    seconds: 1\n    note: "yes"\n    deep:\n      a:\n'
         '        - 1\n        - "x: y"'
     )
     assert answers["type"] == "integer"

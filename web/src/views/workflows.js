@@ -16,7 +16,7 @@ import { triggersSection } from "./triggers.js";
 export { stepFlow };
 
 // A new workflow starts from this text: YAML, as `wfe init` writes it (JSON is read as well).
-const EXAMPLE = `# A workflow: steps run in order. Write YAML or JSON: the API reads it as wfe reads a workflow file.
+const EXAMPLE = `# YAML or JSON, read as wfe reads a workflow file. Steps run in order.
 name: Greeting
 description: Builds a greeting, waits a second and asks the model
 input_example:        # what the Run dialog starts from
