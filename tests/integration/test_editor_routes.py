@@ -65,6 +65,8 @@ def test_malformed_text_is_a_422_at_its_line_and_column(api, text: str, line: in
             "aliases repeat what they name",
         ),
         ("name: x\nday: 2024-01-01\n", "quote it to keep it as text"),
+        ("name: !!int abc\n", "cannot be read as the type its tag or form gives it"),  # safe_load: ValueError
+        ("name: \x00\n", "unacceptable character"),
     ],
 )
 def test_bad_documents_are_422s_never_5xx(api, text: str, words: str) -> None:

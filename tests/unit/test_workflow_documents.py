@@ -90,6 +90,29 @@ def test_malformed_text_is_refused_with_its_line_and_column(text: str, line: int
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!int abc",
+        "a: !!float x",
+        "a: !!timestamp x",
+        "a: !!bool maybe",
+        "a: 0x_",
+        "a: 2001-13-45",
+        "a: " + "9" * 5_000,  # past Python's 4,300-digit conversion limit
+        "a: \x00",
+        "a: \ud800",
+        "a: !!binary é",
+    ],
+)
+def test_values_pyyaml_fails_to_convert_are_refused_not_raised(text: str) -> None:
+    """safe_load raises ValueError, KeyError... for these (the CLI would crash): here each is a DocumentRejected."""
+    with pytest.raises(Exception) as raw:  # noqa: PT011 (whatever PyYAML raises: the point is that it raises)
+        yaml.safe_load(text)
+    assert not isinstance(raw.value, DocumentRejected)
+    assert rejected(text).reason
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         ("- a\n- b\n", "not a list"),

@@ -98,7 +98,10 @@ def _refuse_constant(name: str) -> Any:
 
 def _yaml(text: str) -> tuple[Any, yaml.Node | None]:
     """`yaml.safe_load(text)` (the same loader, in its two steps so the nodes' lines are kept)."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses characters YAML does not allow (NUL, lone surrogates)
+    except yaml.YAMLError as error:
+        raise DocumentRejected(f"not valid YAML: {_first_line(error)}") from None
     try:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
@@ -106,16 +109,27 @@ def _yaml(text: str) -> tuple[Any, yaml.Node | None]:
         mark = error.problem_mark or error.context_mark
         raise DocumentRejected(_yaml_reason(error), *_position(mark)) from None
     except yaml.YAMLError as error:
-        raise DocumentRejected(f"not valid YAML: {error}") from None
+        raise DocumentRejected(f"not valid YAML: {_first_line(error)}") from None
     except RecursionError:  # the composer recurses once per level: far past MAX_DEPTH
         raise DocumentRejected(f"nested more than {MAX_DEPTH} levels deep", *_position(loader.get_mark())) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        # SafeConstructor converts a scalar its tag or form types (`!!int abc`, `2001-13-45`, `0x_`, an integer of
+        # more than 4,300 digits) without catching the conversion's own error
+        raise DocumentRejected(f"a value cannot be read as the type its tag or form gives it ({error})") from None
     finally:
         loader.dispose()
 
 
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 def _node_or_none(text: str) -> yaml.Node | None:
     """The YAML nodes of JSON text, for its lines (none when YAML reads it otherwise, e.g. tabs before keys)."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError:
+        return None
     try:
         return loader.get_single_node()
     except (yaml.YAMLError, RecursionError):
