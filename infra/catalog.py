@@ -293,6 +293,9 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("POST", "/api/workflows", WORKFLOWS_API),
     Route("POST", "/api/workflows/validate", WORKFLOWS_API),
+    # The web editor's helpers (README "Web app"): read YAML or JSON text, try a JMESPath expression
+    Route("POST", "/api/workflows/parse", WORKFLOWS_API),
+    Route("POST", "/api/expressions/evaluate", WORKFLOWS_API),
     Route("GET", "/api/workflows", WORKFLOWS_API),
     Route("GET", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("PUT", "/api/workflows/{workflow_id}", WORKFLOWS_API),

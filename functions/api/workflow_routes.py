@@ -1,4 +1,5 @@
-"""Routes of the workflow API: health and workflow CRUD."""
+"""Routes of the workflow API: health, workflow CRUD, and the editor's helpers (read YAML or JSON text, try an
+expression)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,21 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from api.errors import NEXT_TOKEN, responses
 from api.identity import caller_id
 from workflow_engine.data.query import MAX_OFFSET
+from workflow_engine.models.editor import (
+    DefinitionText,
+    ExpressionResult,
+    ExpressionTrial,
+    ParsedDefinition,
+    PathLine,
+)
 from workflow_engine.models.workflow import (
     WorkflowDefinition,
     WorkflowResponse,
     WorkflowSavedResponse,
     WorkflowValidation,
 )
+from workflow_engine.workflows.documents import DocumentRejected, parse_document
+from workflow_engine.workflows.expression_trial import try_expression
 from workflow_engine.workflows.service import WorkflowService
 
 router = Router()
@@ -55,6 +65,53 @@ def create_workflow(definition: WorkflowDefinition) -> Response[WorkflowSavedRes
 )
 def validate_workflow(definition: WorkflowDefinition) -> WorkflowValidation:
     return _service().validate(caller_id(router), definition)
+
+
+@router.post(
+    "/api/workflows/parse",
+    summary="Read a workflow definition written as YAML or JSON",
+    description=(
+        "The text is read as `wfe` reads a workflow file (PyYAML's safe_load; JSON text as JSON) and answered as "
+        "the JSON definition the other routes take, with the line of each of its paths; nothing is checked "
+        "beyond that (POST /api/workflows/validate does) and nothing is stored. Text that is not YAML, or not "
+        "a mapping JSON can carry, is a 422 whose detail item gives the line and column."
+    ),
+    responses=responses(
+        200, "The definition the text spells", HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    ),
+)
+def parse_workflow(body: DefinitionText) -> ParsedDefinition:
+    parsed = parse_document(body.text)
+    lines = [PathLine(path=list(path), line=line) for path, line in parsed.lines.items()]
+    return ParsedDefinition(definition=parsed.value, format=parsed.format, lines=lines)
+
+
+@router.exception_handler(DocumentRejected)
+def _document_rejected(error: DocumentRejected) -> Response:
+    """A 422 shaped as request validation's: one item at the text, with the line and column when known."""
+    position = {"line": error.line, "column": error.column}
+    item = {"loc": ["body", "text"], "msg": error.reason, "type": "value_error", "message": str(error)}
+    detail = [{**item, **{key: value for key, value in position.items() if value is not None}}]
+    return Response(422, content_types.APPLICATION_JSON, {"message": str(error), "detail": detail})
+
+
+@router.post(
+    "/api/expressions/evaluate",
+    summary="Try a JMESPath expression on sample data",
+    description=(
+        "Evaluates the expression as a transform step would, with the engine's own evaluator and its budgets; "
+        "a 422 says why a step would fail (invalid JMESPath, too complex, too expensive, a function given the "
+        "wrong type). Nothing is stored or run."
+    ),
+    responses=responses(
+        200,
+        "What the expression selects or builds",
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
+def evaluate_expression(trial: ExpressionTrial) -> ExpressionResult:
+    return ExpressionResult(result=try_expression(trial.expression, trial.input))
 
 
 @router.get(

@@ -72,8 +72,9 @@ def test_generated_requests_get_no_5xx_and_conform_to_the_document(rstack, alice
     operations = [result.ok() for result in served_schema.get_all_operations()]
     # 18, the secrets routes (PUT, GET, DELETE), an approval's decision (POST), a workflow's triggers (POST, GET,
     # GET one, DELETE), the inbound webhook (POST, no token: every generated call is unsigned), a workflow's
-    # schedules (GET, POST, GET one, PUT, DELETE) and the validation of a definition (POST)
-    assert len(operations) == 33
+    # schedules (GET, POST, GET one, PUT, DELETE), the validation of a definition (POST) and the editor's helpers
+    # (POST parse, POST evaluate)
+    assert len(operations) == 35
     sent: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     with_token: Counter[bool] = Counter()
@@ -229,8 +230,9 @@ def test_deeply_nested_tokens_and_bodies_get_422_and_conform(rstack, alice, serv
         if (operation.body or "next_token" in {parameter.name for parameter in operation.query})
         and operation.path not in UNSIGNABLE  # its body is read after the signature: test_webhook_attacks
     ]
-    # 3 paginated, 11 with a JSON body (secrets, an approval's decision, schedules, validation among them)
-    assert len(operations) == 14
+    # 3 paginated, 13 with a JSON body (secrets, an approval's decision, schedules, validation, the editor's
+    # parse and evaluate among them)
+    assert len(operations) == 16
     statuses: Counter[int] = Counter()
     failures: list[str] = []
 

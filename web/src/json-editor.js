@@ -136,18 +136,28 @@ export class JsonEditor {
     try { value = JSON.parse(this.textarea.value); } catch { return; }
     const { text, lineOf } = layout(value);
     this.textarea.value = text; // laid out again, so every path has a known line
+    this.markErrors(value, lineOf, detail, prefix);
+  }
+
+  // The messages of `detail`, each at the line `lineOf` (JSON path -> 0-based line of the text) gives its path.
+  markErrors(value, lineOf, detail, prefix = ["body"]) {
+    this.errors.replaceChildren();
     const marks = new Map();
     for (const item of detail) {
       const loc = (item.loc || []).slice(prefix.filter((part, index) => item.loc?.[index] === part).length);
       const { line, where } = locate(value, lineOf, loc, item.msg || "");
       const said = withoutStepName(item.msg || "", where);
       marks.set(line, said);
-      const message = h("li", { class: "field-error", dataset: { loc: loc.join("."), line: String(line + 1) } },
-        h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, `Line ${line + 1}, ${where}`), `: ${said}`);
-      this.errors.append(message);
+      this.errors.append(this.errorItem(line, `Line ${line + 1}, ${where}`, said, { loc: loc.join(".") }));
     }
     this.renderGutter(marks);
     this.textarea.setAttribute("aria-invalid", "true");
+  }
+
+  // One message: a button that selects its line, then the text.
+  errorItem(line, label, text, data = {}) {
+    return h("li", { class: "field-error", dataset: { ...data, line: String(line + 1) } },
+      h("button", { type: "button", class: "link", onclick: () => this.selectLine(line) }, label), `: ${text}`);
   }
 
   selectLine(line) {

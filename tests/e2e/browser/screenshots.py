@@ -346,5 +346,41 @@ def main(directory: str, only: str = "") -> int:
     return 0
 
 
+def workflow_editor_screenshot(directory: str = "docs/screenshots") -> Path:
+    """workflow-editor.png: the editor with its YAML example, the fields of the step under the cursor and that step's
+    expression tried, on a fresh local stack of its own. Run it alone with
+    `python -c "from tests.e2e.browser.screenshots import workflow_editor_screenshot as s; s()"`."""
+    path = Path(directory) / "workflow-editor.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with local_stack() as outputs, sync_playwright() as playwright:
+        sign_in(outputs, "ada", PASSWORD)  # signs ada up
+        url = outputs.get("AppUrl") or outputs["ApiUrl"] + "/"
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        page.goto(f"{url}#/signin")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("main[data-ready='/executions']")
+        page.goto(f"{url}#/workflows/new")
+        page.wait_for_selector("main[data-ready='/workflows/new']", timeout=30_000)
+        editor = page.get_by_label("Workflow definition (JSON) or YAML")
+        editor.evaluate(
+            """(area) => { const at = area.value.indexOf('expression:') + 12; area.focus();
+                 area.setSelectionRange(at, at); area.dispatchEvent(new Event('click')); }"""
+        )
+        page.get_by_role("button", name="Try its expression").click()
+        page.get_by_label("Result").wait_for()
+        page.evaluate("() => { window.scrollTo(0, 0); document.querySelector('.editor-aside').scrollTop = 0; }")
+        time.sleep(0.3)
+        page.screenshot(path=str(path))
+        browser.close()
+    return path
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else f"docs/screenshots-{uuid.uuid4().hex[:4]}", *sys.argv[2:3]))
+    TARGET = sys.argv[1] if len(sys.argv) > 1 else f"docs/screenshots-{uuid.uuid4().hex[:4]}"
+    CODE = main(TARGET, *sys.argv[2:3])
+    if len(sys.argv) < 3 or "workflow-editor" in sys.argv[2]:  # a stack of its own, after main's
+        workflow_editor_screenshot(TARGET)
+    sys.exit(CODE)

@@ -1,7 +1,11 @@
-// Workflows: list, detail (steps as a flow view, blocks drawn as lanes: flow.js), create/edit (JSON editor with the API's 422 at the field),
-// delete with a confirmation, and Run with an input editor.
+// Workflows: list, detail (steps as a flow view, blocks drawn as lanes: flow.js), create/edit (a YAML or JSON editor
+// read by the API as `wfe` reads a file, with the API's 422 at the line, the fields of the step under the cursor, a
+// step-type reference and a panel to try an expression), delete with a confirmation, and Run with an input editor.
 import { api } from "../api.js";
-import { JsonEditor } from "../json-editor.js";
+import { JsonEditor, layout } from "../json-editor.js";
+import { DefinitionEditor } from "../definition-editor.js";
+import { ExpressionPanel, sampleData } from "../expression-panel.js";
+import { currentStepHint, loadStepReference, referencePanel } from "../step-hints.js";
 import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.js";
 import { STEP_TYPES } from "../vocabulary.js";
 import { stepFlow } from "../flow.js";
@@ -11,17 +15,29 @@ import { triggersSection } from "./triggers.js";
 
 export { stepFlow };
 
-const EXAMPLE = {
-  name: "Greeting",
-  description: "Builds a greeting, waits a second and asks the model",
-  input_example: { message: "hello" },
-  steps: [
-    { name: "Build greeting", type: "transform", config: { expression: "{text: input.message}" } },
-    { name: "Pause", type: "wait", config: { seconds: 1 } },
-    { name: "Ask the model", type: "ai", config: { prompt: "Reply to: {{ steps.\"Build greeting\".output.text }}" },
-      retry: { max_attempts: 3, interval_seconds: 2, backoff_rate: 2 }, timeout_seconds: 60 },
-  ],
-};
+// A new workflow starts from this text: YAML, as `wfe init` writes it (JSON is read as well).
+const EXAMPLE = `# YAML or JSON, read as wfe reads a workflow file. Steps run in order.
+name: Greeting
+description: Builds a greeting, waits a second and asks the model
+input_example:        # what the Run dialog starts from
+  message: hello
+steps:
+  - name: Build greeting
+    type: transform   # a JMESPath expression over {input, steps}
+    config:
+      expression: "{text: input.message}"
+  - name: Pause
+    type: wait
+    config:
+      seconds: 1
+  - name: Ask the model
+    type: ai
+    config:
+      prompt: 'Reply to: {{ steps."Build greeting".output.text }}'
+    retry: {max_attempts: 3, interval_seconds: 2, backoff_rate: 2}
+    timeout_seconds: 60
+`;
+const EXAMPLE_INPUT = { message: "hello" };
 
 export async function workflowsView(main) {
   const { data } = await api("/workflows");
@@ -100,11 +116,11 @@ export async function workflowView(main, { params: [id] }) {
 
 export async function workflowEditView(main, { params: [id] }) {
   const existing = id ? (await api(`/workflows/${id}`)).data : null;
-  const value = existing
-    ? { name: existing.name, description: existing.description ?? undefined, ...(existing.input_example ? { input_example: existing.input_example } : {}),
-      steps: existing.steps, ...(existing.notify ? { notify: existing.notify } : {}) }
+  const text = existing
+    ? layout({ name: existing.name, description: existing.description ?? undefined, ...(existing.input_example ? { input_example: existing.input_example } : {}),
+      steps: existing.steps, ...(existing.notify ? { notify: existing.notify } : {}) }).text
     : EXAMPLE;
-  const editor = new JsonEditor({ label: "Workflow definition (JSON)", value, rows: 24 });
+  const editor = new DefinitionEditor({ label: "Workflow definition (JSON) or YAML", text, rows: 24 });
   const button = h("button", { type: "submit", class: "primary" }, existing ? "Save" : "Create");
   const status = h("p", { class: "field-error", role: "alert" });
   const form = h("form", { class: "editor-form" }, editor.element, status,
@@ -112,9 +128,13 @@ export async function workflowEditView(main, { params: [id] }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     status.textContent = "";
-    const body = editor.parse();
-    if (body === undefined) { status.textContent = "Fix the JSON first."; return; }
     button.disabled = true;
+    const body = await editor.read();
+    if (body === undefined) {
+      status.textContent = "Fix the text first: see the message next to the editor.";
+      button.disabled = false;
+      return;
+    }
     try {
       const { data } = await api(existing ? `/workflows/${id}` : "/workflows", { method: existing ? "PUT" : "POST", body });
       if (data.notify_secret) flash(`Webhook secret (shown once, keep it): ${data.notify_secret}`, "info", true);
@@ -127,12 +147,38 @@ export async function workflowEditView(main, { params: [id] }) {
   });
   const secrets = h("p", { class: "muted small secret-suggestions" });
   suggestSecrets(secrets, editor);
+  const trial = new ExpressionPanel({ data: sampleData(existing ? existing.input_example : EXAMPLE_INPUT) });
+  const hint = h("section", { class: "step-hint", "aria-live": "polite", "aria-label": "The step under the cursor" });
+  const aside = h("aside", { class: "editor-aside", "aria-label": "Hints" }, hint, trial.element);
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
-    h("p", { class: "muted" }, `Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page. input_example (a JSON object) is what the Run dialog starts from.`),
+    h("p", { class: "muted" }, `Write YAML or JSON: the API reads it as wfe reads a workflow file, and saves the JSON it spells. Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page. input_example (a JSON object) is what the Run dialog starts from. Beside the editor: the fields of the step under the cursor, an expression to try, every step type.`),
     secrets,
-    form);
+    h("div", { class: "editor-layout" }, form, aside));
+  showHints(editor, hint, aside, trial);
+}
+
+// The hint for the step under the cursor (its type's fields; a transform's expression or a map's items can be
+// tried), and every step type's reference under the expression panel. Best effort: without openapi.json the
+// editor still works.
+async function showHints(editor, hint, aside, trial) {
+  let reference;
+  try { reference = await loadStepReference(); } catch { return; }
+  aside.append(referencePanel(reference));
+  let shown = null;
+  editor.onCursor((cursor) => {
+    const key = JSON.stringify([cursor.type, cursor.step]);
+    if (key === shown) return;
+    shown = key;
+    const config = cursor.step?.config;
+    const expression = cursor.type === "transform" ? config?.expression : cursor.type === "map" ? config?.items : null;
+    hint.replaceChildren(...currentStepHint(reference, cursor).filter(Boolean),
+      typeof expression === "string"
+        ? h("button", { type: "button", onclick: () => trial.tryExpression(expression) }, cursor.type === "map" ? "Try its items" : "Try its expression")
+        : "");
+  });
+  editor.read({ quiet: true }); // so the hint knows where the steps are before the first edit
 }
 
 // The caller's secret names, each a button that types `{{ secrets.NAME }}` at the editor's cursor (an http step's
