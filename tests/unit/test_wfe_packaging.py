@@ -14,7 +14,8 @@ from infra.catalog import REPO_ROOT
 from wfe.commands import cli
 
 HEAVY = ("requests", "rich", "websockets", "yaml", "boto3", "botocore", "urllib3")
-CLI_ONLY = ("click", "rich", "pyyaml", "websockets")
+# (pyyaml is shared: the API parses workflow files with it too, POST /api/workflows/parse, as `wfe` does)
+CLI_ONLY = ("click", "rich", "websockets")
 
 
 def _requirement_names(file: str) -> set[str]:
