@@ -69,8 +69,8 @@ def test_the_blocks_example_is_drawn_run_followed_and_logged(wfe: Wfe) -> None:
     compared = wfe.ok("compare", run_id, other["id"]).stdout
     rows = {line.split("│")[1].strip(): line for line in compared.splitlines() if line.count("│") > 4}
     assert "each line[0] > check line" in rows, compared
-    assert rows["each line[0] > check line"].rstrip(" │").endswith("yes"), compared
-    assert rows["each line[1] > check line"].rstrip(" │").endswith("no"), compared
+    assert rows["each line[0] > check line"].rstrip(" │").endswith("same"), compared
+    assert rows["each line[1] > check line"].rstrip(" │").endswith("output differs"), compared
     assert "Output of each line[1] > check line" in compared
 
 
