@@ -76,3 +76,11 @@ def test_the_cold_start_bench_states_every_setting_each_function_needs():
         environment = lambda_environment(spec, "/var/task")
         missing = [name for name in spec.settings.stack_settings() if name not in environment]
         assert missing == [], f"{spec.id}: {missing}"
+
+
+def test_the_workflow_api_loads_pyyaml_only_when_a_document_is_parsed():
+    # POST /api/workflows/parse is one route of many: PyYAML (about 15 ms to import) stays off the cold start.
+    modules = loaded_modules("api.workflows")
+
+    assert "workflow_engine.workflows.documents" in modules  # the probe imports what it should
+    assert under(modules, "yaml") == set()

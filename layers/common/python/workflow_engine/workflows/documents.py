@@ -27,12 +27,13 @@ import datetime
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal
 
 from workflow_engine.models.editor import MAX_DOCUMENT_CHARS
 from workflow_engine.models.errors import InvalidRequestError
+
+if TYPE_CHECKING:  # PyYAML is imported where a document is parsed: not on the workflow API's cold start
+    import yaml
 
 MAX_DEPTH = 64
 MAX_EXPANDED = 1_048_576
@@ -98,6 +99,8 @@ def _refuse_constant(name: str) -> Any:
 
 def _yaml(text: str) -> tuple[Any, yaml.Node | None]:
     """`yaml.safe_load(text)` (the same loader, in its two steps so the nodes' lines are kept)."""
+    import yaml
+
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses characters YAML does not allow (NUL, lone surrogates)
     except yaml.YAMLError as error:
@@ -126,6 +129,8 @@ def _first_line(error: Exception) -> str:
 
 def _node_or_none(text: str) -> yaml.Node | None:
     """The YAML nodes of JSON text, for its lines (none when YAML reads it otherwise, e.g. tabs before keys)."""
+    import yaml
+
     try:
         loader = yaml.SafeLoader(text)
     except yaml.YAMLError:
@@ -150,6 +155,8 @@ def _yaml_reason(error: yaml.MarkedYAMLError) -> str:
 def _lines(root: yaml.Node | None) -> dict[Path, int]:
     """path -> line (1-based) of every node, each node's members walked once (an alias's repeat is not walked
     again), at most MAX_DEPTH deep: linear in the text whatever its aliases."""
+    import yaml
+
     lines: dict[Path, int] = {}
     if root is None:
         return lines
