@@ -1,7 +1,7 @@
 """Web: the execution monitor on AWS. A private S3 bucket behind CloudFront (origin access control), with
 `/api/*` sent to the HTTP API so the page and the API share one origin, security headers on every answer,
-and the assets deployed by CDK together with a `config.json` written from the stack's own values and the API's
-`openapi.json`."""
+and the assets deployed by CDK together with a `config.json` written from the stack's own values, the API's
+`openapi.json` and `examples.json` (the repository's examples/, for the editor's "Start from")."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from constructs import Construct
 from infra.catalog import REPO_ROOT
 from infra.constructs.nag import acknowledge, flatten
 from infra.constructs.observability import log_group
+from infra.examples import examples_document
 
 WEB_DIR = REPO_ROOT / "web"
 # The API's OpenAPI document, shipped at /openapi.json (no token needed): the web app and the CLI read the step
@@ -136,6 +137,7 @@ class Web(Construct):
                 s3deploy.Source.asset(str(WEB_DIR), exclude=NOT_SHIPPED),
                 s3deploy.Source.json_data("config.json", config),
                 s3deploy.Source.data("openapi.json", OPENAPI_FILE.read_text()),
+                s3deploy.Source.json_data("examples.json", examples_document()),
             ],
             distribution=self.distribution,
             distribution_paths=["/*"],

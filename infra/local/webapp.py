@@ -18,6 +18,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, UserStatus
 from werkzeug.wrappers import Request, Response
 
 from infra.catalog import REPO_ROOT
+from infra.examples import examples_document
 
 WEB_DIR = REPO_ROOT / "web"
 # The API's OpenAPI document, public as on AWS: the clients read the step types and statuses from it.
@@ -45,8 +46,9 @@ def security_headers(config: dict[str, Any]) -> dict[str, str]:
 
 
 class StaticSite:
-    """GET of a file under web/ (index.html at /), `/config.json` from the stack's values and `/openapi.json`
-    (the committed document, as the CDK web construct deploys it; no token needed).
+    """GET of a file under web/ (index.html at /), `/config.json` from the stack's values, `/openapi.json`
+    (the committed document, as the CDK web construct deploys it; no token needed) and `/examples.json` (the
+    repository's examples/, infra/examples.py).
 
     `config` is read at each request, so endpoints that start after the site (a WebSocket server) are in it."""
 
@@ -65,6 +67,8 @@ class StaticSite:
             return self._response(json.dumps(self._config()).encode(), "application/json", cache="no-store")
         if request.path == "/openapi.json":
             return self._response(self._openapi_file.read_bytes(), "application/json", cache="no-cache")
+        if request.path == "/examples.json":
+            return self._response(json.dumps(examples_document()).encode(), "application/json", cache="no-cache")
         file = (self._root / (request.path.lstrip("/") or "index.html")).resolve()
         relative = file.relative_to(self._root).as_posix() if file.is_relative_to(self._root) else None
         if relative is None or not file.is_file() or not any(relative.startswith(prefix) for prefix in SERVED):

@@ -11,6 +11,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.catalog import REPO_ROOT
+from infra.examples import examples_document
 
 if TYPE_CHECKING:
     from conftest import Synthesized
@@ -120,3 +121,15 @@ def test_the_openapi_document_is_deployed_at_the_root(synth: Synthesized) -> Non
     ]
     (document,) = [file for file in shipped if file.is_file()]
     assert document.read_text() == (REPO_ROOT / "openapi.json").read_text()
+
+
+def test_the_examples_are_deployed_at_the_root(synth: Synthesized) -> None:
+    """The editor's "Start from an example" reads /examples.json on AWS as it does locally (infra/examples.py)."""
+    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
+    outdir = Path(synth.template_path).parent
+    shipped = [
+        outdir / f"asset.{key.removesuffix('.zip')}" / "examples.json"
+        for key in deployment["Properties"]["SourceObjectKeys"]
+    ]
+    (document,) = [file for file in shipped if file.is_file()]
+    assert json.loads(document.read_text()) == examples_document()

@@ -105,3 +105,17 @@ def test_the_openapi_document_is_served_without_a_token(client: Client) -> None:
     assert response.headers["Content-Type"] == "application/json"
     assert response.data == (REPO_ROOT / "openapi.json").read_bytes()
     assert "x-terminal-statuses" in json.loads(response.data)["components"]["schemas"]["ExecutionStatus"]
+
+
+def test_the_examples_are_served_for_the_editor(client: Client) -> None:
+    """The web editor's "Start from an example" reads /examples.json: every file of examples/, as written."""
+    response = client.get("/examples.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    examples = json.loads(response.data)
+    assert [example["file"] for example in examples][:2] == ["transform.yaml", "wait.yaml"]  # simplest first
+    assert {example["file"] for example in examples} == {path.name for path in (REPO_ROOT / "examples").glob("*.yaml")}
+    for example in examples:
+        assert example["text"] == (REPO_ROOT / "examples" / example["file"]).read_text()
+        assert example["name"] == f"Example: {example['file'].removesuffix('.yaml')}"
+        assert example["description"]

@@ -9,7 +9,7 @@ import { formatDuration, h, statusBadge } from "./ui.js";
 import { childLists } from "./step-tree.js";
 import { personIcon } from "./approvals.js";
 
-const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷", choice: "◇", parallel: "⇉", map: "↻" };
+const STEP_ICONS = { transform: "ƒ", http: "⇄", ai: "✦", wait: "◷", choice: "◇", parallel: "⇉", map: "↻", workflow: "⧉" };
 
 function badges(step) {
   const items = [];
@@ -27,6 +27,11 @@ function configSummary(step) {
     map: () => `each item of ${config.items}, at most ${config.max_concurrency ?? 10} at once`,
   };
   if (blocks[step.type]) return blocks[step.type]();
+  if (step.type === "workflow") {
+    const id = String(config.workflow_id ?? "");
+    return ["runs workflow ", h("a", { href: `#/workflows/${id}`, class: "child-workflow", dataset: { workflowId: id } }, id.slice(0, 8)),
+      config.input === null || config.input === undefined ? " with this run's input" : ` with input ${JSON.stringify(config.input)}`];
+  }
   if (step.type === "approval") return `asks a person: “${config.message ?? ""}” (waits up to ${formatDuration((config.timeout_seconds ?? 86400) * 1000)})`;
   return { transform: config.expression, http: `${config.method || "GET"} ${config.url || ""}`, ai: config.prompt, wait: `${config.seconds}s` }[step.type] ?? JSON.stringify(config);
 }
@@ -74,4 +79,14 @@ function stepList(steps, states, label, topLevel = false, options = {}) {
 // onOpen(step) makes each step's name a button; note(step, state) adds a line under a step.
 export function stepFlow(steps, states = null, options = {}) {
   return stepList(steps || [], states, "Steps, in order", true, options);
+}
+
+// Each child workflow link under `root` (a workflow step's "runs workflow …") says the child's name once known
+// (`workflows`: [{id, name}]); an id not among them keeps its short form.
+export function nameChildWorkflows(root, workflows) {
+  const names = new Map(workflows.map((workflow) => [workflow.id, workflow.name]));
+  for (const link of root.querySelectorAll("a.child-workflow")) {
+    const name = names.get(link.dataset.workflowId);
+    if (name) link.textContent = name;
+  }
 }

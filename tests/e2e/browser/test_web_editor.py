@@ -151,3 +151,35 @@ def test_the_editor_helpers_pure_functions(app: App, username: str) -> None:
     assert answers["at9"] == ["steps", 1]
     assert answers["step"] == "a" and answers["outside"] is None
     assert answers["near"] == "http"
+
+
+def test_a_child_named_with_at_gets_the_id_of_the_workflow_of_that_name(app: App, username: str) -> None:
+    """The examples name a child `@<name>` (wfe's shorthand): the editor resolves it as wfe does, nested steps too."""
+    app.sign_up(username)
+    answers = app.page.evaluate(
+        """async () => {
+          const { withChildIds } = await import(new URL('src/examples.js', location.href));
+          const child = (name, id) => ({name, type: 'workflow', config: {workflow_id: id}});
+          const definition = {name: 'P', steps: [child('Run it', '@Example: transform'),
+            {name: 'Each', type: 'map', config: {items: 'input.xs', steps: [child('Inner', '@Other')]}},
+            child('By id', '11111111-1111-4111-8111-111111111111')]};
+          const workflows = [{id: 'id-t', name: 'Example: transform'}, {id: 'id-o', name: 'Other'},
+            {id: 'id-d1', name: 'Twice'}, {id: 'id-d2', name: 'Twice'}];
+          const failure = (steps) => { try { withChildIds({steps}, workflows); return null; }
+            catch (error) { return error.message; } };
+          const resolved = withChildIds(definition, workflows);
+          return {
+            ids: [resolved.steps[0].config.workflow_id, resolved.steps[1].config.steps[0].config.workflow_id,
+              resolved.steps[2].config.workflow_id],
+            untouched: definition.steps[0].config.workflow_id,
+            same: withChildIds({steps: []}, workflows),
+            missing: failure([child('A', '@Nobody')]),
+            ambiguous: failure([child('B', '@Twice')]),
+          };
+        }"""
+    )
+    assert answers["ids"] == ["id-t", "id-o", "11111111-1111-4111-8111-111111111111"]
+    assert answers["untouched"] == "@Example: transform"  # a copy is resolved, the text's definition stays
+    assert answers["same"] == {"steps": []}
+    assert "no workflow of that name" in answers["missing"] and "“Nobody”" in answers["missing"]
+    assert "2 of your workflows have that name" in answers["ambiguous"]

@@ -7,6 +7,7 @@ import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
 import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
 import { runGraph } from "../run-graph.js";
+import { nameChildWorkflows } from "../flow.js";
 import { blockNames, placeText, runLines, stepStates, walkSteps } from "../step-tree.js";
 import { mergeLogs, silentSteps, timeline } from "../timeline.js";
 import { approvalPanels, awaitingBadge, waitingFor, waitingKey } from "../approvals.js";
@@ -70,6 +71,7 @@ export async function executionView(main, { params: [id] }) {
   const io = h("section", { "aria-label": "Input and output" });
   const approvalsBox = h("div"); // a panel per approval step waiting for a decision
   let approvalsShown = null; // the waits drawn: redrawn only when they change (a comment being typed is kept)
+  let childWorkflows = null; // the caller's workflows, read once, to name a workflow step's child in the graph
   const flowBox = h("section", { "aria-labelledby": "flow-title", hidden: true, class: "run-graph" }); // shown when the workflow is readable
   const gantt = h("section", { "aria-labelledby": "timeline-title" });
   const logsBox = h("div");
@@ -143,6 +145,10 @@ export async function executionView(main, { params: [id] }) {
         other ? h("p", { class: "muted small" }, `Drawn from the workflow's current version (${workflow.version}); this run used version ${version}.`) : null,
         runGraph({ steps: workflow.steps, logs: shown, execution, states, failedStep }));
       if (focused !== undefined) flowBox.querySelector(`[data-open="${CSS.escape(focused)}"]`)?.focus();
+      if (flowBox.querySelector("a.child-workflow")) {
+        childWorkflows ??= api("/workflows", { params: { limit: 100 } }).then(({ data }) => data).catch(() => []);
+        childWorkflows.then((list) => nameChildWorkflows(flowBox, list));
+      }
     }
     render(gantt, h("h2", { id: "timeline-title" }, "Timeline"), timeline(shown, execution, workflow?.steps));
   }

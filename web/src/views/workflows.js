@@ -5,10 +5,11 @@ import { api } from "../api.js";
 import { JsonEditor, layout } from "../json-editor.js";
 import { DefinitionEditor } from "../definition-editor.js";
 import { ExpressionPanel, sampleData } from "../expression-panel.js";
+import { loadExamples, resolveChildNames } from "../examples.js";
 import { currentStepHint, loadStepReference, referencePanel } from "../step-hints.js";
 import { dialog, emptyState, field, flash, formatTime, h, render } from "../ui.js";
 import { STEP_TYPES } from "../vocabulary.js";
-import { stepFlow } from "../flow.js";
+import { nameChildWorkflows, stepFlow } from "../flow.js";
 import { walkSteps } from "../step-tree.js";
 import { schedulesSection } from "./schedules.js";
 import { triggersSection } from "./triggers.js";
@@ -109,9 +110,18 @@ export async function workflowView(main, { params: [id] }) {
     workflow.description ? h("p", {}, workflow.description) : null,
     h("p", { class: "muted small" }, `Created ${formatTime(workflow.created_at)} · updated ${formatTime(workflow.updated_at)} · id ${workflow.id}`),
     h("h2", {}, "Steps"),
-    stepFlow(workflow.steps),
+    flowWithChildNames(workflow.steps),
     schedulesSection(id),
     triggersSection(workflow));
+}
+
+// The flow view, whose workflow steps name their child (best effort: a short id while or if the list is not read).
+function flowWithChildNames(steps) {
+  const flow = stepFlow(steps);
+  if (flow.querySelector("a.child-workflow")) {
+    api("/workflows", { params: { limit: 100 } }).then(({ data }) => nameChildWorkflows(flow, data)).catch(() => {});
+  }
+  return flow;
 }
 
 export async function workflowEditView(main, { params: [id] }) {
@@ -129,18 +139,19 @@ export async function workflowEditView(main, { params: [id] }) {
     event.preventDefault();
     status.textContent = "";
     button.disabled = true;
-    const body = await editor.read();
-    if (body === undefined) {
+    const definition = await editor.read();
+    if (definition === undefined) {
       status.textContent = "Fix the text first: see the message next to the editor.";
       button.disabled = false;
       return;
     }
     try {
+      const body = await resolveChildNames(definition);
       const { data } = await api(existing ? `/workflows/${id}` : "/workflows", { method: existing ? "PUT" : "POST", body });
       if (data.notify_secret) flash(`Webhook secret (shown once, keep it): ${data.notify_secret}`, "info", true);
       location.hash = `#/workflows/${data.id}`;
     } catch (error) {
-      editor.showErrors(error.detail, ["body"]);
+      if (error.status) editor.showErrors(error.detail, ["body"]);
       status.textContent = error.status === 422 ? "The API refused the definition: see the messages next to the fields." : error.message;
       button.disabled = false;
     }
@@ -153,10 +164,39 @@ export async function workflowEditView(main, { params: [id] }) {
   render(main,
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/workflows" }, "Workflows"), " / ", existing ? existing.name : "New"),
     h("h1", {}, existing ? `Edit “${existing.name}”` : "New workflow"),
+    existing ? null : examplePicker(editor, trial),
     h("p", { class: "muted" }, `Write YAML or JSON: the API reads it as wfe reads a workflow file, and saves the JSON it spells. Steps run in order. Types: ${STEP_TYPES.join(", ")} (a transform is a JMESPath expression). Each may set retry, timeout_seconds and continue_on_error. Blocks hold steps: a choice has config.branches [{when, steps}] and otherwise, a parallel config.branches [{name, steps}], a map config.items, steps and max_concurrency; they nest. An approval (config.message, timeout_seconds) waits for a person to approve or reject it on the execution's page. input_example (a JSON object) is what the Run dialog starts from. Beside the editor: the fields of the step under the cursor, an expression to try, every step type.`),
     secrets,
     h("div", { class: "editor-layout" }, form, aside));
   showHints(editor, hint, aside, trial);
+}
+
+// "Start from": the short Greeting, or one of the repository's examples (examples/, one per step type and block),
+// put in the editor as written; the expression panel's sample data becomes the example's input_example. Text the
+// person changed is replaced only once they confirm. Best effort: without /examples.json the picker hides.
+function examplePicker(editor, trial) {
+  const select = h("select", { id: "start-from" }, h("option", { value: "" }, "Greeting: a short workflow to edit"));
+  const picker = h("div", { class: "field start-from" }, h("label", { for: "start-from" }, "Start from"), select);
+  const texts = new Map([["", EXAMPLE]]);
+  let chosen = "";
+  loadExamples().then((examples) => {
+    for (const example of examples) {
+      texts.set(example.file, example.text);
+      select.append(h("option", { value: example.file }, example.description ? `${example.name}: ${example.description}` : example.name));
+    }
+  }).catch(() => { picker.hidden = true; });
+  select.addEventListener("change", async () => {
+    const changedByHand = editor.textarea.value !== texts.get(chosen);
+    if (changedByHand && !await dialog("Replace your text?", h("p", {}, "The editor holds changes of yours: the example replaces them."), { confirmText: "Replace" })) {
+      select.value = chosen;
+      return;
+    }
+    chosen = select.value;
+    editor.textarea.value = texts.get(chosen);
+    const definition = await editor.read({ quiet: true });
+    trial.data.value = JSON.stringify(sampleData(definition?.input_example), null, 2);
+  });
+  return picker;
 }
 
 // The hint for the step under the cursor (its type's fields; a transform's expression or a map's items can be
