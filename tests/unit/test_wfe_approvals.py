@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.support.wfe_stack import fake_stack
 from wfe import live, render
 from wfe.commands import cli
 from wfe.errors import Conflict, Exit, NotFound
@@ -86,10 +87,7 @@ class FakeApi:
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    outputs = tmp_path / "outputs.json"
-    stack = {"ApiUrl": "http://api", "UserPoolId": "pool", "UserPoolClientId": "client", "Region": "us-east-1"}
-    outputs.write_text(json.dumps({"WorkflowEngine": stack}))
-    monkeypatch.setattr("wfe.http.Api", FakeApi)
+    outputs = fake_stack(tmp_path, monkeypatch, FakeApi)
     monkeypatch.setattr(FakeApi, "decision_error", None)
     monkeypatch.setattr(FakeApi, "last", None, raising=False)
     monkeypatch.setattr(live, "POLL_FIRST_SECONDS", 0.0)  # the fake run moves on at each read: no need to wait

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from tests.support.wfe_stack import fake_stack
 from wfe import render
 from wfe.commands import cli
 from wfe.errors import NotFound
@@ -183,10 +184,7 @@ class FakeApi:
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    outputs = tmp_path / "outputs.json"
-    stack = {"ApiUrl": "http://api", "UserPoolId": "pool", "UserPoolClientId": "client", "Region": "us-east-1"}
-    outputs.write_text(json.dumps({"WorkflowEngine": stack}))
-    monkeypatch.setattr("wfe.http.Api", FakeApi)
+    outputs = fake_stack(tmp_path, monkeypatch, FakeApi)
 
     def invoke(*args: str) -> str:
         result = CliRunner().invoke(cli, [*args, "--outputs", str(outputs)])

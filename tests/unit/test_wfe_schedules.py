@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.support.wfe_stack import fake_stack
 from wfe.commands import cli
 
 WORKFLOW = "11111111-1111-4111-8111-111111111111"
@@ -42,10 +43,7 @@ class FakeApi:
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    outputs = tmp_path / "outputs.json"
-    stack = {"ApiUrl": "http://api", "UserPoolId": "pool", "UserPoolClientId": "client", "Region": "us-east-1"}
-    outputs.write_text(json.dumps({"WorkflowEngine": stack}))
-    monkeypatch.setattr("wfe.http.Api", FakeApi)
+    outputs = fake_stack(tmp_path, monkeypatch, FakeApi)
     FakeApi.calls = []
 
     def invoke(*args: str) -> Any:

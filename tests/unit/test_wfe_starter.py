@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from click.testing import CliRunner
 
 from infra.local import signin
+from tests.support.wfe_stack import fake_stack
 from wfe import auth
 from wfe.commands import cli
 from wfe.config import Stack
@@ -65,10 +66,7 @@ class FakeApi:
 
 @pytest.fixture
 def wfe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    outputs = tmp_path / "outputs.json"
-    stack = {"ApiUrl": "http://api", "UserPoolId": "pool", "UserPoolClientId": "client", "Region": "us-east-1"}
-    outputs.write_text(json.dumps({"WorkflowEngine": stack}))
-    monkeypatch.setattr("wfe.http.Api", FakeApi)
+    outputs = fake_stack(tmp_path, monkeypatch, FakeApi)
     monkeypatch.chdir(tmp_path)
     FakeApi.runs, FakeApi.workflows, FakeApi.valid, FakeApi.posted = [], [], True, []
     return lambda *args: CliRunner().invoke(cli, [*args, "--outputs", str(outputs)])
