@@ -68,6 +68,7 @@ export async function executionView(main, { params: [id] }) {
   const header = h("section", { class: "card", "aria-label": "Summary" });
   const actions = h("div", { class: "actions" });
   const errorBox = h("div"); // the run's error, once
+  let errorShown = null; // what errorBox shows (its key): redrawn only when that changes
   const io = h("section", { "aria-label": "Input and output" });
   const approvalsBox = h("div"); // a panel per approval step waiting for a decision
   let approvalsShown = null; // the waits drawn: redrawn only when they change (a comment being typed is kept)
@@ -113,10 +114,15 @@ export async function executionView(main, { params: [id] }) {
         children.length ? [h("dt", {}, "Child runs"), h("dd", { id: "child-runs" }, children.map((child) => h("span", {}, h("a", { href: `#/executions/${child.id}`, class: "mono" }, shortId(child.id)), " ", statusBadge(child.status), " ")))] : null));
     const shown = logs.filter((log) => !log.filtered);
     const failedStep = failedStepOf(workflow?.steps, shown, execution);
-    render(errorBox, execution.error_message ? h("section", { id: "run-error", class: "run-error", tabindex: "-1", "aria-labelledby": "run-error-title" },
-      h("h2", { id: "run-error-title" }, "Error"),
-      h("p", { class: "error-text" }, execution.error_message),
-      failedStep ? h("p", { class: "small" }, "In step ", h("strong", {}, failedStep), workflow ? " (marked in the run graph below)" : "", ".") : null) : null);
+    // Redrawn only when it changes: a live redraw must not take the focus away from it ("see the error" moves it there).
+    const errorKey = JSON.stringify([execution.error_message ?? null, failedStep ?? null, Boolean(workflow)]);
+    if (errorKey !== errorShown) {
+      errorShown = errorKey;
+      render(errorBox, execution.error_message ? h("section", { id: "run-error", class: "run-error", tabindex: "-1", "aria-labelledby": "run-error-title" },
+        h("h2", { id: "run-error-title" }, "Error"),
+        h("p", { class: "error-text" }, execution.error_message),
+        failedStep ? h("p", { class: "small" }, "In step ", h("strong", {}, failedStep), workflow ? " (marked in the run graph below)" : "", ".") : null) : null);
+    }
     const running = !TERMINAL.has(execution.status);
     const retryable = RETRYABLE.has(execution.status);
     render(actions,
