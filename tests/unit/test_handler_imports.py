@@ -84,3 +84,13 @@ def test_the_workflow_api_loads_pyyaml_only_when_a_document_is_parsed():
 
     assert "workflow_engine.workflows.documents" in modules  # the probe imports what it should
     assert under(modules, "yaml") == set()
+
+
+def test_the_execution_api_loads_the_workflow_model_and_the_step_registry_only_when_a_request_needs_them():
+    # A start or retry reads the workflow (its model and step types, about 6 ms); a resume finds the entry states
+    # with the step registry, which pulls the ASL compiler's modules (about 9 ms): neither is on the cold start.
+    modules = loaded_modules("api.executions")
+
+    assert "workflow_engine.executions.retry" in modules  # the probe imports what it should
+    for lazy in ("workflow_engine.models.workflow", "workflow_engine.asl.registry", "workflow_engine.asl.resume"):
+        assert under(modules, lazy) == set(), lazy
