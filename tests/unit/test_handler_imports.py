@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 from bench.cold_start import lambda_environment, local_environment
 from infra.catalog import FUNCTIONS, REPO_ROOT
@@ -32,10 +33,13 @@ NOT_FOR_THE_RECONCILER = (
 
 def loaded_modules(module: str) -> set[str]:
     """The modules loaded by importing the handler module, with the environment the local stack gives it."""
+    return set(after_import(module, "print(json.dumps(sorted(sys.modules)))"))
+
+
+def after_import(module: str, program: str) -> Any:
+    """What `program` prints as JSON, run in a fresh interpreter right after importing the handler module."""
     (spec,) = [spec for spec in FUNCTIONS if spec.handler.rpartition(".")[0] == module]
-    program = (
-        f"import importlib, json, sys\nimportlib.import_module({module!r})\nprint(json.dumps(sorted(sys.modules)))"
-    )
+    program = f"import importlib, json, sys\nimportlib.import_module({module!r})\n{program}"
     result = subprocess.run(
         [sys.executable, "-c", program],
         cwd=REPO_ROOT,
@@ -46,7 +50,7 @@ def loaded_modules(module: str) -> set[str]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout))
+    return json.loads(result.stdout)
 
 
 def under(modules: set[str], prefix: str) -> set[str]:
@@ -94,3 +98,13 @@ def test_the_execution_api_loads_the_workflow_model_and_the_step_registry_only_w
     assert "workflow_engine.executions.retry" in modules  # the probe imports what it should
     for lazy in ("workflow_engine.models.workflow", "workflow_engine.asl.registry", "workflow_engine.asl.resume"):
         assert under(modules, lazy) == set(), lazy
+
+
+def test_the_workflow_api_loads_the_compiler_only_when_a_request_compiles():
+    # Saves, validations and recompiles compile (the ASL compiler, about 5 ms); reads, deletes, schedules and
+    # triggers do not. The trigger routes answer no execution, so the execution models (about 9 ms) stay off too.
+    modules = loaded_modules("api.workflows")
+
+    assert "workflow_engine.workflows.service" in modules  # the probe imports what it should
+    assert under(modules, "workflow_engine.asl.compiler") == set()
+    assert under(modules, "workflow_engine.models.execution") == set()

@@ -176,6 +176,14 @@ class RetryResponse(ExecutionResultResponse):
         return cls(**ExecutionResultResponse.of(record).model_dump(), retry_of=record.retry_of)
 
 
+# The answer to an inbound webhook (triggers.inbound): here, not in models.triggers, so that the workflow API's
+# trigger routes do not load the execution models on its cold start.
+class WebhookAccepted(ExecutionResultResponse):
+    """The execution an inbound call started, or (`replayed`) the one its delivery id started before."""
+
+    replayed: bool = False
+
+
 class ExecutionStatusResponse(BaseModel):
     id: UUID
     workflow_id: UUID

@@ -12,8 +12,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from workflow_engine.models.execution import ExecutionResultResponse
-
 # Where inbound calls go (infra.catalog.ROUTES declares the route; the URL answered is built from it).
 HOOK_PATH_PREFIX = "/api/hooks/"
 SIGNATURE_HEADER = "X-Signature-256"
@@ -48,9 +46,3 @@ class TriggerCreated(TriggerSummary):
     """The answer to a create: the only time the secret is ever shown."""
 
     secret: str = Field(description="The HMAC key of the signatures: shown once, never again")
-
-
-class WebhookAccepted(ExecutionResultResponse):
-    """The execution an inbound call started, or (`replayed`) the one its delivery id started before."""
-
-    replayed: bool = False
