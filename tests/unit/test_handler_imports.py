@@ -108,3 +108,16 @@ def test_the_workflow_api_loads_the_compiler_only_when_a_request_compiles():
     assert "workflow_engine.workflows.service" in modules  # the probe imports what it should
     assert under(modules, "workflow_engine.asl.compiler") == set()
     assert under(modules, "workflow_engine.models.execution") == set()
+
+
+def test_the_execution_api_builds_its_models_on_first_use():
+    # pydantic builds a model's validator and serializer when the class is defined, unless `defer_build`: a request
+    # uses one or two of the API's models, so the import builds none of these.
+    program = (
+        "from workflow_engine.models import batch, execution, notification\n"
+        "models = [execution.ExecutionStatusResponse, execution.ExecutionLogResponse, execution.ExecutionRecord,\n"
+        "    execution.LogRecord, batch.BatchGetResponse, batch.ComparisonResponse, notification.DeliveryResponse]\n"
+        "print(json.dumps([model.__name__ for model in models if model.__pydantic_complete__]))"
+    )
+
+    assert after_import("api.executions", program) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 # Where inbound calls go (infra.catalog.ROUTES declares the route; the URL answered is built from it).
 HOOK_PATH_PREFIX = "/api/hooks/"
@@ -26,6 +26,9 @@ MAX_DELIVERY_ID_LENGTH = 128
 class TriggerRecord(BaseModel):
     """A stored trigger (the secret only as its ciphertext)."""
 
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(defer_build=True)
+
     trigger_id: str
     user_id: str
     workflow_id: str
@@ -35,6 +38,8 @@ class TriggerRecord(BaseModel):
 
 class TriggerSummary(BaseModel):
     """A trigger as listed: never its secret."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: UUID
     workflow_id: UUID
