@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -24,10 +24,12 @@ from workflow_engine.executions.launch import ExecutionLauncher
 from workflow_engine.executions.reads import ExecutionReads
 from workflow_engine.executions.reconcile import StaleRepair
 from workflow_engine.models.execution import ExecutionResultResponse, RetryResponse
-from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.platform.settings import ApiSettings
+
+if TYPE_CHECKING:
+    from workflow_engine.models.workflow import WorkflowRecord
 
 settings = ApiSettings.from_env()
 dynamodb = client("dynamodb")

@@ -12,7 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from api.errors import ErrorMessage, responses
-from workflow_engine.models.triggers import CLOCK_TOLERANCE_SECONDS, WebhookAccepted
+from workflow_engine.models.execution import WebhookAccepted
+from workflow_engine.models.triggers import CLOCK_TOLERANCE_SECONDS
 from workflow_engine.triggers.inbound import InboundCall, ReceiveWebhook
 
 router = Router()

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 from bench.cold_start import lambda_environment, local_environment
 from infra.catalog import FUNCTIONS, REPO_ROOT
@@ -32,10 +33,13 @@ NOT_FOR_THE_RECONCILER = (
 
 def loaded_modules(module: str) -> set[str]:
     """The modules loaded by importing the handler module, with the environment the local stack gives it."""
+    return set(after_import(module, "print(json.dumps(sorted(sys.modules)))"))
+
+
+def after_import(module: str, program: str) -> Any:
+    """What `program` prints as JSON, run in a fresh interpreter right after importing the handler module."""
     (spec,) = [spec for spec in FUNCTIONS if spec.handler.rpartition(".")[0] == module]
-    program = (
-        f"import importlib, json, sys\nimportlib.import_module({module!r})\nprint(json.dumps(sorted(sys.modules)))"
-    )
+    program = f"import importlib, json, sys\nimportlib.import_module({module!r})\n{program}"
     result = subprocess.run(
         [sys.executable, "-c", program],
         cwd=REPO_ROOT,
@@ -46,7 +50,7 @@ def loaded_modules(module: str) -> set[str]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout))
+    return json.loads(result.stdout)
 
 
 def under(modules: set[str], prefix: str) -> set[str]:
@@ -84,3 +88,36 @@ def test_the_workflow_api_loads_pyyaml_only_when_a_document_is_parsed():
 
     assert "workflow_engine.workflows.documents" in modules  # the probe imports what it should
     assert under(modules, "yaml") == set()
+
+
+def test_the_execution_api_loads_the_workflow_model_and_the_step_registry_only_when_a_request_needs_them():
+    # A start or retry reads the workflow (its model and step types, about 6 ms); a resume finds the entry states
+    # with the step registry, which pulls the ASL compiler's modules (about 9 ms): neither is on the cold start.
+    modules = loaded_modules("api.executions")
+
+    assert "workflow_engine.executions.retry" in modules  # the probe imports what it should
+    for lazy in ("workflow_engine.models.workflow", "workflow_engine.asl.registry", "workflow_engine.asl.resume"):
+        assert under(modules, lazy) == set(), lazy
+
+
+def test_the_workflow_api_loads_the_compiler_only_when_a_request_compiles():
+    # Saves, validations and recompiles compile (the ASL compiler, about 5 ms); reads, deletes, schedules and
+    # triggers do not. The trigger routes answer no execution, so the execution models (about 9 ms) stay off too.
+    modules = loaded_modules("api.workflows")
+
+    assert "workflow_engine.workflows.service" in modules  # the probe imports what it should
+    assert under(modules, "workflow_engine.asl.compiler") == set()
+    assert under(modules, "workflow_engine.models.execution") == set()
+
+
+def test_the_execution_api_builds_its_models_on_first_use():
+    # pydantic builds a model's validator and serializer when the class is defined, unless `defer_build`: a request
+    # uses one or two of the API's models, so the import builds none of these.
+    program = (
+        "from workflow_engine.models import batch, execution, notification\n"
+        "models = [execution.ExecutionStatusResponse, execution.ExecutionLogResponse, execution.ExecutionRecord,\n"
+        "    execution.LogRecord, batch.BatchGetResponse, batch.ComparisonResponse, notification.DeliveryResponse]\n"
+        "print(json.dumps([model.__name__ for model in models if model.__pydantic_complete__]))"
+    )
+
+    assert after_import("api.executions", program) == []

@@ -8,11 +8,12 @@ from botocore.exceptions import ClientError
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
 from workflow_engine.data.query import KeyedQuery, Page, query_page
-from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform.tables import WORKFLOWS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from workflow_engine.models.workflow import WorkflowRecord
 
 
 class WorkflowRepository:
@@ -75,6 +76,9 @@ def _to_values(record: WorkflowRecord) -> dict[str, Any]:
 
 
 def _from_values(values: dict[str, Any]) -> WorkflowRecord:
+    # Imported on the first read: the workflow model and its step types stay off the execution API's cold start.
+    from workflow_engine.models.workflow import WorkflowRecord
+
     values["steps"] = load_json(values["steps"])
     if isinstance(values.get("input_example"), str):
         values["input_example"] = load_json(values["input_example"])

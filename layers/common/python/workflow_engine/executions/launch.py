@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow_engine.data.codec import dump_json
 from workflow_engine.data.executions import ExecutionRepository
@@ -13,10 +13,12 @@ from workflow_engine.models.execution import START_FAILED, ExecutionRecord
 from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.run_trigger import RunTrigger, TriggerType
 from workflow_engine.models.step_tree import StepTree
-from workflow_engine.models.workflow import WorkflowRecord
 from workflow_engine.platform import business_metrics
 from workflow_engine.platform.aws_errors import AWS_ERRORS
 from workflow_engine.platform.clock import utc_now
+
+if TYPE_CHECKING:
+    from workflow_engine.models.workflow import WorkflowRecord
 
 # Step Functions accepts at most 256 KiB of execution input; the envelope takes a few bytes of it.
 MAX_SFN_PAYLOAD_BYTES = 262_144

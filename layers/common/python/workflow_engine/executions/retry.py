@@ -7,13 +7,11 @@ recorded results of the steps before (workflow_engine.asl.resume).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from workflow_engine.asl.names import RESUMABLE_REVISION
-from workflow_engine.asl.registry import entry_state
-from workflow_engine.asl.resume import ResumePoint, resume_document, resume_point, reused_logs
 from workflow_engine.asl.state_document import initial_document
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.logs import LogFilter, LogRepository
@@ -27,7 +25,10 @@ from workflow_engine.models.execution import START_FAILED, ExecutionRecord, Retr
 from workflow_engine.models.lifecycle import RETRYABLE, ExecutionStatus
 from workflow_engine.models.run_trigger import RunTrigger, TriggerType
 from workflow_engine.models.step_tree import StepTree
-from workflow_engine.models.workflow import WorkflowRecord
+
+if TYPE_CHECKING:
+    from workflow_engine.asl.resume import ResumePoint
+    from workflow_engine.models.workflow import WorkflowRecord
 
 # The Idempotency-Key namespace of retries (workflow_engine.executions.idempotency): the same key on a start is
 # another request.
@@ -95,6 +96,10 @@ class RetryExecution:
             raise ConflictError(
                 "This workflow's state machine predates resume; save the workflow again (or use mode 'restart')"
             )
+        # Imported on the first resume: the step registry pulls the ASL compiler's modules, no other route needs it.
+        from workflow_engine.asl.registry import entry_state
+        from workflow_engine.asl.resume import resume_document, reused_logs
+
         point = self._resume_point(original, [entry_state(node) for node in StepTree(workflow.steps).top])
         document = checked_document(resume_document(point, new_input), "the resumed state (input and reused results)")
         # Written `running`: the machine's "$mark running" (conditional on `pending`) then takes the resume path.
@@ -120,6 +125,8 @@ class RetryExecution:
 
     def _resume_point(self, original: ExecutionRecord, entry_states: list[str]) -> ResumePoint:
         """Where the original stopped, from its Step Functions history (one page for most executions)."""
+        from workflow_engine.asl.resume import ResumePoint, resume_point  # on the first resume, as in _resume
+
         if original.error_code == START_FAILED:  # it never ran a step
             return ResumePoint(0, initial_document(original.input_data))
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -15,10 +15,12 @@ from workflow_engine.models.errors import WorkflowNotFound
 from workflow_engine.models.execution import ExecutionResultResponse
 from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.run_trigger import API_TRIGGER, RunTrigger
-from workflow_engine.models.workflow import WorkflowRecord
 
-# Brings a workflow saved by an older compiler up to date (WorkflowService.recompile, wired by the handler).
-Recompile = Callable[[WorkflowRecord], WorkflowRecord]
+if TYPE_CHECKING:
+    from workflow_engine.models.workflow import WorkflowRecord
+
+    # Brings a workflow saved by an older compiler up to date (WorkflowService.recompile, wired by the handler).
+    Recompile = Callable[[WorkflowRecord], WorkflowRecord]
 
 # The Idempotency-Key namespace of starts (workflow_engine.executions.idempotency): the same key on a retry is
 # another request.

@@ -49,7 +49,8 @@ class Decision(StrEnum):
 class ApprovalDecisionRequest(BaseModel):
     """The body of POST /api/workflows/executions/{id}/approvals/{step_name}."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     decision: Decision
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
@@ -57,6 +58,8 @@ class ApprovalDecisionRequest(BaseModel):
 
 class ApprovalOutput(BaseModel):
     """An approved step's output (what later steps read as `steps.<name>.output`)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     decision: Decision
     comment: str | None = None
@@ -67,7 +70,7 @@ class ApprovalOutput(BaseModel):
 class ApprovalWait(BaseModel):
     """A stored wait as the API may read it: everything but the token (`extra="ignore"` drops it)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     message: str
     since: str
@@ -82,6 +85,8 @@ class ApprovalWait(BaseModel):
 
 class WaitingFor(BaseModel):
     """One step waiting for a person, on the status object's `waiting_for`."""
+
+    model_config = ConfigDict(defer_build=True)
 
     step_name: str
     message: str

@@ -30,7 +30,8 @@ class ExecutionIdsRequest(BaseModel):
     """1..100 distinct execution ids. A repeated id is refused (422) rather than answered twice: in a batch
     cancel a second occurrence could only ever report `conflict` against the first one's `cancelled`."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     execution_ids: list[UUID] = Field(
         min_length=1,
@@ -49,6 +50,8 @@ class ExecutionIdsRequest(BaseModel):
 
 
 class BatchGetResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     executions: list[ExecutionStatusResponse] = Field(description="The executions found, in request order")
     not_found: list[UUID] = Field(description="Ids that are unknown or belong to another user, in request order")
 
@@ -61,6 +64,8 @@ class CancelOutcome(StrEnum):
 
 
 class CancelResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     execution_id: UUID
     outcome: CancelOutcome = Field(
         description="cancelled; not_found (unknown or another user's); conflict (it had already finished); "
@@ -72,10 +77,14 @@ class CancelResult(BaseModel):
 
 
 class BatchCancelResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     results: list[CancelResult] = Field(description="One result per requested id, in request order")
 
 
 class DiffEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     path: str = Field(description="JSON Pointer (RFC 6901) of a value that differs; '' is the whole document")
     values: list[Any] = Field(description="The value at `path` in each execution, in order; null where absent")
 
@@ -87,6 +96,8 @@ class StepRunStatus(StrEnum):
 
 
 class StepRun(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     execution_id: UUID
     status: StepRunStatus
     attempts: int = Field(description="Attempts logged (0 when not_run)")
@@ -100,6 +111,8 @@ class StepDifference(StrEnum):
 
 
 class StepComparison(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     step_name: str
     step_type: str
     parent_step: str | None = Field(default=None, description="The block step the step ran in; null at top level")
@@ -120,6 +133,8 @@ class StepComparison(BaseModel):
 
 
 class ComparisonResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     executions: list[ExecutionStatusResponse]
     input_diff: list[DiffEntry]
     output_diff: list[DiffEntry]

@@ -14,7 +14,8 @@ MAX_TRIAL_EXPRESSION = 4_096  # a transform's expression (models.step_configs.Tr
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class DefinitionText(_Body):
@@ -25,12 +26,16 @@ class DefinitionText(_Body):
 
 
 class PathLine(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     path: list[str | int] = Field(description='A path of the definition, e.g. ["steps", 0, "config"]')
     line: int = Field(description="The line (1-based) of the text where its value starts")
 
 
 class ParsedDefinition(BaseModel):
     """The answer of POST /api/workflows/parse: the definition the text spells, as the API takes it (JSON)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     definition: dict[str, Any]
     format: Literal["json", "yaml"] = Field(description="How the text was read")
@@ -47,5 +52,7 @@ class ExpressionTrial(_Body):
 
 class ExpressionResult(BaseModel):
     """What the expression selects or builds (null when it selects nothing), as a transform step would output it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     result: Any

@@ -87,7 +87,8 @@ def cause_text(cause: str) -> str:
 class ExecutionRecord(BaseModel):
     """An execution as stored in the executions table (JSON documents are decoded)."""
 
-    model_config = ConfigDict(extra="ignore")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     execution_id: str
     user_id: str
@@ -132,7 +133,7 @@ class ExecutionRecord(BaseModel):
 
 
 class ExecuteRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input_data: dict[str, Any] | None = None
 
@@ -140,7 +141,7 @@ class ExecuteRequest(BaseModel):
 class RetryRequest(BaseModel):
     """`input_data`, when present (even null), replaces the input; absent, the original's input is used."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     mode: RetryMode
     input_data: dict[str, Any] | None = None
@@ -151,6 +152,8 @@ class RetryRequest(BaseModel):
 
 
 class ExecutionResultResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     execution_id: UUID
     status: ExecutionStatus
     output_data: Any = None
@@ -176,7 +179,17 @@ class RetryResponse(ExecutionResultResponse):
         return cls(**ExecutionResultResponse.of(record).model_dump(), retry_of=record.retry_of)
 
 
+# The answer to an inbound webhook (triggers.inbound): here, not in models.triggers, so that the workflow API's
+# trigger routes do not load the execution models on its cold start.
+class WebhookAccepted(ExecutionResultResponse):
+    """The execution an inbound call started, or (`replayed`) the one its delivery id started before."""
+
+    replayed: bool = False
+
+
 class ExecutionStatusResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: UUID
     workflow_id: UUID
     workflow_version: int | None = None  # the workflow version this execution ran
@@ -224,7 +237,7 @@ def _utc_now() -> str:
 class LogRecord(BaseModel):
     """One attempt of one step, as the step function writes it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     execution_id: str
@@ -252,11 +265,15 @@ class LogRecord(BaseModel):
 class ReusedFrom(BaseModel):
     """The attempt whose recorded result a resumed execution reused instead of running the step again."""
 
+    model_config = ConfigDict(defer_build=True)
+
     execution_id: UUID
     log_id: UUID
 
 
 class ExecutionLogResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: UUID
     step_name: str
     step_type: str

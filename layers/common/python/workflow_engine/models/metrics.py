@@ -7,11 +7,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ExecutionCounts(BaseModel):
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(defer_build=True)
+
     total: int = Field(description="Executions that finished, counted in the bucket of their start")
     by_status: dict[str, int] = Field(description="completed, failed, cancelled, timed_out")
 
 
 class Durations(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     p50: float | None
     p90: float | None
     p99: float | None
@@ -23,6 +28,8 @@ class ExecutionDurations(Durations):
 
 
 class StepMetrics(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     step_name: str
     step_type: str
     workflow_id: str | None = Field(
@@ -37,6 +44,8 @@ class StepMetrics(BaseModel):
 
 
 class SeriesPoint(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     start: str = Field(description="UTC start of the bucket")
     total: int
     completed: int
@@ -46,7 +55,7 @@ class SeriesPoint(BaseModel):
 
 
 class MetricsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     from_: str = Field(alias="from", description="UTC start of the first bucket (started_after, floored)")
     to: str = Field(description="UTC end of the last bucket (started_before, ceiled), exclusive")

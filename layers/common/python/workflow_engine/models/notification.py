@@ -11,6 +11,9 @@ Outcome = Literal["in_progress", "delivered", "failed"]
 
 
 class DeliveryAttempt(BaseModel):
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(defer_build=True)
+
     attempt: int = Field(ge=1)
     time: datetime
     status_code: int | None = None  # the receiver's HTTP status, when it answered
@@ -20,7 +23,7 @@ class DeliveryAttempt(BaseModel):
 class DeliveryRecord(BaseModel):
     """One delivery (one terminal outcome of one execution to one url) with every attempt made for it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     delivery_id: str
     execution_id: str
@@ -35,6 +38,8 @@ class DeliveryRecord(BaseModel):
 
 
 class DeliveryResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     delivery_id: str
     webhook_url: str
     event_status: str

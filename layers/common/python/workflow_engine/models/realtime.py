@@ -20,7 +20,8 @@ class SubscriptionRequest(BaseModel):
     """`{"action": "subscribe"|"unsubscribe", "execution_id"?: uuid, "workflow_id"?: uuid}`; neither id: all
     of the caller's executions."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     action: Literal["subscribe", "unsubscribe"]
     execution_id: UUID | None = None
@@ -55,18 +56,24 @@ def subscription_keys(execution_id: str, workflow_id: str) -> set[str]:
 
 
 class SubscriptionReply(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     type: Literal["subscribed", "unsubscribed"]
     execution_id: UUID | None = None
     workflow_id: UUID | None = None
 
 
 class RealtimeErrorMessage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     type: Literal["error"]
     message: str
 
 
 class ExecutionMessage(BaseModel):
     """Pushed on every status change of one of the subscribed executions (`truncated` only when true)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     type: Literal["execution"]
     execution: ExecutionStatusResponse
@@ -80,6 +87,8 @@ class ExecutionMessage(BaseModel):
 class LogMessage(BaseModel):
     """Pushed for every new step log item of one of the subscribed executions (`truncated` only when true)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     type: Literal["log"]
     execution_id: UUID
     log: ExecutionLogResponse
@@ -92,6 +101,8 @@ class LogMessage(BaseModel):
 
 class ApprovalMessage(BaseModel):
     """Pushed when an approval step of one of the subscribed executions starts waiting for a decision."""
+
+    model_config = ConfigDict(defer_build=True)
 
     type: Literal["approval"]
     execution_id: UUID

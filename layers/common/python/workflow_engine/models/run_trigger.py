@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class TriggerType(StrEnum):
@@ -23,6 +23,9 @@ class TriggerType(StrEnum):
 
 
 class RunTrigger(BaseModel):
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(defer_build=True)
+
     type: TriggerType
     id: str | None = None
 

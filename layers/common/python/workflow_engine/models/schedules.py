@@ -33,7 +33,8 @@ class Overlap(StrEnum):
 class ScheduleBody(BaseModel):
     """POST and PUT body (a PUT replaces every field)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     expression: str = Field(
         min_length=1,
@@ -60,6 +61,8 @@ class ScheduleBody(BaseModel):
 
 
 class ScheduleRecord(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     schedule_id: str
     user_id: str
     workflow_id: str
@@ -78,6 +81,8 @@ class ScheduleRecord(BaseModel):
 
 
 class ScheduleResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     workflow_id: str
     expression: str
@@ -123,7 +128,7 @@ class ScheduledFiring(BaseModel):
     """The event EventBridge Scheduler sends the scheduled-start function: the schedule's Input, its context
     attributes (`<aws.scheduler.scheduled-time>`, `<aws.scheduler.execution-id>`) substituted."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     schedule_id: str = Field(min_length=1, max_length=64)
     user_id: str = Field(min_length=1, max_length=128)
@@ -145,6 +150,8 @@ def firing_input(record: ScheduleRecord) -> dict[str, str]:
 
 class ScheduledStartOutcome(BaseModel):
     """What a firing did (the scheduled-start function's answer, stored per schedule and scheduled time)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     started: bool
     execution_id: str | None = None

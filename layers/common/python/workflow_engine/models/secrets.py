@@ -69,7 +69,8 @@ class SecretValue(BaseModel):
     """The body of PUT /api/secrets/{name}. Its length is checked by the service (`value_problem`), not here, so
     a refused value is never echoed back in a validation detail."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     # SecretStr: never shown by repr/str (a traceback, a log line).
     value: SecretStr = Field(
@@ -80,6 +81,8 @@ class SecretValue(BaseModel):
 
 class SecretSummary(BaseModel):
     """One secret as listed: its name and when its value last changed. Never its value."""
+
+    model_config = ConfigDict(defer_build=True)
 
     name: str
     updated_at: str = Field(description="When the value was last set (ISO-8601 UTC)")

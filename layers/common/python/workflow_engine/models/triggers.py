@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
-
-from workflow_engine.models.execution import ExecutionResultResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 # Where inbound calls go (infra.catalog.ROUTES declares the route; the URL answered is built from it).
 HOOK_PATH_PREFIX = "/api/hooks/"
@@ -28,6 +26,9 @@ MAX_DELIVERY_ID_LENGTH = 128
 class TriggerRecord(BaseModel):
     """A stored trigger (the secret only as its ciphertext)."""
 
+    # Built on first use (defer_build): a handler's cold start defines its models, a request builds the few it uses.
+    model_config = ConfigDict(defer_build=True)
+
     trigger_id: str
     user_id: str
     workflow_id: str
@@ -37,6 +38,8 @@ class TriggerRecord(BaseModel):
 
 class TriggerSummary(BaseModel):
     """A trigger as listed: never its secret."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: UUID
     workflow_id: UUID
@@ -48,9 +51,3 @@ class TriggerCreated(TriggerSummary):
     """The answer to a create: the only time the secret is ever shown."""
 
     secret: str = Field(description="The HMAC key of the signatures: shown once, never again")
-
-
-class WebhookAccepted(ExecutionResultResponse):
-    """The execution an inbound call started, or (`replayed`) the one its delivery id started before."""
-
-    replayed: bool = False

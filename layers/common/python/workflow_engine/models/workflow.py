@@ -243,6 +243,8 @@ class WorkflowSavedResponse(WorkflowResponse):
 class WorkflowValidation(BaseModel):
     """The answer of POST /api/workflows/validate: the definition would be saved as it is (nothing was)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     valid: Literal[True] = True
     name: str
     step_count: int = Field(description="Every step, those inside blocks included")

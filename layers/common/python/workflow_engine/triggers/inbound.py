@@ -35,6 +35,7 @@ from workflow_engine.models.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from workflow_engine.models.execution import WebhookAccepted
 from workflow_engine.models.lifecycle import ExecutionStatus
 from workflow_engine.models.run_trigger import RunTrigger, TriggerType
 from workflow_engine.models.triggers import (
@@ -42,7 +43,6 @@ from workflow_engine.models.triggers import (
     MAX_DELIVERY_ID_LENGTH,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    WebhookAccepted,
 )
 from workflow_engine.triggers.signature import fresh_timestamp, signature_matches
 

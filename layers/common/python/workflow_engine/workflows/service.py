@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from workflow_engine.asl.compiler import ASL_REVISION, CompileTarget, compile_workflow, definition_json
+from workflow_engine.asl.names import ASL_REVISION
 from workflow_engine.data.sfn_gateway import StepFunctionsError
 from workflow_engine.data.state_machines import DefinitionInvalid, StateMachines
 from workflow_engine.data.workflows import WorkflowRepository
@@ -40,8 +40,12 @@ from workflow_engine.workflows.child_checks import ChildWorkflowChecks
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
+    from workflow_engine.asl.compiler import CompileTarget
+
 
 def compile_target(settings: ApiSettings) -> CompileTarget:
+    from workflow_engine.asl.compiler import CompileTarget  # with the compiler (WorkflowService._compile)
+
     return CompileTarget(
         function_arns=settings.step_function_arns,
         executions_table=settings.executions_table,
@@ -67,19 +71,23 @@ class WorkflowService:
         self._on_delete = tuple(on_delete)
         self._machines = StateMachines(sfn, settings.states_role_arn, settings.state_machine_log_group_arn)
         self._settings = settings
-        self._target = compile_target(settings)
         self._child_checks = ChildWorkflowChecks(repository)
+
+    def _compile(self, workflow_id: str, user_id: str, steps: Sequence[Any]) -> str:
+        """The state machine of `steps`: its definition, as the JSON text Step Functions takes."""
+        # Imported by the first request that compiles (a save, a validate, a recompile): reads never load the compiler.
+        from workflow_engine.asl.compiler import compile_workflow, definition_json
+
+        return definition_json(compile_workflow(workflow_id, user_id, steps, compile_target(self._settings)))
 
     def create(self, user_id: str, definition: WorkflowDefinition) -> WorkflowRecord:
         self._child_checks.check(user_id, None, definition.name, definition.steps)
         notify_secret = self._notify_secret(definition)
         workflow_id = str(uuid.uuid4())
         now = utc_now()
-        asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
+        asl = self._compile(workflow_id, user_id, definition.steps)
         try:
-            created = self._machines.create(
-                f"{self._settings.state_machine_prefix}{workflow_id}", definition_json(asl), "version 1"
-            )
+            created = self._machines.create(f"{self._settings.state_machine_prefix}{workflow_id}", asl, "version 1")
         except StepFunctionsError as error:
             raise _service_error(error, workflow_id, "Could not create the workflow's state machine") from error
         record = WorkflowRecord(
@@ -110,7 +118,7 @@ class WorkflowService:
         rules), and nothing stored: no item, no state machine, no secret."""
         self._child_checks.check(user_id, None, definition.name, definition.steps)
         self._vet_notify(definition)
-        compile_workflow(str(uuid.UUID(int=0)), user_id, definition.steps, self._target)
+        self._compile(str(uuid.UUID(int=0)), user_id, definition.steps)
         nodes = list(StepTree(definition.steps).walk())
         return WorkflowValidation(
             name=definition.name,
@@ -161,9 +169,9 @@ class WorkflowService:
         current = self.get(user_id, workflow_id)
         self._child_checks.check(user_id, workflow_id, definition.name, definition.steps)
         version = current.version + 1
-        asl = compile_workflow(workflow_id, user_id, definition.steps, self._target)
+        asl = self._compile(workflow_id, user_id, definition.steps)
         try:
-            version_arn = self._machines.publish(current.state_machine_arn, definition_json(asl), f"version {version}")
+            version_arn = self._machines.publish(current.state_machine_arn, asl, f"version {version}")
         except StepFunctionsError as error:
             raise _service_error(error, workflow_id, "Could not update the workflow's state machine") from error
         record = current.model_copy(
@@ -191,11 +199,11 @@ class WorkflowService:
         text, never evaluated). A concurrent replace wins: its record (compiled by this compiler) is returned."""
         if record.asl_revision >= ASL_REVISION:
             return record
-        asl = compile_workflow(record.workflow_id, record.user_id, record.steps, self._target)
+        asl = self._compile(record.workflow_id, record.user_id, record.steps)
         try:
             version_arn = self._machines.publish(
                 record.state_machine_arn,
-                definition_json(asl),
+                asl,
                 f"version {record.version} (recompiled, revision {ASL_REVISION})",
             )
         except StepFunctionsError as error:
