@@ -642,11 +642,17 @@ What changed to hold the budget (it was missed by 2.6-4.1x):
 - **pydantic looks for no plugins** (`PYDANTIC_DISABLE_PLUGINS=__all__` on every function, `catalog.LIBRARY_ENV`):
   otherwise the first model built scans the entry points of every installed package, about 4 ms here (0.03x on
   `api.executions`), more on a path as long as Lambda's.
+- **The API handlers import what one route needs when that route runs** (it had crept back to 1.6x on the two
+  largest): the execution API loads the workflow model when a start or retry reads a workflow and the step
+  registry (the ASL compiler's modules) on the first resume; the workflow API loads the ASL compiler on the first
+  save, validate or recompile, and its trigger routes no longer load the execution models (`WebhookAccepted` lives
+  in `models.execution`). The API's models are built on first use (pydantic `defer_build`): a request builds the
+  few it uses, about 0.03x. tests/unit/test_handler_imports.py pins each.
 - What remains is Powertools' event handler and pydantic (about 1.3x boto3 by themselves): the API handlers sit
   closest to the budget. Of `api.executions`' import, the framework is most: Powertools' `event_handler` package
   imports its AppSync resolver and with it `asyncio` (about 21 ms), pydantic's plugin loader imports
-  `importlib.metadata` (about 9 ms); the engine's own models and settings are about 30 ms. Deferring pydantic
-  schema building (`defer_build`) was tried and gained nothing measurable.
+  `importlib.metadata` (about 9 ms); the rest is the engine's route models, settings (every settings class, and
+  the step types the API's step-function ARNs are checked against) and use cases.
 
 Honest accounting: in Lambda with tracing on, the work moved out of the import (boto3, the clients, the X-Ray
 SDK) is still done, at the first invocation: the "import + first use" column is about what the import alone
