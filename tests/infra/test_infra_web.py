@@ -111,25 +111,22 @@ def test_app_url_output(synth: Synthesized) -> None:
     }
 
 
-def test_the_openapi_document_is_deployed_at_the_root(synth: Synthesized) -> None:
-    """The clients read the step types and statuses from /openapi.json, without a token: it ships with the app."""
+def shipped_file(synth: Synthesized, name: str) -> Path:
+    """The one file called `name` at the root of the web deployment's source assets."""
     (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
     outdir = Path(synth.template_path).parent
     shipped = [
-        outdir / f"asset.{key.removesuffix('.zip')}" / "openapi.json"
-        for key in deployment["Properties"]["SourceObjectKeys"]
+        outdir / f"asset.{key.removesuffix('.zip')}" / name for key in deployment["Properties"]["SourceObjectKeys"]
     ]
-    (document,) = [file for file in shipped if file.is_file()]
-    assert document.read_text() == (REPO_ROOT / "openapi.json").read_text()
+    (file,) = [path for path in shipped if path.is_file()]
+    return file
+
+
+def test_the_openapi_document_is_deployed_at_the_root(synth: Synthesized) -> None:
+    """The clients read the step types and statuses from /openapi.json, without a token: it ships with the app."""
+    assert shipped_file(synth, "openapi.json").read_text() == (REPO_ROOT / "openapi.json").read_text()
 
 
 def test_the_examples_are_deployed_at_the_root(synth: Synthesized) -> None:
     """The editor's "Start from an example" reads /examples.json on AWS as it does locally (infra/examples.py)."""
-    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
-    outdir = Path(synth.template_path).parent
-    shipped = [
-        outdir / f"asset.{key.removesuffix('.zip')}" / "examples.json"
-        for key in deployment["Properties"]["SourceObjectKeys"]
-    ]
-    (document,) = [file for file in shipped if file.is_file()]
-    assert json.loads(document.read_text()) == examples_document()
+    assert json.loads(shipped_file(synth, "examples.json").read_text()) == examples_document()
