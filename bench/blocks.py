@@ -128,6 +128,53 @@ def run(
     }
 
 
+# What each block adds beyond the steps it runs, state by state (asl.blocks, asl.map_guard).
+BLOCK_STATES = {
+    "choice": "the Choice (named by the step) + the Pass that writes `{branch, output}` where the branch rejoins",
+    "parallel": "the Parallel state (its branches' outputs are named by its ResultSelector)",
+    "map": "the `$items` guard (a Choice: more than 1,000 items, or not a list) + the Map state",
+}
+WHY_OVER = {
+    "choice": (
+        "a Choice state cannot write to the state document (only to variables, which the step Lambdas, "
+        "sub-machine outputs and resume never see), and they read the choice's output `{branch, output}` "
+        "(DESIGN) from it, so one state on the taken branch must write it"
+    ),
+    "map": (
+        "an inline Map has no item limit, and a failing intrinsic is States.Runtime, which no Catch takes: the "
+        "readable `Map.TooManyItems` failure (DESIGN: more than 1,000 items fails the step) needs a Choice first"
+    ),
+}
+STATE_LIMIT_BYTES = 256 * 1024
+
+
+def section(results: dict[str, Any]) -> str:
+    """The BENCHMARKS.md section: transitions per block, the 1,000-item map, the Lambda map."""
+    budget = results["budget"]
+    rows = []
+    for kind, added in results["transitions"].items():
+        held = "yes" if added <= budget else "**NO**: " + WHY_OVER.get(kind, "")
+        rows.append(f"| {kind} | +{added} | {BLOCK_STATES[kind]} | +{budget} | {held} |")
+    big, small = results["map"], results["lambda_map"]
+    share = big["largest_payload_bytes"] / STATE_LIMIT_BYTES
+    return "\n".join(
+        [
+            "| block | transitions beyond its steps | what they are | budget | held |",
+            "| --- | --- | --- | --- | --- |",
+            *rows,
+            "",
+            "| map | history events | events per iteration | largest state payload | local run time |",
+            "| --- | --- | --- | --- | --- |",
+            f"| {big['items']:,} items, an iteration of one Choice (no Lambda) | {big['history_events']:,} | "
+            f"{big['events_per_iteration']} | {big['largest_payload_bytes']:,} bytes ({share:.0%} of 256 KiB) | "
+            f"{big['local_seconds']} s |",
+            f"| {small['items']:,} items, an iteration of one transform step | {small['history_events']:,} | "
+            f"{small['events_per_iteration']} (models.history_budget counts {small['estimated_per_iteration']}) | - | "
+            f"{small['local_seconds']} s |",
+        ]
+    )
+
+
 def _outside_map(events: list[dict[str, Any]]) -> int:
     """The events before the Map state starts and after it exits (the execution, the engine states, the guard,
     the Map state's own four)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench import batch as batch_bench
-from bench import calls as calls_bench
 from bench import (
+    blocks,
     children,
     cli_startup,
     cold_start,
@@ -20,6 +20,7 @@ from bench import (
     throughput,
     webhooks,
 )
+from bench import calls as calls_bench
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -558,6 +559,16 @@ built and run in the same moto (`bench/transitions.py`): Start -> *Has next step
 handler) -> back; 3 per step + 3. Same Lambda work and log writes per step; only the transitions differ.
 
 {_transitions(results)}
+
+## Blocks: transitions per block, a 1,000-item map
+
+`bench/blocks.py`: each block run once in moto with 3 items and one transform step per branch or iteration; a
+block's transitions are its run's `*StateEntered` events less the engine's two and one per Lambda step it took.
+Then a map of {results["blocks"]["map"]["items"]:,} small objects (the largest payload is the biggest `input` or
+`output` any state event of the run carries; each iteration carries its item and the context, never the other
+iterations' outputs) and a map of {results["blocks"]["lambda_map"]["items"]} Lambda steps (local run time).
+
+{blocks.section(results["blocks"])}
 
 ## Resume vs ordinary execution
 
