@@ -2,7 +2,7 @@
 // /examples.json (the local stack, and the CDK web construct on AWS: infra/examples.py). A workflow step in them
 // names its child `workflow_id: "@<name>"`, wfe's shorthand: before saving, the editor replaces it by the id of the
 // caller's workflow of that name, as `wfe workflows create` does (cli/wfe/references.py).
-import { api } from "./api.js";
+import { allWorkflows } from "./workflow-list.js";
 import { walkSteps } from "./step-tree.js";
 
 const PREFIX = "@";
@@ -46,6 +46,5 @@ export function withChildIds(definition, workflows) {
 // The caller's workflows, as withChildIds needs them (only when the definition names a child).
 export async function resolveChildNames(definition) {
   if (!childNames(definition).length) return definition;
-  const { data } = await api("/workflows", { params: { limit: 100 } });
-  return withChildIds(definition, data);
+  return withChildIds(definition, await allWorkflows());
 }

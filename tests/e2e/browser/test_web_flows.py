@@ -445,3 +445,28 @@ def test_a_parent_run_links_its_child_and_the_child_its_parent(app: App, usernam
     app.page.locator("#parent-run").click()
     expect(app.page.locator("#child-runs")).to_be_visible()
     assert app.page.url.endswith(f"/executions/{parent_id}")
+
+
+def test_every_workflow_is_listed_past_the_api_s_default_page(app: App, username: str, stack: dict) -> None:
+    """GET /api/workflows returns 20 by default: the Workflows page, the executions and logs filters and the names
+    of runs read every page (web/src/workflow-list.js), so the 21st workflow and later are never missing."""
+    app.sign_up(username)
+    client = api_client(stack, username)
+    ids = [create_workflow(client, f"Flow {number:02d}", WAIT_THEN_GREET[1:]) for number in range(1, 23)]
+    execute(client, ids[-1], {"name": "Ada"})
+
+    app.open("/workflows")
+    app.wait_ready("/workflows")
+    rows = app.page.locator("table.table tbody tr")
+    expect(rows).to_have_count(22)
+    expect(rows.first).to_contain_text("Flow 22")  # newest first
+
+    app.open("/executions")
+    app.wait_ready("/executions")
+    options = app.page.locator("select[name=workflow_id] option")
+    expect(options).to_have_count(23)  # "All workflows" and each of the 22
+    expect(app.page.locator("table").get_by_text("Flow 22")).to_be_visible()  # the run is named by its workflow
+
+    app.open("/logs")
+    app.wait_ready("/logs")
+    expect(app.page.locator("select[name=workflow_id] option")).to_have_count(23)

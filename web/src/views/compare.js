@@ -4,6 +4,7 @@
 // output difference), "output" (it ended the same way, its outputs differ) or "same". Rows of the steps inside a
 // block are grouped under a row of their block, and a map's rows show their item ("Price line #2").
 import { api } from "../api.js";
+import { workflowNames } from "../workflow-list.js";
 import { emptyState, formatDuration, formatTime, h, render, shortId, statusBadge } from "../ui.js";
 import { placeText } from "../step-tree.js";
 
@@ -12,18 +13,6 @@ function show(value) {
 }
 
 const STATUS_TEXT = { succeeded: "succeeded", failed: "failed", not_run: "not run" };
-
-// The caller's workflows, id -> name (every page: a compared run may be of any of them).
-async function workflowNames() {
-  const names = new Map();
-  let nextToken;
-  do {
-    const page = await api("/workflows", { params: { limit: 100, next_token: nextToken } });
-    for (const workflow of page.data) names.set(workflow.id, workflow.name);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return names;
-}
 
 // How a row differs, in words. Two runs: "failed here, not run there"; more: each status with its runs' count.
 export function statusDifference(runs) {

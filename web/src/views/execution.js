@@ -3,6 +3,7 @@
 // step in its state, a step's detail panel on click), a Gantt timeline of step attempts from the logs (grouped by
 // block), and the logs table with the API's filters; all live.
 import { api } from "../api.js";
+import { allWorkflows } from "../workflow-list.js";
 import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, dialog, durationMs, emptyState, field, flash, formatDuration, formatTime, h, jsonView, render, select, shortId, statusBadge } from "../ui.js";
 import { LOGGED_STEP_TYPES, RETRYABLE, TERMINAL } from "../vocabulary.js";
@@ -152,7 +153,7 @@ export async function executionView(main, { params: [id] }) {
         runGraph({ steps: workflow.steps, logs: shown, execution, states, failedStep }));
       if (focused !== undefined) flowBox.querySelector(`[data-open="${CSS.escape(focused)}"]`)?.focus();
       if (flowBox.querySelector("a.child-workflow")) {
-        childWorkflows ??= api("/workflows", { params: { limit: 100 } }).then(({ data }) => data).catch(() => []);
+        childWorkflows ??= allWorkflows().catch(() => []);
         childWorkflows.then((list) => nameChildWorkflows(flowBox, list));
       }
     }

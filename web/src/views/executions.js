@@ -1,6 +1,7 @@
 // Executions: newest first, filters (workflow, status, date range presets and custom), cursor paging,
 // live statuses over the WebSocket (polling only while it is down), bulk cancel, compare 2..10.
 import { api } from "../api.js";
+import { allWorkflows } from "../workflow-list.js";
 import { pollWhileOffline, subscribe } from "../live.js";
 import { announce, durationMs, emptyState, field, flash, formatDuration, formatTime, h, render, select, shortId, statusBadge } from "../ui.js";
 import { STATUSES, TERMINAL } from "../vocabulary.js";
@@ -35,7 +36,7 @@ export async function executionsView(main, { query }) {
   // The workflows (for names and the filter) and the first page load together.
   const firstPage = fetchPageOf(query, null);
   firstPage.catch(() => {}); // its error is reported where it is awaited
-  const workflows = (await api("/workflows")).data;
+  const workflows = await allWorkflows();
   const names = new Map(workflows.map((workflow) => [workflow.id, workflow.name]));
   const selected = new Set();
   const rows = new Map(); // execution id -> {execution, row}

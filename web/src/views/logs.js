@@ -1,12 +1,13 @@
 // Log search across all of my executions (/api/logs), each hit linking to its execution.
 import { api } from "../api.js";
+import { allWorkflows } from "../workflow-list.js";
 import { emptyState, field, formatDuration, formatTime, h, render, select, shortId } from "../ui.js";
 import { LOGGED_STEP_TYPES } from "../vocabulary.js";
 import { blockNames, placeText } from "../step-tree.js";
 import { RANGES, rangeParams } from "./executions.js";
 
 export async function logsView(main, { query }) {
-  const workflows = (await api("/workflows")).data;
+  const workflows = await allWorkflows();
   const names = new Map(workflows.map((workflow) => [workflow.id, workflow.name]));
   const q = h("input", { type: "search", name: "q", value: query.q || "", maxlength: 200 });
   const workflow = select([["", "All workflows"], ...workflows.map((item) => [item.id, item.name])], query.workflow_id || "", { name: "workflow_id" });

@@ -4,6 +4,7 @@
 // runs in 168 hourly buckets would be a lone spike). Each chart's legend shows the bucket under the cursor, and
 // the whole range's numbers while the cursor is elsewhere (uPlot's own legend would show "--" then).
 import { api } from "../api.js";
+import { allWorkflows } from "../workflow-list.js";
 import { emptyState, field, formatDuration, formatTime, h, render, select } from "../ui.js";
 
 const RANGES = [["24h", "Last 24 hours", 86400e3], ["7d", "Last 7 days", 7 * 86400e3], ["30d", "Last 30 days", 30 * 86400e3], ["90d", "Last 90 days", 90 * 86400e3]];
@@ -30,18 +31,6 @@ function executionsLink(workflowId, start, granularity, status) {
   if (workflowId) params.set("workflow_id", workflowId);
   if (status) params.set("status", status);
   return `#/executions?${params}`;
-}
-
-// The caller's workflows (every page: a step row may be of any of them).
-async function allWorkflows() {
-  const workflows = [];
-  let nextToken;
-  do {
-    const page = await api("/workflows", { params: { limit: 100, next_token: nextToken } });
-    workflows.push(...page.data);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return workflows;
 }
 
 const count = (value) => (value === null || value === undefined ? "–" : String(Math.round(value)));

@@ -2,6 +2,7 @@
 // read by the API as `wfe` reads a file, with the API's 422 at the line, the fields of the step under the cursor, a
 // step-type reference and a panel to try an expression), delete with a confirmation, and Run with an input editor.
 import { api } from "../api.js";
+import { allWorkflows } from "../workflow-list.js";
 import { JsonEditor, layout } from "../json-editor.js";
 import { DefinitionEditor } from "../definition-editor.js";
 import { ExpressionPanel, sampleData } from "../expression-panel.js";
@@ -41,8 +42,7 @@ steps:
 const EXAMPLE_INPUT = { message: "hello" };
 
 export async function workflowsView(main) {
-  const { data } = await api("/workflows");
-  const workflows = [...data].sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
+  const workflows = (await allWorkflows()).sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
   render(main,
     h("div", { class: "page-head" }, h("h1", {}, "Workflows"), h("a", { class: "button primary", href: "#/workflows/new" }, "New workflow")),
     workflows.length === 0
@@ -119,7 +119,7 @@ export async function workflowView(main, { params: [id] }) {
 function flowWithChildNames(steps) {
   const flow = stepFlow(steps);
   if (flow.querySelector("a.child-workflow")) {
-    api("/workflows", { params: { limit: 100 } }).then(({ data }) => nameChildWorkflows(flow, data)).catch(() => {});
+    allWorkflows().then((workflows) => nameChildWorkflows(flow, workflows)).catch(() => {});
   }
   return flow;
 }
