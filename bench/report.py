@@ -342,9 +342,10 @@ def _size(results: dict[str, Any]) -> str:
         for asset, who in (
             (
                 data["functions_asset"],
-                f"code asset of all {len(data['per_function_zipped_bytes'])} functions (each runs its handler from it)",
+                f"code asset of all {len(data['per_function_zipped_bytes'])} functions (each runs its handler from it; "
+                "with its 3.13 bytecode)",
             ),
-            (data["common_layer"], "CommonLayer (workflow_engine)"),
+            (data["common_layer"], "CommonLayer (workflow_engine, with its 3.13 bytecode)"),
             (data["dependencies_layer"], "DependenciesLayer (the runtime lock, with its 3.13 bytecode)"),
         )
     ]
@@ -675,8 +676,9 @@ snapshotted or pre-paid, creating the clients at import would be the better trad
 
 ## Deployment size
 
-Zipped as the CDK stack packages the assets (`Code.from_asset` of `functions/` and `layers/common`, excluding
-`**/__pycache__` and `*.pyc`, and of the dependencies layer, bytecode included; deflate level 9).
+Zipped as the CDK stack packages the assets (`functions/` and `layers/common` as `infra/code_assets.py` builds
+them: no bytecode of this machine, the Lambda runtime's 3.13 bytecode beside each module; the dependencies layer,
+bytecode included; deflate level 9).
 
 {_size(results)}
 

@@ -1,10 +1,11 @@
 """Deployment size: each Lambda asset zipped as the CDK stack packages it (infra/constructs/functions.py).
 
-`Code.from_asset(functions/)` is one asset shared by every function (each runs its own handler from it), and
-`Code.from_asset(layers/common)` is the shared code layer; both exclude `**/__pycache__` and `*.pyc`, and neither
-may hold a third-party package: those are all in the dependencies layer, built from the runtime lock for the
-functions' platform (infra.dependencies, with its Python 3.13 bytecode). Its SDK share (boto3, botocore,
-s3transfer) is measured apart: bundling boto3 is a choice (README, "Dependencies").
+`functions/` is one asset shared by every function (each runs its own handler from it), and `layers/common` is
+the shared code layer; both ship as infra.code_assets builds them (no bytecode of this machine, the Lambda
+runtime's 3.13 bytecode beside each module), and neither may hold a third-party package: those are all in the
+dependencies layer, built from the runtime lock for the functions' platform (infra.dependencies, with its Python
+3.13 bytecode). Its SDK share (boto3, botocore, s3transfer) is measured apart: bundling boto3 is a choice
+(README, "Dependencies").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from infra import dependencies
 from infra.catalog import FUNCTIONS, FUNCTIONS_DIR, LAYER_DIR, REPO_ROOT
+from infra.code_assets import build_code_asset
 
 # Lambda quotas: 50 MB zipped for a direct upload, 250 MB unzipped for a function and all its layers.
 ZIPPED_QUOTA = 50 * 1024 * 1024
@@ -28,8 +30,11 @@ def _excluded(path: Path) -> bool:
     return "__pycache__" in path.parts or path.suffix == ".pyc"
 
 
-def zip_asset(directory: Path, *, with_bytecode: bool = False, level: int = 9) -> dict[str, Any]:
-    """`level`: the deflate level (9, as the CDK zips an asset; a quick run zips faster and larger)."""
+def zip_asset(
+    directory: Path, *, with_bytecode: bool = False, level: int = 9, source: Path | None = None
+) -> dict[str, Any]:
+    """`level`: the deflate level (9, as the CDK zips an asset; a quick run zips faster and larger); `source`: the
+    directory the asset is built from, named in the report (default: `directory`)."""
     files = sorted(
         p for p in directory.rglob("*") if p.is_file() and (with_bytecode or not _excluded(p.relative_to(directory)))
     )
@@ -41,7 +46,7 @@ def zip_asset(directory: Path, *, with_bytecode: bool = False, level: int = 9) -
         sdk_zipped = sum(info.compress_size for info in archive.infolist() if _is_sdk(Path(info.filename)))
     bundled = sorted({part for p in files for part in p.relative_to(directory).parts if part in FORBIDDEN})
     return {
-        "directory": directory.relative_to(REPO_ROOT).as_posix(),
+        "directory": (source or directory).relative_to(REPO_ROOT).as_posix(),
         "files": len(files),
         "zipped_bytes": len(buffer.getvalue()),
         "unzipped_bytes": sum(p.stat().st_size for p in files),
@@ -57,7 +62,10 @@ def _is_sdk(relative: Path) -> bool:
 
 
 def run(level: int = 9) -> dict[str, Any]:
-    functions, layer = zip_asset(FUNCTIONS_DIR, level=level), zip_asset(LAYER_DIR, level=level)
+    functions = zip_asset(
+        build_code_asset(FUNCTIONS_DIR, "/var/task"), with_bytecode=True, level=level, source=FUNCTIONS_DIR
+    )
+    layer = zip_asset(build_code_asset(LAYER_DIR, "/opt"), with_bytecode=True, level=level, source=LAYER_DIR)
     deps = zip_asset(dependencies.build_layer(dependencies.LAMBDA), with_bytecode=True, level=level)
     per_function = {spec.id: functions["zipped_bytes"] for spec in FUNCTIONS}
     assets = (functions, layer, deps)

@@ -134,7 +134,7 @@ def build_layer(target: Target = LAMBDA, lock: Path = RUNTIME_LOCK, cache: Path 
     try:
         subprocess.run(_pip_command(target, lock, staging), check=True)  # noqa: S603 (this interpreter's pip)
         _drop_scripts(staging / "python")
-        _compile_bytecode(target, staging)
+        compile_bytecode(target, staging)
         try:
             os.rename(staging, layer)
         except OSError:  # another process finished the same layer first: use it
@@ -150,13 +150,14 @@ def _drop_scripts(site: Path) -> None:
     shutil.rmtree(site / "bin", ignore_errors=True)
 
 
-def _compile_bytecode(target: Target, layer: Path) -> None:
-    """Hash-based .pyc next to every module, for the target's interpreter (this one, or Pyodide for 3.13)."""
+def compile_bytecode(target: Target, directory: Path, mounted_at: str = "/opt") -> None:
+    """Hash-based .pyc next to every module under `directory`, for the target's interpreter (this one, or
+    Pyodide for 3.13); `mounted_at`: where Lambda puts the directory (its files' names in tracebacks)."""
     if target.is_this_machine:
-        command = [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", str(layer)]
+        command = [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", str(directory)]
     else:
         node = shutil.which("node")
         if node is None or not (REPO_ROOT / "node_modules" / "pyodide").is_dir():
-            raise RuntimeError("the dependencies layer's bytecode needs node and `npm ci` (make install does both)")
-        command = [node, str(COMPILE_BYTECODE), str(layer), target.cache_tag]
+            raise RuntimeError("the Lambda runtime's bytecode needs node and `npm ci` (make install does both)")
+        command = [node, str(COMPILE_BYTECODE), str(directory), target.cache_tag, mounted_at]
     subprocess.run(command, check=True, cwd=REPO_ROOT)  # noqa: S603 (fixed programs of this repository)

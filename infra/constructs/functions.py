@@ -40,6 +40,7 @@ from infra.catalog import (
     FunctionSpec,
     library_environment,
 )
+from infra.code_assets import build_code_asset
 from infra.constructs.data import Data
 from infra.constructs.nag import acknowledge, acknowledge_wildcard_resources
 from infra.constructs.observability import log_group
@@ -53,7 +54,6 @@ from workflow_engine.platform.settings import step_function_arn_variables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
-ASSET_EXCLUDE = ["**/__pycache__", "*.pyc"]
 
 XRAY_REASON = (
     "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams "
@@ -89,11 +89,12 @@ class Functions(Construct):
         self._shared_environment = dict(shared_environment)
         self.roles: dict[str, iam.Role] = {}
 
-        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
+        # Our code ships with the runtime's bytecode (infra/code_assets.py): /var/task and /opt are read-only.
+        code = lambda_.Code.from_asset(str(build_code_asset(FUNCTIONS_DIR, mounted_at="/var/task")))
         self.common_layer = lambda_.LayerVersion(
             self,
             "CommonLayer",
-            code=lambda_.Code.from_asset(str(LAYER_DIR), exclude=ASSET_EXCLUDE),
+            code=lambda_.Code.from_asset(str(build_code_asset(LAYER_DIR, mounted_at="/opt"))),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="workflow_engine: shared models, settings and table definitions",

@@ -1,4 +1,5 @@
-"""The dependencies layer as synthesized: exactly the runtime lock, built for Lambda's Python 3.13 on arm64.
+"""The dependencies layer as synthesized: exactly the runtime lock, built for Lambda's Python 3.13 on arm64; and
+our own code's assets, which ship that Python's bytecode too.
 
 These tests open the staged asset in the cloud assembly (the directory `cdk deploy` zips and uploads), not the
 build cache, so they check what would ship.
@@ -91,17 +92,33 @@ def test_every_compiled_extension_is_aarch64_cp313(site: Path) -> None:
             assert path.name.endswith(".abi3.so") or ".libs" in path.parent.name, path
 
 
-def test_every_module_ships_its_python_313_bytecode(site: Path) -> None:
-    sources = [path for path in _files(site) if path.suffix == ".py"]
-    assert len(sources) > 100
+def _assert_ships_313_bytecode(directory: Path, mounted_at: str, at_least: int) -> None:
+    """Every module of `directory` has its CPython 3.13 hash-based .pyc, naming its file where Lambda mounts it,
+    and no bytecode of another interpreter (this machine's) is there."""
+    sources = [path for path in _files(directory) if path.suffix == ".py"]
+    assert len(sources) >= at_least
     for source in sources:
         compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
         assert compiled.is_file(), f"{source}: no Python 3.13 bytecode"
-        header = compiled.read_bytes()[:8]
-        assert header[:4] == PYC_MAGIC_313, compiled
+        data = compiled.read_bytes()
+        assert data[:4] == PYC_MAGIC_313, compiled
         # hash-based (PEP 552), so zip and extraction timestamps cannot make it stale
-        assert int.from_bytes(header[4:8], "little") & 1, compiled
-    assert not [path for path in _files(site) if path.suffix == ".pyc" and "cpython-313" not in path.name]
+        assert int.from_bytes(data[4:8], "little") & 1, compiled
+        assert f"{mounted_at}/{source.relative_to(directory).as_posix()}".encode() in data, compiled
+    assert not [path for path in _files(directory) if path.suffix == ".pyc" and "cpython-313" not in path.name]
+
+
+def test_every_module_ships_its_python_313_bytecode(site: Path) -> None:
+    _assert_ships_313_bytecode(site, "/opt/python", at_least=100)
+
+
+def test_our_code_ships_its_python_313_bytecode_too(synth: Synthesized) -> None:
+    """Lambda's /var/task and /opt are read-only: without it, every cold start compiles each of our modules it
+    imports (infra/code_assets.py)."""
+    functions = synth.stack.functions
+    code = synth.resource(next(iter(functions.functions.values())))["Properties"]["Code"]["S3Key"]
+    _assert_ships_313_bytecode(_asset_dir(synth, code), "/var/task", at_least=20)
+    _assert_ships_313_bytecode(_layer_dir(synth, functions.common_layer) / "python", "/opt/python", at_least=60)
 
 
 def test_layers_do_not_overlap(synth: Synthesized, site: Path) -> None:
