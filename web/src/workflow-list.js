@@ -3,15 +3,17 @@
 import { api } from "./api.js";
 
 const PAGE = 100;
+const MAX_PAGES = 100; // 10,000 workflows: a cursor that never ends must not hang the page
 
 export async function allWorkflows() {
   const workflows = [];
   let nextToken;
-  do {
-    const page = await api("/workflows", { params: { limit: PAGE, next_token: nextToken } });
-    workflows.push(...page.data);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const answer = await api("/workflows", { params: { limit: PAGE, next_token: nextToken } });
+    workflows.push(...answer.data);
+    nextToken = answer.nextToken;
+    if (!nextToken) break;
+  }
   return workflows;
 }
 
