@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,8 +38,12 @@ def _files(source: Path) -> list[Path]:
 
 def asset_key(source: Path, target: dependencies.Target = dependencies.LAMBDA, mounted_at: str = "/opt") -> str:
     """Every file's path and bytes, the target, where it is mounted, the recipe and the pinned Pyodide."""
-    compiler = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]["pyodide"]
-    recipe = {"recipe": RECIPE_VERSION, "target": target.__dict__, "mounted_at": mounted_at, "pyodide": compiler}
+    recipe = {
+        "recipe": RECIPE_VERSION,
+        "target": target.__dict__,
+        "mounted_at": mounted_at,
+        "pyodide": dependencies.bytecode_compiler_version(),
+    }
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
     for path in _files(source):
         digest.update(path.relative_to(source).as_posix().encode() + b"\0")
@@ -57,22 +59,16 @@ def build_code_asset(
 ) -> Path:
     """`source` copied with the target's bytecode beside each module (`mounted_at`: /var/task or /opt)."""
     key = asset_key(source, target, mounted_at)
-    asset = cache / f"{source.name}-{target.abi_tag}-{key[:24]}"
-    if asset.is_dir():
-        return asset
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{asset.name}.", dir=cache))
-    try:
+    prefix = f"{source.name}-{target.abi_tag}-"
+
+    def fill(staging: Path) -> None:
         shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*IGNORED))
         dependencies.compile_bytecode(target, staging, mounted_at)
-        try:
-            os.rename(staging, asset)
-        except OSError:  # another process finished the same asset first: use it
-            if not asset.is_dir():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _remove_stale(cache, f"{source.name}-{target.abi_tag}-", keep=asset)
+
+    asset = cache / f"{prefix}{key[:24]}"
+    if not asset.is_dir():
+        dependencies.build_once(asset, fill)
+        _remove_stale(cache, prefix, keep=asset)
     return asset
 
 

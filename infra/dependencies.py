@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,31 +119,45 @@ def _pip_command(target: Target, lock: Path, into: Path) -> list[str]:
 
 def layer_key(target: Target = LAMBDA, lock: Path = RUNTIME_LOCK) -> str:
     """What the layer is made from: the lock, the target, the recipe and the bytecode compiler (Pyodide) pinned."""
-    compiler = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]["pyodide"]
-    recipe = json.dumps({"recipe": RECIPE_VERSION, "target": target.__dict__, "pyodide": compiler}, sort_keys=True)
+    recipe = json.dumps(
+        {"recipe": RECIPE_VERSION, "target": target.__dict__, "pyodide": bytecode_compiler_version()}, sort_keys=True
+    )
     return hashlib.sha256(lock.read_bytes() + recipe.encode()).hexdigest()
 
 
 def build_layer(target: Target = LAMBDA, lock: Path = RUNTIME_LOCK, cache: Path = CACHE_DIR) -> Path:
     """The layer directory for `target` (its `python/` holds the locked packages), built once per lock."""
-    key = layer_key(target, lock)
-    layer = cache / f"{target.abi_tag}-{key[:24]}"
-    if layer.is_dir():
-        return layer
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{layer.name}.", dir=cache))
-    try:
+
+    def fill(staging: Path) -> None:
         subprocess.run(_pip_command(target, lock, staging), check=True)  # noqa: S603 (this interpreter's pip)
         _drop_scripts(staging / "python")
         compile_bytecode(target, staging)
+
+    return build_once(cache / f"{target.abi_tag}-{layer_key(target, lock)[:24]}", fill)
+
+
+def build_once(destination: Path, fill: Callable[[Path], None]) -> Path:
+    """`destination`, unless it exists, made by `fill` in a temporary sibling directory renamed into place, so
+    concurrent builds (pytest workers synthesizing) never see half of it."""
+    if destination.is_dir():
+        return destination
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        fill(staging)
         try:
-            os.rename(staging, layer)
-        except OSError:  # another process finished the same layer first: use it
-            if not layer.is_dir():
+            os.rename(staging, destination)
+        except OSError:  # another process finished the same build first: use it
+            if not destination.is_dir():
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return layer
+    return destination
+
+
+def bytecode_compiler_version() -> str:
+    """The Pyodide release (package.json) that compiles the 3.13 bytecode: part of every cache key."""
+    return str(json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]["pyodide"])
 
 
 def _drop_scripts(site: Path) -> None:
