@@ -27,6 +27,7 @@ from workflow_engine.platform.settings import (
     ScheduledStartSettings,
     SecretsSettings,
     StepSettings,
+    TriggersApiSettings,
     WebhookSettings,
     WorkflowsApiSettings,
 )
@@ -102,11 +103,17 @@ STREAM_MAPPING = StreamMapping()
 
 
 WORKFLOWS_API = FunctionSpec(
-    "WorkflowsApi",
-    "api.workflows.handler",
-    "Workflow, schedule and trigger CRUD API",
-    "api",
-    settings=WorkflowsApiSettings,
+    "WorkflowsApi", "api.workflows.handler", "Workflow CRUD API", "api", settings=WorkflowsApiSettings
+)
+# A workflow's schedules and inbound webhook triggers: a function of its own, the only one that may create schedules
+# (passing the Scheduler role) and seal trigger secrets; it manages no state machine. The workflow API's function
+# only lists and deletes them, when their workflow is deleted.
+TRIGGERS_API = FunctionSpec(
+    "TriggersApi",
+    "api.triggers.handler",
+    "Schedule and inbound webhook trigger CRUD API (a workflow's)",
+    "triggers",
+    settings=TriggersApiSettings,
 )
 EXECUTIONS_API = FunctionSpec("ExecutionsApi", "api.executions.handler", "Execution API", "api", settings=ApiSettings)
 QUERIES_API = FunctionSpec(
@@ -260,6 +267,7 @@ REALTIME_FUNCTIONS: tuple[FunctionSpec, ...] = (
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     WORKFLOWS_API,
+    TRIGGERS_API,
     EXECUTIONS_API,
     QUERIES_API,
     SECRETS_API,
@@ -301,11 +309,11 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     Route("DELETE", "/api/workflows/{workflow_id}", WORKFLOWS_API),
     # Schedules (README "Schedules")
-    Route("POST", "/api/workflows/{workflow_id}/schedules", WORKFLOWS_API),
-    Route("GET", "/api/workflows/{workflow_id}/schedules", WORKFLOWS_API),
-    Route("GET", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
-    Route("PUT", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
-    Route("DELETE", "/api/workflows/{workflow_id}/schedules/{schedule_id}", WORKFLOWS_API),
+    Route("POST", "/api/workflows/{workflow_id}/schedules", TRIGGERS_API),
+    Route("GET", "/api/workflows/{workflow_id}/schedules", TRIGGERS_API),
+    Route("GET", "/api/workflows/{workflow_id}/schedules/{schedule_id}", TRIGGERS_API),
+    Route("PUT", "/api/workflows/{workflow_id}/schedules/{schedule_id}", TRIGGERS_API),
+    Route("DELETE", "/api/workflows/{workflow_id}/schedules/{schedule_id}", TRIGGERS_API),
     Route("POST", "/api/workflows/{workflow_id}/execute", EXECUTIONS_API),
     Route("GET", "/api/workflows/executions", EXECUTIONS_API),
     Route("POST", "/api/workflows/executions/batch-get", EXECUTIONS_API),
@@ -324,10 +332,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/secrets", SECRETS_API),
     Route("DELETE", "/api/secrets/{name}", SECRETS_API),
     # Inbound webhook triggers (README "Inbound webhooks"): managed with a token, called without one.
-    Route("POST", "/api/workflows/{workflow_id}/triggers", WORKFLOWS_API),
-    Route("GET", "/api/workflows/{workflow_id}/triggers", WORKFLOWS_API),
-    Route("GET", "/api/workflows/{workflow_id}/triggers/{trigger_id}", WORKFLOWS_API),
-    Route("DELETE", "/api/workflows/{workflow_id}/triggers/{trigger_id}", WORKFLOWS_API),
+    Route("POST", "/api/workflows/{workflow_id}/triggers", TRIGGERS_API),
+    Route("GET", "/api/workflows/{workflow_id}/triggers", TRIGGERS_API),
+    Route("GET", "/api/workflows/{workflow_id}/triggers/{trigger_id}", TRIGGERS_API),
+    Route("DELETE", "/api/workflows/{workflow_id}/triggers/{trigger_id}", TRIGGERS_API),
     Route(
         "POST",
         f"{HOOK_PATH_PREFIX}{{trigger_id}}",

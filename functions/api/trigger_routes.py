@@ -1,6 +1,7 @@
 """Routes of a workflow's inbound webhook triggers: create (the secret answered once), list, get, delete.
 
-Served by the workflow API's function. The calls themselves go to POST /api/hooks/{trigger_id} (api.webhooks).
+Served by the trigger API's function (api.triggers). The calls themselves go to POST /api/hooks/{trigger_id}
+(api.webhooks).
 """
 
 from __future__ import annotations

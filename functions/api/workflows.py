@@ -1,4 +1,8 @@
-"""Lambda handler of the workflow API (GET /api/health, /api/workflows..., a workflow's schedules and triggers)."""
+"""Lambda handler of the workflow API (GET /api/health, /api/workflows...).
+
+A workflow's schedules and triggers have their own function (api.triggers); deleting a workflow deletes them
+(api.workflow_dependents).
+"""
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -6,51 +10,26 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.errors import register_error_handlers
 from api.request_body import parse_json_body
-from api.schedule_routes import router as schedule_router
-from api.trigger_routes import router as trigger_router
+from api.workflow_dependents import WorkflowDependents
 from api.workflow_routes import router
-from workflow_engine.data.scheduler import SchedulerGateway, SchedulerTarget
-from workflow_engine.data.schedules import ScheduleRepository
-from workflow_engine.data.trigger_secrets import TriggerSecretBox
-from workflow_engine.data.triggers import TriggerRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
 from workflow_engine.platform.settings import WorkflowsApiSettings
-from workflow_engine.schedules.service import ScheduleService
-from workflow_engine.triggers.manage import TriggerService
 from workflow_engine.workflows.service import WorkflowService
 
 settings = WorkflowsApiSettings.from_env()
 dynamodb = client("dynamodb")
-workflows = WorkflowRepository(dynamodb, settings.workflows_table)
-schedules = ScheduleService(
-    ScheduleRepository(dynamodb, settings.schedules_table),
-    SchedulerGateway(
-        client("scheduler"),
-        SchedulerTarget(
-            group_name=settings.schedule_group_name,
-            function_arn=settings.scheduled_start_function_arn,
-            role_arn=settings.scheduler_role_arn,
-            dead_letter_queue_arn=settings.schedule_dead_letter_queue_arn,
-        ),
-    ),
-    workflows,
-)
-triggers = TriggerService(
-    workflows,
-    TriggerRepository(dynamodb, settings.triggers_table),
-    TriggerSecretBox(client("kms"), settings.secrets_kms_key_id),
-    settings.max_triggers_per_workflow,
-)
+dependents = WorkflowDependents(dynamodb, client("scheduler"), settings)
 service = WorkflowService(
-    workflows, client("stepfunctions"), settings, on_delete=(schedules.delete_all, triggers.delete_for_workflow)
+    WorkflowRepository(dynamodb, settings.workflows_table),
+    client("stepfunctions"),
+    settings,
+    on_delete=(dependents.delete_schedules, dependents.delete_triggers),
 )
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 app.include_router(router)
-app.include_router(schedule_router)
-app.include_router(trigger_router)
 register_error_handlers(app)
 
 
@@ -58,5 +37,5 @@ register_error_handlers(app)
 @correlated(http_api_keys)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    app.append_context(workflows=service, schedules=schedules, triggers=triggers)
+    app.append_context(workflows=service)
     return app.resolve(event, context)

@@ -35,6 +35,7 @@ from infra.catalog import (
     SECRETS_API,
     STEP_FUNCTIONS,
     STREAM_MAPPING,
+    TRIGGERS_API,
     WEBHOOKS_INBOUND,
     WORKFLOWS_API,
     FunctionSpec,
@@ -126,6 +127,7 @@ class Functions(Construct):
 
         grants: Mapping[str, Callable[[iam.Role], None]] = {
             WORKFLOWS_API.id: self._grant_workflows_api,
+            TRIGGERS_API.id: self._grant_triggers_api,
             EXECUTIONS_API.id: self._grant_executions_api,
             QUERIES_API.id: self._grant_queries_api,
             SECRETS_API.id: self._secrets.grant_manage,
@@ -243,20 +245,32 @@ class Functions(Construct):
     # Each role gets exactly the DynamoDB actions its code calls (see workflow_engine/data/*, Powertools
     # idempotency), never the broader grant_read_*/grant_write_* sets (Scan, Batch*, streams...).
     def _grant_workflows_api(self, role: iam.Role) -> None:
+        """Workflows and their state machines; a deleted workflow's schedules and triggers: list and delete only
+        (creating them is the trigger API's: it passes the Scheduler role and seals secrets)."""
         self._data.grant(
             tables.WORKFLOWS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
         )
         self._orchestration.grant_manage_state_machines(role)
+        self._data.grant(tables.SCHEDULES, role, "dynamodb:DeleteItem", "dynamodb:Query")
+        self._schedules.grant_delete(role)
+        self._data.grant(tables.TRIGGERS, role, "dynamodb:DeleteItem")
+        self._grant_triggers_by_workflow(role)
+
+    def _grant_triggers_api(self, role: iam.Role) -> None:
+        """A workflow's schedules (the items and Scheduler's) and triggers (create with a sealed secret, list by the
+        by_user_workflow index, get, delete); its workflows are read only, to check they exist."""
+        self._data.grant(tables.WORKFLOWS, role, "dynamodb:GetItem")
         self._data.grant(
             tables.SCHEDULES, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"
         )
         self._schedules.grant_manage(role)
-        # Its triggers: create (a sealed secret), list (the by_user_workflow index), get, delete.
-        triggers = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
-        self._data.grant(tables.TRIGGERS, role, *triggers)
+        self._data.grant(tables.TRIGGERS, role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+        self._grant_triggers_by_workflow(role)
+        self._secrets.grant_trigger_secrets(role, "kms:Encrypt")
+
+    def _grant_triggers_by_workflow(self, role: iam.Role) -> None:
         by_workflow = f"{self._data.table(tables.TRIGGERS).table_arn}/index/{tables.TRIGGERS_BY_USER_WORKFLOW.name}"
         iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[by_workflow])
-        self._secrets.grant_trigger_secrets(role, "kms:Encrypt")
 
     def _grant_webhooks_inbound(self, role: iam.Role) -> None:
         """Read a trigger and open its secret; claim deliveries and count rate windows (same table); start the

@@ -64,7 +64,7 @@ class Schedules(Construct):
         self.dead_letter_queue.grant_send_messages(self.role)
 
     def environment(self) -> dict[str, str]:
-        """The settings this construct provides (WorkflowsApiSettings), but the target's ARN (Functions has it)."""
+        """The settings this construct provides (TriggersApiSettings), but the target's ARN (Functions has it)."""
         return {
             "SCHEDULE_GROUP_NAME": self.group_name,
             "SCHEDULER_ROLE_ARN": self.role.role_arn,
@@ -76,6 +76,13 @@ class Schedules(Construct):
         iam.Grant.add_to_principal(
             grantee=self.role, actions=["lambda:InvokeFunction"], resource_arns=[function.function_arn]
         )
+
+    def grant_delete(self, role: iam.IRole) -> None:
+        """Delete the group's schedules, nothing else (a deleted workflow's: the workflow API)."""
+        iam.Grant.add_to_principal(
+            grantee=role, actions=["scheduler:DeleteSchedule"], resource_arns=[self.schedules_arn]
+        )
+        acknowledge_wildcard_resources(role, GROUP_REASON, self.schedules_arn)
 
     def grant_manage(self, role: iam.IRole) -> None:
         iam.Grant.add_to_principal(grantee=role, actions=list(MANAGE_ACTIONS), resource_arns=[self.schedules_arn])

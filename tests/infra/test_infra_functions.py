@@ -44,8 +44,9 @@ SETTINGS_BY_KIND = {
     "secrets": settings.SecretsSettings,
     "scheduler": settings.ScheduledStartSettings,
     "webhooks": settings.WebhookSettings,
+    "triggers": settings.TriggersApiSettings,
 }
-# A function whose settings are more than its kind's: the workflow API also manages schedules and webhook triggers.
+# A function whose settings are more than its kind's: the workflow API also deletes a workflow's schedules and triggers.
 SETTINGS_BY_FUNCTION = {WORKFLOWS_API.id: settings.WorkflowsApiSettings}
 
 

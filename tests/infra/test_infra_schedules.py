@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.catalog import FUNCTIONS, SCHEDULED_START, WORKFLOWS_API
+from infra.catalog import FUNCTIONS, SCHEDULED_START, TRIGGERS_API, WORKFLOWS_API
 from infra.constructs.schedules import MANAGE_ACTIONS
 
 if TYPE_CHECKING:
@@ -54,21 +54,32 @@ def test_the_dead_letter_queue_is_encrypted_and_tls_only(synth: Synthesized) -> 
     )
 
 
-def test_the_workflow_api_manages_the_groups_schedules_and_passes_only_the_scheduler_role(synth: Synthesized) -> None:
-    permissions = synth.permissions(synth.stack.functions.roles[WORKFLOWS_API.id])
+def test_the_trigger_api_manages_the_groups_schedules_and_passes_only_the_scheduler_role(synth: Synthesized) -> None:
+    permissions = synth.permissions(synth.stack.functions.roles[TRIGGERS_API.id])
     group_schedules = synth.resolve(synth.stack.schedules.schedules_arn)
     for action in MANAGE_ACTIONS:
         assert permissions[action] == [group_schedules]
     (pass_role,) = [
         s
-        for s in synth.statements_of(synth.stack.functions.roles[WORKFLOWS_API.id])
+        for s in synth.statements_of(synth.stack.functions.roles[TRIGGERS_API.id])
         if s["Action"] == "iam:PassRole" and s["Resource"] == synth.get_att(synth.stack.schedules.role)
     ]
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
     assert ":schedule/" in str(group_schedules) and "-schedules/*" in str(group_schedules)
 
 
-@pytest.mark.parametrize("spec", [s for s in FUNCTIONS if s.id != WORKFLOWS_API.id], ids=lambda s: s.id)
+def test_the_workflow_api_may_only_delete_schedules_of_the_group(synth: Synthesized) -> None:
+    # Deleting a workflow deletes its schedules; creating one (which passes the Scheduler role) is the trigger API's.
+    permissions = synth.permissions(synth.stack.functions.roles[WORKFLOWS_API.id])
+    reached = {action: resources for action, resources in permissions.items() if action.startswith("scheduler:")}
+    assert reached == {"scheduler:DeleteSchedule": [synth.resolve(synth.stack.schedules.schedules_arn)]}
+    resources = [s["Resource"] for s in synth.statements_of(synth.stack.functions.roles[WORKFLOWS_API.id])]
+    assert synth.get_att(synth.stack.schedules.role) not in resources  # it passes the states role only
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in FUNCTIONS if s.id not in (TRIGGERS_API.id, WORKFLOWS_API.id)], ids=lambda s: s.id
+)
 def test_no_other_function_reaches_scheduler_or_passes_a_role(synth: Synthesized, spec: Any) -> None:
     permissions = synth.permissions(synth.stack.functions.roles[spec.id])
     assert not [action for action in permissions if action.startswith("scheduler:") or action == "iam:PassRole"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.catalog import FUNCTIONS, SECRETS_API, WEBHOOKS_INBOUND, WORKFLOWS_API, step_function_of
+from infra.catalog import FUNCTIONS, SECRETS_API, TRIGGERS_API, WEBHOOKS_INBOUND, step_function_of
 from infra.constructs.secrets import MANAGE_ACTIONS, READ_ACTIONS
 from workflow_engine.data.trigger_secrets import PURPOSE as TRIGGER_SECRET_PURPOSE
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.xdist_group("infra")
 
 READERS = {step_function_of("http").id, step_function_of("ai").id}
 # Inbound webhook triggers' secrets are sealed with the same key, called directly (data/trigger_secrets.py).
-TRIGGER_KEY_USERS = {WORKFLOWS_API.id: "kms:Encrypt", WEBHOOKS_INBOUND.id: "kms:Decrypt"}
+TRIGGER_KEY_USERS = {TRIGGERS_API.id: "kms:Encrypt", WEBHOOKS_INBOUND.id: "kms:Decrypt"}
 
 
 def _statements(synth: Synthesized, function_id: str) -> list[dict[str, Any]]:

@@ -62,13 +62,13 @@ def test_workflows_api_manages_prefixed_state_machines_only(synth: Synthesized) 
     triggers = synth.get_att(stack.data.table(tables.TRIGGERS))
     assert {resource for action in _dynamodb_actions(permissions) for resource in map(str, permissions[action])} == {
         str(synth.get_att(stack.data.table(tables.WORKFLOWS))),
-        str(synth.get_att(stack.data.table(tables.SCHEDULES))),  # a workflow's schedules (test_infra_schedules.py)
-        str(triggers),  # its webhook triggers, and their by_user_workflow index (no other index)
+        str(synth.get_att(stack.data.table(tables.SCHEDULES))),  # a deleted workflow's schedules, and
+        str(triggers),  # its webhook triggers, found by their by_user_workflow index (no other index)
         str({"Fn::Join": ["", [triggers, f"/index/{tables.TRIGGERS_BY_USER_WORKFLOW.name}"]]}),
     }
     for action in STATE_MACHINE_LIFECYCLE_ACTIONS:
         assert permissions[action] == [state_machines], action
-    # the states role to Step Functions; the Scheduler role to EventBridge Scheduler (test_infra_schedules.py)
+    # the states role to Step Functions, no other (the Scheduler role is the trigger API's: test_infra_schedules.py)
     pass_roles = {
         str(s["Resource"]): s["Condition"]["StringEquals"]["iam:PassedToService"]
         for s in synth.statements_of(stack.functions.roles[WORKFLOWS_API.id])
@@ -76,7 +76,6 @@ def test_workflows_api_manages_prefixed_state_machines_only(synth: Synthesized) 
     }
     assert pass_roles == {
         str(synth.get_att(stack.orchestration.role)): "states.amazonaws.com",
-        str(synth.get_att(stack.schedules.role)): "scheduler.amazonaws.com",
     }
     for action in LOG_DELIVERY_ACTIONS:
         assert permissions[action] == ["*"], action

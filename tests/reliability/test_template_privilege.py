@@ -33,6 +33,7 @@ from infra.catalog import (  # noqa: E402
     SCHEDULED_START,
     STACK_NAME,
     STEP_FUNCTIONS,
+    TRIGGERS_API,
     WEBHOOKS_INBOUND,
     WEBSOCKET_STAGE,
     WORKFLOWS_API,
@@ -143,10 +144,17 @@ REASONED_WILDCARDS: dict[str, tuple[str, set[str]]] = {
 # What each function's code calls, table by table (data/*.py repositories; Powertools' DynamoDB
 # idempotency layer: get_item, put_item, update_item, delete_item).
 CODE_CALLS: dict[str, dict[str, set[str]]] = {
+    # a deleted workflow's schedules and triggers: list and delete (api/workflow_dependents.py)
     WORKFLOWS_API.id: {
         "Workflows": {"GetItem", "PutItem", "DeleteItem", "Query"},
-        "Schedules": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/schedules.py
-        "Triggers": {"GetItem", "PutItem", "DeleteItem", "Query"},  # data/triggers.py (Query: by_user_workflow)
+        "Schedules": {"DeleteItem", "Query"},
+        "Triggers": {"DeleteItem", "Query"},  # Query: the by_user_workflow index
+    },
+    # the workflow they belong to (read: does it exist), then data/schedules.py and data/triggers.py
+    TRIGGERS_API.id: {
+        "Workflows": {"GetItem"},
+        "Schedules": {"GetItem", "PutItem", "DeleteItem", "Query"},
+        "Triggers": {"GetItem", "PutItem", "DeleteItem", "Query"},  # Query: the by_user_workflow index
     },
     # the scheduled start: StartExecution's writes, overlap's Query, idempotency, a schedule's read and marks
     SCHEDULED_START.id: {

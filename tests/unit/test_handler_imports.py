@@ -90,6 +90,37 @@ def test_the_workflow_api_loads_pyyaml_only_when_a_document_is_parsed():
     assert under(modules, "yaml") == set()
 
 
+def test_the_workflow_api_loads_the_schedule_and_trigger_modules_only_when_a_workflow_is_deleted():
+    # Their routes are another function's (api.triggers); deleting a workflow deletes its schedules and triggers
+    # (api.workflow_dependents), and imports their modules then: the cron parser, their models, Scheduler's gateway.
+    modules = loaded_modules("api.workflows")
+
+    assert "api.workflow_dependents" in modules  # the probe imports what it should
+    for lazy in (
+        "api.schedule_routes",
+        "api.trigger_routes",
+        "workflow_engine.schedules",
+        "workflow_engine.triggers",
+        "workflow_engine.models.schedules",
+        "workflow_engine.models.triggers",
+        "workflow_engine.data.scheduler",
+    ):
+        assert under(modules, lazy) == set(), lazy
+
+
+def test_the_trigger_api_loads_no_workflow_route_compiler_or_execution_code():
+    modules = loaded_modules("api.triggers")
+
+    assert {"workflow_engine.schedules.service", "workflow_engine.triggers.manage"} <= modules
+    for absent in (
+        "api.workflow_routes",
+        "workflow_engine.workflows",
+        "workflow_engine.asl",
+        "workflow_engine.executions",
+    ):
+        assert under(modules, absent) == set(), absent
+
+
 def test_the_execution_api_loads_the_workflow_model_and_the_step_registry_only_when_a_request_needs_them():
     # A start or retry reads the workflow (its model and step types, about 6 ms); a resume finds the entry states
     # with the step registry, which pulls the ASL compiler's modules (about 9 ms): neither is on the cold start.

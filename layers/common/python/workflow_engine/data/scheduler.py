@@ -37,9 +37,28 @@ class SchedulerTarget:
     dead_letter_queue_arn: str
 
 
-class SchedulerGateway:
-    def __init__(self, client: Any, target: SchedulerTarget) -> None:  # boto3 "scheduler" (no stubs installed)
+class ScheduleGroup:
+    """The stack's schedule group, to delete schedules from: all a workflow's deletion needs (the workflow API's
+    function may delete schedules, never create one: creating passes the Scheduler role)."""
+
+    def __init__(self, client: Any, group_name: str) -> None:  # boto3 "scheduler" (no stubs installed)
         self._client = client
+        self._group_name = group_name
+
+    def delete(self, schedule_id: str) -> None:
+        try:
+            self._client.delete_schedule(Name=schedule_id, GroupName=self._group_name)
+        except AWS_ERRORS as error:
+            code = error_code(error)
+            if code != "ResourceNotFoundException":
+                raise SchedulerError(code) from error
+
+
+class SchedulerGateway(ScheduleGroup):
+    """The schedule group, and schedules created or replaced in it, each targeting the scheduled-start function."""
+
+    def __init__(self, client: Any, target: SchedulerTarget) -> None:  # boto3 "scheduler" (no stubs installed)
+        super().__init__(client, target.group_name)
         self._target = target
 
     def put(self, record: ScheduleRecord, *, create: bool) -> None:
@@ -49,14 +68,6 @@ class SchedulerGateway:
             call(**self.request(record))
         except AWS_ERRORS as error:
             raise SchedulerError(error_code(error)) from error
-
-    def delete(self, schedule_id: str) -> None:
-        try:
-            self._client.delete_schedule(Name=schedule_id, GroupName=self._target.group_name)
-        except AWS_ERRORS as error:
-            code = error_code(error)
-            if code != "ResourceNotFoundException":
-                raise SchedulerError(code) from error
 
     def request(self, record: ScheduleRecord) -> dict[str, Any]:
         """The CreateSchedule/UpdateSchedule parameters of `record`."""

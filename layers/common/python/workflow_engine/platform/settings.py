@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # Set by the Lambda runtime itself (a stack may not set them); the local stack's runtime sets them likewise.
 RUNTIME_VARIABLES = frozenset({"AWS_REGION"})
 
+# The highest per-workflow trigger cap an operator may set (MAX_TRIGGERS_PER_WORKFLOW): no workflow holds more.
+MOST_TRIGGERS_PER_WORKFLOW = 100
+
 
 class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
@@ -116,19 +119,29 @@ class ApiSettings(TableSettings):
         return (*fields, *step_function_arn_variables().values())
 
 
-class WorkflowsApiSettings(ApiSettings):
-    """The workflow API (workflows, their schedules and their inbound webhook triggers): the API settings, where
-    schedules live in DynamoDB and in EventBridge Scheduler, and the triggers' table and the KMS key that encrypts
-    their secrets (each stack states these)."""
+class WorkflowDependentsSettings(EnvSettings):
+    """Where a workflow's schedules and inbound webhook triggers are (each stack states these)."""
 
     schedules_table: str
     schedule_group_name: str = Field(min_length=1, max_length=64)
+    triggers_table: str
+
+
+class WorkflowsApiSettings(ApiSettings, WorkflowDependentsSettings):
+    """The workflow API: the API settings, and where a workflow's schedules and triggers are, which deleting the
+    workflow deletes (api.workflow_dependents). It creates neither: TriggersApiSettings' function does."""
+
+
+class TriggersApiSettings(WorkflowDependentsSettings):
+    """A workflow's schedules and inbound webhook triggers (api.triggers): the workflows they belong to, what a
+    schedule invokes, and the KMS key that seals the triggers' secrets (each stack states these)."""
+
+    workflows_table: str
     scheduled_start_function_arn: str = Field(min_length=1)  # the schedules' target
     scheduler_role_arn: str = Field(min_length=1)  # the role Scheduler assumes to invoke it
     schedule_dead_letter_queue_arn: str = Field(min_length=1)  # firings that failed every retry
-    triggers_table: str
     secrets_kms_key_id: str = Field(min_length=1)
-    max_triggers_per_workflow: int = Field(default=10, ge=1, le=100)
+    max_triggers_per_workflow: int = Field(default=10, ge=1, le=MOST_TRIGGERS_PER_WORKFLOW)
 
 
 class ScheduledStartSettings(ApiSettings):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from workflow_engine.data.scheduler import SchedulerError, SchedulerGateway
+from workflow_engine.data.scheduler import ScheduleGroup, SchedulerError, SchedulerGateway
 from workflow_engine.data.schedules import ScheduleRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.errors import (
@@ -74,7 +74,7 @@ class ScheduleService:
         now = datetime.now(UTC)
         times_of(body, now)
         self._workflow(user_id, workflow_id)
-        existing = self._call("list the schedules", lambda: self._schedules.list(user_id, workflow_id))
+        existing = table_call("list the schedules", lambda: self._schedules.list(user_id, workflow_id))
         if len(existing) >= MAX_SCHEDULES_PER_WORKFLOW:
             raise ScheduleRejected(f"a workflow has at most {MAX_SCHEDULES_PER_WORKFLOW} schedules")
         stamp = utc_now()
@@ -87,7 +87,7 @@ class ScheduleService:
             anchor_at=stamp,
             **body.model_dump(),
         )
-        self._schedule("create", lambda: self._scheduler.put(record, create=True))
+        scheduler_call("create", lambda: self._scheduler.put(record, create=True))
         try:
             self._schedules.put(record)
         except AWS_ERRORS as error:
@@ -98,7 +98,7 @@ class ScheduleService:
     def list(self, user_id: str, workflow_id: str) -> list[ScheduleResponse]:
         self._workflow(user_id, workflow_id)
         now = datetime.now(UTC)
-        records = self._call("list the schedules", lambda: self._schedules.list(user_id, workflow_id))
+        records = table_call("list the schedules", lambda: self._schedules.list(user_id, workflow_id))
         return [respond(record, now) for record in records]
 
     def get(self, user_id: str, workflow_id: str, schedule_id: str) -> ScheduleResponse:
@@ -113,7 +113,7 @@ class ScheduleService:
         record = current.model_copy(
             update={**body.model_dump(), "updated_at": stamp, "anchor_at": stamp if moved else current.anchor_at}
         )
-        self._schedule("update", lambda: self._scheduler.put(record, create=False))
+        scheduler_call("update", lambda: self._scheduler.put(record, create=False))
         try:
             stored = self._schedules.put(record, expected_updated_at=current.updated_at)
         except AWS_ERRORS as error:
@@ -125,43 +125,18 @@ class ScheduleService:
         return respond(record, now)
 
     def delete(self, user_id: str, workflow_id: str, schedule_id: str) -> None:
-        record = self._record(user_id, workflow_id, schedule_id)
-        self._remove(record)
-
-    def delete_all(self, user_id: str, workflow_id: str) -> None:
-        """Every schedule of a workflow that is being deleted (the workflow delete use case calls this first)."""
-        for record in self._call("list the schedules", lambda: self._schedules.list(user_id, workflow_id)):
-            self._remove(record)
-
-    def _remove(self, record: ScheduleRecord) -> None:
-        self._schedule("delete", lambda: self._scheduler.delete(record.schedule_id))
-        self._call(
-            "delete the schedule",
-            lambda: self._schedules.delete(record.user_id, record.workflow_id, record.schedule_id),
-        )
+        remove(self._schedules, self._scheduler, self._record(user_id, workflow_id, schedule_id))
 
     def _workflow(self, user_id: str, workflow_id: str) -> None:
-        if self._call("read the workflow", lambda: self._workflows.get(user_id, workflow_id)) is None:
+        if table_call("read the workflow", lambda: self._workflows.get(user_id, workflow_id)) is None:
             raise WorkflowNotFound()
 
     def _record(self, user_id: str, workflow_id: str, schedule_id: str) -> ScheduleRecord:
         self._workflow(user_id, workflow_id)
-        record = self._call("read the schedule", lambda: self._schedules.get(user_id, workflow_id, schedule_id))
+        record = table_call("read the schedule", lambda: self._schedules.get(user_id, workflow_id, schedule_id))
         if record is None:
             raise ScheduleNotFound()
         return record
-
-    @staticmethod
-    def _schedule(action: str, call: Callable[[], None]) -> None:
-        try:
-            call()
-        except SchedulerError as error:
-            logger.warning("EventBridge Scheduler call failed", action=action, error_code=error.code)
-            if error.code == "ValidationException":
-                raise ScheduleRejected(f"EventBridge Scheduler refused the schedule ({error.code})") from None
-            raise ServiceUnavailableError(
-                f"could not {action} the schedule in EventBridge Scheduler ({error.code}); nothing changed, retry"
-            ) from None
 
     @staticmethod
     def _undo(call: Callable[[], None], record: ScheduleRecord) -> None:
@@ -172,10 +147,37 @@ class ScheduleService:
                 "Could not undo an EventBridge Scheduler write", schedule_id=record.schedule_id, error_code=error.code
             )
 
-    @staticmethod
-    def _call(action: str, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except AWS_ERRORS as error:
-            logger.warning("schedules call failed", action=action, error_code=error_code(error))
-            raise ServiceUnavailableError(f"could not {action}; retry later") from None
+
+def delete_workflow_schedules(
+    schedules: ScheduleRepository, group: ScheduleGroup, user_id: str, workflow_id: str
+) -> None:
+    """Every schedule of a workflow that is being deleted (the workflow API's api.workflow_dependents calls this
+    before it deletes the workflow)."""
+    for record in table_call("list the schedules", lambda: schedules.list(user_id, workflow_id)):
+        remove(schedules, group, record)
+
+
+def remove(schedules: ScheduleRepository, group: ScheduleGroup, record: ScheduleRecord) -> None:
+    """DeleteSchedule (one already gone is fine), then DeleteItem."""
+    scheduler_call("delete", lambda: group.delete(record.schedule_id))
+    table_call("delete the schedule", lambda: schedules.delete(record.user_id, record.workflow_id, record.schedule_id))
+
+
+def scheduler_call(action: str, call: Callable[[], None]) -> None:
+    try:
+        call()
+    except SchedulerError as error:
+        logger.warning("EventBridge Scheduler call failed", action=action, error_code=error.code)
+        if error.code == "ValidationException":
+            raise ScheduleRejected(f"EventBridge Scheduler refused the schedule ({error.code})") from None
+        raise ServiceUnavailableError(
+            f"could not {action} the schedule in EventBridge Scheduler ({error.code}); nothing changed, retry"
+        ) from None
+
+
+def table_call(action: str, call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except AWS_ERRORS as error:
+        logger.warning("schedules call failed", action=action, error_code=error_code(error))
+        raise ServiceUnavailableError(f"could not {action}; retry later") from None

@@ -2,7 +2,7 @@
 
 A trigger is the caller's and its workflow's: another user's, or another workflow's, is 404 (never 403). A
 workflow holds at most `max_per_workflow` triggers (409 past it). Deleting a workflow deletes its triggers
-(`delete_for_workflow`, called by the workflow delete use case); their delivery and rate items expire by TTL.
+(`delete_workflow_triggers`, called by the workflow delete use case); their delivery and rate items expire by TTL.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from workflow_engine.data.triggers import TriggerRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.errors import ConflictError, TriggerNotFound, WorkflowNotFound
 from workflow_engine.models.triggers import HOOK_PATH_PREFIX, TriggerCreated, TriggerRecord, TriggerSummary
+from workflow_engine.platform.settings import MOST_TRIGGERS_PER_WORKFLOW
 from workflow_engine.triggers.signature import new_secret
 
 
@@ -80,11 +81,13 @@ class TriggerService:
         if not self._triggers.delete(user_id, workflow_id, trigger_id):
             raise TriggerNotFound()
 
-    def delete_for_workflow(self, user_id: str, workflow_id: str) -> None:
-        """Delete every trigger of the workflow (the workflow itself is being deleted)."""
-        for record in self._triggers.list_for_workflow(user_id, workflow_id, self._max_per_workflow):
-            self._triggers.delete(user_id, workflow_id, record.trigger_id)
-
     def _workflow(self, user_id: str, workflow_id: str) -> None:
         if self._workflows.get(user_id, workflow_id) is None:
             raise WorkflowNotFound()
+
+
+def delete_workflow_triggers(triggers: TriggerRepository, user_id: str, workflow_id: str) -> None:
+    """Delete every trigger of the workflow, which is being deleted (workflow_engine's caller: the workflow API's
+    api.workflow_dependents). One query reads them all: no workflow holds more than the highest cap."""
+    for record in triggers.list_for_workflow(user_id, workflow_id, MOST_TRIGGERS_PER_WORKFLOW):
+        triggers.delete(user_id, workflow_id, record.trigger_id)
