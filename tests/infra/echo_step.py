@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from workflow_engine.models.step_configs import Strict, check_placeholders
+from workflow_engine.models.config_base import Strict, check_placeholders
 from workflow_engine.models.step_types import STEP_TYPES, Permission, StepFunction, StepType
 from workflow_engine.steps.placeholders import render
 

@@ -129,6 +129,11 @@ def test_the_execution_api_loads_the_workflow_model_and_the_step_registry_only_w
     assert "workflow_engine.executions.retry" in modules  # the probe imports what it should
     for lazy in ("workflow_engine.models.workflow", "workflow_engine.asl.registry", "workflow_engine.asl.resume"):
         assert under(modules, lazy) == set(), lazy
+    # Its settings read the step registry's names (one ARN per Lambda-kind type): the registry names each type's config
+    # model by its path, so neither the step configs nor the blocks' (with their conditions) are loaded for that.
+    assert "workflow_engine.models.step_types" in modules
+    for lazy in ("workflow_engine.models.step_configs", "workflow_engine.models.block_configs"):
+        assert under(modules, lazy) == set(), lazy
 
 
 def test_the_workflow_api_loads_the_compiler_only_when_a_request_compiles():

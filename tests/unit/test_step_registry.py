@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from infra.catalog import REPO_ROOT, STEP_FUNCTIONS
+from workflow_engine.models.config_base import Strict
 from workflow_engine.models.step_configs import TransformConfig, WaitConfig
 from workflow_engine.models.step_errors import StepFailed
 from workflow_engine.models.step_types import STEP_TYPES, Permission, StepRegistry, StepType
@@ -86,6 +87,15 @@ def test_a_name_registers_once() -> None:
     with pytest.raises(ValueError, match="already registered"):
         registry.register(StepType("echo", TransformConfig, "native"))
     assert list(registry) == [entry] and registry.lambda_types() == ()
+
+
+def test_a_config_model_named_by_its_path_is_imported_when_first_read() -> None:
+    named = StepType("echo", "workflow_engine.models.step_configs:WaitConfig", "native")
+    assert named.config_model is WaitConfig and StepType("echo", WaitConfig, "native").config_model is WaitConfig
+    with pytest.raises(AttributeError):
+        _ = StepType("echo", "workflow_engine.models.step_configs:NoSuchConfig", "native").config_model
+    # every entry of the registry names a real config model
+    assert all(issubclass(step_type.config_model, Strict) for step_type in STEP_TYPES)
 
 
 def test_api_settings_need_the_function_of_every_lambda_step_type() -> None:

@@ -40,8 +40,8 @@ from workflow_engine.asl.task import catchers, continued_states, lambda_task, re
 from workflow_engine.data.executions import user_workflow_key
 from workflow_engine.models.execution import CHILD_DEPTH_EXCEEDED, CHILD_WORKFLOW_NOT_FOUND
 from workflow_engine.models.lifecycle import ExecutionStatus, user_status_key
+from workflow_engine.models.nesting_limits import MAX_CHILD_DEPTH
 from workflow_engine.models.run_trigger import TriggerType
-from workflow_engine.models.step_configs import MAX_CHILD_DEPTH
 
 MAX_DEPTH = MAX_CHILD_DEPTH  # levels of nesting at run time: a top-level execution is level 1
 DEPTH_EXCEEDED = CHILD_DEPTH_EXCEEDED

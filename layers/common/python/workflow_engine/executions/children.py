@@ -14,7 +14,7 @@ from collections.abc import Callable
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.models.errors import ExecutionFinished, ServiceUnavailableError
 from workflow_engine.models.execution import ExecutionRecord
-from workflow_engine.models.step_configs import MAX_CHILD_DEPTH as MAX_DEPTH
+from workflow_engine.models.nesting_limits import MAX_CHILD_DEPTH as MAX_DEPTH
 from workflow_engine.platform.aws_errors import AWS_ERRORS
 from workflow_engine.platform.observability import logger
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from workflow_engine.models.step_configs import Strict, check_placeholders
+from workflow_engine.models.config_base import Strict, check_placeholders
 
 DEFAULT_TIMEOUT_SECONDS = 86_400
 MIN_TIMEOUT_SECONDS = 60

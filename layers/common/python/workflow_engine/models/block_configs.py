@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 
 from workflow_engine.models.conditions import Condition
+from workflow_engine.models.config_base import Strict
 from workflow_engine.models.field_paths import parse_field_path
-from workflow_engine.models.step_configs import Strict
 
 if TYPE_CHECKING:
     from workflow_engine.models.workflow import Step
@@ -98,5 +98,5 @@ BLOCK_CONFIGS = (ChoiceBranch, ChoiceConfig, ParallelBranch, ParallelConfig, Map
 
 def resolve_step_references(step: Any) -> None:
     """Make `Step` resolvable in the block configs, once the union (models.workflow) exists. Their schemas are
-    built on first use (`defer_build`, models.step_configs.Strict), from this module's namespace."""
+    built on first use (`defer_build`, models.config_base.Strict), from this module's namespace."""
     globals()["Step"] = step

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from workflow_engine.models.config_base import Strict
 from workflow_engine.models.field_paths import FieldPath, parse_field_path
-from workflow_engine.models.step_configs import Strict
 
 MAX_CONDITIONS = 20  # in one all/any
 Op = Literal["eq", "ne", "gt", "ge", "lt", "le", "exists", "missing", "true", "false", "matches"]

@@ -21,6 +21,9 @@ from typing import Any
 
 MAX_DEPTH = 4  # blocks inside blocks
 MAX_CONDITION_DEPTH = 10  # all/any/not inside all/any/not
+# Levels of nesting of workflow steps at run time (a top-level execution is level 1): the compiled machine's check
+# (asl.child), the save-time walk (workflows.child_checks) and a cancel's cascade (executions.children).
+MAX_CHILD_DEPTH = 5
 STEP_LIST_KEYS = ("steps", "otherwise")  # the keys of a block config or a branch that hold steps
 CONDITION_LIST_KEYS = ("all", "any")
 

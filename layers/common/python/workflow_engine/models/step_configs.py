@@ -10,44 +10,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from workflow_engine.models.expressions import check_expression
-from workflow_engine.models.secrets import secret_reference
-
-MAX_CONFIG_STRING = 16_384
-PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-
-class Strict(BaseModel):
-    """Unknown fields refused, strings bounded: the base of everything a user sends in a definition. Schemas are
-    built on first use (`defer_build`): a function that never validates a definition never pays for them."""
-
-    model_config = ConfigDict(extra="forbid", str_max_length=MAX_CONFIG_STRING, defer_build=True)
-
-
-def compile_jmespath(expression: str) -> str:
-    """Valid JMESPath within the save-time limits (workflow_engine.models.expressions); a ValueError says which not."""
-    return check_expression(expression)
-
-
-def check_placeholders(value: Any) -> Any:
-    """Every `{{ expr }}` in a string of a config must be a valid JMESPath expression, or a secret reference
-    `{{ secrets.NAME }}` (its syntax only: the secret may be set later)."""
-    if isinstance(value, str):
-        for match in PLACEHOLDER.finditer(value):
-            inner = match.group(1).strip()
-            if not inner:
-                raise ValueError("empty {{ }} placeholder")
-            if secret_reference(inner) is None:
-                compile_jmespath(inner)
-    elif isinstance(value, dict):
-        for item in value.values():
-            check_placeholders(item)
-    elif isinstance(value, list):
-        for item in value:
-            check_placeholders(item)
-    return value
+from workflow_engine.models.config_base import PLACEHOLDER, Strict, check_placeholders, compile_jmespath
 
 
 class TransformConfig(Strict):
@@ -97,11 +62,6 @@ class HttpConfig(Strict):
         check_placeholders(self.headers)
         check_placeholders(self.body)
         return self
-
-
-# Levels of nesting of workflow steps at run time (a top-level execution is level 1): the compiled machine's check
-# (asl.child), the save-time walk (workflows.child_checks) and a cancel's cascade (executions.children).
-MAX_CHILD_DEPTH = 5
 
 
 class WorkflowConfig(Strict):

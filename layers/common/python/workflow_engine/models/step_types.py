@@ -10,12 +10,14 @@ the OpenAPI document), the step functions of both stacks and their grants (infra
 infra.constructs.functions), the API's per-type function ARN settings (settings.ApiSettings), the dashboard's
 per-type widgets and the generic step handler (functions/steps/handler.py). See README "Adding a step type".
 
-Import-light on purpose (every step function's cold start imports it): a runner is named by its dotted path and
-imported only by the function that runs it, so the transform function never imports the http or ai code.
+Import-light on purpose (every step function's cold start imports it, and each API function's settings read it): a
+config model and a runner are named by their dotted paths and imported when first needed, so the transform
+function never imports the http or ai code, and a function that only needs the names loads no config model.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -23,10 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-
-from workflow_engine.models.approvals import ApprovalConfig
-from workflow_engine.models.block_configs import ChoiceConfig, MapConfig, ParallelConfig
-from workflow_engine.models.step_configs import AiConfig, HttpConfig, TransformConfig, WaitConfig, WorkflowConfig
 
 # A runner: (typed config, workflow context, the step function's settings) -> the step's output; a runner of a type
 # whose function `reads_secrets` also takes the owner's secrets (a steps.placeholders.SecretSource) fourth. The
@@ -67,10 +65,11 @@ class StepFunction:
 
 @dataclass(frozen=True)
 class StepType:
-    """One step type. `runner` is "package.module:function" (Lambda kind only)."""
+    """One step type. `config` is its config model or "package.module:Model" (imported on first use: `config_model`);
+    `runner` is "package.module:function" (Lambda kind only)."""
 
     name: str
-    config_model: type[BaseModel]
+    config: type[BaseModel] | str
     kind: Literal["lambda", "native"]
     runner: str | None = None
     function: StepFunction | None = None
@@ -85,6 +84,14 @@ class StepType:
         lambda_kind = self.kind == "lambda"
         if lambda_kind != (self.runner is not None) or lambda_kind != (self.function is not None):
             raise ValueError(f"{self.name}: a lambda step type has a runner and a function, a native one neither")
+
+    @functools.cached_property
+    def config_model(self) -> type[BaseModel]:
+        """Its config model (imported here the first time, when `config` names it)."""
+        if not isinstance(self.config, str):
+            return self.config
+        model: type[BaseModel] = _import(self.config)
+        return model
 
     @property
     def title(self) -> str:
@@ -105,9 +112,14 @@ class StepType:
         """Import the runner (only the function that runs this type does)."""
         if self.runner is None:
             raise ValueError(f"{self.name} is a native step type: it has no runner")
-        module, _, attribute = self.runner.partition(":")
-        runner: Runner = getattr(importlib.import_module(module), attribute)
+        runner: Runner = _import(self.runner)
         return runner
+
+
+def _import(path: str) -> Any:
+    """The object named "package.module:attribute"."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 @dataclass
@@ -143,11 +155,16 @@ BEDROCK_REASON = (
     "inference profile may be invoked; the action is limited to bedrock:InvokeModel."
 )
 
+# Where the config models are (models.step_configs; the blocks' in models.block_configs, the approval's with its
+# other models in models.approvals).
+CONFIGS = "workflow_engine.models.step_configs"
+BLOCK_CONFIGS = "workflow_engine.models.block_configs"
+
 STEP_TYPES = StepRegistry()
 STEP_TYPES.register(
     StepType(
         "transform",
-        TransformConfig,
+        f"{CONFIGS}:TransformConfig",
         "lambda",
         runner="workflow_engine.steps.transform:run_transform",
         function=StepFunction("Runs transform steps", timeout_seconds=30),
@@ -156,7 +173,7 @@ STEP_TYPES.register(
 STEP_TYPES.register(
     StepType(
         "http",
-        HttpConfig,
+        f"{CONFIGS}:HttpConfig",
         "lambda",
         runner="workflow_engine.steps.http_request:run_http",
         # the network, and the owner's secrets (granted by the stack with its secrets key)
@@ -166,7 +183,7 @@ STEP_TYPES.register(
 STEP_TYPES.register(
     StepType(
         "ai",
-        AiConfig,
+        f"{CONFIGS}:AiConfig",
         "lambda",
         runner="workflow_engine.steps.ai:run_ai",
         function=StepFunction(
@@ -186,18 +203,18 @@ STEP_TYPES.register(
         ),
     )
 )
-STEP_TYPES.register(StepType("wait", WaitConfig, "native"))  # a Wait state (asl.wait)
+STEP_TYPES.register(StepType("wait", f"{CONFIGS}:WaitConfig", "native"))  # a Wait state (asl.wait)
 # The blocks: their configs hold step lists (models.block_configs); compiled by asl.blocks.
-STEP_TYPES.register(StepType("choice", ChoiceConfig, "native"))  # a Choice state, branches inline
-STEP_TYPES.register(StepType("parallel", ParallelConfig, "native"))  # a Parallel state
-STEP_TYPES.register(StepType("map", MapConfig, "native"))  # an inline Map state
+STEP_TYPES.register(StepType("choice", f"{BLOCK_CONFIGS}:ChoiceConfig", "native"))  # a Choice, branches inline
+STEP_TYPES.register(StepType("parallel", f"{BLOCK_CONFIGS}:ParallelConfig", "native"))  # a Parallel state
+STEP_TYPES.register(StepType("map", f"{BLOCK_CONFIGS}:MapConfig", "native"))  # an inline Map state
 # A person decides: a Task waiting on a task token (asl.approval), whose Lambda stores the token on the execution
 # item (steps.approval) and returns at once; no Lambda runs while it waits. Its grant on the executions table is
 # the stack's (infra.constructs.functions: a table's ARN is not a registry pattern).
 STEP_TYPES.register(
     StepType(
         "approval",
-        ApprovalConfig,
+        "workflow_engine.models.approvals:ApprovalConfig",
         "lambda",
         runner="workflow_engine.steps.approval:hold_for_decision",
         function=StepFunction("Stores an approval step's task token and returns", timeout_seconds=10, memory_mb=256),
@@ -209,7 +226,7 @@ STEP_TYPES.register(
 STEP_TYPES.register(
     StepType(
         "workflow",
-        WorkflowConfig,
+        f"{CONFIGS}:WorkflowConfig",
         "lambda",
         runner="workflow_engine.steps.child_input:run_workflow",
         function=StepFunction("Prepares workflow steps (child executions)", timeout_seconds=30, memory_mb=256),

@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, create_model, field_validator, model_validator
 
 from workflow_engine.models.block_configs import resolve_step_references
+from workflow_engine.models.config_base import MAX_CONFIG_STRING, PLACEHOLDER, Strict  # noqa: F401 (re-exported)
 from workflow_engine.models.nesting_limits import check_nesting
 from workflow_engine.models.step_configs import (  # noqa: F401 (re-exported: the config models' former home)
-    MAX_CONFIG_STRING,
-    PLACEHOLDER,
     AiConfig,
     HttpConfig,
-    Strict,
     TransformConfig,
     WaitConfig,
 )

@@ -5,7 +5,7 @@ Rules:
   (number, bool, None) is returned unchanged. The input is never mutated.
 - In a string, `{{ expr }}` is a JMESPath expression evaluated against the context
   `{"input": ..., "steps": {"<step name>": {"output": ...}}}`. The placeholder syntax is the one the
-  workflow model validates (`models.step_configs.PLACEHOLDER`), so what was accepted at save time is
+  workflow model validates (`models.config_base.PLACEHOLDER`), so what was accepted at save time is
   exactly what is rendered here.
 - If the whole string, leading/trailing white space aside, is exactly one placeholder, the raw value
   replaces it and keeps its JSON type (object, array, number, bool, null).
@@ -30,9 +30,9 @@ from typing import Any, Protocol
 
 from jmespath.exceptions import JMESPathError
 
+from workflow_engine.models.config_base import PLACEHOLDER
 from workflow_engine.models.expressions import Budget, ExpressionRejected, error_reason, search_bounded
 from workflow_engine.models.secrets import secret_reference
-from workflow_engine.models.step_configs import PLACEHOLDER
 from workflow_engine.models.step_errors import StepFailed
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.models.errors import InvalidRequestError
-from workflow_engine.models.step_configs import MAX_CHILD_DEPTH as MAX_DEPTH
+from workflow_engine.models.nesting_limits import MAX_CHILD_DEPTH as MAX_DEPTH
 from workflow_engine.models.step_tree import StepTree
 from workflow_engine.models.workflow import WorkflowRecord
 
