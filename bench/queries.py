@@ -26,8 +26,9 @@ from workflow_engine.data.logs import SEARCH_PAGE_READ_ITEMS, LogRepository
 from workflow_engine.data.metrics import TRANSACTION_ITEMS, MetricsRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
 from workflow_engine.models.metric_aggregation import Contribution
+from workflow_engine.platform.api_settings import QuerySettings
 from workflow_engine.platform.aws import client
-from workflow_engine.platform.settings import ApiSettings, QuerySettings
+from workflow_engine.platform.settings import ApiSettings
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 EXECUTIONS = 120  # in the listing / log search scenario, one per 10 minutes over 20 hours

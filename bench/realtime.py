@@ -42,7 +42,7 @@ from infra.local.signin import sign_in
 from infra.local.websocket import new_connection_id
 from workflow_engine.data.codec import to_item
 from workflow_engine.platform.clock import utc_now
-from workflow_engine.platform.settings import RealtimeSettings
+from workflow_engine.platform.realtime_settings import RealtimeSettings
 from workflow_engine.realtime.notifier import POST_THREAD_PREFIX
 
 SAMPLES = 40

@@ -13,24 +13,18 @@ from pathlib import Path
 from infra.declarations import METRICS_NAMESPACE
 from workflow_engine.models.step_types import STEP_TYPES, Permission, StepType
 from workflow_engine.models.triggers import HOOK_PATH_PREFIX
-from workflow_engine.platform.settings import (
-    ApiSettings,
-    ApprovalStepSettings,
-    AuthorizerSettings,
-    EnvSettings,
-    MetricsSettings,
-    NotificationSettings,
-    NotifierSettings,
+from workflow_engine.platform.api_settings import (
     QuerySettings,
-    RealtimeSettings,
-    ReconcilerSettings,
     ScheduledStartSettings,
     SecretsSettings,
-    StepSettings,
     TriggersApiSettings,
     WebhookSettings,
     WorkflowsApiSettings,
 )
+from workflow_engine.platform.consumer_settings import MetricsSettings, NotificationSettings, ReconcilerSettings
+from workflow_engine.platform.realtime_settings import AuthorizerSettings, NotifierSettings, RealtimeSettings
+from workflow_engine.platform.settings import ApiSettings, EnvSettings
+from workflow_engine.platform.step_settings import ApprovalStepSettings, StepSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"

@@ -18,8 +18,8 @@ from workflow_engine.data.codec import from_item
 from workflow_engine.data.metrics import MetricsRepository
 from workflow_engine.models.metric_aggregation import contribution_of
 from workflow_engine.platform.aws import client
+from workflow_engine.platform.consumer_settings import MetricsSettings
 from workflow_engine.platform.observability import bind_log_keys, correlated, logger, tracer
-from workflow_engine.platform.settings import MetricsSettings
 
 settings = MetricsSettings.from_env()
 metrics = MetricsRepository(client("dynamodb"), settings.metrics_table)

@@ -11,9 +11,9 @@ from api.errors import register_error_handlers
 from api.query_routes import router
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.data.metrics import MetricsRepository
+from workflow_engine.platform.api_settings import QuerySettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import QuerySettings
 from workflow_engine.queries.service import QueryService
 
 settings = QuerySettings.from_env()

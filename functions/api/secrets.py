@@ -15,9 +15,9 @@ from api.errors import register_error_handlers
 from api.request_body import parse_json_body
 from api.secret_routes import router
 from workflow_engine.data.secrets import SecretStore
+from workflow_engine.platform.api_settings import SecretsSettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import SecretsSettings
 from workflow_engine.secrets.service import SecretService
 
 settings = SecretsSettings.from_env()

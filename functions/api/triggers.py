@@ -19,9 +19,9 @@ from workflow_engine.data.schedules import ScheduleRepository
 from workflow_engine.data.trigger_secrets import TriggerSecretBox
 from workflow_engine.data.triggers import TriggerRepository
 from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.platform.api_settings import TriggersApiSettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import TriggersApiSettings
 from workflow_engine.schedules.service import ScheduleService
 from workflow_engine.triggers.manage import TriggerService
 

@@ -22,9 +22,9 @@ from workflow_engine.data.webhook_deliveries import DeliveryLedger, RateWindows
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.executions.launch import ExecutionLauncher
 from workflow_engine.executions.start import StartExecution
+from workflow_engine.platform.api_settings import WebhookSettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import WebhookSettings
 from workflow_engine.triggers.inbound import ReceiveWebhook, WebhookLimits
 
 settings = WebhookSettings.from_env()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow_engine.platform.settings import WorkflowsApiSettings
+from workflow_engine.platform.api_settings import WorkflowsApiSettings
 
 
 class WorkflowDependents:

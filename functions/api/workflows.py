@@ -13,9 +13,9 @@ from api.request_body import parse_json_body
 from api.workflow_dependents import WorkflowDependents
 from api.workflow_routes import router
 from workflow_engine.data.workflows import WorkflowRepository
+from workflow_engine.platform.api_settings import WorkflowsApiSettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, http_api_keys, logger, tracer
-from workflow_engine.platform.settings import WorkflowsApiSettings
 from workflow_engine.workflows.service import WorkflowService
 
 settings = WorkflowsApiSettings.from_env()

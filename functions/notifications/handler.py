@@ -13,8 +13,8 @@ from workflow_engine.data.notifications import DeliveryRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.notifications.outcomes import NotificationDispatcher
 from workflow_engine.platform.aws import client
+from workflow_engine.platform.consumer_settings import NotificationSettings
 from workflow_engine.platform.observability import correlated, logger, tracer
-from workflow_engine.platform.settings import NotificationSettings
 
 settings = NotificationSettings.from_env()
 dynamodb = client("dynamodb")

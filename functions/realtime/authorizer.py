@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
 
 from workflow_engine.platform.observability import logger, tracer
-from workflow_engine.platform.settings import AuthorizerSettings
+from workflow_engine.platform.realtime_settings import AuthorizerSettings
 
 if TYPE_CHECKING:
     from workflow_engine.platform.auth.jwt_verifier import JwtVerifier

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import logger, tracer
-from workflow_engine.platform.settings import NotifierSettings
+from workflow_engine.platform.realtime_settings import NotifierSettings
 from workflow_engine.realtime.notifier import Fanout, Notifier
 
 settings = NotifierSettings.from_env()

@@ -12,7 +12,7 @@ from workflow_engine.data.connections import ConnectionRepository
 from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.data.workflows import WorkflowRepository
 from workflow_engine.platform.aws import client
-from workflow_engine.platform.settings import RealtimeSettings
+from workflow_engine.platform.realtime_settings import RealtimeSettings
 from workflow_engine.realtime.subscriptions import Caps, SubscriptionService
 
 settings = RealtimeSettings.from_env()

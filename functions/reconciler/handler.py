@@ -6,8 +6,8 @@ from workflow_engine.data.executions import ExecutionRepository
 from workflow_engine.executions.reconcile import reconcile
 from workflow_engine.platform import business_metrics
 from workflow_engine.platform.aws import client
+from workflow_engine.platform.consumer_settings import ReconcilerSettings
 from workflow_engine.platform.observability import bind_log_keys, correlated, logger, tracer
-from workflow_engine.platform.settings import ReconcilerSettings
 
 settings = ReconcilerSettings.from_env()
 executions = ExecutionRepository(client("dynamodb"), settings.executions_table)

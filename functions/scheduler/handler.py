@@ -17,9 +17,9 @@ from workflow_engine.executions.launch import ExecutionLauncher
 from workflow_engine.executions.start import StartExecution
 from workflow_engine.models.schedules import ScheduledFiring
 from workflow_engine.models.workflow import WorkflowRecord
+from workflow_engine.platform.api_settings import ScheduledStartSettings
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import logger, tracer
-from workflow_engine.platform.settings import ScheduledStartSettings
 from workflow_engine.schedules.firing import ScheduledStart
 
 settings = ScheduledStartSettings.from_env()

@@ -10,7 +10,7 @@ from workflow_engine.data.approvals import ApprovalRepository
 from workflow_engine.data.logs import LogRepository
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, logger, step_keys, tracer
-from workflow_engine.platform.settings import ApprovalStepSettings
+from workflow_engine.platform.step_settings import ApprovalStepSettings
 from workflow_engine.steps.approval import hold_for_decision
 
 settings = ApprovalStepSettings.from_env()

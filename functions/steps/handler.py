@@ -21,7 +21,7 @@ from workflow_engine.data.secrets import SecretReader, secrets_provider
 from workflow_engine.models.step_types import STEP_TYPES
 from workflow_engine.platform.aws import client
 from workflow_engine.platform.observability import correlated, logger, step_keys, tracer
-from workflow_engine.platform.settings import StepSettings
+from workflow_engine.platform.step_settings import StepSettings
 from workflow_engine.steps.dispatch import runner_for
 from workflow_engine.steps.runtime import run_step
 

@@ -221,7 +221,7 @@ def test_a_user_holds_at_most_the_connection_cap(stack):
     reason; closing one frees its place."""
     from infra.declarations import EXAMPLE_PASSWORD
     from infra.local.signin import sign_in
-    from workflow_engine.platform.settings import RealtimeSettings
+    from workflow_engine.platform.realtime_settings import RealtimeSettings
 
     token = sign_in(stack, f"cap-{uuid.uuid4().hex[:8]}", EXAMPLE_PASSWORD, "IdToken")
     cap = RealtimeSettings.model_fields["max_connections_per_user"].default

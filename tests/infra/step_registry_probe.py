@@ -25,7 +25,8 @@ from infra.local.gateway import build_event  # noqa: E402
 from infra.stack import build_app  # noqa: E402
 from workflow_engine.models.step_types import STEP_TYPES  # noqa: E402
 from workflow_engine.models.workflow import WorkflowDefinition, WorkflowRecord  # noqa: E402
-from workflow_engine.platform.settings import ApiSettings, StepSettings  # noqa: E402
+from workflow_engine.platform.settings import ApiSettings  # noqa: E402
+from workflow_engine.platform.step_settings import StepSettings  # noqa: E402
 from workflow_engine.steps.dispatch import runner_for  # noqa: E402
 from workflow_engine.workflows.service import compile_target  # noqa: E402
 

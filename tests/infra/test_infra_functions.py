@@ -16,7 +16,7 @@ from infra.catalog import (
     WORKFLOWS_API,
     FunctionSpec,
 )
-from workflow_engine.platform import settings, tables
+from workflow_engine.platform import api_settings, consumer_settings, realtime_settings, settings, step_settings, tables
 
 if TYPE_CHECKING:
     from conftest import Synthesized
@@ -32,22 +32,22 @@ LIBRARY_ENV = {
 }
 SETTINGS_BY_KIND = {
     "api": settings.ApiSettings,
-    "step": settings.StepSettings,
-    "reconciler": settings.ReconcilerSettings,
-    "metrics": settings.MetricsSettings,
-    "queries": settings.QuerySettings,
-    "ws-authorizer": settings.AuthorizerSettings,
-    "ws-route": settings.RealtimeSettings,
-    "notifier": settings.NotifierSettings,
+    "step": step_settings.StepSettings,
+    "reconciler": consumer_settings.ReconcilerSettings,
+    "metrics": consumer_settings.MetricsSettings,
+    "queries": api_settings.QuerySettings,
+    "ws-authorizer": realtime_settings.AuthorizerSettings,
+    "ws-route": realtime_settings.RealtimeSettings,
+    "notifier": realtime_settings.NotifierSettings,
     "ws-default": settings.EnvSettings,  # reads no setting
-    "notifications": settings.NotificationSettings,
-    "secrets": settings.SecretsSettings,
-    "scheduler": settings.ScheduledStartSettings,
-    "webhooks": settings.WebhookSettings,
-    "triggers": settings.TriggersApiSettings,
+    "notifications": consumer_settings.NotificationSettings,
+    "secrets": api_settings.SecretsSettings,
+    "scheduler": api_settings.ScheduledStartSettings,
+    "webhooks": api_settings.WebhookSettings,
+    "triggers": api_settings.TriggersApiSettings,
 }
 # A function whose settings are more than its kind's: the workflow API also deletes a workflow's schedules and triggers.
-SETTINGS_BY_FUNCTION = {WORKFLOWS_API.id: settings.WorkflowsApiSettings}
+SETTINGS_BY_FUNCTION = {WORKFLOWS_API.id: api_settings.WorkflowsApiSettings}
 
 
 def _props(synth: Synthesized, spec: FunctionSpec) -> dict:

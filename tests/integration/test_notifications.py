@@ -17,7 +17,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from infra.local import moto_seams
 from tests.integration.conftest import wait_for, wait_terminal
 from tests.support.loopback import Receiver, webhook_server
-from workflow_engine.platform.settings import NotificationSettings
+from workflow_engine.platform.consumer_settings import NotificationSettings
 
 OK_STEP = [{"name": "ok", "type": "transform", "config": {"expression": "{doubled: input.n}"}}]
 BAD_STEP = [{"name": "bad", "type": "transform", "config": {"expression": "abs(input.word)"}}]

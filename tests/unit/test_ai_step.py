@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from workflow_engine.models.step_configs import AiConfig
 from workflow_engine.models.step_errors import StepFailed, StepRetryable
 from workflow_engine.models.step_types import STEP_TYPES
-from workflow_engine.platform.settings import StepSettings
+from workflow_engine.platform.step_settings import StepSettings
 from workflow_engine.steps import ai
 from workflow_engine.steps.dispatch import typed_config
 

@@ -13,7 +13,9 @@ from workflow_engine.models.step_configs import HttpConfig
 from workflow_engine.models.step_errors import UnsafeTarget
 from workflow_engine.net.ssrf_guard import is_denied_endpoint
 from workflow_engine.notifications import webhooks
-from workflow_engine.platform.settings import NotificationSettings, StepSettings, split_endpoints
+from workflow_engine.platform.consumer_settings import NotificationSettings
+from workflow_engine.platform.settings import split_endpoints
+from workflow_engine.platform.step_settings import StepSettings
 from workflow_engine.steps.http_request import run_http
 
 LOOPBACK = "127.0.0.0/8,::1/128"

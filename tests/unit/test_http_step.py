@@ -22,7 +22,7 @@ import pytest
 from workflow_engine.models.step_configs import HttpConfig
 from workflow_engine.models.step_errors import StepFailed, StepRetryable, UnsafeTarget
 from workflow_engine.net.ssrf_guard import is_forbidden_address
-from workflow_engine.platform.settings import StepSettings
+from workflow_engine.platform.step_settings import StepSettings
 from workflow_engine.steps import http_request
 
 REAL_GETADDRINFO = socket.getaddrinfo

@@ -2,6 +2,10 @@
 
 Each function reads only the settings it needs. The settings without a default are what a stack must provide:
 the CDK stack and the local stack set exactly those (`stack_settings`), for every function, from the same list.
+
+This module holds the base, the tables and the API settings the execution and workflow APIs share; each other
+family of functions has its module (api_settings, step_settings, consumer_settings, realtime_settings), so a
+cold start defines only its own family's models (pydantic builds each class at import: about 0.3 ms apiece).
 """
 
 from __future__ import annotations
@@ -119,175 +123,8 @@ class ApiSettings(TableSettings):
         return (*fields, *step_function_arn_variables().values())
 
 
-class WorkflowDependentsSettings(EnvSettings):
-    """Where a workflow's schedules and inbound webhook triggers are (each stack states these)."""
-
-    schedules_table: str
-    schedule_group_name: str = Field(min_length=1, max_length=64)
-    triggers_table: str
-
-
-class WorkflowsApiSettings(ApiSettings, WorkflowDependentsSettings):
-    """The workflow API: the API settings, and where a workflow's schedules and triggers are, which deleting the
-    workflow deletes (api.workflow_dependents). It creates neither: TriggersApiSettings' function does."""
-
-
-class TriggersApiSettings(WorkflowDependentsSettings):
-    """A workflow's schedules and inbound webhook triggers (api.triggers): the workflows they belong to, what a
-    schedule invokes, and the KMS key that seals the triggers' secrets (each stack states these)."""
-
-    workflows_table: str
-    scheduled_start_function_arn: str = Field(min_length=1)  # the schedules' target
-    scheduler_role_arn: str = Field(min_length=1)  # the role Scheduler assumes to invoke it
-    schedule_dead_letter_queue_arn: str = Field(min_length=1)  # firings that failed every retry
-    secrets_kms_key_id: str = Field(min_length=1)
-    max_triggers_per_workflow: int = Field(default=10, ge=1, le=MOST_TRIGGERS_PER_WORKFLOW)
-
-
-class ScheduledStartSettings(ApiSettings):
-    """The scheduled-start function: starts runs as the execution API does, and reads and marks schedules."""
-
-    schedules_table: str
-
-
-class WebhookSettings(EnvSettings):
-    """The inbound webhook function (POST /api/hooks/{trigger_id}): it reads triggers and decrypts their secrets,
-    and starts executions (the workflows and executions tables, Step Functions)."""
-
-    workflows_table: str
-    executions_table: str
-    triggers_table: str
-    secrets_kms_key_id: str = Field(min_length=1)
-    # Starts per trigger per window (a fixed window counted with a conditional update: README "Inbound webhooks").
-    webhook_rate_limit: int = Field(default=60, ge=1, le=10_000)
-    webhook_rate_window_seconds: int = Field(default=60, ge=1, le=3_600)
-    # How long a delivery id is remembered (a replay within it starts nothing); beyond the 300 s clock window.
-    webhook_delivery_ttl_seconds: int = Field(default=86_400, ge=600)
-
-
 def step_function_arn_variables() -> dict[str, str]:
     """Step type -> the variable holding its function's ARN, e.g. "transform" -> "TRANSFORM_FUNCTION_ARN"."""
     from workflow_engine.models.step_types import STEP_TYPES
 
     return {step_type.name: f"{step_type.name.upper()}_FUNCTION_ARN" for step_type in STEP_TYPES.lambda_types()}
-
-
-class StepSettings(EnvSettings):
-    """The step functions: where to log, and the limits of each step type."""
-
-    logs_table: str
-    log_payload_max_bytes: int = Field(default=32_768, ge=1_024, le=200_000)
-    # Networks the http step may reach although private, loopback or link-local (CIDRs, comma separated;
-    # empty: none). Each stack states it.
-    http_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-    # The stack's own endpoints (host:port, comma separated): refused to http steps and webhooks even inside the
-    # allowed networks (the local stack's AWS endpoint, API and WebSocket ports on loopback). Each stack states it.
-    http_denied_endpoints: Endpoints
-    http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
-    http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    http_max_response_bytes: int = Field(default=200_000, ge=1_024, le=5_000_000)
-    ai_default_model_id: str = "amazon.nova-micro-v1:0"
-    ai_max_tokens_limit: int = Field(default=4_096, ge=1)
-    # Where the users' secrets live (`<prefix>/<user id>/<name>` in Secrets Manager); each stack states it.
-    secrets_prefix: str = Field(min_length=1, max_length=256)
-    # How long a step function keeps a secret value it read (Powertools parameters cache): a changed or deleted
-    # secret is seen by warm functions within this many seconds.
-    secrets_max_age_seconds: int = Field(default=60, ge=0, le=3_600)
-
-    @field_validator("http_allowed_networks", mode="before")
-    @classmethod
-    def _split_networks(cls, value: object) -> object:
-        return split_networks(value)
-
-    _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
-
-
-class SecretsSettings(EnvSettings):
-    """The secrets API: where secrets live and the KMS key that encrypts them (each stack states both)."""
-
-    secrets_prefix: str = Field(min_length=1, max_length=256)
-    secrets_kms_key_id: str = Field(min_length=1)
-
-
-class ApprovalStepSettings(StepSettings):
-    """The approval step's function: the step settings, and the executions table it stores task tokens on."""
-
-    executions_table: str
-
-
-class ReconcilerSettings(EnvSettings):
-    """The reconciler: the executions table, nothing else."""
-
-    executions_table: str
-
-
-class NotificationSettings(EnvSettings):
-    """The notifications consumer (executions stream): EventBridge events and signed webhook deliveries."""
-
-    workflows_table: str
-    notifications_table: str
-    webhook_dead_letter_queue_url: str
-    event_bus_name: str = "default"
-    http_allowed_networks: Networks  # each stack states it (as for the http step)
-    http_denied_endpoints: Endpoints  # each stack states it (as for the http step)
-    http_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
-    http_read_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    http_max_response_bytes: int = Field(default=65_536, ge=1_024, le=5_000_000)
-    # Attempts per delivery (the first included) and full-jitter exponential back-off between them, all inside
-    # one invocation (bounded by the function's timeout; see README "Notifications").
-    webhook_max_attempts: int = Field(default=4, ge=1, le=10)
-    # Each stack states it: 1 s in the cloud, shorter locally (the same full-jitter doubling).
-    webhook_backoff_base_seconds: float = Field(ge=0, le=60)
-    webhook_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
-
-    _networks = field_validator("http_allowed_networks", mode="before")(classmethod(lambda cls, v: split_networks(v)))
-    _endpoints = field_validator("http_denied_endpoints", mode="before")(classmethod(lambda cls, v: split_endpoints(v)))
-
-
-class QuerySettings(EnvSettings):
-    """The query API (log search, metrics): the logs and metrics tables, read only."""
-
-    logs_table: str
-    metrics_table: str
-
-
-class MetricsSettings(EnvSettings):
-    """The metrics aggregator: the metrics table, nothing else."""
-
-    metrics_table: str
-
-
-class RealtimeSettings(EnvSettings):
-    """The WebSocket route functions ($connect, $disconnect, subscribe/unsubscribe)."""
-
-    connections_table: str
-    workflows_table: str
-    executions_table: str
-    # API Gateway closes a WebSocket connection after 2 hours at most; its item ages out a little later.
-    connection_ttl_seconds: int = Field(default=7_500, ge=60)
-    # Caps (README "Live updates"): one user's connections cannot grow the notifier's fan-out without bound.
-    max_connections_per_user: int = Field(default=20, ge=1, le=1_000)
-    max_subscriptions_per_connection: int = Field(default=100, ge=1, le=1_000)
-
-
-class NotifierSettings(EnvSettings):
-    """The notifier: where connections are listed and where messages are posted."""
-
-    connections_table: str
-    # The WebSocket API's management endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}.
-    websocket_callback_url: str = Field(min_length=1)
-    # A batch's posts go through one pool of this many threads; each post gives up after the timeouts (no retry:
-    # a message missed is read back with GET, and a slow connection must not hold the others).
-    post_concurrency: int = Field(default=16, ge=1, le=64)
-    post_connect_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
-    post_read_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
-
-
-class AuthorizerSettings(EnvSettings):
-    """The WebSocket `$connect` authorizer: which pool and app client issue accepted tokens."""
-
-    user_pool_id: str = Field(min_length=1)
-    user_pool_client_id: str = Field(min_length=1)
-    aws_region: str = Field(min_length=1)
-    # Where the pool's signing keys are: <issuer>/.well-known/jwks.json in AWS; moto serves them under its endpoint.
-    jwks_url: str = Field(min_length=1)

@@ -35,7 +35,7 @@ from workflow_engine.steps.placeholders import render, to_text
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
-    from workflow_engine.platform.settings import StepSettings
+    from workflow_engine.platform.step_settings import StepSettings
     from workflow_engine.steps.placeholders import SecretSource
 
 RETRYABLE_CODES = frozenset(

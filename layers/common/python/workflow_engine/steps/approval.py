@@ -21,7 +21,7 @@ from workflow_engine.models.approvals import ApprovalConfig, ApprovalWait
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.models.step_errors import StepFailed, reported_class
 from workflow_engine.platform.clock import utc_now
-from workflow_engine.platform.settings import StepSettings
+from workflow_engine.platform.step_settings import StepSettings
 from workflow_engine.steps.payload import cap_json
 from workflow_engine.steps.placeholders import render, to_text
 from workflow_engine.steps.runtime import StepInvocation

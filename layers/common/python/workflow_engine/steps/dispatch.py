@@ -15,7 +15,7 @@ from workflow_engine.models.step_errors import StepFailed
 
 if TYPE_CHECKING:
     from workflow_engine.models.step_types import StepType
-    from workflow_engine.platform.settings import StepSettings
+    from workflow_engine.platform.step_settings import StepSettings
 
 
 def typed_config(step_type: StepType, config: Any) -> BaseModel:

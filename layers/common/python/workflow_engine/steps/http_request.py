@@ -36,7 +36,7 @@ from workflow_engine.net.ssrf_guard import Target, parse_target, resolve_and_vet
 from workflow_engine.steps.placeholders import render, to_text
 
 if TYPE_CHECKING:
-    from workflow_engine.platform.settings import StepSettings
+    from workflow_engine.platform.step_settings import StepSettings
     from workflow_engine.steps.placeholders import SecretSource
 
 USER_AGENT = "workflow-engine-http-step/1.0"
