@@ -22,9 +22,10 @@ from typing import Any
 
 from bench.counting import AwsCalls
 from bench.harness import Api
-from workflow_engine.data.logs import LogRepository, owner_execution_key
+from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.platform.aws import client
+from workflow_engine.platform.tables import owner_execution_key
 
 LOGS = 1_000
 REPEATS = 5

@@ -21,10 +21,11 @@ from infra.local.moto_seams import LambdaContext
 from tests.integration.conftest import api_tables, wait_terminal
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.executions import ExecutionRepository
-from workflow_engine.data.logs import LogRepository, owner_execution_key
+from workflow_engine.data.logs import LogRepository
 from workflow_engine.models.execution import ExecutionRecord, ExecutionStatus, LogRecord
 from workflow_engine.models.histogram import RELATIVE_ACCURACY
 from workflow_engine.platform.aws import client
+from workflow_engine.platform.tables import owner_execution_key
 
 DAY = datetime(2026, 4, 10, tzinfo=UTC)
 SEQUENCE = count(1)

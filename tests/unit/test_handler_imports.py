@@ -157,3 +157,55 @@ def test_the_execution_api_builds_its_models_on_first_use():
     )
 
     assert after_import("api.executions", program) == []
+
+
+API_HANDLERS = sorted({spec.handler.rpartition(".")[0] for spec in FUNCTIONS if spec.handler.startswith("api.")})
+# What Powertools' event handler package would import besides the HTTP API's resolver (api.lean_event_handler).
+OTHER_RESOLVERS = (
+    "asyncio",
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.event_handler.bedrock_agent",
+    "aws_lambda_powertools.event_handler.events_appsync",
+    "aws_lambda_powertools.event_handler.vpc_lattice",
+)
+
+
+def test_no_api_handler_loads_the_resolvers_an_http_api_never_uses():
+    assert len(API_HANDLERS) >= 6  # the probe covers every API function
+    for module in API_HANDLERS:
+        modules = loaded_modules(module)
+
+        assert "aws_lambda_powertools.event_handler.api_gateway" in modules, module  # it imports what it should
+        assert {name for prefix in OTHER_RESOLVERS for name in under(modules, prefix)} == set(), module
+
+
+def test_nor_does_its_first_request():
+    # A request runs Powertools' routing, OpenAPI validation and the error handlers: none of them needs the package's
+    # other names. This one fails validation (a limit that is not a number), so it needs no AWS call. The event is
+    # written out here: the local stack's gateway (infra.local.gateway) itself imports asyncio.
+    event = {
+        "version": "2.0",
+        "routeKey": "GET /api/workflows/executions",
+        "rawPath": "/api/workflows/executions",
+        "rawQueryString": "limit=many",
+        "headers": {},
+        "queryStringParameters": {"limit": "many"},
+        "requestContext": {
+            "http": {"method": "GET", "path": "/api/workflows/executions", "sourceIp": "127.0.0.1"},
+            "authorizer": {"jwt": {"claims": {"sub": "someone", "token_use": "access"}, "scopes": None}},
+            "requestId": "1",
+            "routeKey": "GET /api/workflows/executions",
+            "stage": "$default",
+        },
+        "isBase64Encoded": False,
+    }
+    program = (
+        "import types\n"
+        "context = types.SimpleNamespace(function_name='ExecutionsApi', memory_limit_in_mb=512,\n"
+        "    invoked_function_arn='', aws_request_id='1', function_version='$LATEST')\n"
+        f"response = sys.modules['api.executions'].handler({event!r}, context)\n"
+        "print(json.dumps([response['statusCode'], [m for m in sys.modules if m.split('.')[0] == 'asyncio'\n"
+        "    or m.startswith('aws_lambda_powertools.event_handler.appsync')]]))"
+    )
+
+    assert after_import("api.executions", program) == [422, []]

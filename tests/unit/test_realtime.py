@@ -3,7 +3,6 @@ messages, the size cap, and the message schemas published in openapi.json."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 import uuid
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.openapi import openapi_json
 from infra.local.moto_seams import LambdaContext
+from tests.support.handler_modules import fresh_import
 from tests.support.loopback import json_server
 from workflow_engine.data.codec import to_item
 from workflow_engine.realtime.notifier import MAX_MESSAGE_BYTES, encode, outgoing_message
@@ -37,7 +37,8 @@ def authorizer():
             "JWKS_URL": f"{url}/jwks.json",
         }.items():
             patch.setenv(name, value)
-        yield importlib.reload(importlib.import_module("realtime.authorizer"))
+        with fresh_import("realtime.authorizer") as module:
+            yield module
 
 
 def _event(token: str | None) -> dict:

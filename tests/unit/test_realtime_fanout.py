@@ -5,7 +5,6 @@ reason, never a RecursionError."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 import uuid
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local.moto_seams import LambdaContext
+from tests.support.handler_modules import fresh_import
 from workflow_engine.data.codec import to_item
 from workflow_engine.data.connections import Connection
 from workflow_engine.realtime.frames import MAX_DEPTH, TOO_DEEP, FrameRejected, nesting_depth, parse_frame
@@ -83,7 +83,8 @@ def notifier_handler(monkeypatch):
     monkeypatch.setenv("CONNECTIONS_TABLE", "connections")
     monkeypatch.setenv("WEBSOCKET_CALLBACK_URL", "https://abc123.execute-api.us-east-1.amazonaws.com/live")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    return importlib.reload(importlib.import_module("realtime.notifier"))
+    with fresh_import("realtime.notifier") as module:
+        yield module
 
 
 def test_one_owners_many_connections_do_not_delay_another_owners_message(notifier_handler, monkeypatch):

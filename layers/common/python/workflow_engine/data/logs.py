@@ -17,7 +17,7 @@ from workflow_engine.data.query import KeyedQuery, bounded_page
 from workflow_engine.data.search_text import normalise, search_text
 from workflow_engine.models.execution import LogRecord
 from workflow_engine.models.time_range import TimeRange
-from workflow_engine.platform.tables import LOGS, LOGS_BY_USER
+from workflow_engine.platform.tables import LOGS, LOGS_BY_USER, owner_execution_key
 
 # A page of the search across executions reads at most this many items (or limit + 1, if more), whatever
 # its filters match: its cost is bounded, and it may hold fewer than `limit` items.
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
 JSON_FIELDS = ("input_data", "output_data")
 BATCH_WRITE_MAX = 25
 BATCH_WRITE_ATTEMPTS = 5
-
-
-def owner_execution_key(user_id: str, execution_id: str) -> str:
-    return f"{user_id}#{execution_id}"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from workflow_engine.data.codec import dump_json, from_item, load_json, to_item
-from workflow_engine.data.logs import owner_execution_key
 from workflow_engine.models.notification import DeliveryRecord
+from workflow_engine.platform.tables import owner_execution_key
 
 MAX_DELIVERIES = 100  # per execution: one per terminal outcome, so a handful at most
 

@@ -90,6 +90,12 @@ NOTIFICATIONS = TableDefinition(
     logical_id="Notifications", partition_key="owner_execution", sort_key="delivery_id", setting="notifications_table"
 )
 
+
+def owner_execution_key(user_id: str, execution_id: str) -> str:
+    """The partition key of an execution's logs and webhook deliveries: the owner is part of it."""
+    return f"{user_id}#{execution_id}"
+
+
 IDEMPOTENCY = TableDefinition(
     logical_id="Idempotency", partition_key="id", ttl_attribute="expiration", setting="idempotency_table"
 )
