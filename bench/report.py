@@ -672,11 +672,14 @@ What changed to hold the budget (it was missed by 2.6-4.1x):
   save, validate or recompile, and its trigger routes no longer load the execution models (`WebhookAccepted` lives
   in `models.execution`). The API's models are built on first use (pydantic `defer_build`): a request builds the
   few it uses, about 0.03x. tests/unit/test_handler_imports.py pins each.
-- What remains is Powertools' event handler and pydantic (about 1.3x boto3 by themselves): the API handlers sit
-  closest to the budget. Of `api.executions`' import, the framework is most: Powertools' `event_handler` package
-  imports its AppSync resolver and with it `asyncio` (about 21 ms), pydantic's plugin loader imports
-  `importlib.metadata` (about 9 ms); the rest is the engine's route models, settings (every settings class, and
-  the step types the API's step-function ARNs are checked against) and use cases.
+- **The API functions import Powertools' HTTP resolver alone** (`functions/api/lean_event_handler.py`, installed by
+  the `api` package): `aws_lambda_powertools.event_handler`'s initializer imports every resolver Powertools has,
+  AppSync's with `asyncio` among them, about 40 ms (0.2x) that an HTTP API never uses. The package is registered
+  without running it; the names it takes from `api_gateway` resolve to the same objects, and any other name runs
+  the real initializer, so nothing else changes (tests/unit/test_lean_event_handler.py).
+- What remains is mostly the framework (Powertools' Logger and `api_gateway`, pydantic with its plugin loader's
+  `importlib.metadata`: about 1.2x boto3 by themselves); the rest is the engine's route models, settings and use
+  cases.
 
 Honest accounting: in Lambda with tracing on, the work moved out of the import (boto3, the clients, the X-Ray
 SDK) is still done, at the first invocation: the "import + first use" column is about what the import alone
