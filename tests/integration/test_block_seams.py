@@ -138,7 +138,9 @@ def test_retry_and_catch_on_the_whole_map(resources, probe_arn):
     inner_failing["States"]["continued"] = {"Type": "Pass", "End": True}
 
     run = f"retry-{uuid.uuid4()}"
-    once = {"run": run, "overlap": 1, "total": 2, "items": [{"fail": 1}, "ok"]}
+    # Both first attempts must reach the probe before item 0 fails the map (a failing iteration stops the others,
+    # on AWS too): overlap 2 holds each until both are running, so "ran again" never depends on timing.
+    once = {"run": run, "overlap": 2, "total": 2, "items": [{"fail": 1}, "ok"]}
     final = execute(resources, inner_failing, {"input": once})
     assert final["status"] == "SUCCEEDED", final
     assert final["output"]["results"]["s0"]["output"] == [
